@@ -1,0 +1,2 @@
+"""Evaluation of social-housing programmes."""
+__version__ = "0.1.0"

@@ -1,0 +1,25 @@
+"""Exceptions the toolkit raises on purpose, each with a message written for its user."""
+
+
+class EvaluationError(Exception):
+    """Base of every error the toolkit raises for bad input or a failed step."""
+
+
+class DataError(EvaluationError):
+    """Input data cannot be used (the message lists every problem)."""
+
+
+class IdentifierError(DataError):
+    """A column holds direct identifiers (birth numbers, names) and no pseudonymisation key was given."""
+
+
+class EstimationError(EvaluationError):
+    """A model cannot be estimated on the data given (no comparison units, collinearity, ...)."""
+
+
+class ConfigError(EvaluationError):
+    """A run configuration or notebook parameter is wrong."""
+
+
+class RenderError(EvaluationError):
+    """A report could not be rendered."""
