@@ -42,6 +42,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     report = validate_folder(args.folder, pseudonymise_key=_key_from(args),
                              study_period=_period(args.study_period))
     print(report.to_text(lang=args.lang))
+    if args.problems_csv:
+        print(f"{'úplný seznam problémů' if args.lang == 'cs' else 'full list of problems'}: "
+              f"{report.to_csv(args.problems_csv)}")
     return EXIT_OK if report.ok else EXIT_DATA_UNUSABLE
 
 
@@ -57,7 +60,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from evaluation.runner import run_config
 
     summary = run_config(args.config, progress=not args.no_progress)
-    print(summary)
+    # a failed run's summary names the notebook and cell: it belongs on stderr with the exit code
+    print(summary, file=sys.stdout if summary.ok else sys.stderr)
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
@@ -101,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path, help="folder with households.csv, tenancies.xlsx, ...")
     p.add_argument("--lang", choices=("cs", "en"), default="cs", help="language of the report (default cs)")
     p.add_argument("--study-period", metavar="START:END", help="override the study period, e.g. 2019-01-01:2023-12-31")
+    p.add_argument("--problems-csv", type=Path, metavar="PATH",
+                   help="also write the full list of problems to this CSV file (; separated, UTF-8)")
     keys = p.add_mutually_exclusive_group()
     keys.add_argument("--key-file", help="file holding the secret key for pseudonymising identifier columns")
     keys.add_argument("--key-env", metavar="VAR", help="environment variable holding that key")

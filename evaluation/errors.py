@@ -23,3 +23,12 @@ class ConfigError(EvaluationError):
 
 class RenderError(EvaluationError):
     """A report could not be rendered."""
+
+
+class DisclosureError(EvaluationError):
+    """A table, figure or figure value would reveal individual households (identifiers,
+    household-level rows, or small cells that cannot be protected)."""
+
+
+class NotebookError(EvaluationError):
+    """A notebook failed while it ran (the message names the notebook, the cell and the error)."""

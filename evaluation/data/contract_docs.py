@@ -1,0 +1,119 @@
+"""Render the data contract as Markdown for data providers, in Czech and English.
+
+``data_schema/README.md`` is the output of :func:`render_readme`; a test fails when
+it is out of date with the JSON. Regenerate it with
+``python -m evaluation.data.contract_docs > data_schema/README.md``.
+
+Example
+-------
+>>> text = render_contract("en")
+>>> "## Tenancies (`tenancies`)" in text and "| `end_date` | date |" in text
+True
+"""
+
+from __future__ import annotations
+
+import sys
+
+from evaluation.data.columns import field_aliases
+from evaluation.data.schema import DataContract, Field, TableSchema, get_schema
+
+_WORDS = {
+    "cs": {"heading": "Datová specifikace", "period": "Období studie", "required_table": "povinná tabulka",
+           "optional_table": "nepovinná tabulka", "field": "Pole", "type": "Typ", "required": "Povinné",
+           "title": "Název", "description": "Popis", "limits": "Rozsah", "yes": "ano", "no": "ne",
+           "key": "Primární klíč", "references": "Odkazy", "rules": "Pravidla", "categories": "Kategorie pole",
+           "code": "Kód", "label_cs": "Český popisek", "label_en": "Anglický popisek", "aliases": "Další názvy sloupce",
+           "files": ("Složka s daty obsahuje jeden soubor za tabulku pojmenovaný podle tabulky "
+                     "(`households.csv`, `tenancies.xlsx`, `units.parquet` …). CSV může být v UTF-8 i Windows-1250, "
+                     "s oddělovačem `;`, `,` nebo tabulátorem, s desetinnou čárkou a daty ve tvaru `15.03.2019`. "
+                     "Záhlaví sloupce může být název pole, jeho český či anglický název nebo jiný uvedený název; "
+                     "kategorie lze zapsat kódem nebo českým či anglickým popiskem. Logické hodnoty: ano/ne. "
+                     "Prázdné hodnoty: prázdná buňka nebo {missing}."),
+           "types": {"string": "text", "integer": "celé číslo", "number": "číslo", "boolean": "ano/ne",
+                     "date": "datum"}},
+    "en": {"heading": "Data contract", "period": "Study period", "required_table": "required table",
+           "optional_table": "optional table", "field": "Field", "type": "Type", "required": "Required",
+           "title": "Title", "description": "Description", "limits": "Range", "yes": "yes", "no": "no",
+           "key": "Primary key", "references": "References", "rules": "Rules", "categories": "Categories of",
+           "code": "Code", "label_cs": "Czech label", "label_en": "English label", "aliases": "Other column names",
+           "files": ("A data folder holds one file per table, named after the table (`households.csv`, "
+                     "`tenancies.xlsx`, `units.parquet` ...). CSV may be UTF-8 or Windows-1250, separated by `;`, `,` "
+                     "or tab, with decimal commas and dates such as `15.03.2019`. A column header may be the field "
+                     "name, its Czech or English title or another listed name; categories may be written as the "
+                     "code or the Czech or English label. Booleans: yes/no (ano/ne). Empty values: an empty cell "
+                     "or {missing}."),
+           "types": {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+                     "date": "date"}},
+}
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _limits(f: Field) -> str:
+    low = "" if f.minimum is None else f"{f.minimum:g}"
+    high = "" if f.maximum is None else f"{f.maximum:g}"
+    return f"{low} – {high}" if (low or high) else ""
+
+
+def _table(table: TableSchema, lang: str) -> list[str]:
+    w = _WORDS[lang]
+    kind = w["required_table"] if table.required else w["optional_table"]
+    lines = [f"## {table.title(lang)} (`{table.name}`)", "",
+             f"*{kind}.* {table.description_cs if lang == 'cs' else table.description_en}", ""]
+    aliases = field_aliases(table.name)
+    lines += [f"| {w['field']} | {w['type']} | {w['required']} | {w['title']} | {w['limits']} | {w['description']} "
+              f"| {w['aliases']} |", "|---|---|---|---|---|---|---|"]
+    for f in table.fields:
+        lines.append(f"| `{f.name}` | {w['types'][f.type]} | {w['yes'] if f.required else w['no']} | "
+                     f"{_cell(f.title(lang))} | {_limits(f)} | {_cell(f.description(lang))} | "
+                     f"{_cell(', '.join(aliases.get(f.name, ())))} |")
+    lines.append("")
+    if table.primary_key:
+        lines += [f"**{w['key']}:** " + ", ".join(f"`{k}`" for k in table.primary_key), ""]
+    if table.foreign_keys:
+        lines.append(f"**{w['references']}:**")
+        lines += [f"- {', '.join(f'`{x}`' for x in fk.fields)} → `{fk.resource}`."
+                  f"{', '.join(f'`{x}`' for x in fk.reference_fields)}" for fk in table.foreign_keys]
+        lines.append("")
+    if table.rules:
+        lines.append(f"**{w['rules']}:**")
+        lines += [f"- {rule.description(lang)} (`{rule.type}`)" for rule in table.rules]
+        lines.append("")
+    for f in table.fields:
+        if not f.is_categorical:
+            continue
+        lines += [f"{w['categories']} `{f.name}`:", "", f"| {w['code']} | {w['label_cs']} | {w['label_en']} |",
+                  "|---|---|---|"]
+        lines += [f"| `{c.value}` | {_cell(c.label_cs)} | {_cell(c.label_en)} |" for c in f.categories]
+        lines.append("")
+    return lines
+
+
+def render_contract(lang: str = "cs", contract: DataContract | None = None) -> str:
+    """The whole contract as Markdown in ``lang`` (``"cs"`` or ``"en"``)."""
+    if lang not in _WORDS:
+        raise ValueError(f"lang must be 'cs' or 'en', not {lang!r}")
+    contract = contract or get_schema()
+    w = _WORDS[lang]
+    start, end = contract.study_period
+    missing = sorted({m for t in contract.tables for m in t.missing_values if m})
+    lines = [f"# {w['heading']}: {contract.name} {contract.version}", "",
+             w["files"].format(missing=", ".join(f"`{m}`" for m in missing)), "",
+             f"**{w['period']}:** {start} – {end}", ""]
+    for table in contract.tables:
+        lines += _table(table, lang)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_readme(contract: DataContract | None = None) -> str:
+    """``data_schema/README.md``: the contract in Czech, then in English."""
+    note = ("<!-- Generated by `python -m evaluation.data.contract_docs > data_schema/README.md` from the JSON "
+            "files in this folder; do not edit by hand. -->\n\n")
+    return note + render_contract("cs", contract) + "\n---\n\n" + render_contract("en", contract)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_readme())

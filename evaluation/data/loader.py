@@ -1,0 +1,367 @@
+"""Check and load a data folder: one file per table of the contract (CSV, XLSX or Parquet).
+
+:func:`validate_folder` lists every problem at once; :func:`load_folder` returns the
+validated :class:`~evaluation.data.dataset.Dataset`. With ``on_error="raise"``
+any error stops loading with a :class:`~evaluation.errors.DataError` whose message
+is the whole report; with ``on_error="exclude"`` the rows that break a row-level
+rule are left out, each counted in the ledger under the first rule it broke, and
+rows whose parent row was excluded follow them (orphans). Problems with a whole
+file (unreadable, a required table or column missing) always stop loading, and
+direct identifiers without a pseudonymisation key always raise
+:class:`~evaluation.errors.IdentifierError`.
+
+The study period is the ``study_period`` argument, else ``studyPeriod`` of the
+folder's own ``datapackage.json``, else the contract's.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "households.csv").write_text(
+...     "household_id;obec;velikost domácnosti;děti;bytová nouze (ETHOS);skupina;program\\n"
+...     "H1;Kolín;3;1;noclehárna;programová skupina;prostupné bydlení\\n", encoding="utf-8")
+>>> _ = (folder / "tenancies.csv").write_text(
+...     "tenancy_id;household_id;stupeň;začátek;konec;důvod ukončení\\n"
+...     "T1;H1;krizové bydlení;15.03.2019;;stále bydlí\\n", encoding="utf-8")
+>>> validate_folder(folder).ok
+True
+>>> ds = load_folder(folder)
+>>> ds.tenancies["step"].tolist(), ds.ledger.loaded("tenancies")
+(['crisis'], 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from evaluation.data.checks import RULE_ORDER, TableCheck
+from evaluation.data.columns import match_headers
+from evaluation.data.dataset import Dataset
+from evaluation.data.ledger import DroppedColumn, Ledger
+from evaluation.data.messages import IDENTIFIER_KINDS
+from evaluation.data.privacy import Pseudonymiser, identifier_kind, looks_like_birth_numbers
+from evaluation.data.readers import RawTable, read_raw, table_files
+from evaluation.data.references import cascade_exclusions, check_references
+from evaluation.data.rules import check_rules
+from evaluation.data.schema import DataContract, TableSchema, get_schema
+from evaluation.data.validation import ValidationReport, combine, file_problem, row_problems
+from evaluation.errors import ConfigError, DataError, IdentifierError
+
+OnError = Literal["raise", "exclude"]
+Period = tuple[str | pd.Timestamp, str | pd.Timestamp]
+
+
+def validate_folder(folder: str | Path, *, study_period: Period | None = None,
+                    pseudonymise_key: bytes | None = None) -> ValidationReport:
+    """Check every file of ``folder`` against the data contract and report every problem.
+
+    Example: ``validate_folder("data/ostrava").to_text(lang="en")``.
+    """
+    return _Run(Path(folder), study_period, pseudonymise_key).execute(cascade=False).report
+
+
+def load_folder(folder: str | Path, *, study_period: Period | None = None, pseudonymise_key: bytes | None = None,
+                on_error: OnError = "raise", lang: str = "cs") -> Dataset:
+    """Load and validate ``folder`` into a :class:`Dataset` (tables, ledger, report, study period,
+    source and a fingerprint of the input files). ``lang`` is the language of error messages.
+
+    Example: ``ds = load_folder("data/ostrava", on_error="exclude"); ds.ledger.tidy()``.
+    """
+    if on_error not in ("raise", "exclude"):
+        raise ConfigError(f"on_error must be 'raise' or 'exclude', not {on_error!r}")
+    run = _Run(Path(folder), study_period, pseudonymise_key).execute(cascade=on_error == "exclude")
+    report = run.report
+    if run.refused_identifiers:
+        raise IdentifierError(_identifier_message(report, lang))
+    if not report.usable or (on_error == "raise" and not report.ok):
+        raise DataError(report.to_text(lang=lang))
+    return run.dataset()
+
+
+def resolve_study_period(study_period: Period | None, folder: Path | None = None,
+                         contract: DataContract | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The study period in force: the argument, the folder's ``datapackage.json``, or the contract's."""
+    source = "study_period"
+    if study_period is None and folder is not None and (folder / "datapackage.json").is_file():
+        try:
+            package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{folder / 'datapackage.json'} is not valid JSON: {exc}") from exc
+        period = package.get("studyPeriod")
+        if period:
+            study_period, source = (period.get("start"), period.get("end")), "studyPeriod in datapackage.json"
+    if study_period is None:
+        study_period, source = (contract or get_schema()).study_period, "studyPeriod of the data contract"
+    try:
+        start, end = (_as_date(x) for x in study_period)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"the study period ({source}) must be two dates such as 2019-01-01 and 2023-12-31; "
+                          f"got {study_period!r}") from exc
+    if start > end:
+        raise ConfigError(f"the study period ({source}) starts after it ends: {start.date()} > {end.date()}")
+    return start, end
+
+
+def _as_date(value: object) -> pd.Timestamp:
+    if isinstance(value, str) and "." in value:
+        return pd.to_datetime(value.replace(" ", ""), format="%d.%m.%Y")
+    stamp = pd.Timestamp(value)
+    if pd.isna(stamp):
+        raise ValueError("empty date")
+    return stamp.normalize()
+
+
+def _identifier_message(report: ValidationReport, lang: str) -> str:
+    refused = report.problems[(report.problems["rule"] == "identifier") & (report.problems["severity"] == "error")]
+    column = "message_cs" if lang == "cs" else "message_en"
+    lines = [f"{file}: {text}" for file, text in zip(refused["file"], refused[column])]
+    return "\n".join(lines)
+
+
+def fingerprint(paths: list[Path]) -> str:
+    """SHA-256 of the input files' names and bytes, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode("utf-8") + b"\0")
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Run:
+    """One pass over a folder: read, pseudonymise, check; then the report, ledger and tables."""
+    folder: Path
+    study_period_arg: Period | None
+    key: bytes | None
+    contract: DataContract = field(default_factory=get_schema)
+    checks: dict[str, TableCheck] = field(default_factory=dict)
+    extra_columns: dict[str, pd.DataFrame] = field(default_factory=dict)
+    dropped: list[DroppedColumn] = field(default_factory=list)
+    pseudonymised: set[str] = field(default_factory=set)
+    refused_identifiers: bool = False
+    paths: list[Path] = field(default_factory=list)
+    _problems: list[pd.DataFrame] = field(default_factory=list)
+    report: ValidationReport | None = None
+
+    def execute(self, *, cascade: bool) -> "_Run":
+        if not self.folder.exists():
+            raise FileNotFoundError(f"data folder not found: {self.folder}")
+        if not self.folder.is_dir():
+            raise NotADirectoryError(f"not a folder: {self.folder}")
+        self.period = resolve_study_period(self.study_period_arg, self.folder, self.contract)
+        raws = self._read_files()
+        self._match_columns(raws)
+        self._protect_identifiers()
+        for check in self.checks.values():
+            self._bad_lines(check)
+            check.parse()
+            check.check_unique()
+            check_rules(check, self.period)
+        check_references(self.checks)
+        if cascade:
+            cascade_exclusions(self.checks)
+        self.report = self._build_report()
+        return self
+
+    # -- reading -------------------------------------------------------------------------------
+    def _read_files(self) -> dict[str, RawTable]:
+        by_table, unknown = table_files(self.folder, self.contract.table_names)
+        for path in unknown:
+            self._problems.append(file_problem(path.name, "", "unknown_file", "unknown_file", severity="warning",
+                                               name=path.name))
+        raws: dict[str, RawTable] = {}
+        for table in self.contract.tables:
+            paths = by_table.get(table.name, [])
+            if not paths:
+                if table.required:
+                    self._problems.append(file_problem("", table.name, "missing_table", "missing_table",
+                                                       resource=table.name, title_cs=table.title_cs,
+                                                       title_en=table.title_en))
+                continue
+            if len(paths) > 1:
+                self._problems.append(file_problem(paths[0].name, table.name, "duplicate_file", "duplicate_file",
+                                                   resource=table.name, files=", ".join(p.name for p in paths)))
+                continue
+            self.paths.append(paths[0])
+            try:
+                raws[table.name] = read_raw(paths[0], table.name, _header_scorer(table))
+            except DataError as exc:
+                self._problems.append(file_problem(paths[0].name, table.name, "unreadable", "unreadable",
+                                                   reason=str(exc)))
+        if (self.folder / "datapackage.json").is_file():
+            self.paths.append(self.folder / "datapackage.json")
+        return raws
+
+    def _match_columns(self, raws: dict[str, RawTable]) -> None:
+        for name, raw in raws.items():
+            schema = self.contract.table(name)
+            match = match_headers(raw.headers, schema)
+            check = TableCheck(raw, schema, match.columns)
+            for f, positions in match.duplicates.items():
+                check.add_file_problem("duplicate_column", "duplicate_column", field=f,
+                                       column=", ".join(raw.headers[p] for p in positions),
+                                       columns=", ".join(f"„{raw.headers[p]}“" for p in positions))
+            for f in schema.fields:
+                if f.name in match.columns or f.name in match.duplicates:
+                    continue
+                key = "missing_column" if f.required else "missing_optional_column"
+                check.add_file_problem(key, key, severity="error" if f.required else "warning", column=f.name,
+                                       field=f.name, title_cs=f.title_cs, title_en=f.title_en)
+            check.unknown = list(match.unknown)
+            self.checks[name] = check
+
+    # -- privacy -------------------------------------------------------------------------------
+    def _protect_identifiers(self) -> None:
+        pseudonymiser = Pseudonymiser(self.key)
+        flagged = self._birth_number_fields()
+        for name, check in self.checks.items():
+            for field_name in flagged:
+                if field_name in check.columns:
+                    column = check.raw_column(field_name)
+                    check.raw.frame[check.columns[field_name]] = pseudonymiser.apply(column)
+                    self.pseudonymised.add(f"{name}.{field_name}")
+                    self._identifier_problem(check, check.header(field_name), "birth_number", hashed=True)
+            extra = {}
+            for position in check.unknown:
+                header = check.raw.headers[position]
+                column = check.raw.frame[position]
+                kind = identifier_kind(header)
+                if kind is None and _is_text(column) and looks_like_birth_numbers(column):
+                    kind = "birth_number"
+                if kind is None:
+                    check.add_file_problem("unknown_column", "unknown_column", severity="warning", column=header)
+                    extra[header] = column.reset_index(drop=True)
+                else:
+                    self._identifier_problem(check, header, kind, hashed=False)
+            if extra:
+                self.extra_columns[name] = pd.DataFrame(extra)
+
+    def _birth_number_fields(self) -> set[str]:
+        """Text fields holding birth numbers in any table, closed over foreign keys so joins survive."""
+        flagged: set[str] = set()
+        for check in self.checks.values():
+            for f in check.schema.fields:
+                if (f.name in check.columns and f.type == "string" and not f.is_categorical
+                        and looks_like_birth_numbers(check.raw_column(f.name))):
+                    flagged.add(f.name)
+        changed = True
+        while changed:
+            changed = False
+            for table in self.contract.tables:
+                for fk in table.foreign_keys:
+                    for child, parent in zip(fk.fields, fk.reference_fields):
+                        if (child in flagged) != (parent in flagged):
+                            flagged |= {child, parent}
+                            changed = True
+        return flagged
+
+    def _identifier_problem(self, check: TableCheck, header: str, kind: str, *, hashed: bool) -> None:
+        kind_cs, kind_en = IDENTIFIER_KINDS[kind]
+        if self.key is None:
+            self.refused_identifiers = True
+            check.add_file_problem("identifier", "identifier_refused", column=header, kind_cs=kind_cs,
+                                   kind_en=kind_en)
+        elif hashed:
+            check.add_file_problem("identifier", "identifier_hashed", severity="warning", column=header)
+        else:
+            check.add_file_problem("identifier", "identifier_dropped", severity="warning", column=header,
+                                   kind_cs=kind_cs, kind_en=kind_en)
+            self.dropped.append(DroppedColumn(check.schema.name, header, f"přímé identifikátory ({kind_cs})",
+                                              f"direct identifiers ({kind_en})"))
+
+    # -- results -------------------------------------------------------------------------------
+    def _bad_lines(self, check: TableCheck) -> None:
+        bad = check.raw.bad_lines
+        if len(bad):
+            self._problems.append(row_problems(
+                check.raw.file, check.schema.name, bad["row"].to_numpy(), "", bad["fields"].astype(str),
+                "bad_line", "bad_line", expected=len(check.raw.headers)))
+
+    def _build_report(self) -> ValidationReport:
+        frames = self._problems + [c.problem_frame() for c in self.checks.values()]
+        problems = combine(frames)
+        if len(problems):
+            file_order = {f: i for i, f in enumerate(dict.fromkeys(problems["file"]))}
+            problems = (problems.assign(_order=problems["file"].map(file_order))
+                        .sort_values(["_order", "row"], na_position="first", kind="stable")
+                        .drop(columns="_order").reset_index(drop=True))
+        files = tuple((c.raw.file, name, c.n_rows + len(c.raw.bad_lines)) for name, c in self.checks.items())
+        return ValidationReport(problems=problems, folder=str(self.folder), files=files, study_period=self.period)
+
+    def ledger(self) -> Ledger:
+        received, loaded, excluded = {}, {}, {}
+        for name, check in self.checks.items():
+            n_bad_lines = len(check.raw.bad_lines)
+            received[name] = check.n_rows + n_bad_lines
+            loaded[name] = int((~check.excluded).sum())
+            counts = pd.Series(check.first_rule[check.excluded]).value_counts()
+            if n_bad_lines:
+                excluded[(name, "bad_line")] = n_bad_lines
+            for rule in RULE_ORDER:
+                if rule in counts.index:
+                    excluded[(name, rule)] = int(counts[rule])
+        return Ledger.from_counts(received, loaded, excluded, tuple(self.dropped))
+
+    def dataset(self) -> Dataset:
+        tables, source_rows = {}, {}
+        for name, check in self.checks.items():
+            keep = ~check.excluded
+            tables[name] = _conform(check, keep)
+            source_rows[name] = check.raw.rows[keep]
+        extra = {name: frame.loc[~self.checks[name].excluded].reset_index(drop=True)
+                 for name, frame in self.extra_columns.items()}
+        metadata = MappingProxyType({
+            "files": MappingProxyType({name: c.raw.file for name, c in self.checks.items()}),
+            "source_rows": MappingProxyType(source_rows),
+            "extra_columns": MappingProxyType(extra),
+            "pseudonymised_fields": tuple(sorted(self.pseudonymised)),
+            "contract_version": self.contract.version,
+        })
+        return Dataset.from_frames(tables, ledger=self.ledger(), report=self.report, study_period=self.period,
+                                   source=str(self.folder), fingerprint=fingerprint(self.paths), metadata=metadata)
+
+
+def _header_scorer(table: TableSchema):
+    return lambda headers: len(match_headers(headers, table).columns)
+
+
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+
+
+def _conform(check: TableCheck, keep: np.ndarray) -> pd.DataFrame:
+    """The kept rows as the data conventions promise: schema columns, codes as Categorical, typed."""
+    schema: TableSchema = check.schema
+    n = int(keep.sum())
+    columns = {}
+    for f in schema.fields:
+        if f.name in check.parsed:
+            values = check.values(f.name)[keep].reset_index(drop=True)
+        else:
+            values = pd.Series([None] * n, dtype=object)
+        columns[f.name] = _typed(values, f)
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def _typed(values: pd.Series, f) -> pd.Series:
+    if f.is_categorical:
+        return pd.Series(pd.Categorical(values.astype(object), categories=list(f.codes)))
+    if f.type == "date":
+        return pd.to_datetime(values).astype("datetime64[ns]")
+    if f.type == "integer":
+        return values.astype("Int64")
+    if f.type == "number":
+        return values.astype("float64")
+    if f.type == "boolean":
+        return values.astype("boolean")
+    return values.astype(object).where(values.notna(), None)

@@ -1,0 +1,180 @@
+"""The validation report: every problem of a data folder, for the data officer who must fix it.
+
+A problem has the file, the table, the row number as the user sees it in the file,
+the column as written in the file, the offending value, the rule broken, a
+severity and a plain-words message in Czech and English. ``severity`` is
+``"error"`` when the data cannot be used as it is (a table-level problem, or a row
+that the loader would exclude) and ``"warning"`` for things set aside (an unknown
+column or file). Problems without a row number concern a whole file.
+
+Example
+-------
+>>> report = ValidationReport(problems=empty_problems(), folder="data", files=())
+>>> report.ok, report.usable
+(True, True)
+>>> print(report.to_text(lang="en").splitlines()[2])
+Result: the data can be used – no problems found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evaluation.data.messages import EMPTY_VALUE, MESSAGES, fill, render, rule_name
+from evaluation.results import Result
+
+PROBLEM_COLUMNS = ("file", "table", "row", "column", "value", "rule", "severity", "message_cs", "message_en")
+SEVERITIES = ("error", "warning")
+#: Rows shown per (file, column, rule) group in :meth:`ValidationReport.to_text`.
+MAX_SHOWN = 20
+
+
+def empty_problems() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in PROBLEM_COLUMNS})
+    return frame.astype({"row": "Int64"})
+
+
+def file_problem(file: str, table: str, rule: str, key: str, *, severity: str = "error", column: str = "",
+                 value: str = "", **values: object) -> pd.DataFrame:
+    """One problem that concerns a whole file or column (no row number)."""
+    cs, en = MESSAGES[key]
+    frame = pd.DataFrame([{"file": file, "table": table, "row": pd.NA, "column": column, "value": value,
+                           "rule": rule, "severity": severity, "message_cs": fill(cs, column=column, **values),
+                           "message_en": fill(en, column=column, **values)}], columns=list(PROBLEM_COLUMNS))
+    return frame.astype({"row": "Int64"})
+
+
+def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: pd.Series, rule: str, key: str,
+                 per_row: dict[str, pd.Series] | None = None, **fixed: object) -> pd.DataFrame:
+    """Problems of many rows at once: ``rows`` and ``values`` (text as in the file) are aligned."""
+    values = pd.Series(values.to_numpy(dtype=object), dtype=object).fillna("")
+    row_text = pd.Series(rows.astype(str), dtype=object)
+    cs, en = MESSAGES[key]
+    per_row = {k: pd.Series(v.to_numpy(dtype=object), dtype=object) for k, v in (per_row or {}).items()}
+    shown_cs = values.where(values != "", EMPTY_VALUE[0])
+    shown_en = values.where(values != "", EMPTY_VALUE[1])
+    frame = pd.DataFrame({
+        "file": file, "table": table, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
+        "rule": rule, "severity": "error",
+        "message_cs": render(fill(cs, column=column, **fixed), row_text, shown_cs, **per_row),
+        "message_en": render(fill(en, column=column, **fixed), row_text, shown_en, **per_row),
+    }, columns=list(PROBLEM_COLUMNS))
+    return frame
+
+
+def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_problems()
+    return pd.concat(frames, ignore_index=True).astype({"row": "Int64"})
+
+
+@dataclass(frozen=True)
+class ValidationReport(Result):
+    """Every problem found in a data folder.
+
+    ``files`` holds ``(file, table, rows read)`` for each file that was read.
+    """
+
+    problems: pd.DataFrame = field(default_factory=empty_problems)
+    folder: str = ""
+    files: tuple[tuple[str, str, int], ...] = ()
+    study_period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+
+    @property
+    def title(self) -> str:
+        return "Data validation report"
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not (self.problems["severity"] == "error").any()
+
+    @property
+    def usable(self) -> bool:
+        """True when no error concerns a whole file: rows with problems could be excluded."""
+        errors = self.problems["severity"] == "error"
+        return not (errors & self.problems["row"].isna()).any()
+
+    @property
+    def n_errors(self) -> int:
+        return int((self.problems["severity"] == "error").sum())
+
+    @property
+    def n_warnings(self) -> int:
+        return int((self.problems["severity"] == "warning").sum())
+
+    def tidy(self) -> pd.DataFrame:
+        return self.problems.copy()
+
+    def summary(self) -> str:
+        return self.to_text(lang="cs")
+
+    def counts(self) -> pd.DataFrame:
+        """Number of problems per file, rule and severity."""
+        return (self.problems.groupby(["file", "rule", "severity"], sort=False, dropna=False).size()
+                .rename("problems").reset_index())
+
+    def to_csv(self, path: str | Path, *, sep: str = ";") -> Path:
+        """Write the full list (UTF-8 with BOM and ``;`` so that Czech Excel opens it as it is)."""
+        path = Path(path)
+        self.problems.to_csv(path, sep=sep, index=False, encoding="utf-8-sig")
+        return path
+
+    def to_text(self, lang: str = "cs", *, max_rows: int = MAX_SHOWN) -> str:
+        """The report as plain text, grouped by file and rule, at most ``max_rows`` rows per
+        (file, column, rule), with the count of each rule at the end."""
+        cs = lang == "cs"
+        message = "message_cs" if cs else "message_en"
+        lines = [self._heading(cs), ""]
+        lines.append(self._verdict(cs))
+        problems = self.problems
+        for file, in_file in problems.groupby("file", sort=False, dropna=False):
+            table = in_file["table"].iloc[0]
+            lines += ["", f"== {file or ('(složka)' if cs else '(folder)')}" + (f" – {table}" if table else "") + " =="]
+            ordered = in_file.assign(_error=in_file["severity"] != "error")
+            for (_, rule, column), group in ordered.groupby(["_error", "rule", "column"], sort=False, dropna=False):
+                severity = group["severity"].iloc[0]
+                tag = ("CHYBA" if cs else "ERROR") if severity == "error" else ("varování" if cs else "warning")
+                where = (f", sloupec „{column}“" if cs else f", column “{column}”") if column and group["row"].notna().any() else ""
+                lines.append(f"[{tag}] {rule_name(rule, lang)}{where}: {len(group)}×")
+                lines += [f"    {text}" for text in group[message].iloc[:max_rows]]
+                if len(group) > max_rows:
+                    rest = len(group) - max_rows
+                    lines.append(f"    … a dalších {rest}" if cs else f"    … and {rest} more")
+        if len(problems):
+            lines += ["", "Počet problémů podle pravidel:" if cs else "Problems by rule:"]
+            for (rule, severity), n in problems.groupby(["rule", "severity"], sort=False).size().items():
+                tag = ("chyba" if cs else "error") if severity == "error" else ("varování" if cs else "warning")
+                lines.append(f"  {rule_name(rule, lang)} ({tag}): {n}")
+        return "\n".join(lines)
+
+    def _heading(self, cs: bool) -> str:
+        files = ", ".join(f"{f} ({'řádků' if cs else 'rows'}: {n})" for f, _, n in self.files)
+        head = (f"Kontrola dat ve složce „{self.folder}“" if cs else f"Data check of the folder “{self.folder}”")
+        if self.study_period:
+            start, end = (d.strftime("%d.%m.%Y") for d in self.study_period)
+            head += (f"\nObdobí studie: {start} – {end}" if cs else f"\nStudy period: {start} – {end}")
+        if files:
+            head += (f"\nSoubory: {files}" if cs else f"\nFiles: {files}")
+        return head
+
+    def _verdict(self, cs: bool) -> str:
+        e, w = self.n_errors, self.n_warnings
+        if e == 0 and w == 0:
+            return "Výsledek: data lze použít – žádné problémy." if cs else "Result: the data can be used – no problems found."
+        if e == 0:
+            return (f"Výsledek: data lze použít; varování: {w}." if cs
+                    else f"Result: the data can be used; warnings: {w}.")
+        if self.usable:
+            return (f"Výsledek: data NELZE použít bez opravy – chyby: {e}, varování: {w}. "
+                    "Řádky s chybami lze při načtení vyřadit (on_error=\"exclude\")." if cs else
+                    f"Result: the data CANNOT be used as it is – errors: {e}, warnings: {w}. "
+                    "Rows with errors can be excluded on loading (on_error=\"exclude\").")
+        return (f"Výsledek: data NELZE použít – chyby: {e} (z toho celé soubory či sloupce), varování: {w}." if cs
+                else f"Result: the data CANNOT be used – errors: {e} (some concern whole files or columns), "
+                     f"warnings: {w}.")

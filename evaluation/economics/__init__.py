@@ -1,0 +1,16 @@
+"""Economic evaluation: cost per household and per sustained tenancy, cost offsets, no-system scenario.
+
+Example
+-------
+>>> from evaluation.economics import UnitCosts
+>>> UnitCosts().shelter_night > 0
+True
+"""
+
+from evaluation.economics.bootstrap import percentile_interval, resample_indices
+from evaluation.economics.cost_per_outcome import CostPerOutcomeResult, cost_per_outcome, missing_cost_months
+from evaluation.economics.offsets import OffsetsResult, cost_offsets
+from evaluation.economics.unit_costs import UnitCosts
+
+__all__ = ["UnitCosts", "cost_per_outcome", "CostPerOutcomeResult", "cost_offsets", "OffsetsResult",
+           "missing_cost_months", "percentile_interval", "resample_indices"]

@@ -1,0 +1,379 @@
+"""Staggered difference-in-differences: Callaway & Sant'Anna (2021) group-time ATTs.
+
+``staggered_did`` estimates every group-time average treatment effect ATT(g,t) -- the effect in
+period t on the units first treated in period g -- by a 2x2 comparison of group g with units not
+(yet) treated, between a base period before g and period t. Inference comes from the influence
+function of each ATT(g,t) (analytic standard errors) and from a multiplier bootstrap that also
+gives uniform (simultaneous) confidence bands. Aggregations (simple, dynamic/event-study, group,
+calendar) are a separate step on the result: ``result.aggregate("dynamic")``. The design follows
+the R package ``did`` (``att_gt`` and ``aggte``) and reproduces its numbers.
+
+Example
+-------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> n, periods = 300, [1, 2, 3, 4]
+>>> g = rng.choice([0, 3, 4], size=n)
+>>> frame = pd.DataFrame({"id": np.repeat(np.arange(n), 4), "t": np.tile(periods, n),
+...                       "g": np.repeat(g, 4)})
+>>> frame["y"] = rng.normal(size=len(frame)) + np.where((frame.g > 0) & (frame.t >= frame.g), 1.0, 0.0)
+>>> res = staggered_did(frame, "y", "id", "t", "g", bootstrap=False)
+>>> round(res.aggregate("simple", bootstrap=False).overall_estimate, 1)
+1.0
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evaluation.data.dataset import Dataset
+from evaluation.errors import ConfigError, EstimationError
+from evaluation.impact._design import Exclusions
+from evaluation.impact.staggered_bootstrap import (ZERO_SE, analytic_se, analytic_vcov, cluster_sums,
+                                                   multiplier_bootstrap, wald_pretest)
+from evaluation.impact.staggered_data import PreparedPanel, prepare_panel
+from evaluation.impact.staggered_estimators import CellNotEstimable, panel_2x2, rc_2x2
+from evaluation.results import Result
+
+CONTROL_GROUPS = ("never_treated", "not_yet_treated")
+ESTIMATION_METHODS = ("dr", "ipw", "reg", "dr_improved")
+BASE_PERIODS = ("varying", "universal")
+METHOD_LABELS = {"dr": "doubly robust (Sant'Anna & Zhao 2020, as R did)",
+                 "dr_improved": "improved doubly robust (Sant'Anna & Zhao 2020)",
+                 "ipw": "inverse probability weighting (standardised)", "reg": "outcome regression"}
+
+
+@dataclass(frozen=True)
+class Inference:
+    """Standard errors and bands of a set of estimates sharing one influence-function matrix."""
+
+    std_error: np.ndarray
+    analytic_std_error: np.ndarray
+    crit_value: float
+    band: str            # "simultaneous" or "pointwise"
+    method: str          # "bootstrap" or "analytic"
+    notes: tuple[str, ...] = ()
+
+
+def infer(estimates: np.ndarray, psi: np.ndarray, *, n_units: int, clusters: np.ndarray | None,
+          alpha: float, bootstrap: bool, n_bootstrap: int, seed: int | None,
+          bootstrap_weights: str = "mammen", uniform: bool = True) -> Inference:
+    """SEs (bootstrap or analytic), and the critical value of the band (uniform if bootstrapped)."""
+    scores = cluster_sums(psi, clusters)
+    se_analytic = analytic_se(scores, n_units)
+    se_analytic = np.where(se_analytic > ZERO_SE / np.sqrt(n_units), se_analytic, np.nan)
+    se_analytic[~np.isfinite(estimates)] = np.nan
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    notes: list[str] = []
+    if not bootstrap:
+        return Inference(se_analytic, se_analytic, z, "pointwise", "analytic")
+    boot = multiplier_bootstrap(scores, n_units, n_bootstrap, alpha=alpha, seed=seed, weights=bootstrap_weights)
+    se = boot.std_error
+    se[~np.isfinite(estimates)] = np.nan
+    crit, band = boot.crit_value, "simultaneous"
+    if not uniform or len(estimates) == 1:
+        crit, band = z, "pointwise"
+    elif not np.isfinite(crit):
+        notes.append("simultaneous critical value not available (no finite standard errors); "
+                     "pointwise intervals reported")
+        crit, band = z, "pointwise"
+    elif crit < z:
+        notes.append("simultaneous critical value below the pointwise one; pointwise intervals reported")
+        crit, band = z, "pointwise"
+    elif crit >= 7:
+        notes.append(f"simultaneous critical value {crit:.2f} is too large to be reliable "
+                     "(small groups or little variation)")
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return Inference(se, se_analytic, float(crit), band, "bootstrap", tuple(notes))
+
+
+@dataclass(frozen=True)
+class StaggeredDiDResult(Result):
+    """Group-time average treatment effects ATT(g,t) with their influence functions.
+
+    ``cells`` has one row per (group, time) with the estimate and inference; ``influence``
+    (entities x cells) is kept for aggregation and is never shown or exported.
+    """
+
+    cells: pd.DataFrame
+    influence: np.ndarray = field(repr=False)
+    entity_group: np.ndarray = field(repr=False)
+    entity_weight: np.ndarray = field(repr=False)
+    entity_cluster: np.ndarray | None = field(repr=False)
+    n_units: int
+    n_clusters: int | None
+    periods: tuple[float, ...]
+    groups: tuple[float, ...]
+    group_sizes: dict
+    control_group: str
+    estimation: str
+    anticipation: int
+    base_period: str
+    panel: bool
+    alpha: float
+    bootstrap: bool
+    n_bootstrap: int
+    seed: int | None
+    bootstrap_weights: str
+    band: str
+    crit_value: float
+    pretest_statistic: float
+    pretest_df: int
+    pretest_p_value: float
+    exclusions: Exclusions
+    extra_notes: tuple[str, ...] = ()
+    title: str = "Group-time average treatment effects (Callaway & Sant'Anna)"
+
+    count_columns = ("n_treated", "n_comparison")
+
+    @property
+    def estimates(self) -> np.ndarray:
+        return self.cells["estimate"].to_numpy()
+
+    @property
+    def std_errors(self) -> np.ndarray:
+        return self.cells["std_error"].to_numpy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        lines = [f"comparison units: {self.control_group.replace('_', ' ')}; estimation: "
+                 f"{METHOD_LABELS[self.estimation]}; anticipation periods: {self.anticipation}; "
+                 f"base period: {self.base_period}",
+                 f"{self.n_units} {'units' if self.panel else 'observations'}"
+                 + (f" in {self.n_clusters} clusters" if self.n_clusters else ""),
+                 (f"standard errors: multiplier bootstrap ({self.n_bootstrap} draws, {self.bootstrap_weights} "
+                  f"weights); {'simultaneous' if self.band == 'simultaneous' else 'pointwise'} "
+                  f"{100 * (1 - self.alpha):g}% bands (critical value {self.crit_value:.3f})")
+                 if self.bootstrap else
+                 f"standard errors: analytic (influence function); pointwise {100 * (1 - self.alpha):g}% intervals"]
+        if np.isfinite(self.pretest_p_value):
+            lines.append(f"pre-test of parallel trends (Wald, all pre-treatment ATT(g,t) = 0): "
+                         f"chi2({self.pretest_df}) = {self.pretest_statistic:.3f}, p = {self.pretest_p_value:.5f}")
+        lines += list(self.extra_notes)
+        lines += list(self.exclusions.notes())
+        return tuple(lines)
+
+    def tidy(self) -> pd.DataFrame:
+        table = self.cells.copy()
+        table.insert(0, "term", [f"ATT({g:g},{t:g})" for g, t in zip(table["group"], table["time"])])
+        return table
+
+    def aggregate(self, kind: str = "group", **kwargs: Any) -> "Any":
+        """Aggregate ATT(g,t): "simple", "dynamic" (event study), "group" or "calendar" (see staggered_aggregate)."""
+        from evaluation.impact.staggered_aggregate import aggregate
+
+        return aggregate(self, kind, **kwargs)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """One panel per group: ATT(g,t) over time with the (uniform) band; pre-treatment in grey."""
+        from evaluation.impact.staggered_plot import plot_group_time
+
+        return plot_group_time(self, ax=ax, **kwargs)
+
+
+# ------------------------------------------------------------------------------ estimation
+def _check_options(control_group: str, estimation: str, base_period: str, anticipation: int,
+                   alpha: float, panel: bool, n_bootstrap: int) -> None:
+    if control_group not in CONTROL_GROUPS:
+        raise ConfigError(f"control_group must be one of {CONTROL_GROUPS}, not {control_group!r}")
+    if estimation not in ESTIMATION_METHODS:
+        raise ConfigError(f"estimation must be one of {ESTIMATION_METHODS}, not {estimation!r}")
+    if estimation == "dr_improved" and not panel:
+        raise ConfigError("estimation='dr_improved' is available for panel data only; use 'dr' "
+                          "(locally efficient doubly robust) for repeated cross-sections")
+    if base_period not in BASE_PERIODS:
+        raise ConfigError(f"base_period must be one of {BASE_PERIODS}, not {base_period!r}")
+    if int(anticipation) != anticipation or anticipation < 0:
+        raise ConfigError(f"anticipation must be a whole number of periods >= 0, not {anticipation!r}")
+    if not 0 < alpha < 1:
+        raise ConfigError(f"alpha must be between 0 and 1, not {alpha!r}")
+    if n_bootstrap < 100:
+        raise ConfigError(f"n_bootstrap must be at least 100, not {n_bootstrap!r}")
+
+
+def _cell_plan(prep: PreparedPanel, base_period: str, anticipation: int) -> tuple[list, list[str]]:
+    """(group, current period index, base period index) for every ATT(g,t), as R did's att_gt loop."""
+    periods = prep.periods
+    plan, notes = [], []
+    offset = 1 if base_period == "varying" else 0
+    for g in prep.groups:
+        before = np.flatnonzero(periods + anticipation < g)
+        if before.size == 0:
+            notes.append(f"group {g:g} has no period before treatment starts; it is dropped")
+            continue
+        last_pre = int(before[-1])
+        for i in range(len(periods) - offset):
+            current = i + offset
+            base = i if base_period == "varying" else last_pre
+            if g <= periods[current]:
+                base = last_pre
+            plan.append((float(g), current, base))
+    return plan, notes
+
+
+def _comparison_mask(group_of: np.ndarray, g: float, threshold: float, control_group: str) -> np.ndarray:
+    never = group_of == 0
+    if control_group == "never_treated":
+        return never
+    return never | ((group_of > threshold) & (group_of != g))
+
+
+def _estimate_cells(prep: PreparedPanel, plan: list, control_group: str, estimation: str,
+                    anticipation: int, base_period: str) -> tuple[list[dict], np.ndarray, list[str]]:
+    n = prep.n_entities
+    periods = prep.periods
+    psi = np.zeros((n, len(plan)))
+    rows: list[dict] = []
+    notes: list[str] = []
+    wide = prep.layout == "wide"
+    for j, (g, current, base) in enumerate(plan):
+        row = dict(group=g, time=float(periods[current]), base_time=float(periods[base]),
+                   event_time=float(periods[current] - g), post=bool(g <= periods[current]),
+                   estimate=np.nan, n_treated=0, n_comparison=0)
+        rows.append(row)
+        if base_period == "universal" and base == current:
+            row["estimate"] = 0.0  # the reference period, normalised to zero (as R did)
+            row["reference"] = True
+            continue
+        threshold = periods[max(current, base)] + anticipation
+        try:
+            if wide:
+                treated = prep.entity_group == g
+                comparison = _comparison_mask(prep.entity_group, g, threshold, control_group)
+                keep = treated | comparison
+                row["n_treated"], row["n_comparison"] = int(treated.sum()), int(comparison.sum())
+                if row["n_comparison"] == 0 or row["n_treated"] == 0:
+                    raise CellNotEstimable("no comparison units" if row["n_treated"] else "no treated units")
+                dy = prep.outcome_wide[keep, current] - prep.outcome_wide[keep, base]
+                x = prep.covariates_wide[min(current, base)][keep]
+                att, inf = panel_2x2(dy, treated[keep].astype(float), x, prep.entity_weight[keep], estimation)
+                psi[keep, j] = inf * (n / keep.sum())
+            else:
+                in_periods = (prep.row_period == current) | (prep.row_period == base)
+                treated = prep.row_group == g
+                comparison = _comparison_mask(prep.row_group, g, threshold, control_group)
+                keep = in_periods & (treated | comparison)
+                row["n_treated"] = int(np.unique(prep.row_entity[keep & treated]).size)
+                row["n_comparison"] = int(np.unique(prep.row_entity[keep & comparison]).size)
+                if row["n_comparison"] == 0 or row["n_treated"] == 0:
+                    raise CellNotEstimable("no comparison units" if row["n_treated"] else "no treated units")
+                post = (prep.row_period[keep] == current).astype(float)
+                att, inf = rc_2x2(prep.row_outcome[keep], post, treated[keep].astype(float),
+                                  prep.row_covariates[keep], prep.row_weight[keep], estimation)
+                n_rows = len(prep.row_outcome)
+                # row-level influence -> per entity (a unit's rows are summed; rows are entities in RCS)
+                scaled = inf * (n_rows / keep.sum()) * (n / n_rows)
+                psi[:, j] = np.bincount(prep.row_entity[keep], weights=scaled, minlength=n)
+            row["estimate"] = att
+        except (CellNotEstimable, np.linalg.LinAlgError) as err:
+            message = f"ATT({g:g},{periods[current]:g}) not estimable: {err}"
+            warnings.warn(message, UserWarning, stacklevel=3)
+            notes.append(message)
+            psi[:, j] = np.nan
+    return rows, psi, notes
+
+
+def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, time: str, first_treated: str, *,
+                  covariates: Sequence[str] = (), control_group: str = "never_treated",
+                  estimation: str = "dr", anticipation: int = 0, base_period: str = "varying",
+                  panel: bool = True, allow_unbalanced: bool = False, cluster: str | None = None,
+                  weights: str | None = None, alpha: float = 0.05, bootstrap: bool = True,
+                  n_bootstrap: int = 999, seed: int | None = None,
+                  bootstrap_weights: str = "mammen") -> StaggeredDiDResult:
+    """Callaway & Sant'Anna (2021) group-time average treatment effects ATT(g,t).
+
+    ``data`` is a long table (or a Dataset, whose ``municipality_panel`` is used) with one row
+    per unit and period. ``first_treated`` holds the first treated period; 0 or empty means never
+    treated. ``control_group`` is "never_treated" or "not_yet_treated"; ``estimation`` is "dr"
+    (locally efficient doubly robust, R did's default), "dr_improved" (panel only), "ipw" or
+    "reg". ``base_period`` "varying" compares pre-treatment periods with the period before;
+    "universal" compares every period with the last one before treatment. ``panel=False`` treats
+    rows as repeated cross-sections; unbalanced panels are balanced by dropping units (counted)
+    unless ``allow_unbalanced=True``. ``cluster`` names one column (constant within unit) whose
+    clusters the influence functions are summed over. With ``bootstrap=True`` the standard errors
+    come from the multiplier bootstrap (R did's default) and the band is simultaneous.
+
+    Example
+    -------
+    >>> res = staggered_did(panel, "lemp", "countyreal", "year", "first.treat",
+    ...                     covariates=["lpop"], seed=1)   # doctest: +SKIP
+    >>> res.aggregate("dynamic").plot()                     # doctest: +SKIP
+    """
+    if isinstance(data, Dataset):
+        data = data["municipality_panel"]
+    if bootstrap and seed is None:  # fix the draws so that aggregations reuse the same weights
+        seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+    _check_options(control_group, estimation, base_period, anticipation, alpha, panel, n_bootstrap)
+    prep = prepare_panel(data, outcome, unit, time, first_treated, covariates=covariates, weights=weights,
+                         cluster=cluster, panel=panel, allow_unbalanced=allow_unbalanced,
+                         anticipation=int(anticipation))
+    notes = list(prep.notes)
+    if control_group == "never_treated" and prep.group_sizes.get(0.0, 0) == 0:
+        raise EstimationError(f"no never-treated units ({first_treated!r} 0 or empty) to compare with; "
+                              "use control_group='not_yet_treated'")
+    n_cov = len(prep.covariate_names)
+    for g, size in prep.group_sizes.items():
+        label = "the never-treated group" if g == 0 else f"group {g:g}"
+        if size == 1:
+            notes.append(f"{label} has a single unit: its ATT(g,t) rest on one unit and their "
+                         "standard errors are unreliable")
+            warnings.warn(notes[-1], UserWarning, stacklevel=2)
+        elif size < n_cov + 5:
+            notes.append(f"{label} has only {size} units (fewer than covariates + 5)")
+            warnings.warn(notes[-1], UserWarning, stacklevel=2)
+    plan, plan_notes = _cell_plan(prep, base_period, int(anticipation))
+    for note in plan_notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    notes += plan_notes
+    if not plan:
+        raise EstimationError("no group has a period before treatment: no ATT(g,t) can be estimated")
+    rows, psi, cell_notes = _estimate_cells(prep, plan, control_group, estimation, int(anticipation), base_period)
+    notes += cell_notes
+    cells = pd.DataFrame(rows)
+    if "reference" in cells:
+        cells["reference"] = cells["reference"].fillna(False).astype(bool)
+    estimates = cells["estimate"].to_numpy(float)
+    if not np.isfinite(estimates).any():
+        raise EstimationError("no ATT(g,t) could be estimated (see the warnings)")
+    inference = infer(estimates, psi, n_units=prep.n_entities, clusters=prep.entity_cluster, alpha=alpha,
+                      bootstrap=bootstrap, n_bootstrap=n_bootstrap, seed=seed,
+                      bootstrap_weights=bootstrap_weights)
+    notes += list(inference.notes)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    se = inference.std_error
+    cells["std_error"] = se
+    cells["analytic_std_error"] = inference.analytic_std_error
+    cells["conf_low"] = estimates - inference.crit_value * se
+    cells["conf_high"] = estimates + inference.crit_value * se
+    cells["point_conf_low"] = estimates - z * se
+    cells["point_conf_high"] = estimates + z * se
+    cells["p_value"] = 2 * stats.norm.sf(np.abs(estimates / se))
+    cells["band"] = inference.band
+    # Wald pre-test on the analytic covariance (as R did), skipping zero-variance cells
+    pre = np.flatnonzero((cells["group"].to_numpy() > cells["time"].to_numpy())
+                         & np.isfinite(inference.analytic_std_error))
+    scores = cluster_sums(np.nan_to_num(psi[:, pre]), prep.entity_cluster)
+    stat, df, p_value, pre_note = wald_pretest(estimates[pre], analytic_vcov(scores, prep.n_entities))
+    if pre_note:
+        notes.append(pre_note)
+        if "singular" in pre_note:
+            warnings.warn(pre_note, UserWarning, stacklevel=2)
+    cells = cells[["group", "time", "event_time", "base_time", "post", "estimate", "std_error", "conf_low",
+                   "conf_high", "p_value", "band", "point_conf_low", "point_conf_high", "analytic_std_error",
+                   "n_treated", "n_comparison"]]
+    return StaggeredDiDResult(
+        cells=cells, influence=psi, entity_group=prep.entity_group, entity_weight=prep.entity_weight,
+        entity_cluster=prep.entity_cluster, n_units=prep.n_entities, n_clusters=prep.n_clusters,
+        periods=tuple(prep.periods.tolist()), groups=tuple(prep.groups.tolist()), group_sizes=prep.group_sizes,
+        control_group=control_group, estimation=estimation, anticipation=int(anticipation),
+        base_period=base_period, panel=panel, alpha=alpha, bootstrap=bootstrap, n_bootstrap=n_bootstrap,
+        seed=seed, bootstrap_weights=bootstrap_weights, band=inference.band, crit_value=inference.crit_value,
+        pretest_statistic=stat, pretest_df=df, pretest_p_value=p_value, exclusions=prep.exclusions,
+        extra_notes=tuple(notes))

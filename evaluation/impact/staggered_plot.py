@@ -1,0 +1,79 @@
+"""Pictures of staggered DiD results: ATT(g,t) by group, and event-study / group / calendar effects.
+
+Pre-treatment estimates are drawn in grey, post-treatment ones in blue; the vertical bars are
+the band reported in the table (simultaneous when bootstrapped, else pointwise).
+
+Example
+-------
+>>> result.plot()                          # doctest: +SKIP
+>>> result.aggregate("dynamic").plot()     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+PRE_COLOUR, POST_COLOUR = "#7f7f7f", "#1f77b4"
+
+
+def _errorbars(ax: Any, x: np.ndarray, est: np.ndarray, low: np.ndarray, high: np.ndarray,
+               post: np.ndarray, label_post: str = "post-treatment", label_pre: str = "pre-treatment") -> None:
+    for mask, colour, label in ((~post, PRE_COLOUR, label_pre), (post, POST_COLOUR, label_post)):
+        if mask.any():
+            ax.errorbar(x[mask], est[mask], yerr=[est[mask] - low[mask], high[mask] - est[mask]], fmt="o",
+                        color=colour, capsize=3, label=label)
+    ax.axhline(0.0, color="black", linewidth=0.8)
+
+
+def plot_group_time(res: Any, ax: Any = None, **kwargs: Any) -> Any:
+    """One panel per group (stacked); with ``ax`` given, all groups share it, offset in time."""
+    import matplotlib.pyplot as plt
+
+    cells = res.cells
+    groups = list(res.groups)
+    if ax is None:
+        fig, axes = plt.subplots(len(groups), 1, sharex=True, sharey=True,
+                                 figsize=kwargs.pop("figsize", (6, 2.2 * len(groups))), squeeze=False)
+        axes = axes[:, 0]
+    else:
+        axes = [ax] * len(groups)
+    for i, (g, axis) in enumerate(zip(groups, axes)):
+        sub = cells[cells["group"] == g]
+        shift = 0.0 if ax is None else (i - (len(groups) - 1) / 2) * 0.1
+        _errorbars(axis, sub["time"].to_numpy() + shift, sub["estimate"].to_numpy(), sub["conf_low"].to_numpy(),
+                   sub["conf_high"].to_numpy(), sub["post"].to_numpy(bool))
+        if ax is None:
+            axis.set_title(f"group {g:g}", fontsize=9)
+            axis.set_ylabel("ATT(g,t)")
+    axes[-1].set_xlabel("period")
+    return axes[-1] if ax is not None else axes
+
+
+def plot_aggregate(agg: Any, ax: Any = None, **kwargs: Any) -> Any:
+    """Event-study plot for ``dynamic``; effects by group or period otherwise; a point for ``simple``."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=kwargs.pop("figsize", (6, 3.5)))
+    table = agg.tidy()
+    if agg.kind == "simple" or agg.table.empty:
+        _errorbars(ax, np.array([0.0]), np.array([agg.overall_estimate]), np.array([agg.overall_conf_low]),
+                   np.array([agg.overall_conf_high]), np.array([True]), label_post="overall ATT")
+        ax.set_xticks([0.0], ["overall ATT"])
+        return ax
+    rows = table.iloc[1:]
+    column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[agg.kind]
+    x = rows[column].to_numpy(float)
+    post = x >= 0 if agg.kind == "dynamic" else np.ones(len(x), bool)
+    _errorbars(ax, x, rows["estimate"].to_numpy(float), rows["conf_low"].to_numpy(float),
+               rows["conf_high"].to_numpy(float), post)
+    ax.set_xlabel({"event_time": "periods since treatment (e)", "group": "group (first treated)",
+                   "time": "period"}[column])
+    ax.set_ylabel("ATT")
+    if agg.kind == "dynamic":
+        ax.axvline(-0.5, color="black", linestyle=":", linewidth=0.8)
+    ax.set_title(f"{agg.band} {100 * (1 - agg.alpha):g}% band", fontsize=9)
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,239 @@
+"""Support dose: contacts and hours per household-month against the planned intensity.
+
+Each contact is attributed to the household's programme spell in force on the contact date
+(move-in day to move-out day inclusive). Exposure is household-months in that spell up to the
+as-of date, split into the step's *support period* (the first ``support_months`` of the spell
+per the pilot plan) and the time after it; planned intensity applies within the support period.
+Contacts outside any programme spell (before move-in, after move-out) have no exposure to be
+divided by and are left out of the rates, counted in the exclusions.
+
+Example
+-------
+>>> import pandas as pd
+>>> from evaluation.process.plan import PilotPlan, PlanStep
+>>> frames = {
+...     "tenancies": pd.DataFrame({"tenancy_id": ["T1"], "household_id": ["H1"], "step": ["crisis"],
+...         "start_date": pd.to_datetime(["2020-01-01"]), "end_date": pd.NaT}),
+...     "support_contacts": pd.DataFrame({"contact_id": ["C1", "C2"], "household_id": ["H1", "H1"],
+...         "contact_date": pd.to_datetime(["2020-01-05", "2020-02-05"]), "minutes": [60, 120],
+...         "worker_role": ["ngo_worker"] * 2, "topic": ["housing", "benefits"]}),
+... }
+>>> plan = PilotPlan((PlanStep("crisis", units=1, households=1, support_months=6,
+...                            planned_hours_per_month=8.0),))
+>>> row = support_dose(frames, plan, as_of="2020-12-31").tidy().iloc[0]
+>>> float(round(row["hours"], 1)), float(round(row["household_months"], 1))
+(3.0, 6.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from evaluation.process._tables import (DAYS_PER_MONTH, ExclusionLog, Tables, as_timestamp, codes,
+                                        default_as_of, filter_rows, label, share, table)
+from evaluation.process.plan import PilotPlan
+from evaluation.results import Result
+
+PERIODS = ("within_support", "after_support")
+
+
+def attribute_to_spells(contacts: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
+    """Attach to every contact the spell (tenancy_id, step, start, end) in force on its date.
+
+    ``spells`` needs household_id, tenancy_id, step, start_date and end (last day, filled).
+    Contacts matching no spell get a missing tenancy_id.
+    """
+    left = contacts.sort_values("contact_date", kind="stable")
+    right = spells[["household_id", "tenancy_id", "step", "start_date", "end"]].sort_values(
+        "start_date", kind="stable")
+    left = left.assign(household_id=left["household_id"].astype("object"))
+    right = right.assign(household_id=right["household_id"].astype("object"))
+    merged = pd.merge_asof(left, right, left_on="contact_date", right_on="start_date", by="household_id",
+                           direction="backward")
+    outside = (merged["contact_date"] > merged["end"]).to_numpy(dtype=bool)
+    merged.loc[outside, ["tenancy_id", "step"]] = np.nan
+    return merged
+
+
+@dataclass(frozen=True)
+class SupportDose(Result):
+    """Contacts and hours per household-month by step (tidy), months since entry, role and topic."""
+
+    table: pd.DataFrame
+    months_since_entry: pd.DataFrame
+    roles: pd.DataFrame
+    topics: pd.DataFrame
+    exclusions: pd.DataFrame
+    as_of: pd.Timestamp
+    title: str = "Support dose against plan"
+
+    count_columns: ClassVar[tuple[str, ...]] = ("households",)
+    n_column: ClassVar[str | None] = "households"
+
+    def tidy(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def by_month_since_entry(self) -> pd.DataFrame:
+        return self.months_since_entry.copy()
+
+    def by_role(self) -> pd.DataFrame:
+        return self.roles.copy()
+
+    def by_topic(self) -> pd.DataFrame:
+        return self.topics.copy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        lines = [f"Exposure up to {self.as_of:%Y-%m-%d}; a household-month is 30.44 days. Planned "
+                 "intensity applies within the support period of each step (first months of the spell)."]
+        lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
+        return tuple(lines)
+
+    def plot(self, ax: Any = None, lang: str = "en", measure: str = "hours", **kwargs: Any) -> Any:
+        """Hours (or contacts) per household-month by month since entry, planned level dashed."""
+        import matplotlib.pyplot as plt
+
+        ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
+        data = self.months_since_entry
+        for step, part in data.groupby("step", sort=False, observed=True):
+            line = ax.plot(part["month_since_entry"], part[f"{measure}_per_household_month"],
+                           label=label("tenancies", "step", step, lang), **kwargs)[0]
+            planned = part[f"planned_{measure}_per_month"]
+            if planned.notna().any():
+                ax.step(part["month_since_entry"], planned, where="post", ls="--", color=line.get_color())
+        ax.set_xlabel("měsíce od nastěhování" if lang == "cs" else "months since move-in")
+        unit = ("hodiny" if measure == "hours" else "kontakty") if lang == "cs" else measure
+        ax.set_ylabel(f"{unit} / " + ("domácnost-měsíc" if lang == "cs" else "household-month"))
+        ax.legend(frameon=False)
+        return ax
+
+
+def _spells(data: Tables, municipality: Any, as_of: Any, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Timestamp]:
+    tenancies = table(data, "tenancies", ("tenancy_id", "household_id", "step", "start_date", "end_date"))
+    if municipality is not None:
+        households = filter_rows(table(data, "households", ("household_id", "municipality")), "households",
+                                 municipality=municipality)
+        tenancies = tenancies.loc[tenancies["household_id"].isin(households["household_id"]).to_numpy(dtype=bool)]
+    as_of = as_timestamp(as_of, "as_of") if as_of is not None else default_as_of(
+        tenancies["start_date"], tenancies["end_date"])
+    late = (tenancies["start_date"] > as_of).to_numpy(dtype=bool)
+    log.add("tenancies", "after_as_of", int(late.sum()), "spell starts after the as-of date")
+    spells = tenancies.loc[~late].copy()
+    spells["step"] = codes(spells["step"])
+    spells["end"] = spells["end_date"].fillna(as_of).clip(upper=as_of)
+    spells["months"] = (spells["end"] - spells["start_date"]).dt.days.to_numpy() / DAYS_PER_MONTH
+    return spells, as_of
+
+
+def support_dose(data: Tables, plan: PilotPlan | None = None, *, as_of: Any = None,
+                 municipality: str | None = None, max_months: int | None = None) -> SupportDose:
+    """Contacts and hours per household-month by step, by month since entry, by worker role and topic.
+
+    ``max_months`` limits the months-since-entry table (default: the longest spell observed).
+
+    Example: ``support_dose(dataset, PilotPlan.ostrava(), as_of="2021-12-31").by_month_since_entry()``
+    """
+    plan = plan or PilotPlan.ostrava()
+    log = ExclusionLog()
+    spells, as_of = _spells(data, municipality, as_of, log)
+    contacts = table(data, "support_contacts", ("household_id", "contact_date", "minutes", "worker_role"))
+    contacts = contacts.loc[contacts["household_id"].isin(spells["household_id"]).to_numpy(dtype=bool)
+                            | (municipality is None)]
+    late = (contacts["contact_date"] > as_of).to_numpy(dtype=bool)
+    log.add("support_contacts", "after_as_of", int(late.sum()), "contact after the as-of date")
+    contacts = contacts.loc[~late]
+    no_minutes = contacts["minutes"].isna().to_numpy(dtype=bool)
+    log.add("support_contacts", "missing_minutes", int(no_minutes.sum()), "duration (minutes) is empty")
+    contacts = contacts.loc[~no_minutes]
+    merged = attribute_to_spells(contacts, spells)
+    outside = merged["tenancy_id"].isna().to_numpy(dtype=bool)
+    log.add("support_contacts", "outside_spell", int(outside.sum()),
+            "contact not during a programme spell (before move-in or after move-out)")
+    merged = merged.loc[~outside].copy()
+    support = spells["step"].map(plan.support_months())
+    not_planned = support.isna().to_numpy(dtype=bool)
+    if not_planned.any():
+        log.add("tenancies", "step_not_in_plan", int(not_planned.sum()),
+                f"step not in the pilot plan ({', '.join(sorted(spells.loc[not_planned, 'step'].unique()))})")
+        spells = spells.loc[~not_planned]
+        support = support.loc[~not_planned]
+        merged = merged.loc[merged["step"].isin(plan.step_names).to_numpy(dtype=bool)]
+    spells = spells.assign(support_months=support.to_numpy(float))
+    merged["month_since_entry"] = ((merged["contact_date"] - merged["start_date"]).dt.days.to_numpy()
+                                   / DAYS_PER_MONTH)
+    merged = merged.merge(spells[["tenancy_id", "support_months"]], on="tenancy_id", how="left")
+    merged["period"] = np.where(merged["month_since_entry"] < merged["support_months"], PERIODS[0], PERIODS[1])
+    merged["hours"] = merged["minutes"].astype(float) / 60.0
+
+    planned = plan.to_frame().set_index("step")
+    step_order = [s for s in plan.step_names]
+    rows = []
+    for step in step_order:
+        at = spells.loc[spells["step"] == step]
+        inside = np.minimum(at["months"], at["support_months"]).clip(lower=0).sum()
+        after = (at["months"] - at["support_months"]).clip(lower=0).sum()
+        for period, exposure in zip(PERIODS, (inside, after)):
+            c = merged.loc[(merged["step"] == step) & (merged["period"] == period)]
+            is_support = period == PERIODS[0]
+            rows.append({"step": step, "period": period, "households": at["household_id"].nunique(),
+                         "household_months": float(exposure), "contacts": len(c), "hours": float(c["hours"].sum()),
+                         "planned_contacts_per_month": planned.at[step, "planned_contacts_per_month"]
+                         if is_support else np.nan,
+                         "planned_hours_per_month": planned.at[step, "planned_hours_per_month"]
+                         if is_support else np.nan})
+    by_step = pd.DataFrame(rows)
+    by_step["contacts_per_household_month"] = share(by_step["contacts"], by_step["household_months"])
+    by_step["hours_per_household_month"] = share(by_step["hours"], by_step["household_months"])
+    by_step["percent_of_planned_hours"] = 100 * share(by_step["hours_per_household_month"],
+                                                      by_step["planned_hours_per_month"].astype(float))
+
+    months = _by_month_since_entry(spells, merged, planned, step_order, max_months)
+    roles = _shares(merged, "worker_role", step_order)
+    topics = _shares(merged, "topic", step_order) if "topic" in merged.columns else pd.DataFrame()
+    return SupportDose(table=by_step, months_since_entry=months, roles=roles, topics=topics,
+                       exclusions=log.frame(), as_of=as_of)
+
+
+def _by_month_since_entry(spells: pd.DataFrame, merged: pd.DataFrame, planned: pd.DataFrame,
+                          steps: list[str], max_months: int | None) -> pd.DataFrame:
+    """Exposure in month k since move-in = sum over spells of min(max(duration - k, 0), 1)."""
+    frames = []
+    longest = int(np.ceil(spells["months"].max())) if len(spells) else 0
+    horizon = longest if max_months is None else min(int(max_months), longest)
+    k = np.arange(horizon)
+    for step in steps:
+        durations = spells.loc[spells["step"] == step, "months"].to_numpy(float)
+        exposure = np.clip(durations[None, :] - k[:, None], 0, 1).sum(axis=1) if len(durations) else np.zeros(len(k))
+        at_risk = (durations[None, :] > k[:, None]).sum(axis=1) if len(durations) else np.zeros(len(k), int)
+        c = merged.loc[merged["step"] == step]
+        index = np.floor(c["month_since_entry"].to_numpy()).astype(int)
+        inside = index < horizon
+        n_contacts = np.bincount(index[inside], minlength=horizon)[:horizon]
+        hours = np.bincount(index[inside], weights=c["hours"].to_numpy()[inside], minlength=horizon)[:horizon]
+        support_months = planned.at[step, "support_months"]
+        in_support = k < support_months
+        frames.append(pd.DataFrame({
+            "step": step, "month_since_entry": k, "households": at_risk.astype(int),
+            "household_months": exposure, "contacts": n_contacts, "hours": hours,
+            "contacts_per_household_month": share(n_contacts, exposure),
+            "hours_per_household_month": share(hours, exposure),
+            "planned_contacts_per_month": np.where(in_support, planned.at[step, "planned_contacts_per_month"], np.nan),
+            "planned_hours_per_month": np.where(in_support, planned.at[step, "planned_hours_per_month"], np.nan)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _shares(merged: pd.DataFrame, column: str, steps: list[str]) -> pd.DataFrame:
+    values = codes(merged[column]).fillna("missing")
+    grouped = merged.assign(category=values).groupby(["step", "category"], sort=False)
+    out = grouped.agg(contacts=("hours", "size"), hours=("hours", "sum"),
+                      households=("household_id", "nunique")).reset_index()
+    total = out.groupby("step")["hours"].transform("sum")
+    out["share_of_hours"] = share(out["hours"], total)
+    out["step"] = pd.Categorical(out["step"], categories=steps)
+    out = out.rename(columns={"category": column}).sort_values(["step", column]).reset_index(drop=True)
+    out["step"] = out["step"].astype("object")
+    return out

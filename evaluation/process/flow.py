@@ -1,0 +1,208 @@
+"""Participant flow in the style of a CONSORT diagram, counted in households.
+
+Boxes, top to bottom, with the exclusions branching off to the right:
+
+1. *received* — household records in the input files (``dataset.ledger``; without a ledger the
+   rows of the households table, with a note);
+2. excluded at loading, one box line per rule of the ledger;
+3. *loaded* — households that passed validation;
+4. excluded: comparison-group households, programme households not (yet) housed by ``as_of``;
+5. *entered* — programme households with a first spell by ``as_of``, broken down by entry step;
+6. excluded: entered fewer than ``follow_up_months`` before ``as_of`` (follow-up too short);
+7. *followed up* — entered at least ``follow_up_months`` before ``as_of``;
+8. excluded: no outcome record at or after ``follow_up_months`` since entry (only when the
+   ``household_outcomes`` table is present; otherwise every followed-up household is analysed
+   and the notes say so);
+9. *analysed*.
+
+Example
+-------
+>>> import pandas as pd
+>>> frames = {
+...     "households": pd.DataFrame({"household_id": ["H1", "H2", "H3"],
+...                                 "group": ["programme", "programme", "comparison"]}),
+...     "tenancies": pd.DataFrame({"household_id": ["H1"], "step": ["crisis"],
+...                                "start_date": pd.to_datetime(["2019-01-01"])}),
+... }
+>>> flow = participant_flow(frames, as_of="2020-12-31")
+>>> flow.count("received"), flow.count("entered"), flow.count("analysed")
+(3, 1, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from evaluation.process._tables import (Tables, as_timestamp, check_lang, codes, default_as_of, label,
+                                        table)
+from evaluation.process.entry import entrants
+from evaluation.results import Result
+
+MAIN_BOXES = ("received", "loaded", "entered", "followed_up", "analysed")
+_TEXT = {
+    "received": ("Záznamy domácností přijaté", "Household records received"),
+    "loaded": ("Domácnosti načtené k analýze", "Households loaded for analysis"),
+    "entered": ("Vstoupily do programu", "Entered the programme"),
+    "followed_up": ("Sledovány {m} měsíců", "Followed up for {m} months"),
+    "analysed": ("Analyzovány", "Analysed"),
+    "excluded_loading": ("Vyřazeno při načtení", "Excluded at loading"),
+    "comparison_group": ("srovnávací skupina", "comparison group"),
+    "not_housed": ("programové domácnosti dosud nebydlí", "programme households not yet housed"),
+    "follow_up_short": ("sledování kratší než {m} měsíců", "follow-up shorter than {m} months"),
+    "no_outcome": ("bez záznamu výsledků po {m} měsících", "no outcome record after {m} months"),
+    "excluded": ("Vyřazeno", "Excluded"),
+}
+
+
+def _text(key: str, lang: str, months: int) -> str:
+    return _TEXT[key][0 if lang == "cs" else 1].format(m=months)
+
+
+@dataclass(frozen=True)
+class ParticipantFlow(Result):
+    """The boxes of the flow diagram as a tidy table (box, kind, rule, step, count, labels)."""
+
+    table: pd.DataFrame
+    follow_up_months: int
+    as_of: pd.Timestamp
+    has_ledger: bool
+    has_outcomes: bool
+    title: str = "Participant flow"
+
+    count_columns: ClassVar[tuple[str, ...]] = ("count",)
+
+    def tidy(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def count(self, box: str, step: str = "all") -> int:
+        """Households in a main box (optionally one entry step) or in an exclusion rule."""
+        t = self.table
+        main = (t["kind"] == "main") & (t["box"] == box) & (t["step"] == step)
+        hit = t.loc[main | ((t["kind"] == "excluded") & (t["rule"] == box))]
+        return int(hit["count"].sum())
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        lines = [f"Counts of households as of {self.as_of:%Y-%m-%d}; follow-up {self.follow_up_months} months."]
+        if not self.has_ledger:
+            lines.append("No loading ledger: 'received' equals the households table as given and no loading "
+                         "exclusions can be shown.")
+        if not self.has_outcomes:
+            lines.append("No household_outcomes table: every household followed up counts as analysed.")
+        return tuple(lines)
+
+    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+        """Draw the flow diagram: main boxes top to bottom, exclusion boxes to the right."""
+        import matplotlib.pyplot as plt
+
+        check_lang(lang)
+        ax = ax if ax is not None else plt.subplots(figsize=(8, 9))[1]
+        ax.set_axis_off()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        label_col = f"label_{lang}"
+        main = self.table.loc[(self.table["kind"] == "main") & (self.table["step"] == "all")]
+        ys = np.linspace(0.92, 0.08, len(main))
+        box = dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="black")
+        side = dict(boxstyle="round,pad=0.4", facecolor="#f4f4f4", edgecolor="grey")
+        previous = None
+        for y, (_, row) in zip(ys, main.iterrows()):
+            text = f"{row[label_col]}\nn = {row['count']}"
+            steps = self.table.loc[(self.table["box"] == row["box"]) & (self.table["step"] != "all")]
+            if len(steps):
+                text += "\n" + "\n".join(f"{label('tenancies', 'step', s, lang)}: {c}"
+                                         for s, c in zip(steps["step"], steps["count"]))
+            ax.text(0.3, y, text, ha="center", va="center", bbox=box, fontsize=9, transform=ax.transAxes)
+            if previous is not None:
+                ax.annotate("", xy=(0.3, y + 0.045), xytext=(0.3, previous - 0.045), xycoords="axes fraction",
+                            arrowprops=dict(arrowstyle="->", color="black"))
+                excluded = self.table.loc[(self.table["kind"] == "excluded") & (self.table["box"] == row["box"])]
+                if len(excluded):
+                    total = int(excluded["count"].sum())
+                    lines = [f"{_text('excluded', lang, self.follow_up_months)}: n = {total}"]
+                    lines += [f"• {r[label_col]}: {r['count']}" for _, r in excluded.iterrows()]
+                    middle = (y + previous) / 2
+                    ax.annotate("", xy=(0.6, middle), xytext=(0.3, middle), xycoords="axes fraction",
+                                arrowprops=dict(arrowstyle="->", color="grey"))
+                    ax.text(0.62, middle, "\n".join(lines), ha="left", va="center", bbox=side, fontsize=8,
+                            transform=ax.transAxes)
+            previous = y
+        return ax
+
+
+def _ledger_boxes(ledger: Any, n_households: int, lang_rows: list[dict[str, Any]], months: int) -> tuple[int, int]:
+    if ledger is None:
+        return n_households, n_households
+    frame = ledger.tidy()
+    frame = frame.loc[frame["table"] == "households"]
+    if frame.empty:
+        return n_households, n_households
+    received = int(frame.loc[frame["stage"] == "received", "rows"].sum())
+    for _, r in frame.loc[frame["stage"] == "excluded"].iterrows():
+        if int(r["rows"]) > 0:
+            lang_rows.append({"box": "loaded", "kind": "excluded", "rule": f"loading:{r['rule']}", "step": "all",
+                              "count": int(r["rows"]), "label_cs": r["reason_cs"], "label_en": r["reason_en"]})
+    loaded = int(frame.loc[frame["stage"] == "loaded", "rows"].sum())
+    return received, loaded
+
+
+def participant_flow(data: Tables, *, as_of: Any = None, follow_up_months: int = 12,
+                     ledger: Any = None, municipality: str | None = None) -> ParticipantFlow:
+    """Counts for a CONSORT-style flow of households; ``ledger`` defaults to ``data.ledger``.
+
+    Example: ``participant_flow(dataset, follow_up_months=12).plot(lang="cs")``
+    """
+    households = table(data, "households", ("household_id", "group"))
+    tenancies = table(data, "tenancies", ("household_id", "step", "start_date"))
+    outcomes = table(data, "household_outcomes", ("household_id", "month"), optional=True)
+    ledger = ledger if ledger is not None else getattr(data, "ledger", None)
+    as_of = as_timestamp(as_of, "as_of") if as_of is not None else default_as_of(tenancies["start_date"])
+    m = int(follow_up_months)
+    rows: list[dict[str, Any]] = []
+    received, loaded = _ledger_boxes(ledger, len(households), rows, m)
+
+    def add(box: str, kind: str, rule: str, count: int, key: str, step: str = "all") -> None:
+        rows.append({"box": box, "kind": kind, "rule": rule, "step": step, "count": int(count),
+                     "label_cs": _text(key, "cs", m), "label_en": _text(key, "en", m)})
+
+    add("received", "main", "", received, "received")
+    add("loaded", "main", "", loaded, "loaded")
+    people = entrants(data, as_of=as_of, municipality=municipality)
+    scope = households if municipality is None else households.loc[
+        households["municipality"].astype("object").eq(municipality).to_numpy(dtype=bool)]
+    if municipality is not None:
+        rows.append({"box": "entered", "kind": "excluded", "rule": "other_municipality", "step": "all",
+                     "count": len(households) - len(scope), "label_cs": f"jiná obec než {municipality}",
+                     "label_en": f"municipality other than {municipality}"})
+    programme = codes(scope["group"]).eq("programme")
+    add("entered", "excluded", "comparison_group", int((~programme).sum()), "comparison_group")
+    add("entered", "excluded", "not_housed", int(programme.sum()) - len(people), "not_housed")
+    add("entered", "main", "", len(people), "entered")
+    for step, n in people["entry_step"].value_counts(sort=False).items():
+        add("entered", "main", "", n, "entered", step=step)
+    followed = people.loc[(people["entry_date"] + pd.DateOffset(months=m) <= as_of).to_numpy(dtype=bool)]
+    add("followed_up", "excluded", "follow_up_short", len(people) - len(followed), "follow_up_short")
+    add("followed_up", "main", "", len(followed), "followed_up")
+    for step, n in followed["entry_step"].value_counts(sort=False).items():
+        add("followed_up", "main", "", n, "followed_up", step=step)
+    if outcomes is not None:
+        due = followed[["household_id", "entry_date"]].merge(outcomes[["household_id", "month"]], on="household_id")
+        due = due.loc[(due["month"] >= due["entry_date"] + pd.DateOffset(months=m) - pd.offsets.MonthBegin(1))]
+        analysed = followed.loc[followed["household_id"].isin(due["household_id"]).to_numpy(dtype=bool)]
+        add("analysed", "excluded", "no_outcome", len(followed) - len(analysed), "no_outcome")
+    else:
+        analysed = followed
+    add("analysed", "main", "", len(analysed), "analysed")
+    for step, n in analysed["entry_step"].value_counts(sort=False).items():
+        add("analysed", "main", "", n, "analysed", step=step)
+    frame = pd.DataFrame(rows)
+    order = {b: i for i, b in enumerate(MAIN_BOXES)}
+    frame = frame.assign(_o=frame["box"].map(order), _k=(frame["kind"] == "main").astype(int)) \
+        .sort_values(["_o", "_k"], kind="stable").drop(columns=["_o", "_k"])
+    frame = frame.loc[(frame["kind"] == "main") | (frame["count"] > 0)].reset_index(drop=True)
+    return ParticipantFlow(table=frame, follow_up_months=m, as_of=as_of, has_ledger=ledger is not None,
+                           has_outcomes=outcomes is not None)

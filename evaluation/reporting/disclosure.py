@@ -1,0 +1,581 @@
+"""Statistical disclosure control for published tables.
+
+Every table that enters a results folder passes through :func:`protect_table`, and
+the renderer checks it again with :func:`check_published`, so that no report can show a
+cell from which a household could be recognised.
+
+Rules (threshold ``t``, default 5):
+
+* **Primary suppression.** A count ``0 < n < t`` is shown as ``"<t"`` (e.g. ``"<5"``).
+  Counts are the columns named in ``count_columns`` plus ``n_column``.
+* **Zeros are published.** A count of 0 is shown as 0: a structural or true zero names
+  nobody, and statistical offices commonly publish them. Zeros are never used as
+  complementary cells (hiding a zero protects nothing). ``suppress_zeros=True`` treats
+  0 like a small count instead.
+* **Secondary suppression.** When a table has margins (a row whose label is ``total``/
+  ``Celkem``/``all`` in a category column, or a count column named ``total``/``celkem``),
+  each additive relation (a total equals the sum of its parts) must hide either no cell
+  or at least two, otherwise the hidden cell is the total minus the others. The smallest
+  non-zero visible cells are hidden as complements (shown as ``"x"``), preferring inner
+  cells to totals and cells that also close another relation. The result is then audited
+  by linear programming (:func:`audit`): for each hidden cell the attacker's smallest and
+  largest feasible value given every visible number, every total and what the symbols say
+  (``"<5"`` means 1..4, ``"x"`` means at least 5) must admit at least two integers;
+  otherwise more complements are added. Relations are taken only from totals that really
+  equal the sum of their parts; anything else is listed in the notes.
+* **Derived figures.** Numbers in the same row as ``n_column`` (shares, means, confidence
+  limits) are shown as ``"x"`` when that ``n`` is below ``t``. A column named like a
+  share (``share``, ``proportion``, ``percent``, ``pct``, ``podil``) whose numerator
+  ``round(share * n)`` is between 1 and ``t - 1`` is hidden too, since share and ``n``
+  together give the small count.
+* **Household-level guard.** :func:`check_not_household_level` refuses a table with an
+  identifier column (``household_id``, ``applicant_id``, ``tenancy_id``, ``unit_id``,
+  ``application_id``, ``contact_id``, any ``*_id``, birth numbers, names), values that look
+  like birth numbers or pseudonyms, or rows that are single households (every count 1).
+
+Example
+-------
+>>> import pandas as pd
+>>> table = pd.DataFrame({"district": ["Praha 3", "Praha 7", "Praha 10", "total"],
+...                       "households": [3, 12, 20, 35]})
+>>> protected = protect_table(table, count_columns=("households",))
+>>> protected.table["households"].tolist()
+['<5', 'x', 20, 35]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from evaluation.errors import DisclosureError
+
+#: Category labels and column names that mark a margin (compared without case or accents).
+TOTAL_LABELS = frozenset({"total", "celkem", "all", "vse", "vsichni", "sum", "soucet", "overall"})
+
+#: Column names that are direct identifiers or pseudonyms of households, people, flats or records.
+IDENTIFIER_COLUMNS = frozenset({
+    "household_id", "applicant_id", "tenancy_id", "unit_id", "application_id", "contact_id",
+    "person_id", "client_id", "case_id", "id", "birth_number", "rodne_cislo", "rc", "name",
+    "first_name", "last_name", "surname", "jmeno", "prijmeni", "address", "adresa",
+    "date_of_birth", "birth_date", "datum_narozeni", "email", "phone", "telefon",
+})
+
+SHARE_NAME = re.compile(r"(^|_)(share|proportion|percent|pct|podil)(_|$)")
+BIRTH_NUMBER = re.compile(r"^\d{6}/?\d{3,4}$")
+PSEUDONYM = re.compile(r"^[0-9a-f]{16,}$", re.IGNORECASE)
+
+PRIMARY, SECONDARY, DERIVED = "primary", "secondary", "derived"
+
+
+def _plain(text: object) -> str:
+    folded = unicodedata.normalize("NFKD", str(text).strip().casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).replace(" ", "_")
+
+
+def is_total_label(value: object) -> bool:
+    """True for ``total``, ``Celkem``, ``all`` and similar margin labels (any case or accents)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    plain = _plain(value)
+    return plain in TOTAL_LABELS or plain.endswith("_total") or plain.startswith("total_")
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """How small cells are protected.
+
+    ``threshold`` is the smallest count that may be shown; ``suppress_zeros`` hides zeros
+    as if they were small counts (default: zeros are published).
+    """
+
+    threshold: int = 5
+    suppress_zeros: bool = False
+    secondary_symbol: str = "x"
+
+    def __post_init__(self) -> None:
+        if int(self.threshold) != self.threshold or self.threshold < 2:
+            raise DisclosureError(f"disclosure threshold must be a whole number of at least 2, got {self.threshold!r}")
+
+    @property
+    def primary_symbol(self) -> str:
+        return f"<{self.threshold}"
+
+    def is_small(self, value: float) -> bool:
+        """True when a count must be hidden by primary suppression."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return False
+        return value < self.threshold and (value > 0 or (self.suppress_zeros and value == 0))
+
+    def as_dict(self) -> dict[str, object]:
+        return {"threshold": self.threshold, "suppress_zeros": self.suppress_zeros,
+                "primary_symbol": self.primary_symbol, "secondary_symbol": self.secondary_symbol}
+
+
+Cell = tuple[int, str]  # (row position, column name)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """An additive relation of a table: ``total`` equals the sum of ``parts``."""
+
+    total: Cell
+    parts: tuple[Cell, ...]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.total, *self.parts)
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    """A table after disclosure control.
+
+    ``table`` holds the published values (suppressed cells replaced by their symbol);
+    ``suppressed`` maps each hidden cell ``(row position, column)`` to ``primary``,
+    ``secondary`` or ``derived``; ``relations`` are the margins used; ``notes`` say what
+    was done, in English and Czech.
+    """
+
+    table: pd.DataFrame
+    suppressed: dict[Cell, str]
+    relations: tuple[Relation, ...]
+    rules: DisclosureRules
+    notes_en: tuple[str, ...] = ()
+    notes_cs: tuple[str, ...] = ()
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k in self.suppressed.values() if k == kind)
+
+    def summary(self) -> dict[str, object]:
+        """JSON-ready description of what was hidden (stored beside the table)."""
+        return {**self.rules.as_dict(),
+                "primary": self.count(PRIMARY), "secondary": self.count(SECONDARY),
+                "derived": self.count(DERIVED),
+                "cells": [[row, col, kind] for (row, col), kind in sorted(self.suppressed.items(),
+                                                                          key=lambda x: (x[0][0], x[0][1]))],
+                "relations": [[r.total[0], r.total[1], [list(c) for c in r.parts]] for r in self.relations],
+                "notes_en": list(self.notes_en), "notes_cs": list(self.notes_cs)}
+
+
+# --------------------------------------------------------------------------- guards
+
+def check_not_household_level(table: pd.DataFrame, name: str, *, count_columns: Sequence[str] = (),
+                              n_column: str | None = None) -> None:
+    """Raise :class:`DisclosureError` if ``table`` looks like household-level rows.
+
+    Example
+    -------
+    >>> check_not_household_level(pd.DataFrame({"household_id": ["H1"]}), "flows")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    evaluation.errors.DisclosureError: table 'flows' has the identifier column 'household_id'; ...
+    """
+    for column in table.columns:
+        plain = _plain(column)
+        if plain in IDENTIFIER_COLUMNS or plain.endswith("_id"):
+            raise DisclosureError(
+                f"table {name!r} has the identifier column {column!r}; a published table must hold "
+                "aggregates only (counts, shares, estimates), never one row per household, person, "
+                "flat or record. Aggregate first, or drop the column.")
+    for column in table.columns:
+        values = table[column]
+        if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+            continue
+        text = values.dropna().astype(str).str.strip()
+        if len(text) == 0:
+            continue
+        if text.str.match(BIRTH_NUMBER).mean() > 0.5:
+            raise DisclosureError(f"table {name!r}, column {column!r} holds values that look like birth "
+                                  "numbers (rodná čísla); they must never reach an output.")
+        if text.str.match(PSEUDONYM).mean() > 0.5 and text.nunique() == len(text) and len(text) > 1:
+            raise DisclosureError(f"table {name!r}, column {column!r} holds unique hash-like values that "
+                                  "look like pseudonymous identifiers; publish aggregates only.")
+    counts = [c for c in (*count_columns, *( [n_column] if n_column else [])) if c in table.columns]
+    if counts and len(table) > 2:
+        values = pd.concat([pd.to_numeric(table[c], errors="coerce") for c in counts]).dropna()
+        if len(values) and bool((values == 1).all()):
+            raise DisclosureError(
+                f"table {name!r} looks household-level: every count in {', '.join(map(repr, counts))} "
+                "is 1, i.e. one row per household. Aggregate before publishing.")
+
+
+# --------------------------------------------------------------------------- margins
+
+def _dimension_columns(table: pd.DataFrame, numeric_columns: set[str]) -> list[str]:
+    return [c for c in table.columns if c not in numeric_columns and not (
+        pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]))]
+
+
+def find_relations(table: pd.DataFrame, count_columns: Sequence[str]) -> tuple[list[Relation], list[str]]:
+    """Additive relations of ``table`` from its total rows and total columns.
+
+    Returns the relations that hold exactly in the data, and English notes about totals
+    that do not add up (those are not used as relations).
+    """
+    relations: list[Relation] = []
+    problems: list[str] = []
+    values = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float) for c in count_columns}
+    dims = _dimension_columns(table, set(count_columns))
+
+    # total rows: a category column whose value is a total label, per combination of the others
+    for dim in dims:
+        is_total = table[dim].map(is_total_label).to_numpy(dtype=bool)
+        if not is_total.any():
+            continue
+        others = [d for d in dims if d != dim]
+        keys = (table[others].astype(str).agg("\x1f".join, axis=1) if others
+                else pd.Series([""] * len(table), index=table.index)).to_numpy()
+        for key in pd.unique(keys):
+            rows = [int(r) for r in np.flatnonzero(keys == key)]
+            totals = [r for r in rows if is_total[r]]
+            parts = [r for r in rows if not is_total[r]]
+            if len(totals) != 1 or not parts:
+                if len(totals) > 1:
+                    problems.append(f"{len(totals)} total rows in '{dim}' for one group; not used as a margin")
+                continue
+            for column in count_columns:
+                part_values = values[column][parts]
+                total_value = values[column][totals[0]]
+                if np.isnan(total_value) or np.isnan(part_values).any():
+                    continue
+                if abs(part_values.sum() - total_value) > 1e-9:
+                    problems.append(f"the total of '{column}' in '{dim}' ({total_value:g}) is not the sum "
+                                    f"of its parts ({part_values.sum():g}); not used as a margin")
+                    continue
+                relations.append(Relation((totals[0], column), tuple((r, column) for r in parts)))
+
+    # total columns: a count column named like a total, the other count columns its parts
+    total_columns = [c for c in count_columns if is_total_label(c)]
+    if len(total_columns) == 1:
+        total_column = total_columns[0]
+        part_columns = [c for c in count_columns if c != total_column]
+        for row in range(len(table)):
+            part_values = np.array([values[c][row] for c in part_columns])
+            if not part_columns or np.isnan(part_values).any() or np.isnan(values[total_column][row]):
+                continue
+            if abs(part_values.sum() - values[total_column][row]) > 1e-9:
+                problems.append(f"row {row + 1}: '{total_column}' is not the sum of "
+                                f"{', '.join(part_columns)}; not used as a margin")
+                continue
+            relations.append(Relation((row, total_column), tuple((row, c) for c in part_columns)))
+    return relations, problems
+
+
+# --------------------------------------------------------------------------- audit
+
+def _bounds(kind: str, rules: DisclosureRules) -> tuple[float, float | None]:
+    if kind == PRIMARY:
+        return (0.0 if rules.suppress_zeros else 1.0), float(rules.threshold - 1)
+    return float(rules.threshold), None  # a complement is a visible-size count (never zero)
+
+
+def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: dict[Cell, str],
+          rules: DisclosureRules) -> dict[Cell, tuple[float, float]]:
+    """Feasible range of every hidden count as an attacker can compute it.
+
+    Given every visible count, the totals and what the symbols reveal (primary: 1..t-1,
+    complement: at least t), linear programming gives the smallest and largest value each
+    hidden cell can take. A cell whose range holds fewer than two integers is disclosed.
+
+    Example
+    -------
+    >>> r = Relation((2, "n"), ((0, "n"), (1, "n")))
+    >>> audit({(0, "n"): 3, (1, "n"): 9, (2, "n"): 12}, [r], {(0, "n"): "primary"}, DisclosureRules())
+    {(0, 'n'): (3.0, 3.0)}
+    """
+    from scipy.optimize import linprog
+
+    hidden = [cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)]
+    if not hidden:
+        return {}
+    index = {cell: i for i, cell in enumerate(hidden)}
+    rows, rhs = [], []
+    for relation in relations:
+        coefficients = np.zeros(len(hidden))
+        constant = 0.0
+        for sign, cell in [(-1.0, relation.total)] + [(1.0, c) for c in relation.parts]:
+            if cell in index:
+                coefficients[index[cell]] += sign
+            else:
+                constant += sign * values[cell]
+        if coefficients.any():
+            rows.append(coefficients)
+            rhs.append(-constant)
+    bounds = [_bounds(suppressed[cell], rules) for cell in hidden]
+    ranges: dict[Cell, tuple[float, float]] = {}
+    a_eq = np.array(rows) if rows else None
+    b_eq = np.array(rhs) if rows else None
+    for i, cell in enumerate(hidden):
+        if suppressed[cell] != PRIMARY:
+            continue
+        objective = np.zeros(len(hidden))
+        objective[i] = 1.0
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if not (low.success and high.success):
+            # the true values are always feasible, so failure means an unbounded direction
+            ranges[cell] = (low.fun if low.success else -math.inf,
+                            -high.fun if high.success else math.inf)
+            continue
+        ranges[cell] = (round(float(low.fun), 9), round(float(-high.fun), 9))
+    return ranges
+
+
+def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
+    return [cell for cell, (low, high) in ranges.items()
+            if math.floor(high + 1e-9) - math.ceil(low - 1e-9) < 1]
+
+
+# --------------------------------------------------------------------------- suppression
+
+def _choose_complement(relation: Relation, values: dict[Cell, float], suppressed: dict[Cell, str],
+                       relations_of: dict[Cell, list[Relation]], total_cells: set[Cell]) -> Cell | None:
+    candidates = [c for c in relation.cells if c not in suppressed and values[c] > 0]
+    if not candidates:
+        return None
+
+    def closes(cell: Cell) -> bool:
+        return any(sum(1 for x in r.cells if x in suppressed) == 1
+                   for r in relations_of[cell] if r is not relation)
+
+    return min(candidates, key=lambda c: (c in total_cells, not closes(c), values[c], c[0]))
+
+
+def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
+               rules: DisclosureRules) -> None:
+    relations_of: dict[Cell, list[Relation]] = {}
+    for relation in relations:
+        for cell in relation.cells:
+            relations_of.setdefault(cell, []).append(relation)
+    total_cells = {r.total for r in relations}
+
+    def add(relation: Relation) -> bool:
+        cell = _choose_complement(relation, values, suppressed, relations_of, total_cells)
+        if cell is None:
+            return False
+        suppressed[cell] = SECONDARY
+        return True
+
+    for _ in range(len(values) + 1):
+        changed = False
+        for relation in relations:
+            if sum(1 for c in relation.cells if c in suppressed) == 1:
+                changed |= add(relation)
+        if changed:
+            continue
+        exposed = _disclosed(audit(values, relations, suppressed, rules))
+        if not exposed:
+            return
+        # one complement at a time, then audit again: it often protects the other cells too
+        for cell in exposed:
+            changed = any(add(r) for r in relations_of.get(cell, []))
+            if changed:
+                break
+        if not changed:
+            break
+    exposed = _disclosed(audit(values, relations, suppressed, rules))
+    if exposed:
+        raise DisclosureError(
+            "small cells cannot be protected from the totals of this table "
+            f"(cells {', '.join(f'row {r + 1} {c!r}' for r, c in exposed)}); publish it without "
+            "totals or with coarser categories")
+
+
+def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
+                  rules: DisclosureRules | None = None, name: str = "table") -> ProtectedTable:
+    """Apply primary, secondary and derived suppression to ``table`` (see module docstring).
+
+    ``count_columns`` hold counts of households (or applications, flats); ``n_column`` the
+    number of units behind the derived figures of a row. Raises :class:`DisclosureError`
+    for a household-level table or cells that cannot be protected.
+    """
+    rules = rules or DisclosureRules()
+    missing = [c for c in (*count_columns, *([n_column] if n_column else [])) if c not in table.columns]
+    if missing:
+        raise DisclosureError(f"table {name!r} has no column {', '.join(map(repr, missing))} "
+                              f"(columns: {', '.join(map(str, table.columns))})")
+    table = table.reset_index(drop=True)
+    check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
+    counts = list(dict.fromkeys([*count_columns, *([n_column] if n_column else [])]))
+    for column in counts:
+        numeric = pd.to_numeric(table[column], errors="coerce")
+        bad = numeric.notna() & ((numeric < 0) | (numeric != numeric.round()))
+        if bad.any():
+            raise DisclosureError(f"table {name!r}, count column {column!r} holds values that are not "
+                                  f"whole non-negative numbers (row {int(np.flatnonzero(bad)[0]) + 1}); "
+                                  "only counts of units may be listed in count_columns")
+
+    values: dict[Cell, float] = {}
+    for column in counts:
+        for row, value in enumerate(pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)):
+            values[(row, column)] = value
+    suppressed: dict[Cell, str] = {cell: PRIMARY for cell, v in values.items() if rules.is_small(v)}
+
+    relations, problems = find_relations(table, counts)
+    relation_cells = {c for r in relations for c in r.cells}
+    values = {cell: v for cell, v in values.items() if not math.isnan(v) or cell not in relation_cells}
+    _secondary(values, relations, suppressed, rules)
+
+    derived_columns = [c for c in table.columns if c not in counts
+                       and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+    share_hidden = 0
+    if n_column:
+        n_values = pd.to_numeric(table[n_column], errors="coerce").to_numpy(dtype=float)
+        for row, n in enumerate(n_values):
+            hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros)
+            if not hide and not math.isnan(n):
+                for column in derived_columns:
+                    share = pd.to_numeric(pd.Series([table.at[row, column]]), errors="coerce").iloc[0]
+                    if SHARE_NAME.search(_plain(column)) and not pd.isna(share):
+                        fraction = share / 100 if share > 1 else share
+                        if rules.is_small(round(fraction * n)) and round(fraction * n) > 0:
+                            hide = True
+                            share_hidden += 1
+                            break
+            if hide:
+                for column in derived_columns:
+                    if not pd.isna(table.at[row, column]):
+                        suppressed.setdefault((row, column), DERIVED)
+
+    published = table.copy()
+    for column in {c for _, c in suppressed}:
+        published[column] = published[column].astype(object)
+    for (row, column), kind in suppressed.items():
+        published.at[row, column] = rules.primary_symbol if kind == PRIMARY else rules.secondary_symbol
+    for column in counts:
+        if column not in {c for _, c in suppressed}:
+            continue
+        published[column] = [int(v) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v)
+                             else v for v in published[column]]
+
+    notes_en, notes_cs = _notes(rules, suppressed, share_hidden, problems)
+    return ProtectedTable(published, suppressed, tuple(relations), rules, notes_en, notes_cs)
+
+
+def _notes(rules: DisclosureRules, suppressed: dict[Cell, str], share_hidden: int,
+           problems: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    t, x = rules.threshold, rules.secondary_symbol
+    kinds = set(suppressed.values())
+    en, cs = [], []
+    if PRIMARY in kinds:
+        en.append(f"{rules.primary_symbol}: fewer than {t} (hidden to protect privacy).")
+        cs.append(f"{rules.primary_symbol}: méně než {t} (skryto kvůli ochraně soukromí).")
+    if SECONDARY in kinds:
+        en.append(f"{x}: hidden so that a small number cannot be worked out from the totals.")
+        cs.append(f"{x}: skryto, aby malý počet nešlo dopočítat ze součtů.")
+    if DERIVED in kinds:
+        en.append(f"{x}: figure based on fewer than {t} households or revealing such a count, not shown.")
+        cs.append(f"{x}: údaj vychází z méně než {t} domácností nebo takový počet prozrazuje, neuvádí se.")
+    if share_hidden:
+        en.append(f"{share_hidden} share(s) hidden because the count behind them is below {t}.")
+        cs.append(f"Skryté podíly, jejichž počet je menší než {t}: {share_hidden}.")
+    for problem in dict.fromkeys(problems):
+        en.append(f"Disclosure check: {problem}.")
+        cs.append(f"Kontrola zveřejnění: {problem}.")
+    return tuple(en), tuple(cs)
+
+
+# --------------------------------------------------------------------------- render-time check
+
+@dataclass(frozen=True)
+class PublishedTableCheck:
+    """What :func:`check_published` found wrong with a stored table (empty when fine)."""
+
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
+                    rules: DisclosureRules | None = None, name: str = "table",
+                    relations: Sequence[Relation] | None = None) -> PublishedTableCheck:
+    """Check a stored (already protected) table before it is rendered.
+
+    Refuses identifier columns and household-level rows (raises :class:`DisclosureError`)
+    and lists visible counts below the threshold, derived figures shown for a small
+    ``n``, and margins from which a hidden cell could be recomputed. ``relations`` are the
+    margins recorded when the table was protected; without them every total label counts.
+    """
+    rules = rules or DisclosureRules()
+    check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
+    problems: list[str] = []
+    counts = [c for c in dict.fromkeys([*count_columns, *([n_column] if n_column else [])]) if c in table.columns]
+    marker = {rules.primary_symbol: PRIMARY, rules.secondary_symbol: SECONDARY}
+    values: dict[Cell, float] = {}
+    suppressed: dict[Cell, str] = {}
+    for column in counts:
+        for row, raw in enumerate(table[column].tolist()):
+            text = str(raw).strip()
+            if text in marker:
+                suppressed[(row, column)] = marker[text]
+                values[(row, column)] = math.nan
+            elif re.fullmatch(r"<\d+", text):
+                if int(text[1:]) < rules.threshold:  # stored with a lower threshold than now required
+                    problems.append(f"{name}: row {row + 1}, '{column}' was protected with threshold "
+                                    f"{text[1:]}, lower than {rules.threshold}")
+                suppressed[(row, column)] = PRIMARY
+                values[(row, column)] = math.nan
+            else:
+                value = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
+                values[(row, column)] = float(value)
+                if rules.is_small(float(value)):
+                    problems.append(f"{name}: row {row + 1}, '{column}' shows the small count {value:g}")
+    if n_column and n_column in table.columns:
+        derived = [c for c in table.columns if c not in counts]
+        for row, raw in enumerate(table[n_column].tolist()):
+            n = values.get((row, n_column), math.nan)
+            small = suppressed.get((row, n_column)) == PRIMARY or rules.is_small(n)
+            if small:
+                for column in derived:
+                    shown = pd.to_numeric(pd.Series([table.at[row, column]]), errors="coerce").iloc[0]
+                    if not pd.isna(shown):
+                        problems.append(f"{name}: row {row + 1}, '{column}' is shown although n is below "
+                                        f"{rules.threshold}")
+    # margins: a relation with exactly one hidden cell gives it away
+    if relations is None:
+        relations = _structural_relations(table, counts, _dimension_columns(table, set(counts)))
+    for relation in relations:
+        hidden = [c for c in relation.cells if c in suppressed]
+        if len(hidden) == 1:
+            row, column = hidden[0]
+            problems.append(f"{name}: row {row + 1}, '{column}' is hidden but can be recomputed from the total")
+    return PublishedTableCheck(tuple(problems))
+
+
+def relations_from_summary(summary: dict) -> tuple[Relation, ...]:
+    """The margins recorded by :meth:`ProtectedTable.summary` (as stored in a results folder)."""
+    return tuple(Relation((int(row), str(col)), tuple((int(r), str(c)) for r, c in parts))
+                 for row, col, parts in summary.get("relations", []))
+
+
+def _structural_relations(table: pd.DataFrame, counts: list[str], dims: list[str]) -> list[Relation]:
+    """Relations implied by total labels alone (values may be hidden, so sums are not checked)."""
+    relations = []
+    for dim in dims:
+        is_total = table[dim].map(is_total_label).to_numpy(dtype=bool)
+        if not is_total.any():
+            continue
+        others = [d for d in dims if d != dim]
+        keys = (table[others].astype(str).agg("\x1f".join, axis=1).to_numpy() if others
+                else np.array([""] * len(table)))
+        for key in pd.unique(keys):
+            rows = [int(r) for r in np.flatnonzero(keys == key)]
+            totals = [r for r in rows if is_total[r]]
+            parts = [r for r in rows if not is_total[r]]
+            if len(totals) == 1 and parts:
+                relations += [Relation((totals[0], c), tuple((r, c) for r in parts)) for c in counts]
+    total_columns = [c for c in counts if is_total_label(c)]
+    if len(total_columns) == 1:
+        parts = [c for c in counts if c != total_columns[0]]
+        relations += [Relation((row, total_columns[0]), tuple((row, c) for c in parts))
+                      for row in range(len(table)) if parts]
+    return relations

@@ -1,0 +1,115 @@
+"""Numbers and dates the way each report language writes them.
+
+Czech: decimal comma, a non-breaking space between thousands (``12 345,6``), a
+non-breaking space before the per cent sign (``12,3 %``), dates as ``23. 11. 2026``.
+English: ``12,345.6``, ``12.3%``, ``23 November 2026``.
+
+Example
+-------
+>>> format_number(12345.678, "cs", decimals=1)
+'12\\xa0345,7'
+>>> format_percent(0.123, "cs")
+'12,3\\xa0%'
+>>> format_percent(0.123, "en")
+'12.3%'
+>>> format_date("2026-11-23", "cs")
+'23.\\xa011.\\xa02026'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any
+
+import pandas as pd
+
+NBSP = "\u00a0"
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: Any, lang: str = "cs", decimals: int | None = None) -> str:
+    """A number with the language's decimal and thousands separators.
+
+    ``decimals=None`` shows whole numbers without decimals and others with up to three
+    significant decimals. Missing values become an en dash.
+    """
+    if _missing(value):
+        return "–"
+    number = float(value)
+    if math.isinf(number):
+        return "∞" if number > 0 else "−∞"
+    if decimals is None:
+        if number == round(number) and abs(number) < 1e15:
+            decimals = 0
+        else:
+            magnitude = abs(number)
+            decimals = 1 if magnitude >= 100 else 2 if magnitude >= 1 else 3
+    text = f"{number:,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "").replace("-", "")) == 0:
+        text = text[1:]
+    if lang == "cs":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
+        text = text.replace("-", "−")
+    return text
+
+
+def format_percent(share: Any, lang: str = "cs", decimals: int = 1) -> str:
+    """A share in 0..1 as per cent: ``12,3 %`` (Czech) or ``12.3%`` (English)."""
+    if _missing(share):
+        return "–"
+    number = format_number(float(share) * 100, lang, decimals)
+    return f"{number}{NBSP}%" if lang == "cs" else f"{number}%"
+
+
+def format_date(value: Any, lang: str = "cs") -> str:
+    """A date: ``23. 11. 2026`` (Czech, non-breaking spaces) or ``23 November 2026`` (English)."""
+    if _missing(value):
+        return "–"
+    if isinstance(value, str):
+        value = pd.Timestamp(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if lang == "cs":
+        return f"{value.day}.{NBSP}{value.month}.{NBSP}{value.year}"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def format_interval(low: Any, high: Any, lang: str = "cs", *, percent: bool = False,
+                    decimals: int | None = None) -> str:
+    """A confidence interval: ``(10,2; 14,8)`` in Czech, ``(10.2, 14.8)`` in English."""
+    if _missing(low) or _missing(high):
+        return ""
+    if percent:
+        a, b = format_percent(low, lang, decimals or 1), format_percent(high, lang, decimals or 1)
+    else:
+        a, b = format_number(low, lang, decimals), format_number(high, lang, decimals)
+    return f"({a}; {b})" if lang == "cs" else f"({a}, {b})"
+
+
+def format_cell(value: Any, lang: str = "cs", *, column: str = "") -> str:
+    """A stored table cell (text from the CSV): numbers localised, symbols and labels unchanged."""
+    if _missing(value) or value == "":
+        return ""
+    text = str(value).strip()
+    if text.startswith("<") or text == "x":
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if column == "p_value":
+        return ("<" + format_number(0.001, lang, 3)) if number < 0.001 else format_number(number, lang, 3)
+    return format_number(number, lang)

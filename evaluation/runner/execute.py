@@ -1,0 +1,96 @@
+"""Execute one parameterised notebook with papermill and describe a failure in plain words.
+
+Example
+-------
+>>> job = NotebookJob("need", "pooled", Path("notebooks/06_need.ipynb"),
+...                   Path("out/notebooks/pooled/06_need.ipynb"), {"lang": "cs"})
+>>> job.label
+'06_need.ipynb (pooled)'
+>>> outcome = execute_job(job)          # doctest: +SKIP
+>>> outcome.ok, outcome.seconds         # doctest: +SKIP
+(True, 4.2)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from evaluation.runner.kernel import KERNEL_NAME, CurrentInterpreterKernelManager
+
+#: Seconds a kernel may take to start (a busy shared machine can be slow).
+KERNEL_START_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to run for one scope (``"pooled"`` or a municipality) with its parameters."""
+
+    strand: str
+    scope: str
+    input_path: Path
+    output_path: Path
+    parameters: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.input_path.name} ({self.scope})"
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: NotebookJob
+    seconds: float
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def execute_job(job: NotebookJob, *, cell_timeout: float | None = None) -> JobOutcome:
+    """Run ``job`` and save the executed notebook (also when it fails, with the traceback in it)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    job.output_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(job.input_path), str(job.output_path), parameters=dict(job.parameters),
+            kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(job.input_path.parent),
+            start_timeout=KERNEL_START_TIMEOUT, execution_timeout=cell_timeout,
+            kernel_manager_class=CurrentInterpreterKernelManager)
+    except PapermillExecutionError as exc:
+        return JobOutcome(job, time.perf_counter() - started, _describe_cell_failure(job, exc))
+    except Exception as exc:  # kernel died, timed out, could not start: still a failure of this notebook
+        message = f"{type(exc).__name__}: {exc}".strip()
+        return JobOutcome(job, time.perf_counter() - started,
+                          f"notebook {job.label} could not be run: {message}")
+    return JobOutcome(job, time.perf_counter() - started)
+
+
+def _describe_cell_failure(job: NotebookJob, exc: Any) -> str:
+    """Name the notebook, the cell (number in the notebook as committed, first line) and the error."""
+    cell_number = _source_cell_number(job.input_path, exc.source)
+    first_line = next((line.strip() for line in exc.source.splitlines() if line.strip()), "")
+    where = f"cell {cell_number}" if cell_number else f"cell {exc.cell_index + 1} of the executed notebook"
+    return (f"notebook {job.label} failed in {where} (In [{exc.exec_count}]: {first_line!s:.80}): "
+            f"{exc.ename}: {exc.evalue}\n  the executed notebook with the full traceback is {job.output_path}")
+
+
+def _source_cell_number(notebook: Path, source: str) -> int | None:
+    """1-based position of the cell with this source in the committed notebook (papermill's
+    index counts the injected-parameters cell, which the committed notebook does not have)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:
+        return None
+    for number, cell in enumerate(cells, start=1):
+        if cell.cell_type == "code" and cell.source.strip() == source.strip():
+            return number
+    return None

@@ -1,0 +1,95 @@
+"""The strands of the evaluation, their notebooks and the parameters each notebook declares.
+
+This table is the one place where a strand's notebook file and its parameters are
+named: ``notebooks/build_notebooks.py`` writes each notebook's ``parameters`` cell
+from it, and the runner passes exactly these parameters (a test checks both sides
+agree).
+
+Example
+-------
+>>> STRANDS["impact"].notebook
+'04_impact.ipynb'
+>>> sorted(strand_parameters("retention"))[:3]
+['data_dir', 'disclosure_threshold', 'horizons_months']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+#: Parameters every notebook declares, with the defaults written into its ``parameters`` cell.
+#: ``None`` for municipality / programme step / period means "all".
+COMMON_PARAMETERS: Mapping[str, Any] = MappingProxyType({
+    "data_dir": "../demo_data",
+    "results_dir": "../output/results",
+    "municipality": None,
+    "programme_step": None,
+    "period_start": None,
+    "period_end": None,
+    "lang": "cs",
+    "disclosure_threshold": 5,
+    "seed": 2019,
+    "on_error": "raise",
+})
+
+#: What each common parameter means (written as a comment next to it in the notebook).
+PARAMETER_HELP: Mapping[str, str] = MappingProxyType({
+    "data_dir": "folder with the data files (CSV, XLSX or Parquet) named after the tables",
+    "results_dir": "results folder for the reports (one sub-folder per scope and strand)",
+    "municipality": "one municipality, or None for all (pooled)",
+    "programme_step": "crisis / social / affordable / housing_first, or None for all",
+    "period_start": "first day of the period analysed (YYYY-MM-DD), or None",
+    "period_end": "last day of the period analysed (YYYY-MM-DD), or None",
+    "lang": "language of labels and texts: cs or en",
+    "disclosure_threshold": "cells with fewer households than this are suppressed",
+    "seed": "random seed (bootstrap, matching ties)",
+    "on_error": "rows breaking the data contract: raise (stop) or exclude (drop and count them)",
+    "pilot_plan": "YAML/JSON file with the pilot plan (units, households, support); None = Ostrava design",
+    "horizons_months": "months at which retention is reported",
+    "bootstrap_draws": "wild cluster bootstrap draws",
+    "event_window": "event-study window in months relative to move-in (first, last)",
+    "discount_rate": "annual discount rate for costs and offsets",
+})
+
+
+@dataclass(frozen=True)
+class Strand:
+    """One strand of the evaluation: its notebook, the parameters only it declares, and the
+    strand folder its results go to in the results store (the name the report templates use)."""
+
+    name: str
+    notebook: str
+    title_en: str
+    title_cs: str
+    extra_parameters: Mapping[str, Any] = field(default_factory=dict)
+    results_name: str = ""
+
+    @property
+    def store_name(self) -> str:
+        return self.results_name or self.name
+
+    def title(self, lang: str = "cs") -> str:
+        return self.title_cs if lang == "cs" else self.title_en
+
+
+STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
+    Strand("data_quality", "01_data_quality.ipynb", "Data quality and participant flow",
+           "Kvalita dat a tok účastníků", results_name="data"),
+    Strand("process", "02_process.ipynb", "Process evaluation", "Procesní evaluace",
+           {"pilot_plan": None}),
+    Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení",
+           {"horizons_months": [6, 12, 20]}),
+    Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů",
+           {"bootstrap_draws": 999, "event_window": [-12, 24]}),
+    Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace",
+           {"discount_rate": 0.03}),
+    Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze"),
+)})
+
+
+def strand_parameters(name: str) -> dict[str, Any]:
+    """Every parameter the strand's notebook declares, with its default."""
+    strand = STRANDS[name]
+    return {**COMMON_PARAMETERS, **strand.extra_parameters}

@@ -1,0 +1,127 @@
+"""Shared pieces of the strand modules: the output of a strand and storing a result.
+
+Example
+-------
+>>> import pandas as pd
+>>> from evaluation.results import Result
+>>> out = StrandOutput("process", {}, {"contact_points": "the data has no applications table"})
+>>> out.skipped["contact_points"]
+'the data has no applications table'
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from evaluation.errors import EstimationError
+from evaluation.results import Result
+
+
+@dataclass(frozen=True)
+class StrandOutput:
+    """The results of one strand by stable name, and the analyses left out with the reason."""
+
+    strand: str
+    results: Mapping[str, Result]
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> Result:
+        try:
+            return self.results[name]
+        except KeyError:
+            reason = self.skipped.get(name)
+            detail = f": {reason}" if reason else f"; results: {', '.join(self.results)}"
+            raise KeyError(f"the {self.strand} strand has no result {name!r}{detail}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.results
+
+    def summary(self) -> str:
+        lines = [f"{self.strand}: {len(self.results)} result(s)"]
+        lines += [f"  {name}: {result.title}" for name, result in self.results.items()]
+        lines += [f"  {name}: not computed ({reason})" for name, reason in self.skipped.items()]
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        done = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape(r.title)}</li>" for n, r in self.results.items())
+        left = "".join(f"<li><b>{html.escape(n)}</b>: not computed ({html.escape(why)})</li>"
+                       for n, why in self.skipped.items())
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return f"<div><h4>{html.escape(self.strand)}</h4><ul>{done}{left}{notes}</ul></div>"
+
+
+class Collector:
+    """Runs a strand's analyses, keeping each result under its stable name.
+
+    An analysis whose table is absent from the data, or that cannot be estimated on it
+    (EstimationError, e.g. no comparison municipality in a one-municipality run), is
+    recorded as skipped with the reason; any other error propagates and fails the notebook.
+    """
+
+    def __init__(self, strand: str, data: Any) -> None:
+        self.strand = strand
+        self.data = data
+        self.results: dict[str, Result] = {}
+        self.skipped: dict[str, str] = {}
+
+    def run(self, name: str, needs: tuple[str, ...], compute: Callable[[], Result]) -> Result | None:
+        missing = [table for table in needs if not self.data.has(table) or self.data[table].empty]
+        if missing:
+            self.skipped[name] = f"no rows in table(s) {', '.join(missing)}"
+            return None
+        try:
+            result = compute()
+        except EstimationError as exc:
+            self.skipped[name] = str(exc)
+            return None
+        self.results[name] = result
+        return result
+
+    def output(self) -> StrandOutput:
+        return StrandOutput(self.strand, dict(self.results), dict(self.skipped))
+
+
+def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[str, str], *,
+                 figure: tuple[str, str] | None = None, figure_n: int | None = None,
+                 plot: Callable[[Result, Any], Any] | None = None, lang: str = "cs") -> bool:
+    """Store ``output[name]`` as table ``name`` (and as figure ``name`` when captions are given).
+
+    The figure is the result's own ``plot`` (in ``lang`` when it takes a language) unless
+    ``plot(result, ax)`` is given. Returns False (and stores nothing) when the strand did
+    not compute it.
+    """
+    if name not in output:
+        return False
+    result = output[name]
+    session.store.add_table(name, result, title_cs=titles[0], title_en=titles[1])
+    if figure is not None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        if plot is not None:
+            plot(result, ax)
+        elif "lang" in inspect.signature(result.plot).parameters:
+            result.plot(ax=ax, lang=lang)
+        else:
+            result.plot(ax=ax)
+        session.store.add_figure(name, fig, caption_cs=figure[0], caption_en=figure[1], n=figure_n)
+        plt.close(fig)
+    return True
+
+
+def store_skipped(session: Any, output: StrandOutput) -> None:
+    """Say in the report which analyses were not possible on this data, and why."""
+    for index, (name, reason) in enumerate(output.skipped.items(), start=1):
+        session.store.add_text(f"limitation_{output.strand}_{index}",
+                               f"Analýza *{name}* nebyla provedena: {reason}.",
+                               f"The analysis *{name}* was not carried out: {reason}.")
+    for index, note in enumerate(output.notes, start=1):
+        session.store.add_text(f"limitation_{output.strand}_note_{index}", note, note)

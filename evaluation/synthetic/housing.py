@@ -1,0 +1,177 @@
+"""Flats, monthly rent ledgers and social-work contacts of the programme spells.
+
+* units: one flat per place and step (seed 003: 30 crisis, 50 social, 50 affordable flats;
+  Brno: 50 flats), allocated to the spells of that step in order of move-in; flats in socially
+  excluded localities sit in the first small areas of each district (for segregation indices);
+* rent ledger: one row per spell and month from move-in to move-out (or extraction), rent
+  prorated in the first and last month, payment behaviour by payer type, repayments of arrears,
+  rare prepayments, and households that stop paying in the months before an eviction or
+  abandonment (arrears precede the loss of the home);
+* support contacts: Poisson counts per spell-month with the planned intensity of the step
+  (:data:`calibration.CONTACT_PLAN`) times a household engagement factor; comparison
+  households get the Labour Office's usual care.
+
+Example
+-------
+>>> import numpy as np
+>>> from evaluation.synthetic.households import simulate_population
+>>> pop = simulate_population(np.random.default_rng(3), scale=0.2)
+>>> units, unit_of_spell = allocate_units(np.random.default_rng(5), pop, scale=0.2)
+>>> bool(units["unit_id"].is_unique)
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evaluation.synthetic import calibration as cal
+from evaluation.synthetic._common import choose, choose_by_group, spell_months
+from evaluation.synthetic.households import Population, scaled
+
+_STEP_CODES = {"crisis": "KB", "social": "SB", "affordable": "DB", "housing_first": "HF"}
+_MUNICIPALITY_CODES = {"Ostrava": ("OVA", "554821"), "Brno": ("BRN", "582786")}
+PROGRAMME_STEPS = tuple(_STEP_CODES)
+
+
+def allocate_units(rng: np.random.Generator, population: Population, scale: float
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The units table (internal) and, per spell, the row of its flat (-1 for standard leases)."""
+    spells, households = population.spells, population.households
+    unit_of_spell = np.full(len(spells), -1)
+    frames = []
+    count = 0
+    for (municipality, step), places in cal.UNITS.items():
+        rows = np.flatnonzero((spells["step"].to_numpy() == step)
+                              & (households["municipality"].to_numpy()[spells["household"]] == municipality))
+        rows = rows[np.argsort(spells["start_date"].to_numpy()[rows], kind="stable")]
+        n = max(scaled(places, scale), len(rows))
+        districts = cal.DISTRICTS[municipality]
+        district = choose(rng, districts, [1.0] * len(districts), n)
+        district[:len(rows)] = households["district"].to_numpy()[spells["household"].to_numpy()[rows]]
+        size = np.ones(n, dtype=np.int64) * 2
+        size[:len(rows)] = households["household_size"].to_numpy()[spells["household"].to_numpy()[rows]]
+        rooms = np.clip(np.ceil(size / 2.0 + rng.normal(0, 0.4, n)), 1, 4).astype(np.int64)
+        excluded = rng.random(n) < cal.EXCLUDED_LOCALITY_SHARE[step]
+        area = np.where(excluded, rng.integers(0, 2, n), rng.integers(2, cal.AREAS_PER_DISTRICT, n))
+        prefix, register_code = _MUNICIPALITY_CODES[municipality]
+        district_no = pd.Index(districts).get_indexer(district) + 1
+        owners = cal.OWNER_SHARES[step]
+        frames.append(pd.DataFrame({
+            "unit_id": [f"{prefix}-{_STEP_CODES[step]}-{k:05d}" for k in range(1, n + 1)],
+            "municipality": municipality, "district": district, "step": step,
+            "owner_type": choose(rng, list(owners), list(owners.values()), n),
+            "floor_area_m2": np.round(14.0 + rooms * rng.uniform(13.0, 18.0, n), 1),
+            "rooms": rooms, "in_excluded_locality": excluded,
+            "area_code": [f"{register_code}-{d:02d}{a + 1:02d}" for d, a in zip(district_no, area)],
+        }))
+        unit_of_spell[rows] = count + np.arange(len(rows))
+        count += n
+    return pd.concat(frames, ignore_index=True), unit_of_spell
+
+
+def _spell_end(spells: pd.DataFrame) -> np.ndarray:
+    end = spells["end_date"].to_numpy().astype("datetime64[D]")
+    return np.where(np.isnat(end), cal.HOUSEHOLD_DATA_END, end)
+
+
+def rent_ledger(rng: np.random.Generator, population: Population, units: pd.DataFrame,
+                unit_of_spell: np.ndarray) -> pd.DataFrame:
+    """Monthly rent due, paid and the arrears balance for every spell in a programme flat."""
+    spells, households = population.spells, population.households
+    with_unit = np.flatnonzero(unit_of_spell >= 0)
+    s = spells.iloc[with_unit]
+    hh = s["household"].to_numpy()
+    area = units["floor_area_m2"].to_numpy()[unit_of_spell[with_unit]]
+    per_m2 = pd.Series(cal.RENT_PER_M2).reindex(s["step"]).to_numpy()
+    rent = area * per_m2 + cal.SERVICE_CHARGE + cal.SERVICE_CHARGE_PER_PERSON * households["household_size"].to_numpy()[hh]
+    end = _spell_end(s)
+    rows = spell_months(s["start_date"].to_numpy().astype("datetime64[D]"), end)
+    sp = rows["spell"].to_numpy()
+    due = np.rint(rent[sp] * rows["days"].to_numpy() / rows["days_in_month"].to_numpy())
+
+    payer_names = [p[0] for p in cal.PAYERS]
+    payer = choose(rng, payer_names, [p[1] for p in cal.PAYERS], len(households))[hh]
+    p_full = pd.Series({p[0]: p[2] for p in cal.PAYERS}).reindex(payer).to_numpy()[sp]
+    p_half = pd.Series({p[0]: p[3] for p in cal.PAYERS}).reindex(payer).to_numpy()[sp]
+    u = rng.random(len(rows))
+    factor = np.where(u < p_full, 1.0, np.where(u < p_full + p_half, 0.5, 0.0))
+    negative = np.isin(s["exit_reason"].to_numpy(), ("eviction", "abandonment"))
+    months_left = (end.astype("datetime64[M]")[sp] - rows["month"].to_numpy()).astype(np.int64)
+    stops = negative[sp] & (months_left < cal.ARREARS_BEFORE_EXIT_MONTHS) & (rng.random(len(rows)) < 0.8)
+    factor[stops] = 0.0
+    repay_draw = rng.random(len(rows)) < cal.P_REPAYMENT
+    repay_amount = rng.uniform(1000.0, 3000.0, len(rows))
+    prepay = rng.random(len(rows)) < cal.P_PREPAYMENT
+
+    paid = np.zeros(len(rows))
+    balance = np.zeros(len(rows))
+    previous = np.zeros(len(s))
+    offset = rows["offset"].to_numpy()
+    order = np.argsort(offset, kind="stable")
+    bounds = np.searchsorted(offset[order], np.arange(offset.max() + 2))
+    for k in range(offset.max() + 1):  # the balance carries over month to month
+        idx = order[bounds[k]:bounds[k + 1]]
+        prev = previous[sp[idx]]
+        extra = np.where(repay_draw[idx] & (prev > 0) & ~stops[idx], np.minimum(prev, repay_amount[idx]), 0.0)
+        extra += np.where(prepay[idx], due[idx], 0.0)
+        paid[idx] = np.rint(due[idx] * factor[idx] + extra)
+        balance[idx] = prev + due[idx] - paid[idx]
+        previous[sp[idx]] = balance[idx]
+    return pd.DataFrame({"spell": with_unit[sp], "household": hh[sp], "month": rows["month"].to_numpy(),
+                         "rent_due": due, "rent_paid": paid, "arrears_balance": balance})
+
+
+def _plan_rate(step: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    rate = np.zeros(len(step))
+    for name, pieces in cal.CONTACT_PLAN.items():
+        rows = step == name
+        lower = 0
+        for upper, value in pieces:
+            rate[rows & (offset >= lower) & (offset < upper)] = value
+            lower = upper
+    return rate
+
+
+def support_contacts(rng: np.random.Generator, population: Population) -> pd.DataFrame:
+    """Social-work contacts (internal household positions), sorted by date."""
+    spells, households = population.spells, population.households
+    engagement = rng.gamma(cal.ENGAGEMENT_SHAPE, 1.0 / cal.ENGAGEMENT_SHAPE, len(households))
+    programme_spells = spells[spells["step"] != "standard"]
+    prog_rows = spell_months(programme_spells["start_date"].to_numpy().astype("datetime64[D]"),
+                             _spell_end(programme_spells))
+    prog_step = programme_spells["step"].to_numpy()[prog_rows["spell"]]
+    prog_hh = programme_spells["household"].to_numpy()[prog_rows["spell"]]
+    prog_rate = _plan_rate(prog_step, prog_rows["offset"].to_numpy())
+
+    comparison = np.flatnonzero((households["group"] == "comparison").to_numpy())
+    leave = households["exit_date"].to_numpy().astype("datetime64[D]")[comparison]
+    comp_rows = spell_months(households["referral_date"].to_numpy().astype("datetime64[D]")[comparison],
+                             np.where(np.isnat(leave), cal.HOUSEHOLD_DATA_END, leave))
+    comp_hh = comparison[comp_rows["spell"]]
+
+    step = np.concatenate([prog_step, np.full(len(comp_rows), "comparison", dtype=object)])
+    hh = np.concatenate([prog_hh, comp_hh])
+    rate = np.concatenate([prog_rate, np.full(len(comp_rows), cal.COMPARISON_CONTACTS_PER_MONTH)])
+    days = np.concatenate([prog_rows["days"], comp_rows["days"]])
+    dim = np.concatenate([prog_rows["days_in_month"], comp_rows["days_in_month"]])
+    first = np.concatenate([prog_rows["first_day"].to_numpy(), comp_rows["first_day"].to_numpy()])
+    count = rng.poisson(rate * engagement[hh] * days / dim)
+
+    rep = np.repeat(np.arange(len(count)), count)
+    n = len(rep)
+    date = first[rep] + np.floor(rng.random(n) * days[rep]).astype("timedelta64[D]")
+    contact_step = step[rep]
+    contact_type = choose_by_group(rng, contact_step, cal.CONTACT_TYPES, cal.CONTACT_TYPE_SHARES)
+    median = pd.Series(cal.CONTACT_MINUTES).reindex(contact_type).to_numpy()
+    minutes = np.clip(np.rint(median * np.exp(0.45 * rng.standard_normal(n))), 1, 720).astype(np.int64)
+    worker = choose_by_group(rng, contact_step, cal.WORKER_ROLES, cal.WORKER_SHARES)
+    no_children = households["children"].to_numpy()[hh[rep]] == 0
+    worker[(worker == "child_protection") & no_children] = "municipal_social_worker"
+    topic = choose(rng, cal.TOPICS, cal.TOPIC_SHARES, n)
+    topic[worker == "child_protection"] = "family_children"
+    topic[rng.random(n) < cal.P_TOPIC_MISSING] = None
+    out = pd.DataFrame({"household": hh[rep], "contact_date": date, "minutes": minutes,
+                        "contact_type": contact_type, "worker_role": worker, "topic": topic})
+    return out.sort_values(["contact_date", "household"], kind="stable").reset_index(drop=True)

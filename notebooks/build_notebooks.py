@@ -1,0 +1,170 @@
+"""Write the strand notebooks from one definition, so that they stay consistent.
+
+The parameters cell of every notebook comes from ``evaluation.runner.registry`` (the
+same table the runner passes parameters from); the notebooks are written without
+outputs or execution counts. Run after changing a notebook's cells here:
+
+    python notebooks/build_notebooks.py            # (re)write notebooks/*.ipynb
+    python notebooks/build_notebooks.py --check    # exit 1 if a notebook differs from this file
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from evaluation.runner.registry import PARAMETER_HELP, STRANDS, strand_parameters
+
+HERE = Path(__file__).resolve().parent
+
+INTRO = {
+    "data_quality": (
+        "Checks the data against the data contract, counts every record that enters or leaves "
+        "the analysis (the ledger) and draws the participant flow.\n\n"
+        "Kontrola dat podle datové specifikace, evidence vyřazených záznamů a tok účastníků."),
+    "process": (
+        "Process evaluation: reach against plan, occupancy, who enters, support dose, time to "
+        "move-in, drop-out, rent arrears and applications at the housing contact points.\n\n"
+        "Procesní evaluace: dosah oproti plánu, obsazenost, profil vstupujících, intenzita podpory, "
+        "doba do nastěhování, předčasná ukončení, dluhy na nájemném, žádosti na KMB."),
+    "retention": (
+        "Tenancy retention: Kaplan-Meier, exits up and down the staircase (cumulative incidence), "
+        "Cox model and movement along the staircase.\n\n"
+        "Udržení bydlení: Kaplan-Meier, odchody nahoru a dolů (kumulativní incidence), Coxův model "
+        "a pohyb po schodech."),
+    "impact": (
+        "Impact evaluation with difference-in-differences: event study and staggered DiD on the "
+        "household cohorts and on the municipality panel, wild cluster bootstrap for the few "
+        "treated municipalities, and the balance table of the comparison group.\n\n"
+        "Evaluace dopadů metodou rozdílu v rozdílech."),
+    "economics": (
+        "Economic evaluation: cost per household and per sustained tenancy, cost offsets and the "
+        "cost of not having the system.\n\nEkonomická evaluace."),
+    "need": (
+        "Housing need: counts by ETHOS Light category, inflow and outflow, and the units and "
+        "support places needed (stock-flow).\n\nBytová nouze: ETHOS, přítoky a odtoky, potřeba bytů."),
+}
+
+SETUP = '''from evaluation.runner.session import open_session
+from evaluation.runner.strands import {module} as strand
+
+session = open_session(
+    "{strand}", data_dir=data_dir, results_dir=results_dir, municipality=municipality,
+    programme_step=programme_step, period_start=period_start, period_end=period_end,
+    lang=lang, disclosure_threshold=disclosure_threshold, seed=seed, on_error=on_error{extra})
+session.show(session.selection)'''
+
+ANALYSE = "output = strand.analyse(session.data, lang=lang, seed=seed{extra})\noutput"
+#: The data-quality strand starts from the folder as loaded, so that the flow adds up to the ledger.
+ANALYSE_DATA_QUALITY = ("output = strand.analyse(session.data, lang=lang, seed=seed, full_data=session.full_data,\n"
+                        "                        municipality=municipality, selection=session.selection)\noutput")
+
+SAVE = "strand.save(session, output)\nsession.finish()"
+
+#: Cells between "analyse" and "save": what a reader looks at. Published forms only.
+DISPLAY = {
+    "data_quality": [
+        ("md", "## Validation report and ledger / Validační zpráva a evidence záznamů"),
+        ("code", 'session.show(output["ledger"])'),
+        ("md", "## Participant flow / Tok účastníků"),
+        ("code", 'session.show(output["participant_flow"])'),
+        ("code", 'output["participant_flow"].plot();'),
+    ],
+    "process": [
+        ("md", "## Reach and occupancy / Dosah a obsazenost"),
+        ("code", 'session.show(output["reach"])'),
+        ("md", "## Who enters / Kdo vstupuje"),
+        ("code", 'session.show(output["entry_profile"])'),
+        ("md", "## Support dose and time to move-in / Intenzita podpory a doba do nastěhování"),
+        ("code", 'session.show(output["support_dose"])'),
+        ("code", 'session.show(output["time_to_move_in"])'),
+    ],
+    "retention": [
+        ("md", "## Still housed / Stále v bydlení"),
+        ("code", 'session.show(output["retention"])'),
+        ("code", 'output["retention"].plot();'),
+        ("md", "## Exits up and down the staircase / Odchody nahoru a dolů"),
+        ("code", 'session.show(output["exits"])'),
+    ],
+    "impact": [
+        ("md", "## Event study / Studie událostí"),
+        ("code", 'session.show(output["event_study"])'),
+        ("code", 'output["event_study"].plot();'),
+        ("md", "## Staggered DiD (household cohorts, municipality panel) / Postupný vstup"),
+        ("code", 'session.show(output["staggered_households"])'),
+        ("code", 'session.show(output["staggered_municipalities"])'),
+        ("md", "## Few treated clusters: wild cluster bootstrap / Málo obcí: wild bootstrap"),
+        ("code", 'session.show(output["wild_bootstrap"])'),
+        ("md", "## Balance of the comparison group / Vyváženost srovnávací skupiny"),
+        ("code", 'session.show(output["balance"])'),
+    ],
+    "economics": [
+        ("md", "## Costs / Náklady"),
+        ("code", 'session.show(output["cost_per_household"])'),
+        ("code", 'session.show(output["offsets"])'),
+    ],
+    "need": [
+        ("md", "## ETHOS categories over time / Kategorie ETHOS v čase"),
+        ("code", 'session.show(output["ethos_counts"])'),
+        ("md", "## Stock-flow need / Potřeba bytů"),
+        ("code", 'session.show(output["stock_flow"])'),
+    ],
+}
+
+
+def parameters_source(strand: str) -> str:
+    lines = ["# Parameters: papermill replaces these (see notebooks/README.md)."]
+    for name, default in strand_parameters(strand).items():
+        lines.append(f"{name} = {default!r}  # {PARAMETER_HELP[name]}")
+    return "\n".join(lines)
+
+
+def build(strand: str) -> nbformat.NotebookNode:
+    spec = STRANDS[strand]
+    extra_names = list(spec.extra_parameters)
+    extra = "".join(f", {name}={name}" for name in extra_names)
+    cells = [
+        new_markdown_cell(f"# {spec.title_en} / {spec.title_cs}\n\n{INTRO[strand]}\n\n"
+                          "Run with papermill (`evaluation run config.yaml`) or open in Jupyter and "
+                          "change the parameters below. Tables are shown as they will be published "
+                          "(small cells suppressed); no household-level rows are displayed."),
+        new_code_cell(parameters_source(strand), metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.format(module=strand, strand=strand, extra=extra)),
+        new_code_cell(ANALYSE_DATA_QUALITY if strand == "data_quality" else ANALYSE.format(extra=extra)),
+    ]
+    for kind, source in DISPLAY[strand]:
+        cells.append(new_markdown_cell(source) if kind == "md" else new_code_cell(source))
+    cells += [new_markdown_cell("## Store for the reports / Uložení pro zprávy"), new_code_cell(SAVE)]
+    notebook = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"}})
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"{strand.replace('_', '-')}-{index:02d}"  # stable ids: rebuilding changes nothing
+    return notebook
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the notebooks are up to date")
+    args = parser.parse_args(argv)
+    stale = []
+    for strand, spec in STRANDS.items():
+        path = HERE / spec.notebook
+        text = nbformat.writes(build(strand)) + "\n"
+        if args.check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(spec.notebook)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print(f"out of date (run python notebooks/build_notebooks.py): {', '.join(stale)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+"""Shared test configuration: a non-interactive plotting backend for every test."""
+import matplotlib
+
+matplotlib.use("Agg")
