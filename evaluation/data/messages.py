@@ -89,8 +89,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         ROW_EN + "the date {value} lies outside the study period {start} – {end}."),
     "first_of_month": (ROW_CS + "datum {value} není první den měsíce. {rule_cs}",
                        ROW_EN + "the date {value} is not the first day of a month. {rule_en}"),
-    "constant_within": (ROW_CS + "hodnota {value} se liší od jiných řádků se stejným „{by}“ ({values}). {rule_cs}",
-                        ROW_EN + "the value {value} differs from other rows with the same “{by}” ({values}). {rule_en}"),
+    "constant_within": (ROW_CS + "hodnota {value} se liší od jiných řádků se stejným „{by}“ ({found}). {rule_cs}",
+                        ROW_EN + "the value {value} differs from other rows with the same “{by}” ({found}). {rule_en}"),
 }
 
 #: Short names of the rules for the report headings and the ledger: (Czech, English).

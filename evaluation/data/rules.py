@@ -146,7 +146,7 @@ def _constant_within(check: TableCheck, rule: Rule, period: object) -> None:
     mask[positions[in_bad]] = True
     values_listed = pd.Series("", index=range(check.n_rows), dtype=object)
     values_listed.iloc[positions[in_bad]] = listed.reindex(frame["g"][in_bad]).to_numpy()
-    check.add_row_problems(mask, name, "constant_within", "constant_within", per_row={"values": values_listed},
+    check.add_row_problems(mask, name, "constant_within", "constant_within", per_row={"found": values_listed},
                            by=check.header(by), **_texts(rule))
 
 

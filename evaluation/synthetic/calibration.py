@@ -346,7 +346,7 @@ OSTRAVA_TEAM_MONTHLY_COST = 52000.0
 OSTRAVA_PROJECT_MONTHS = ("2016-01", "2018-12")
 #: Brno Housing First: evaluation and running costs besides staff, tuned so that the first
 #: year totals about 10 million CZK, the annual cost reported by ČT24 (December 2018).
-BRNO_OTHER_MONTHLY = 230000.0
+BRNO_OTHER_MONTHLY = 400000.0
 BRNO_PROJECT_MONTHS = ("2016-07", "2020-12")
 #: Prague KMB staff: about 3.9 million CZK funded the staff of the Praha 3 and 7 points to the
 #: end of 2022 (seed 000), i.e. about 75,000 CZK per point a month over 26 months; the City

@@ -38,8 +38,6 @@ BROKEN = [
      (4, "datum_začátku", "01.10.2014", "in_study_period"), "mimo období studie 01.01.2015 – 31.12.2026"),
     ("rent_ledger", 4, "T3;H02;15.10.2019;2 800;0;2 800",
      (4, "Měsíc", "15.10.2019", "first_of_month"), "není první den měsíce"),
-    ("tenancies", 5, "T1;H04;B3;Housing First;01.07.2019;;stále bydlí",
-     (5, "Nájem", "T1", "unique"), "řádky: 2, 5"),
     ("tenancies", 5, "T4;H99;B3;Housing First;01.07.2019;;stále bydlí",
      (5, "Domácnost", "H99", "foreign_key"), "není v souboru „households.csv“"),
     ("rent_ledger", 5, "T9;H04;01.07.2019;4 100,5;4 100,5;0",
@@ -62,6 +60,14 @@ def test_each_rule_reports_exact_row_column_value(tmp_path, table, line, new, ex
     assert not report.ok and report.usable
 
 
+def test_duplicated_key_reports_every_occurrence(tmp_path):
+    text = TENANCIES_CS + "T1;H04;B3;Housing First;01.01.2021;;stále bydlí\n"
+    report = validate_folder(make_folder(tmp_path / "f", tenancies=text))
+    dup = report.problems[report.problems["rule"] == "unique"]
+    assert dup[["row", "column", "value"]].values.tolist() == [[2, "Nájem", "T1"], [6, "Nájem", "T1"]]
+    assert all("řádky: 2, 6" in m for m in dup["message_cs"])
+
+
 def test_composite_primary_key_duplicates(tmp_path):
     text = RENT_LEDGER_CS + "T1;H01;1.4.2019;3 200;3 200;0\n"
     report = validate_folder(make_folder(tmp_path / "f", rent_ledger=text))
@@ -82,7 +88,7 @@ def test_constant_within_rule_on_the_municipality_panel(tmp_path):
     broken = report.problems[report.problems["rule"] == "constant_within"]
     assert broken["row"].tolist() == [2, 3, 4, 7, 8]
     assert broken["column"].unique().tolist() == ["pilot_start_period"]
-    assert "(2019, 2020)" in broken["message_en"].iloc[0] and "(—, 2019)" in broken["message_en"].iloc[-1]
+    assert "(2019, 2020)" in broken["message_en"].iloc[0] and "(2019, —)" in broken["message_en"].iloc[-1]
 
 
 def test_no_overlap_reports_the_row_holding_the_longest_spell(tmp_path):
