@@ -43,6 +43,7 @@ PSEUDONYM_HEX_DIGITS = 16
 #: Share of a column's distinct values that must be valid birth numbers for the column to count as
 #: birth numbers; random 9–10 digit codes pass the date and check-digit tests far less often.
 BIRTH_NUMBER_SHARE = 0.5
+SHARE_SAMPLE = 20_000
 
 _EXACT_HEADERS = {
     "birth_number": {"rc", "r c", "birth number", "birth no", "personal number", "personal id"},
@@ -113,15 +114,18 @@ def birth_number_mask(values: pd.Series) -> np.ndarray:
 
 
 def looks_like_birth_numbers(values: pd.Series) -> bool:
-    """Whether a column holds birth numbers: any valid one written with the slash, or at least
-    half of its distinct values valid birth numbers."""
-    distinct = pd.Series(values.dropna().astype(str).str.strip().unique())
+    """Whether a column holds birth numbers: any valid one written with the slash (every value is
+    looked at), or at least half of its distinct values valid birth numbers (judged on an evenly
+    spread sample of at most :data:`SHARE_SAMPLE` distinct values, to stay fast on big files)."""
+    distinct = pd.Series(pd.unique(values.dropna().astype(str).to_numpy()), dtype=object).str.strip()
     distinct = distinct[distinct != ""]
     if distinct.empty:
         return False
-    valid = birth_number_mask(distinct)
-    with_slash = distinct.str.contains("/", regex=False).to_numpy()
-    return bool((valid & with_slash).any() or valid.mean() >= BIRTH_NUMBER_SHARE)
+    slashed = distinct[distinct.str.contains("/", regex=False)]
+    if len(slashed) and birth_number_mask(slashed).any():
+        return True
+    step = max(1, len(distinct) // SHARE_SAMPLE)
+    return bool(birth_number_mask(distinct.iloc[::step]).mean() >= BIRTH_NUMBER_SHARE)
 
 
 class Pseudonymiser:

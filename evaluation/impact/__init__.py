@@ -8,8 +8,14 @@ The Callaway–Sant'Anna estimator (``staggered_did``, ``StaggeredDiD``) lives i
 from evaluation.impact._design import FewClustersWarning, StaggeredTimingWarning
 from evaluation.impact.did import DiD2x2, DiDResult, did_2x2
 from evaluation.impact.event_study import EventStudy, EventStudyResult, event_study
-from evaluation.impact.matching import (BalanceResult, PropensityScoreResult, balance_table, match,
-                                        propensity_score, weight)
+from evaluation.impact.matching import (
+                                        BalanceResult,
+                                        PropensityScoreResult,
+                                        balance_table,
+                                        match,
+                                        propensity_score,
+                                        weight,
+)
 from evaluation.impact.twfe import TWFE, TWFEResult, twfe
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
@@ -17,10 +23,23 @@ from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_b
 # from evaluation.impact.staggered import StaggeredDiD, staggered_did
 
 __all__ = [
-    "did_2x2", "DiD2x2", "DiDResult",
-    "twfe", "TWFE", "TWFEResult",
-    "event_study", "EventStudy", "EventStudyResult",
-    "wild_cluster_bootstrap", "WildBootstrapResult",
-    "propensity_score", "match", "weight", "balance_table", "PropensityScoreResult", "BalanceResult",
-    "StaggeredTimingWarning", "FewClustersWarning",
+                                        "TWFE",
+                                        "BalanceResult",
+                                        "DiD2x2",
+                                        "DiDResult",
+                                        "EventStudy",
+                                        "EventStudyResult",
+                                        "FewClustersWarning",
+                                        "PropensityScoreResult",
+                                        "StaggeredTimingWarning",
+                                        "TWFEResult",
+                                        "WildBootstrapResult",
+                                        "balance_table",
+                                        "did_2x2",
+                                        "event_study",
+                                        "match",
+                                        "propensity_score",
+                                        "twfe",
+                                        "weight",
+                                        "wild_cluster_bootstrap",
 ]

@@ -18,7 +18,7 @@ array([ 0.25, -0.25, -0.25,  0.25])
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -17,8 +17,8 @@ Example
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ class Exclusions:
     def total(self) -> int:
         return sum(n for _, n in self.counts)
 
-    def add(self, reason: str, rows: int) -> "Exclusions":
+    def add(self, reason: str, rows: int) -> Exclusions:
         if rows <= 0:
             return self
         return Exclusions(self.counts + ((reason, int(rows)),))

@@ -12,16 +12,22 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
 from evaluation.impact._absorb import drop_singletons
-from evaluation.impact._design import (Exclusions, complete_rows, group_codes, numeric,
-                                       period_codes, require_columns)
+from evaluation.impact._design import (
+    Exclusions,
+    complete_rows,
+    group_codes,
+    numeric,
+    period_codes,
+    require_columns,
+)
 
 
 @dataclass(frozen=True)

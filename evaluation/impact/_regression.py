@@ -15,16 +15,22 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import EstimationError
 from evaluation.impact._absorb import absorbed_dof, transform
-from evaluation.impact.covariance import (Covariance, cov_name, covariance, estimate_table,
-                                          least_squares)
+from evaluation.impact.covariance import (
+    Covariance,
+    cov_name,
+    covariance,
+    estimate_table,
+    least_squares,
+)
 from evaluation.results import ESTIMATE_COLUMNS, Result
 
 
@@ -143,4 +149,4 @@ def empty_exclusions() -> pd.DataFrame:
     return pd.DataFrame(columns=["reason", "rows"])
 
 
-__all__ = ["RegressionResult", "Design", "fit_linear", "ESTIMATE_COLUMNS"]
+__all__ = ["ESTIMATE_COLUMNS", "Design", "RegressionResult", "fit_linear"]

@@ -22,16 +22,24 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError, EstimationError
 from evaluation.impact._absorb import drop_singletons
-from evaluation.impact._design import (Exclusions, check_covariates, complete_rows, group_codes,
-                                       indicator, numeric, require_columns, warn_few_clusters)
+from evaluation.impact._design import (
+    check_covariates,
+    complete_rows,
+    group_codes,
+    indicator,
+    numeric,
+    require_columns,
+    warn_few_clusters,
+)
 from evaluation.impact._regression import RegressionResult, fit_linear
 from evaluation.impact.covariance import cov_name
 

@@ -26,15 +26,21 @@ Example
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import ConfigError, DataError, EstimationError
-from evaluation.impact._design import (StaggeredTimingWarning, check_covariates, numeric,
-                                       period_codes, warn_few_clusters)
+from evaluation.impact._design import (
+    StaggeredTimingWarning,
+    check_covariates,
+    numeric,
+    period_codes,
+    warn_few_clusters,
+)
 from evaluation.impact._panel import panel_notes, prepare_panel
 from evaluation.impact._regression import RegressionResult, fit_linear
 from evaluation.impact.covariance import WaldTest, cov_name, wald_test

@@ -32,16 +32,23 @@ True
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from evaluation.errors import ConfigError, EstimationError
-from evaluation.impact._design import (Exclusions, check_covariates, complete_rows, indicator,
-                                       numeric, require_columns)
+from evaluation.impact._design import (
+    Exclusions,
+    check_covariates,
+    complete_rows,
+    indicator,
+    numeric,
+    require_columns,
+)
 from evaluation.impact.covariance import collinear_columns
 from evaluation.results import Result
 

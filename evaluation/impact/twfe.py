@@ -30,16 +30,20 @@ True
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import EstimationError
 from evaluation.impact._absorb import demean
-from evaluation.impact._design import (StaggeredTimingWarning, check_covariates, numeric,
-                                       warn_few_clusters)
+from evaluation.impact._design import (
+    StaggeredTimingWarning,
+    check_covariates,
+    numeric,
+    warn_few_clusters,
+)
 from evaluation.impact._panel import Panel, panel_notes, prepare_panel
 from evaluation.impact._regression import RegressionResult, fit_linear
 from evaluation.impact.covariance import cov_name

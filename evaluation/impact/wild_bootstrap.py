@@ -37,16 +37,21 @@ Example
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import ConfigError, EstimationError
 from evaluation.impact._absorb import _nested, absorbed_dof, drop_singletons, transform
-from evaluation.impact._design import (Exclusions, complete_rows, group_codes, numeric,
-                                       require_columns)
+from evaluation.impact._design import (
+    complete_rows,
+    group_codes,
+    numeric,
+    require_columns,
+)
 from evaluation.impact._regression import Design, check_alpha
 from evaluation.impact.covariance import cluster_scores, collinear_columns
 from evaluation.results import Result
@@ -295,7 +300,7 @@ def bootstrap_design(design: Design, param: str, *, B: int = 9999, weights: str 
 
     low, high = _invert(p_at, engine.estimate, engine.std_error, alpha)
     notes = [f"{G} clusters, {X.shape[0]} observations",
-             ("all 2^G = %d Rademacher sign vectors enumerated (B ignored)" % V.shape[0]) if enumerated
+             f"all 2^G = {V.shape[0]} Rademacher sign vectors enumerated (B ignored)" if enumerated
              else f"{V.shape[0]} random {weights} draws (seed {seed})",
              "null imposed (WCR); interval by test inversion" if impose_null
              else "null not imposed (WCU); interval by test inversion of the unrestricted bootstrap"]

@@ -170,26 +170,36 @@ def support_dose(data: Tables, plan: PilotPlan | None = None, *, as_of: Any = No
     merged["hours"] = merged["minutes"].astype(float) / 60.0
 
     planned = plan.to_frame().set_index("step")
-    step_order = [s for s in plan.step_names]
+    step_order = list(plan.step_names)
+    merged["step"] = pd.Categorical(merged["step"], categories=step_order)
+    merged["household_code"] = pd.factorize(merged["household_id"])[0]
+    counted = merged.groupby(["step", "period"], observed=True).agg(contacts=("hours", "size"),
+                                                                   hours=("hours", "sum"))
+    inside = np.minimum(spells["months"], spells["support_months"]).clip(lower=0)
+    after = (spells["months"] - spells["support_months"]).clip(lower=0)
+    exposure = spells.assign(inside=inside, after=after).groupby("step").agg(
+        households=("household_id", "nunique"), inside=("inside", "sum"), after=("after", "sum"))
     rows = []
     for step in step_order:
-        at = spells.loc[spells["step"] == step]
-        inside = np.minimum(at["months"], at["support_months"]).clip(lower=0).sum()
-        after = (at["months"] - at["support_months"]).clip(lower=0).sum()
-        for period, exposure in zip(PERIODS, (inside, after)):
-            c = merged.loc[(merged["step"] == step) & (merged["period"] == period)]
+        for period, column in zip(PERIODS, ("inside", "after")):
             is_support = period == PERIODS[0]
-            rows.append({"step": step, "period": period, "households": at["household_id"].nunique(),
-                         "household_months": float(exposure), "contacts": len(c), "hours": float(c["hours"].sum()),
+            found = (step, period) in counted.index
+            rows.append({"step": step, "period": period,
+                         "households": int(exposure.at[step, "households"]) if step in exposure.index else 0,
+                         "household_months": float(exposure.at[step, column]) if step in exposure.index else 0.0,
+                         "contacts": int(counted.at[(step, period), "contacts"]) if found else 0,
+                         "hours": float(counted.at[(step, period), "hours"]) if found else 0.0,
                          "planned_contacts_per_month": planned.at[step, "planned_contacts_per_month"]
                          if is_support else np.nan,
                          "planned_hours_per_month": planned.at[step, "planned_hours_per_month"]
                          if is_support else np.nan})
     by_step = pd.DataFrame(rows)
+    by_step["planned_contacts_per_month"] = by_step["planned_contacts_per_month"].astype(float)
+    by_step["planned_hours_per_month"] = by_step["planned_hours_per_month"].astype(float)
     by_step["contacts_per_household_month"] = share(by_step["contacts"], by_step["household_months"])
     by_step["hours_per_household_month"] = share(by_step["hours"], by_step["household_months"])
     by_step["percent_of_planned_hours"] = 100 * share(by_step["hours_per_household_month"],
-                                                      by_step["planned_hours_per_month"].astype(float))
+                                                      by_step["planned_hours_per_month"])
 
     months = _by_month_since_entry(spells, merged, planned, step_order, max_months)
     roles = _shares(merged, "worker_role", step_order)
@@ -205,11 +215,12 @@ def _by_month_since_entry(spells: pd.DataFrame, merged: pd.DataFrame, planned: p
     longest = int(np.ceil(spells["months"].max())) if len(spells) else 0
     horizon = longest if max_months is None else min(int(max_months), longest)
     k = np.arange(horizon)
+    contacts_by_step = dict(iter(merged.groupby("step", observed=True)))
+    durations_by_step = {k: v.to_numpy(float) for k, v in spells.groupby("step")["months"]}
     for step in steps:
-        durations = spells.loc[spells["step"] == step, "months"].to_numpy(float)
-        exposure = np.clip(durations[None, :] - k[:, None], 0, 1).sum(axis=1) if len(durations) else np.zeros(len(k))
-        at_risk = (durations[None, :] > k[:, None]).sum(axis=1) if len(durations) else np.zeros(len(k), int)
-        c = merged.loc[merged["step"] == step]
+        durations = durations_by_step.get(step, np.zeros(0))
+        exposure, at_risk = _exposure_by_month(durations, horizon)
+        c = contacts_by_step.get(step, merged.iloc[0:0])
         index = np.floor(c["month_since_entry"].to_numpy()).astype(int)
         inside = index < horizon
         n_contacts = np.bincount(index[inside], minlength=horizon)[:horizon]
@@ -226,14 +237,30 @@ def _by_month_since_entry(spells: pd.DataFrame, merged: pd.DataFrame, planned: p
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _exposure_by_month(durations: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Household-months and households observed in each month k since move-in.
+
+    A spell of d months gives a full month to every k < floor(d) and the fraction d - floor(d)
+    to month floor(d); counting by floor(d) keeps this linear in the number of spells.
+    """
+    whole = np.floor(durations).astype(np.int64)
+    fraction = durations - whole
+    size = max(horizon, int(whole.max()) + 1 if len(whole) else 0) + 1
+    per_floor = np.bincount(whole, minlength=size)
+    longer = per_floor[::-1].cumsum()[::-1]  # number of spells with floor(d) >= k
+    full = np.append(longer[1:], 0)[:horizon]  # floor(d) > k: month k fully observed
+    partial = np.bincount(whole, weights=fraction, minlength=size)[:horizon]
+    started = np.bincount(whole[fraction > 0], minlength=size)[:horizon]
+    return full + partial, full + started
+
+
 def _shares(merged: pd.DataFrame, column: str, steps: list[str]) -> pd.DataFrame:
     values = codes(merged[column]).fillna("missing")
-    grouped = merged.assign(category=values).groupby(["step", "category"], sort=False)
+    grouped = merged.assign(category=values).groupby(["step", "category"], sort=False, observed=True)
     out = grouped.agg(contacts=("hours", "size"), hours=("hours", "sum"),
-                      households=("household_id", "nunique")).reset_index()
+                      households=("household_code", "nunique")).reset_index()
     total = out.groupby("step")["hours"].transform("sum")
     out["share_of_hours"] = share(out["hours"], total)
-    out["step"] = pd.Categorical(out["step"], categories=steps)
     out = out.rename(columns={"category": column}).sort_values(["step", column]).reset_index(drop=True)
     out["step"] = out["step"].astype("object")
     return out

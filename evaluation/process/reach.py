@@ -172,7 +172,8 @@ class OccupancyResult(Result):
 def _disjoint_per_unit(spells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Clip overlapping spells within a flat so that each unit-day is counted once."""
     spells = spells.sort_values(["unit_id", "start", "end"]).reset_index(drop=True)
-    prev_end = spells.groupby("unit_id", sort=False)["end"].transform(lambda s: s.cummax().shift())
+    running_max = spells.groupby("unit_id", sort=False)["end"].cummax()
+    prev_end = running_max.groupby(spells["unit_id"], sort=False).shift()
     overlap = (prev_end > spells["start"]).to_numpy(dtype=bool)
     spells.loc[overlap, "start"] = prev_end[overlap]
     kept = spells.loc[spells["end"] > spells["start"]]

@@ -46,11 +46,13 @@ PARAMETER_HELP: Mapping[str, str] = MappingProxyType({
     "disclosure_threshold": "cells with fewer households than this are suppressed",
     "seed": "random seed (bootstrap, matching ties)",
     "on_error": "rows breaking the data contract: raise (stop) or exclude (drop and count them)",
-    "pilot_plan": "YAML/JSON file with the pilot plan (units, households, support); None = Ostrava design",
+    "pilot_plan": "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
     "horizons_months": "months at which retention is reported",
+    "horizon_months": "months over which costs per sustained tenancy and offsets are counted",
     "bootstrap_draws": "wild cluster bootstrap draws",
     "event_window": "event-study window in months relative to move-in (first, last)",
-    "discount_rate": "annual discount rate for costs and offsets",
+    "unit_costs": "CZK per shelter night, eviction, child-month in care, e.g. {'shelter_night': 450}, None for defaults",
+    "comparison_eviction_risk": "eviction risk of the comparison group over the horizon (0-1), or None",
 })
 
 
@@ -84,7 +86,7 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů",
            {"bootstrap_draws": 999, "event_window": [-12, 24]}),
     Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace",
-           {"discount_rate": 0.03}),
+           {"horizon_months": 12, "unit_costs": None, "comparison_eviction_risk": None}),
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze"),
 )})
 

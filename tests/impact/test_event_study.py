@@ -3,12 +3,11 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 import pytest
+from impact_simulate import staggered_panel
 from scipy import stats
 
 from evaluation.errors import ConfigError, DataError, EstimationError
 from evaluation.impact import FewClustersWarning, StaggeredTimingWarning, event_study
-
-from impact_simulate import staggered_panel
 
 
 def _dummies(df, lo, hi, ref):
@@ -55,7 +54,7 @@ def test_recovers_dynamic_effects_and_flat_pretrends():
     df = staggered_panel(seed=12, n_units=300, n_periods=10, cohorts=(5, None), effect=1.0, dynamic=0.5)
     res = event_study(df, "y", "unit", "time", "first", leads=4, lags=4)
     table = res.tidy().set_index("event_time")
-    for e in range(0, 4):
+    for e in range(4):
         truth = 1.0 + 0.5 * e
         row = table.loc[e]
         assert abs(row["estimate"] - truth) < 4 * row["std_error"]

@@ -4,7 +4,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 from scipy import stats
 
 from evaluation.impact import did_2x2, twfe

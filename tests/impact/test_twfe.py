@@ -5,12 +5,11 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 import pytest
+from impact_simulate import staggered_panel
 from linearmodels import PanelOLS
 
 from evaluation.errors import DataError, EstimationError
 from evaluation.impact import StaggeredTimingWarning, twfe
-
-from impact_simulate import staggered_panel
 
 
 def _quiet_twfe(*args, **kwargs):

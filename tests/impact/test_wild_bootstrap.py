@@ -5,12 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from impact_simulate import staggered_panel
 from wildboottest.wildboottest import WildboottestCL
 
 from evaluation.errors import ConfigError, EstimationError
-from evaluation.impact import StaggeredTimingWarning, twfe, wild_cluster_bootstrap
-
-from impact_simulate import staggered_panel
+from evaluation.impact import twfe, wild_cluster_bootstrap
 
 
 def _clustered(seed=0, G=10, n=300, beta=0.1):

@@ -16,8 +16,39 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import pandas as pd
+
 from evaluation.errors import EstimationError
 from evaluation.results import Result
+
+
+@dataclass(frozen=True)
+class NotComputed(Result):
+    """Stands in for an analysis the strand could not run, so that a notebook cell showing it
+    says why instead of failing (e.g. no applications in a municipality's data)."""
+
+    name: str
+    reason: str
+    count_columns = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}: not computed"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return (self.reason,)
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame({"result": [self.name], "status": ["not computed"], "reason": [self.reason]})
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        import matplotlib.pyplot as plt
+
+        ax = ax if ax is not None else plt.subplots(figsize=(6, 1.5))[1]
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"{self.name}: not computed ({self.reason})", ha="center", va="center", wrap=True)
+        return ax
 
 
 @dataclass(frozen=True)
@@ -39,6 +70,12 @@ class StrandOutput:
 
     def __contains__(self, name: object) -> bool:
         return name in self.results
+
+    def get(self, name: str) -> Result:
+        """The result, or a :class:`NotComputed` saying why it is missing (for display cells)."""
+        if name in self.results:
+            return self.results[name]
+        return NotComputed(name, self.skipped.get(name, "not part of this strand's results"))
 
     def summary(self) -> str:
         lines = [f"{self.strand}: {len(self.results)} result(s)"]
@@ -101,7 +138,12 @@ def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[st
     if name not in output:
         return False
     result = output[name]
-    session.store.add_table(name, result, title_cs=titles[0], title_en=titles[1])
+    columns = set(result.tidy().columns)
+    # a count column a result declares but does not publish in tidy() needs no protection
+    counts = [c for c in result.count_columns if c in columns]
+    n_column = result.n_column if result.n_column in columns else None
+    session.store.add_table(name, result, title_cs=titles[0], title_en=titles[1], count_columns=counts,
+                            n_column=n_column)
     if figure is not None:
         import matplotlib.pyplot as plt
 

@@ -1,0 +1,169 @@
+"""Speed and peak memory of validating a large data folder.
+
+A folder with 500,000 households, 1,000,000 tenancies and 1,000,000 household-month
+outcome rows is written twice: as a Czech CSV export (Windows-1250, ``;``, decimal
+commas, dates 15.03.2019, Czech labels) and as Parquet. Known errors are planted
+(bad dates, unknown categories, duplicated keys, orphans) and the report must find
+exactly those. Each case runs in its own subprocess so peak memory (max RSS) is its own.
+
+Cases:
+* ``validate csv`` / ``validate parquet``: :func:`evaluation.data.validate_folder`;
+* ``load csv (exclude)``: :func:`evaluation.data.load_folder` with ``on_error="exclude"``;
+* ``pandas read_csv`` (peer baseline): plain ``pandas.read_csv`` of the same three CSV files with
+  ``dtype=str`` — reading only, no parsing or checks — the floor any CSV validator pays.
+
+Run: ``python benchmarks/bench_validation.py [--households 500000]``; output goes to stdout and to
+``benchmarks/results/bench_validation.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PLANTED = {"bad_dates": 1000, "bad_steps": 500, "duplicate_tenancies": 200, "orphan_outcomes": 300}
+
+
+def write_folder(root: Path, n_households: int, seed: int = 2019) -> dict[str, int]:
+    rng = np.random.default_rng(seed)
+    ids = pd.Series(np.char.add("H", np.arange(n_households).astype(str)))
+    households = pd.DataFrame({
+        "Domácnost": ids, "Obec": "Ostrava", "Velikost domácnosti": rng.integers(1, 7, n_households),
+        "Děti": 0, "Bytová nouze (ETHOS)": rng.choice(["noclehárna", "bez střechy – na ulici",
+                                                        "nejisté bydlení (hrozící ztráta bydlení)"], n_households),
+        "Skupina": rng.choice(["programová skupina", "srovnávací skupina"], n_households),
+        "Program": "prostupné bydlení",
+        "Datum doporučení": pd.Timestamp("2016-01-01") + pd.to_timedelta(rng.integers(0, 2000, n_households), "D"),
+    })
+    # two consecutive spells per household: crisis, then social (still housed)
+    start = pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 1500, n_households), "D")
+    middle = start + pd.to_timedelta(rng.integers(30, 400, n_households), "D")
+    n_t = 2 * n_households
+    tenancies = pd.DataFrame({
+        "Nájem": np.char.add("T", np.arange(n_t).astype(str)),
+        "Domácnost": np.repeat(ids.to_numpy(), 2),
+        "Stupeň": np.tile(["krizové bydlení", "sociální bydlení"], n_households),
+        "datum_začátku": np.ravel(np.column_stack([start.to_numpy(), middle.to_numpy()])),
+        "datum_konce": np.ravel(np.column_stack([middle.to_numpy(),
+                                                 np.full(n_households, np.datetime64("NaT"), "datetime64[ns]")])),
+        "Důvod ukončení": np.tile(["postup na vyšší stupeň", "stále bydlí"], n_households),
+    })
+    n_o_households, months = n_households // 10, 20
+    outcomes = pd.DataFrame({
+        "Domácnost": np.repeat(ids.to_numpy()[:n_o_households], months),
+        "Měsíc": np.tile(pd.date_range("2019-01-01", periods=months, freq="MS"), n_o_households),
+        "Příjem (Kč)": np.round(rng.gamma(4, 3000, n_o_households * months), 2),
+        "Dluh (Kč)": np.round(rng.exponential(2000, n_o_households * months), 2),
+        "Noci v azylovém zařízení": rng.integers(0, 5, n_o_households * months),
+    })
+    rows = rng.choice(np.arange(0, n_t, 2), PLANTED["bad_dates"] + PLANTED["bad_steps"], replace=False)
+    bad_dates, bad_steps = rows[:PLANTED["bad_dates"]], rows[PLANTED["bad_dates"]:]
+    dup = rng.choice(np.arange(1, n_t, 2), PLANTED["duplicate_tenancies"], replace=False)
+    tenancies.loc[dup, "Nájem"] = tenancies.loc[dup - 1, "Nájem"].to_numpy()  # same id as the crisis spell
+    orphans = rng.choice(len(outcomes), PLANTED["orphan_outcomes"], replace=False)
+    outcomes.loc[orphans, "Domácnost"] = "X" + outcomes.loc[orphans, "Domácnost"]
+    outcomes = outcomes.drop_duplicates(["Domácnost", "Měsíc"])
+
+    csv_dir, pq_dir = root / "csv", root / "parquet"
+    csv_dir.mkdir(parents=True), pq_dir.mkdir(parents=True)
+    for name, frame in {"households": households, "tenancies": tenancies, "household_outcomes": outcomes}.items():
+        frame.to_parquet(pq_dir / f"{name}.parquet", index=False)
+        text = frame.copy()
+        for col in text.columns:
+            if pd.api.types.is_datetime64_any_dtype(text[col]):
+                text[col] = text[col].dt.strftime("%d.%m.%Y").fillna("")
+            elif pd.api.types.is_float_dtype(text[col]):
+                text[col] = text[col].map("{:.2f}".format).str.replace(".", ",", regex=False)
+        if name == "tenancies":
+            text.loc[bad_dates, "datum_konce"] = "31.02.2019"
+            text.loc[bad_steps, "Stupeň"] = "kontejner"
+        text.to_csv(csv_dir / f"{name}.csv", sep=";", index=False, encoding="cp1250")
+    # the parquet copy carries the same planted category errors (dates are typed there)
+    pq_ten = pd.read_parquet(pq_dir / "tenancies.parquet")
+    pq_ten.loc[bad_steps, "Stupeň"] = "kontejner"
+    pq_ten.to_parquet(pq_dir / "tenancies.parquet", index=False)
+    return {"households": len(households), "tenancies": len(tenancies), "household_outcomes": len(outcomes)}
+
+
+def run_case(case: str, folder: str) -> dict:
+    start = time.perf_counter()
+    if case.startswith("validate"):
+        from evaluation.data import validate_folder
+
+        report = validate_folder(folder)
+        counts = report.problems.groupby("rule").size().to_dict()
+    elif case.startswith("load"):
+        from evaluation.data import load_folder
+
+        ds = load_folder(folder, on_error="exclude")
+        counts = {"loaded_tenancies": ds.ledger.loaded("tenancies"),
+                  "excluded_tenancies": ds.ledger.excluded("tenancies")}
+    else:
+        counts = {}
+        for path in sorted(Path(folder).glob("*.csv")):
+            counts[path.stem] = len(pd.read_csv(path, sep=";", dtype=str, encoding="cp1250", keep_default_na=False))
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_mb, "counts": {k: int(v) for k, v in counts.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--households", type=int, default=500_000)
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case, args.folder)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sizes = write_folder(root, args.households)
+        cases = [("pandas read_csv (peer: read only)", "read", "csv"), ("validate csv", "validate", "csv"),
+                 ("validate parquet", "validate", "parquet"), ("load csv (exclude)", "load", "csv")]
+        results = {}
+        for label, case, fmt in cases:
+            out = subprocess.run([sys.executable, __file__, "--case", case, "--folder", str(root / fmt)],
+                                 capture_output=True, text=True, check=True)
+            results[label] = json.loads(out.stdout.strip().splitlines()[-1])
+    csv_counts = results["validate csv"]["counts"]
+    pq_counts = results["validate parquet"]["counts"]
+    expected_type = PLANTED["bad_dates"]
+    checks = {
+        "planted bad dates found (csv)": csv_counts.get("type", 0) == expected_type,
+        "planted unknown steps found (csv, parquet)": csv_counts.get("category") == pq_counts.get("category")
+        == PLANTED["bad_steps"],
+        "duplicated tenancy ids found (both rows each)": csv_counts.get("unique") == pq_counts.get("unique")
+        == 2 * PLANTED["duplicate_tenancies"],
+        "orphan outcome rows found (csv, parquet)": csv_counts.get("foreign_key") == pq_counts.get("foreign_key")
+        == PLANTED["orphan_outcomes"],
+        "peer read the same rows": results["pandas read_csv (peer: read only)"]["counts"] == sizes,
+    }
+    lines = ["# bench_validation", "",
+             f"Rows: {sizes['households']:,} households, {sizes['tenancies']:,} tenancies, "
+             f"{sizes['household_outcomes']:,} household-month outcomes (total "
+             f"{sum(sizes.values()):,}).", "",
+             "| case | seconds | peak memory (MB) | problems / counts |", "|---|---:|---:|---|"]
+    for label, r in results.items():
+        lines.append(f"| {label} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | "
+                     f"{', '.join(f'{k}: {v:,}' for k, v in r['counts'].items())} |")
+    lines += ["", "Agreement checks:", ""] + [f"- {'OK' if ok else 'FAILED'}: {name}" for name, ok in checks.items()]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out = Path(__file__).parent / "results" / "bench_validation.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    if not all(checks.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
