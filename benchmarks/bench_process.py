@@ -242,7 +242,7 @@ def main() -> None:
                          f"relative difference {abs(ours - peer) / peer:.2e}")
     sizes = ", ".join(f"{k} {len(v):,}" for k, v in frames.items() if k in (
         "households", "tenancies", "support_contacts", "rent_ledger", "applications"))
-    lines = [f"# bench_process: process and need indicators at national scale", "",
+    lines = ["# bench_process: process and need indicators at national scale", "",
              f"Data: {source}; {sizes} rows (built in {build:.1f} s). Each case runs in its own subprocess; "
              "peak = tracemalloc peak of the call. 2 shared cores: timings are noisy.", "",
              "| case | seconds | peak MiB |", "|---|---:|---:|"]

@@ -1,45 +1,49 @@
 """Impact estimators: difference-in-differences, two-way fixed effects, event studies,
-the wild cluster bootstrap, and comparison groups by propensity scores.
+Callaway–Sant'Anna staggered DiD, the wild cluster bootstrap, and comparison groups by
+propensity scores.
 
-The Callaway–Sant'Anna estimator (``staggered_did``, ``StaggeredDiD``) lives in
-``evaluation.impact.staggered``; the coordinator adds its exports here at integration.
+Example
+-------
+>>> from evaluation.impact import staggered_did, twfe, event_study  # doctest: +SKIP
 """
 
 from evaluation.impact._design import FewClustersWarning, StaggeredTimingWarning
 from evaluation.impact.did import DiD2x2, DiDResult, did_2x2
 from evaluation.impact.event_study import EventStudy, EventStudyResult, event_study
 from evaluation.impact.matching import (
-                                        BalanceResult,
-                                        PropensityScoreResult,
-                                        balance_table,
-                                        match,
-                                        propensity_score,
-                                        weight,
+    BalanceResult,
+    PropensityScoreResult,
+    balance_table,
+    match,
+    propensity_score,
+    weight,
 )
+from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
+from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.twfe import TWFE, TWFEResult, twfe
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
-# Coordinator: add at integration (kept out so these modules import before staggered.py exists):
-# from evaluation.impact.staggered import StaggeredDiD, staggered_did
-
 __all__ = [
-                                        "TWFE",
-                                        "BalanceResult",
-                                        "DiD2x2",
-                                        "DiDResult",
-                                        "EventStudy",
-                                        "EventStudyResult",
-                                        "FewClustersWarning",
-                                        "PropensityScoreResult",
-                                        "StaggeredTimingWarning",
-                                        "TWFEResult",
-                                        "WildBootstrapResult",
-                                        "balance_table",
-                                        "did_2x2",
-                                        "event_study",
-                                        "match",
-                                        "propensity_score",
-                                        "twfe",
-                                        "weight",
-                                        "wild_cluster_bootstrap",
+    "TWFE",
+    "AggregateResult",
+    "BalanceResult",
+    "DiD2x2",
+    "DiDResult",
+    "EventStudy",
+    "EventStudyResult",
+    "FewClustersWarning",
+    "PropensityScoreResult",
+    "StaggeredDiDResult",
+    "StaggeredTimingWarning",
+    "TWFEResult",
+    "WildBootstrapResult",
+    "balance_table",
+    "did_2x2",
+    "event_study",
+    "match",
+    "propensity_score",
+    "staggered_did",
+    "twfe",
+    "weight",
+    "wild_cluster_bootstrap",
 ]

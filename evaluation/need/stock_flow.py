@@ -35,7 +35,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,8 +124,9 @@ class StockFlowModel:
             raise ConfigError(f"capacity cannot be negative (got {capacity!r})")
         if window is not None and window < 1:
             raise ConfigError(f"window must be a positive number of periods (got {window!r})")
-        self.horizon, self.target_reduction, self.average_stay = int(horizon), float(target_reduction), float(average_stay)
-        self.intensive_share, self.capacity, self.window, self.alpha = float(intensive_share), float(capacity), window, alpha
+        self.horizon, self.target_reduction = int(horizon), float(target_reduction)
+        self.average_stay, self.intensive_share = float(average_stay), float(intensive_share)
+        self.capacity, self.window, self.alpha = float(capacity), window, alpha
 
     def fit(self, flows: Any) -> StockFlowProjection:
         """Estimate inflow and exit rate from observed flows and project.

@@ -15,7 +15,7 @@ from evaluation.process.contact_points import (ApplicationsReceived, CategorySha
                                                lost_applications, processing_time, tools_used)
 from evaluation.process.dose import SupportDose, support_dose
 from evaluation.process.entry import EntryProfile, entry_profile, household_type
-from evaluation.process.equality import EqualityOfCare, equality_of_care, independence_test, logrank_test
+from evaluation.process.equality import EqualityOfCare, equality_of_care, independence_test
 from evaluation.process.flow import ParticipantFlow, participant_flow
 from evaluation.process.move_in import DropOut, TimeToMoveIn, dropout, time_to_move_in
 from evaluation.process.plan import PilotPlan, PlanStep
@@ -25,7 +25,7 @@ __all__ = [
     "ApplicationsReceived", "ArrearsResult", "CategoryShares", "DropOut", "EntryProfile", "EqualityOfCare",
     "LostApplications", "OccupancyResult", "ParticipantFlow", "PilotPlan", "PlanStep", "ProcessingTime",
     "ReachResult", "SupportDose", "TimeToMoveIn", "applications_received", "decisions", "dropout",
-    "entry_profile", "equality_of_care", "household_type", "independence_test", "logrank_test",
+    "entry_profile", "equality_of_care", "household_type", "independence_test",
     "lost_applications", "occupancy", "participant_flow", "processing_time", "reach_against_plan",
     "rent_arrears", "support_dose", "time_to_move_in", "tools_used",
 ]

@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
 from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, filter_rows, label,

@@ -141,6 +141,8 @@ def support_dose(data: Tables, plan: PilotPlan | None = None, *, as_of: Any = No
     log = ExclusionLog()
     spells, as_of = _spells(data, municipality, as_of, log)
     contacts = table(data, "support_contacts", ("household_id", "contact_date", "minutes", "worker_role"))
+    contacts = contacts[[c for c in ("household_id", "contact_date", "minutes", "worker_role", "topic")
+                         if c in contacts.columns]]
     contacts = contacts.loc[contacts["household_id"].isin(spells["household_id"]).to_numpy(dtype=bool)
                             | (municipality is None)]
     late = (contacts["contact_date"] > as_of).to_numpy(dtype=bool)
@@ -259,7 +261,7 @@ def _shares(merged: pd.DataFrame, column: str, steps: list[str]) -> pd.DataFrame
     grouped = merged.assign(category=values).groupby(["step", "category"], sort=False, observed=True)
     out = grouped.agg(contacts=("hours", "size"), hours=("hours", "sum"),
                       households=("household_code", "nunique")).reset_index()
-    total = out.groupby("step")["hours"].transform("sum")
+    total = out.groupby("step", observed=True)["hours"].transform("sum")
     out["share_of_hours"] = share(out["hours"], total)
     out = out.rename(columns={"category": column}).sort_values(["step", column]).reset_index(drop=True)
     out["step"] = out["step"].astype("object")

@@ -2,12 +2,13 @@
 
 Three questions, each with a test and an effect size:
 
-* **Processing time** — k-sample log-rank test of the time to decision, undecided applications
-  censored. The log-rank test is used rather than Kruskal–Wallis because Kruskal–Wallis can only
-  rank decided applications: dropping the open (slowest) cases biases every district towards
-  fast processing, most of all the districts with most open cases, which are exactly the ones
-  the test should flag. Effect size: the ratio of the longest to the shortest Kaplan–Meier median
-  (NaN when a median is not reached) and per group the ratio of observed to expected decisions.
+* **Processing time** — k-sample log-rank test (:func:`evaluation.retention.logrank.logrank_test`)
+  of the time to decision, undecided applications censored. The log-rank test is used rather
+  than Kruskal–Wallis because Kruskal–Wallis can only rank decided applications: dropping the
+  open (slowest) cases biases every district towards fast processing, most of all the districts
+  with most open cases, which are exactly the ones the test should flag. Effect size: the ratio
+  of the longest to the shortest Kaplan–Meier median (NaN when a median is not reached) and per
+  group the observed and expected decisions.
 * **Outcome** — chi-square test of independence of district and outcome among decided
   applications, with Cramér's V. When the expected counts are small (any below 1, or more than
   20% below 5: Cochran's rule) the p-value comes from Fisher's exact test for a 2 x 2 table and
@@ -44,51 +45,11 @@ from scipy import stats
 
 from evaluation.errors import DataError
 from evaluation.process._tables import ExclusionLog, Tables
-from evaluation.process.contact_points import (ProcessingTime, prepared_applications, processing_time)
+from evaluation.process.contact_points import (_SAME_DAY_SHIFT, ProcessingTime, prepared_applications,
+                                               processing_time)
 from evaluation.results import Result
 
 TEST_COLUMNS = ("term", "test", "statistic", "df", "p_value", "effect_size", "effect_size_name", "groups", "n")
-
-
-def logrank_test(durations: Any, events: Any, groups: Any) -> dict[str, Any]:
-    """k-sample log-rank test (Mantel–Haenszel weights) of equal hazards across groups.
-
-    Returns the chi-square statistic, degrees of freedom (groups - 1), p-value and, per group,
-    observed and expected events. Ties at an event time use the hypergeometric variance.
-
-    >>> out = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "a", "b", "b", "b"])
-    >>> out["df"], round(out["statistic"], 3)  # lifelines multivariate_logrank_test: 5.0517
-    (1, 5.052)
-    """
-    t = np.asarray(durations, dtype=float)
-    d = np.asarray(events, dtype=int)
-    g = np.asarray(groups, dtype=object)
-    names, gi = np.unique(g.astype(str), return_inverse=True)
-    k = len(names)
-    if k < 2:
-        raise DataError("the log-rank test needs at least two groups with data")
-    times = np.unique(t[d == 1])
-    sorted_t = [np.sort(t[gi == j]) for j in range(k)]
-    # at risk at time s: duration >= s (decided or censored at s are both still at risk at s)
-    n_risk = np.column_stack([len(st) - np.searchsorted(st, times, side="left") for st in sorted_t])
-    deaths = np.zeros((len(times), k))
-    event_idx = np.searchsorted(times, t[d == 1])
-    np.add.at(deaths, (event_idx, gi[d == 1]), 1)
-    n_tot = n_risk.sum(axis=1).astype(float)
-    d_tot = deaths.sum(axis=1)
-    expected = n_risk * (d_tot / n_tot)[:, None]
-    observed_minus_expected = (deaths - expected).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0) / n_tot
-    frac = n_risk / n_tot[:, None]
-    variance = np.einsum("t,ti,ij->ij", factor * n_tot, frac, np.eye(k)) - np.einsum("t,ti,tj->ij",
-                                                                                     factor * n_tot, frac, frac)
-    u = observed_minus_expected[:-1]
-    v = variance[:-1, :-1]
-    statistic = float(u @ np.linalg.pinv(v) @ u)
-    df = int(np.linalg.matrix_rank(v))
-    return {"statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df)) if df else np.nan,
-            "groups": list(names), "observed": deaths.sum(axis=0), "expected": expected.sum(axis=0)}
 
 
 def small_expected(expected: np.ndarray) -> bool:
@@ -193,14 +154,18 @@ def equality_of_care(data: Tables, *, by: tuple[str, ...] | str = ("district",),
     rows = []
 
     if key.nunique() >= 2:
-        lr = logrank_test(apps["days"].to_numpy(float), apps["decided"].to_numpy(int), key.to_numpy())
-        oe = pd.DataFrame({"group": lr["groups"], "observed_decisions": lr["observed"],
-                           "expected_decisions": lr["expected"]})
+        from evaluation.retention.logrank import logrank_test
+
+        # same-day decisions (0 days) must lie strictly after entry for the risk-set code
+        lr = logrank_test(apps["days"].to_numpy(float) + _SAME_DAY_SHIFT, apps["decided"].to_numpy(int),
+                          key.to_numpy())
+        oe = lr.table.rename(columns={"observed": "observed_decisions", "expected": "expected_decisions"})
+        oe = oe[["group", "observed_decisions", "expected_decisions"]].assign(group=lambda f: f["group"].astype(str))
         per = per.merge(oe, on="group", how="left")
         medians = per.loc[per["applications"] > 0, "median_days"]
         ratio = float(medians.max() / medians.min()) if medians.notna().all() and medians.min() > 0 else np.nan
-        rows.append({"term": "processing_time", "test": "log-rank", "statistic": lr["statistic"], "df": lr["df"],
-                     "p_value": lr["p_value"], "effect_size": ratio,
+        rows.append({"term": "processing_time", "test": "log-rank", "statistic": lr.statistic, "df": lr.df,
+                     "p_value": lr.p_value, "effect_size": ratio,
                      "effect_size_name": "ratio of longest to shortest median", "groups": key.nunique(),
                      "n": len(apps)})
     else:

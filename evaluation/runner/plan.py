@@ -50,8 +50,8 @@ def scopes(config: RunConfig, municipalities_in_data: Sequence[str]) -> list[str
         known = set(municipalities_in_data)
         unknown = [m for m in config.municipalities if m not in known]
         if unknown:
-            raise ConfigError(f"{config.source}: municipality(ies) {', '.join(map(repr, unknown))} have no "
-                              f"programme households in the data; the data has: {', '.join(sorted(known))}")
+            raise ConfigError(f"{config.source}: municipality(ies) {', '.join(map(repr, unknown))} are not "
+                              f"pilot municipalities in the data; the pilots are: {', '.join(sorted(known))}")
         chosen = list(config.municipalities)
     slugs = [scope_slug(m) for m in chosen]
     if len(set(slugs)) < len(slugs):

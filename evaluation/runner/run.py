@@ -93,7 +93,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True) ->
     # before the data is even read
     for job in plan_jobs(config, [None]):
         check_parameters(job.input_path, job.parameters)
-    run_scopes = scopes(config, programme_municipalities(config))
+    run_scopes = scopes(config, pilot_municipalities(config))
     jobs = plan_jobs(config, run_scopes)
     _fresh_folders(config, run_scopes)
     workers = min(config.workers or available_cores(), len(jobs))
@@ -108,18 +108,24 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True) ->
                       seconds=time.perf_counter() - started, notes=tuple(notes))
 
 
-def programme_municipalities(config: RunConfig) -> list[str]:
-    """Load and validate the data once; the municipalities with programme households.
+def pilot_municipalities(config: RunConfig) -> list[str]:
+    """Load and validate the data once; the pilot municipalities it holds.
 
-    Raises DataError with the validation report when the data cannot be used (with
-    ``on_error: raise``, when any row breaks the data contract).
+    A pilot municipality has programme households, or a pilot start in the municipality
+    panel (the 16 MPSV pilots may have only panel data). Raises DataError with the
+    validation report when the data cannot be used (with ``on_error: raise``, when any
+    row breaks the data contract).
     """
     from evaluation.data.loader import load_folder
 
     dataset = load_folder(config.data_dir, on_error=config.on_error, lang=config.lang)
     households = dataset["households"]
     programme = households.loc[households["group"].astype(str).eq("programme").to_numpy()]
-    return sorted(str(m) for m in programme["municipality"].dropna().unique())
+    pilots = set(programme["municipality"].dropna().astype(str))
+    if dataset.has("municipality_panel"):
+        panel = dataset["municipality_panel"]
+        pilots |= set(panel.loc[panel["pilot_start_period"].notna(), "municipality"].astype(str))
+    return sorted(pilots)
 
 
 def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = True,

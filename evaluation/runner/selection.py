@@ -122,11 +122,13 @@ def select_scope(dataset: Dataset, *, municipality: str | None = None, programme
 
 
 def _by_municipality(tables: dict[str, pd.DataFrame], counter: _Counter, municipality: str) -> None:
-    households = tables.get("households")
-    if households is not None and not (households["municipality"] == municipality).any():
-        known = ", ".join(sorted(households["municipality"].dropna().astype(str).unique()))
-        raise ConfigError(f"municipality {municipality!r} does not occur in table households "
-                          f"(column municipality); the data has: {known}")
+    holding = [name for name in ("households", "municipality_panel", "applications", "units", "costs")
+               if name in tables and (tables[name]["municipality"] == municipality).any()]
+    if not holding:
+        known = sorted({str(m) for name in ("households", "municipality_panel") if name in tables
+                        for m in tables[name]["municipality"].dropna().unique()})
+        raise ConfigError(f"municipality {municipality!r} does not occur in table households or "
+                          f"municipality_panel (column municipality); the data has: {', '.join(known)}")
     for name in ("households", "units", "applications", "costs"):
         if name in tables:
             keep = tables[name]["municipality"] == municipality

@@ -25,6 +25,7 @@ from evaluation.errors import ConfigError
 from evaluation.results import Result
 from evaluation.runner.registry import STRANDS
 from evaluation.runner.selection import ScopeSelection, select_scope
+from evaluation.runner.strands._common import disclosure_columns
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ class Session:
         from evaluation.reporting.disclosure import DisclosureRules, protect_table
 
         if isinstance(result, Result):
-            table, counts, n_column = result.tidy(), result.count_columns, result.n_column
+            table = result.tidy()
+            counts, n_column = disclosure_columns(result, table)
             title, notes = title or result.title, tuple(result.notes)
         else:
             table, counts, n_column, notes = result, (), None, ()

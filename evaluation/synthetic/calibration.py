@@ -250,6 +250,9 @@ SERVICE_CHARGE_PER_PERSON = 350.0
 #: Payment behaviour types: share, P(full payment), P(half payment) (else nothing) a month;
 #: P(extra repayment of 1,000-3,000 CZK when in arrears) and P(paying double in advance).
 PAYERS = (("reliable", 0.70, 0.97, 0.02), ("irregular", 0.24, 0.72, 0.15), ("poor", 0.06, 0.40, 0.20))
+#: Payer-type shares of households whose tenancy ends in eviction or abandonment (the ledger is
+#: drawn given the exit, so the exit hazard of the truth stays as stated; assumption).
+PAYER_SHARES_BEFORE_NEGATIVE_EXIT = (0.25, 0.45, 0.30)
 P_REPAYMENT = 0.30
 P_PREPAYMENT = 0.02
 #: Months before a negative exit in which a household stops paying (arrears precede eviction).

@@ -92,7 +92,10 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
     due = np.rint(rent[sp] * rows["days"].to_numpy() / rows["days_in_month"].to_numpy())
 
     payer_names = [p[0] for p in cal.PAYERS]
-    payer = choose(rng, payer_names, [p[1] for p in cal.PAYERS], len(households))[hh]
+    negative_household = households["negative_exit"].to_numpy()
+    payer = np.where(negative_household,
+                     choose(rng, payer_names, cal.PAYER_SHARES_BEFORE_NEGATIVE_EXIT, len(households)),
+                     choose(rng, payer_names, [p[1] for p in cal.PAYERS], len(households)))[hh]
     p_full = pd.Series({p[0]: p[2] for p in cal.PAYERS}).reindex(payer).to_numpy()[sp]
     p_half = pd.Series({p[0]: p[3] for p in cal.PAYERS}).reindex(payer).to_numpy()[sp]
     u = rng.random(len(rows))
@@ -115,7 +118,7 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
         idx = order[bounds[k]:bounds[k + 1]]
         prev = previous[sp[idx]]
         extra = np.where(repay_draw[idx] & (prev > 0) & ~stops[idx], np.minimum(prev, repay_amount[idx]), 0.0)
-        extra += np.where(prepay[idx], due[idx], 0.0)
+        extra += np.where(prepay[idx] & ~stops[idx], due[idx], 0.0)
         paid[idx] = np.rint(due[idx] * factor[idx] + extra)
         balance[idx] = prev + due[idx] - paid[idx]
         previous[sp[idx]] = balance[idx]

@@ -40,7 +40,7 @@ from evaluation.synthetic._common import days_in_month
 @dataclass(frozen=True)
 class Outcomes:
     """Observed long table (internal household positions) and potential outcomes of programme rows."""
-    observed: pd.DataFrame
+    observed: pd.DataFrame | None
     potential: pd.DataFrame
     clipped_cells: int
 
@@ -149,12 +149,13 @@ def simulate_outcomes(rng: np.random.Generator, households: pd.DataFrame) -> Out
     })
     prog_rows = programme[rows]
     r, c = rows[prog_rows], cols[prog_rows]
+    small = np.int16  # counts of nights, adults and children fit easily
     potential = pd.DataFrame({
-        "household": r, "month": months[c], "cohort": cohort[r], "months_since_entry": e[r, c],
-        "treated": treated[r, c],
+        "household": r, "month": months[c], "cohort": cohort[r].astype(np.int16),
+        "months_since_entry": e[r, c].astype(np.int32), "treated": treated[r, c],
         "arrears_czk_0": y0[r, c], "arrears_czk_1": y1[r, c],
-        "shelter_nights_0": nights0[r, c], "shelter_nights_1": nights1[r, c],
-        "employed_adults_0": employed0[r, c], "employed_adults_1": employed1[r, c],
-        "children_in_care_0": care0[r, c], "children_in_care_1": care1[r, c],
+        "shelter_nights_0": nights0[r, c].astype(small), "shelter_nights_1": nights1[r, c].astype(small),
+        "employed_adults_0": employed0[r, c].astype(small), "employed_adults_1": employed1[r, c].astype(small),
+        "children_in_care_0": care0[r, c].astype(small), "children_in_care_1": care1[r, c].astype(small),
     })
     return Outcomes(observed, potential, clipped)

@@ -109,12 +109,19 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     units, unit_of_spell = allocate_units(streams["units"], population, scale)
     ledger = rent_ledger(streams["ledger"], population, units, unit_of_spell)
     contacts = support_contacts(streams["contacts"], population)
-    outcomes = simulate_outcomes(streams["outcomes"], hh)
     applications, point_truth = simulate_applications(streams["applications"], scale)
     costs = programme_costs(population, units, unit_of_spell, applications, scale)
     panel, panel_potential = simulate_panel(streams["panel"])
     gaps = streams["gaps"]
 
+    outcomes = simulate_outcomes(streams["outcomes"], hh)
+    household_outcomes = frame("household_outcomes", {
+        "household_id": household_id[outcomes.observed["household"].to_numpy()],
+        "month": outcomes.observed["month"].to_numpy().astype("datetime64[D]"),
+        **{c: outcomes.observed[c].to_numpy() for c in
+           ("arrears_czk", "income_czk", "employed_adults", "children_in_care", "shelter_nights")},
+    })
+    outcomes = Outcomes(None, outcomes.potential, outcomes.clipped_cells)  # free the long intermediate
     tenancy_id = make_ids("T", len(spells), width=7)
     spell_hh = spells["household"].to_numpy()
     unit_ids = units["unit_id"].to_numpy()
@@ -147,12 +154,7 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
             "month": ledger["month"].to_numpy().astype("datetime64[D]"),
             **{c: ledger[c].to_numpy() for c in ("rent_due", "rent_paid", "arrears_balance")},
         }),
-        "household_outcomes": frame("household_outcomes", {
-            "household_id": household_id[outcomes.observed["household"].to_numpy()],
-            "month": outcomes.observed["month"].to_numpy().astype("datetime64[D]"),
-            **{c: outcomes.observed[c].to_numpy() for c in
-               ("arrears_czk", "income_czk", "employed_adults", "children_in_care", "shelter_nights")},
-        }),
+        "household_outcomes": household_outcomes,
         "applications": frame("applications", {c: applications[c].to_numpy() for c in applications.columns}),
         "costs": frame("costs", {**{c: costs[c].to_numpy() for c in ("municipality", "cost_centre", "item", "amount_czk")},
                                  "month": costs["month"].to_numpy().astype("datetime64[M]").astype("datetime64[D]")}),

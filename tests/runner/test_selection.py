@@ -80,7 +80,7 @@ def test_period_censors_spells_running_at_its_end(data):
 
 
 def test_scope_the_data_do_not_hold_is_an_error(data):
-    with pytest.raises(ConfigError, match="municipality 'Ostrava' does not occur in table households"):
+    with pytest.raises(ConfigError, match="municipality 'Ostrava' does not occur in table households or municipality_panel"):
         select_scope(data, municipality="Ostrava")
     with pytest.raises(ConfigError, match="programme step 'affordable' does not occur in table tenancies"):
         select_scope(data, programme_step="affordable")

@@ -95,6 +95,9 @@ class StrandOutput:
         return f"<div><h4>{html.escape(self.strand)}</h4><ul>{done}{left}{notes}</ul></div>"
 
 
+NO_ROWS = "no rows in table(s) "
+
+
 class Collector:
     """Runs a strand's analyses, keeping each result under its stable name.
 
@@ -112,7 +115,7 @@ class Collector:
     def run(self, name: str, needs: tuple[str, ...], compute: Callable[[], Result]) -> Result | None:
         missing = [table for table in needs if not self.data.has(table) or self.data[table].empty]
         if missing:
-            self.skipped[name] = f"no rows in table(s) {', '.join(missing)}"
+            self.skipped[name] = NO_ROWS + ", ".join(missing)
             return None
         try:
             result = compute()
@@ -124,6 +127,14 @@ class Collector:
 
     def output(self) -> StrandOutput:
         return StrandOutput(self.strand, dict(self.results), dict(self.skipped))
+
+
+def disclosure_columns(result: Result, table: pd.DataFrame) -> tuple[list[str], str | None]:
+    """The result's count columns and n column that its table really has: a count column a
+    result declares but does not publish in ``tidy()`` needs no protection."""
+    counts = [c for c in result.count_columns if c in table.columns]
+    n_column = result.n_column if result.n_column in table.columns else None
+    return counts, n_column
 
 
 def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[str, str], *,
@@ -138,10 +149,7 @@ def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[st
     if name not in output:
         return False
     result = output[name]
-    columns = set(result.tidy().columns)
-    # a count column a result declares but does not publish in tidy() needs no protection
-    counts = [c for c in result.count_columns if c in columns]
-    n_column = result.n_column if result.n_column in columns else None
+    counts, n_column = disclosure_columns(result, result.tidy())
     session.store.add_table(name, result, title_cs=titles[0], title_en=titles[1], count_columns=counts,
                             n_column=n_column)
     if figure is not None:
@@ -162,8 +170,11 @@ def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[st
 def store_skipped(session: Any, output: StrandOutput) -> None:
     """Say in the report which analyses were not possible on this data, and why."""
     for index, (name, reason) in enumerate(output.skipped.items(), start=1):
+        reason_cs = reason
+        if reason.startswith(NO_ROWS):
+            reason_cs = "v datech tohoto rozsahu nejsou řádky tabulek " + reason[len(NO_ROWS):]
         session.store.add_text(f"limitation_{output.strand}_{index}",
-                               f"Analýza *{name}* nebyla provedena: {reason}.",
+                               f"Analýza *{name}* nebyla provedena: {reason_cs}.",
                                f"The analysis *{name}* was not carried out: {reason}.")
     for index, note in enumerate(output.notes, start=1):
         session.store.add_text(f"limitation_{output.strand}_note_{index}", note, note)

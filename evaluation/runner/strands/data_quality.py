@@ -69,8 +69,11 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, full_data: Any = N
         run.skipped["ledger"] = "the data carry no ledger of rows"
     if selection is not None:
         run.results["scope"] = selection
-    run.run("participant_flow", ("households", "tenancies"), lambda: participant_flow(
-        full, municipality=municipality, follow_up_months=follow_up_months))
+    if data.has("households") and data["households"].empty:
+        run.skipped["participant_flow"] = "no households of this scope in the data"
+    else:
+        run.run("participant_flow", ("households", "tenancies"), lambda: participant_flow(
+            full, municipality=municipality, follow_up_months=follow_up_months))
     return run.output()
 
 

@@ -9,7 +9,7 @@ Two designs, as in the brief:
   Event study (TWFE leads and lags, clustered by household) on the monthly panel, and the
   Callaway–Sant'Anna staggered DiD on the quarterly panel (quarter of entry = cohort).
 * **Municipality panel.** Pilot against non-pilot municipalities, year by year, evictions per
-  10,000 inhabitants: Callaway–Sant'Anna by year of pilot start, and a TWFE DiD with the
+  1,000 inhabitants (a rate, so that municipalities of any size compare): Callaway–Sant'Anna by year of pilot start, and a TWFE DiD with the
   wild cluster bootstrap (few treated clusters: a handful of pilot municipalities).
 
 Balance of the comparison group: propensity-score matching of programme on comparison
@@ -38,7 +38,7 @@ from evaluation.runner.strands._common import Collector, StrandOutput, store_res
 
 #: Main household outcome (housing-related debt) and the municipality outcome.
 HOUSEHOLD_OUTCOME = "arrears_czk"
-MUNICIPALITY_OUTCOME = "evictions_per_10k"
+MUNICIPALITY_OUTCOME = "evictions_per_1000"
 #: Characteristics at entry used for the propensity score (ordinal income band as 0..3).
 BALANCE_COVARIATES = ("household_size", "children", "income_band_rank")
 
@@ -47,8 +47,8 @@ TITLES = {
                     "Event study: housing debt around move-in"),
     "staggered_households": ("Postupný vstup (Callaway–Sant'Anna): domácnosti",
                              "Staggered DiD (Callaway–Sant'Anna): households"),
-    "staggered_municipalities": ("Postupný vstup (Callaway–Sant'Anna): obce, vystěhování na 10 000 obyvatel",
-                                 "Staggered DiD (Callaway–Sant'Anna): municipalities, evictions per 10,000"),
+    "staggered_municipalities": ("Postupný vstup (Callaway–Sant'Anna): obce, vystěhování na 1 000 obyvatel",
+                                 "Staggered DiD (Callaway–Sant'Anna): municipalities, evictions per 1,000"),
     "wild_bootstrap": ("Wild cluster bootstrap: pilotní obce", "Wild cluster bootstrap: pilot municipalities"),
     "balance": ("Vyváženost srovnávací skupiny", "Balance of the comparison group"),
 }
@@ -99,7 +99,7 @@ def quarterly_panel(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 def municipality_panel(data: Any) -> pd.DataFrame:
     panel = data["municipality_panel"].copy()
-    panel[MUNICIPALITY_OUTCOME] = panel["evictions"] / panel["population"] * 10_000
+    panel[MUNICIPALITY_OUTCOME] = panel["evictions"] / panel["population"] * 1_000
     panel["first_year"] = panel["pilot_start_period"].fillna(0).astype(float)
     panel["treated_post"] = ((panel["first_year"] > 0) & (panel["period"] >= panel["first_year"])).astype(float)
     return panel
@@ -127,8 +127,8 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
     if all(data.has(t) and not data[t].empty for t in hh_tables):
         panel, panel_notes = household_panel(data)
         if panel["first_month"].eq(0).all() or panel["first_month"].gt(0).sum() == 0:
-            raise_note = "the household panel needs both programme and comparison households"
-            run.skipped["event_study"] = run.skipped["staggered_households"] = raise_note
+            reason = "the household panel needs both programme and comparison households"
+            run.skipped["event_study"] = run.skipped["staggered_households"] = reason
             panel = None
     if panel is not None:
         run.run("event_study", hh_tables, lambda: impact.event_study(
@@ -178,8 +178,8 @@ def save(session: Any, output: StrandOutput) -> None:
             key = "att_households" if name == "staggered_households" else "att_municipalities"
             labels = ({"att_households": ("Průměrný efekt na dluh na bydlení (Kč)",
                                           "Average effect on housing debt (CZK)"),
-                       "att_municipalities": ("Průměrný efekt na vystěhování na 10 000 obyvatel",
-                                              "Average effect on evictions per 10,000 inhabitants")})[key]
+                       "att_municipalities": ("Průměrný efekt na vystěhování na 1 000 obyvatel",
+                                              "Average effect on evictions per 1,000 inhabitants")})[key]
             session.store.add_key_figure(key, dynamic.overall_estimate, label_cs=labels[0], label_en=labels[1],
                                          unit="CZK" if key == "att_households" else "",
                                          ci=(dynamic.overall_conf_low, dynamic.overall_conf_high), decimals=1)
