@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "bench_demo.md"
-BATCH_STRANDS = ["data_quality", "process", "retention", "need"]
+BATCH_STRANDS = ["process", "impact"]  # the per-pilot strand (impact) and one on household data
 
 CASE_CODE = {
     "demo": """

@@ -18,10 +18,11 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -82,10 +83,6 @@ class RunConfig:
     @property
     def is_batch(self) -> bool:
         return self.municipalities != "pooled"
-
-    def with_(self, **changes: Any) -> "RunConfig":
-        """A copy with some fields changed (tests, the demo)."""
-        return replace(self, **changes)
 
 
 def load_config(path: str | Path) -> RunConfig:

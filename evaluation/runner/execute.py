@@ -14,9 +14,10 @@ Example
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from evaluation.runner.kernel import KERNEL_NAME, CurrentInterpreterKernelManager
 
@@ -65,7 +66,7 @@ def execute_job(job: NotebookJob, *, cell_timeout: float | None = None) -> JobOu
             kernel_manager_class=CurrentInterpreterKernelManager)
     except PapermillExecutionError as exc:
         return JobOutcome(job, time.perf_counter() - started, _describe_cell_failure(job, exc))
-    except Exception as exc:  # kernel died, timed out, could not start: still a failure of this notebook
+    except Exception as exc:  # noqa: BLE001 - kernel died, timed out, could not start: a failure of this notebook
         message = f"{type(exc).__name__}: {exc}".strip()
         return JobOutcome(job, time.perf_counter() - started,
                           f"notebook {job.label} could not be run: {message}")
@@ -88,7 +89,7 @@ def _source_cell_number(notebook: Path, source: str) -> int | None:
 
     try:
         cells = nbformat.read(notebook, as_version=4).cells
-    except Exception:
+    except Exception:  # noqa: BLE001 - only to locate the cell for the message; the message falls back
         return None
     for number, cell in enumerate(cells, start=1):
         if cell.cell_type == "code" and cell.source.strip() == source.strip():

@@ -18,8 +18,9 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from evaluation.errors import ConfigError
 from evaluation.runner.config import RunConfig

@@ -15,14 +15,15 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 #: Parameters every notebook declares, with the defaults written into its ``parameters`` cell.
 #: ``None`` for municipality / programme step / period means "all".
 COMMON_PARAMETERS: Mapping[str, Any] = MappingProxyType({
-    "data_dir": "../demo_data",
+    "data_dir": "../demo_data/parquet",
     "results_dir": "../output/results",
     "municipality": None,
     "programme_step": None,

@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from evaluation.errors import NotebookError
 from evaluation.runner.config import RunConfig, load_config
@@ -59,9 +59,9 @@ class RunSummary:
 
     def __str__(self) -> str:
         done = sum(o.ok for o in self.outcomes)
-        lines = [f"{'run finished' if self.ok else 'RUN FAILED'}: {done} of "
-                 f"{len(self.outcomes) + len(self.cancelled)} notebook(s) executed in {self.seconds:.1f} s "
-                 f"with {self.workers} worker(s); output in {self.output_dir}"]
+        total = len(self.outcomes) + len(self.cancelled)
+        lines = [(f"{'run finished' if self.ok else 'RUN FAILED'}: {done} of {total} notebook(s) executed "
+                  f"in {self.seconds:.1f} s with {self.workers} worker(s); output in {self.output_dir}")]
         lines += [f"  error: {o.error}" for o in self.failures]
         if self.cancelled:
             lines.append(f"  not run because of the failure: {', '.join(j.label for j in self.cancelled)}")
@@ -101,8 +101,12 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True) ->
                                        cell_timeout=config.cell_timeout)
     reports: tuple[Path, ...] = ()
     notes: list[str] = []
-    if not cancelled and all(o.ok for o in outcomes) and config.report_formats:
-        reports, notes = _render(config, run_scopes)
+    if cancelled or not all(o.ok for o in outcomes):
+        notes.append("no reports were rendered because a notebook failed")
+    elif not config.report_formats:
+        notes.append("no reports were rendered: report_formats is empty")
+    else:
+        reports = _render(config, run_scopes)
     return RunSummary(output_dir=config.output_dir, outcomes=tuple(outcomes), reports=reports,
                       cancelled=tuple(cancelled), workers=workers,
                       seconds=time.perf_counter() - started, notes=tuple(notes))
@@ -173,7 +177,7 @@ def _fresh_folders(config: RunConfig, run_scopes: Sequence[str | None]) -> None:
             folder.mkdir(parents=True)
 
 
-def _render(config: RunConfig, run_scopes: Sequence[str | None]) -> tuple[tuple[Path, ...], list[str]]:
+def _render(config: RunConfig, run_scopes: Sequence[str | None]) -> tuple[Path, ...]:
     """Policy brief and technical report for the pooled scope, a short brief per municipality."""
     from evaluation.reporting import render_reports
 
@@ -183,4 +187,4 @@ def _render(config: RunConfig, run_scopes: Sequence[str | None]) -> tuple[tuple[
     paths = render_reports(config.output_dir / "results", config.output_dir / "reports", lang=config.lang,
                            formats=config.report_formats, reports=tuple(reports),
                            threshold=config.disclosure_threshold)
-    return tuple(Path(p) for p in paths), []
+    return tuple(Path(p) for p in paths)

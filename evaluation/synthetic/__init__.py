@@ -21,4 +21,4 @@ from evaluation.synthetic.generate import generate
 from evaluation.synthetic.simulate import SyntheticData, simulate
 from evaluation.synthetic.truth import Truth, aggregate_att
 
-__all__ = ["generate", "simulate", "SyntheticData", "Truth", "aggregate_att"]
+__all__ = ["SyntheticData", "Truth", "aggregate_att", "generate", "simulate"]

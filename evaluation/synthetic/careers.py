@@ -28,8 +28,13 @@ import pandas as pd
 
 from evaluation.synthetic._common import add_months, choose
 from evaluation.synthetic.calibration import (
-    DELAY_MONTHS, NEGATIVE_EXIT_REASONS, OTHER_EXIT_HAZARD, OTHER_EXIT_REASONS, PLANNED_MONTHS,
-    TRANSITIONS)
+    DELAY_MONTHS,
+    NEGATIVE_EXIT_REASONS,
+    OTHER_EXIT_HAZARD,
+    OTHER_EXIT_REASONS,
+    PLANNED_MONTHS,
+    TRANSITIONS,
+)
 
 NEGATIVE_REASONS = tuple(r for r, _ in NEGATIVE_EXIT_REASONS)
 _NO_DATE = np.datetime64("NaT", "D")
@@ -99,9 +104,9 @@ def simulate_careers(rng: np.random.Generator, entry: np.ndarray, entry_step: np
         planned_end = _planned_end(rng, start, step)
         nxt, moved_reason = _transition(rng, step)
         exits = np.maximum(exit_date[active], start)  # an exit in the one-day gap counts in this spell
-        ends_by_exit = (exits <= planned_end) | (nxt == None)  # noqa: E711  (object array)
+        ends_by_exit = (exits <= planned_end) | (nxt == None)
         ends_by_exit &= exits <= censor
-        moves = ~ends_by_exit & (planned_end <= censor) & (nxt != None)  # noqa: E711
+        moves = ~ends_by_exit & (planned_end <= censor) & (nxt != None)
         end = np.full(active.size, _NO_DATE)
         reason = np.full(active.size, "still_housed", dtype=object)
         end[ends_by_exit], reason[ends_by_exit] = exits[ends_by_exit], exit_reason[active][ends_by_exit]

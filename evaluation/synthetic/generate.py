@@ -22,8 +22,8 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from evaluation.data.schema import get_schema
 from evaluation.data.writers import FORMATS, write_tables

@@ -35,7 +35,7 @@ class Population:
 
 def scaled(count: int, scale: float) -> int:
     """A count at ``scale``: at least one household so that every cohort exists."""
-    return max(1, int(round(count * scale)))
+    return max(1, round(count * scale))
 
 
 def negative_exit_hazard(ethos: np.ndarray, income: np.ndarray, children: np.ndarray,
@@ -165,4 +165,4 @@ def entry_kind(households: pd.DataFrame) -> np.ndarray:
                     households["entry_step"].to_numpy()).astype(object)
 
 
-__all__ = ["Population", "simulate_population", "negative_exit_hazard", "scaled", "entry_kind"]
+__all__ = ["Population", "entry_kind", "negative_exit_hazard", "scaled", "simulate_population"]

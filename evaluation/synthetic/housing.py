@@ -101,8 +101,8 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
     u = rng.random(len(rows))
     factor = np.where(u < p_full, 1.0, np.where(u < p_full + p_half, 0.5, 0.0))
     negative = np.isin(s["exit_reason"].to_numpy(), ("eviction", "abandonment"))
-    months_left = (end.astype("datetime64[M]")[sp] - rows["month"].to_numpy()).astype(np.int64)
-    stops = negative[sp] & (months_left < cal.ARREARS_BEFORE_EXIT_MONTHS) & (rng.random(len(rows)) < 0.8)
+    months_left = (end.astype("datetime64[M]")[sp] - rows["month"].to_numpy().astype("datetime64[M]")).astype(np.int64)
+    stops = negative[sp] & (months_left < cal.ARREARS_BEFORE_EXIT_MONTHS) & (rng.random(len(rows)) < 0.9)
     factor[stops] = 0.0
     repay_draw = rng.random(len(rows)) < cal.P_REPAYMENT
     repay_amount = rng.uniform(1000.0, 3000.0, len(rows))

@@ -54,9 +54,10 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,7 +155,7 @@ class Truth:
         return path
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "Truth":
+    def from_json(cls, path: str | Path) -> Truth:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         tables = {name: pd.DataFrame(t["rows"], columns=t["columns"]) for name, t in raw["tables"].items()}
         return cls(seed=raw["seed"], scale=raw["scale"], study_period=tuple(raw["study_period"]),

@@ -58,5 +58,5 @@ def test_cells_never_display_raw_data(strand):
 
 def test_notebooks_are_as_the_builder_writes_them():
     done = subprocess.run([sys.executable, str(NOTEBOOKS / "build_notebooks.py"), "--check"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

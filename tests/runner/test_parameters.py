@@ -2,7 +2,6 @@
 
 import nbformat
 import pytest
-import yaml
 from nbformat.v4 import new_code_cell, new_notebook
 
 from evaluation.errors import ConfigError

@@ -6,7 +6,6 @@ Returns a list of plain-English problems; an empty list means the tables conform
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from evaluation.data.schema import get_schema

@@ -42,8 +42,7 @@ class ValidationSummary(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         verdict = "no errors" if self.n_errors == 0 else f"{self.n_errors} error(s)"
-        return (f"{verdict}, {self.n_warnings} warning(s); rows with errors are excluded and counted in the "
-                "ledger",)
+        return (f"{verdict}, {self.n_warnings} warning(s); rows with errors are excluded and counted in the ledger",)
 
     def tidy(self) -> pd.DataFrame:
         return self.counts.copy()

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
 
 TITLES = {
