@@ -118,7 +118,8 @@ def main() -> int:
         print(f"{name}: {rows[-1]['seconds']:.1f} s, {rows[-1]['peak_mib']:.0f} MiB", flush=True)
     lines = ["# bench_demo", "",
              f"Machine: {os.cpu_count()} logical cores (affinity {len(os.sched_getaffinity(0))}); "
-             f"Python {sys.version.split()[0]}. Batch strands: {', '.join(BATCH_STRANDS)}; "
+             f"Python {sys.version.split()[0]}; load average at the end {os.getloadavg()[0]:.1f} "
+             "(other work on the machine slows every case and caps the speed-up). Batch strands: {', '.join(BATCH_STRANDS)}; "
              "batch reports: HTML briefs.", "",
              "| case | notebooks | workers | reports | time (s) | peak memory, process tree (MiB) |",
              "|---|---:|---:|---:|---:|---:|"]

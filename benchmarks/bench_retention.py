@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+CASE_TIMEOUT = 150  # seconds per case
 N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 200_000
 
 
@@ -103,8 +104,13 @@ def main() -> None:
         return
     rows = []
     for case in CASES:
-        proc = subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True,
-                              env={**__import__("os").environ, "BENCH_N": str(N)})
+        try:
+            proc = subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True,
+                                  env={**__import__("os").environ, "BENCH_N": str(N)}, timeout=CASE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            rows.append({"case": case, "seconds": float("nan"), "peak_mb": float("nan"),
+                         "result": f"did not finish within {CASE_TIMEOUT} s"})
+            continue
         if proc.returncode:
             rows.append({"case": case, "seconds": float("nan"), "peak_mb": float("nan"),
                          "result": proc.stderr.strip().splitlines()[-1][:80]})

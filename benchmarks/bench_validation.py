@@ -159,9 +159,9 @@ def main() -> None:
         "peer read the same rows": results["pandas read_csv (peer: read only)"]["counts"] == sizes,
     }
     lines = ["# bench_validation", "",
-             f"Rows: {sizes['households']:,} households, {sizes['tenancies']:,} tenancies, "
+             (f"Rows: {sizes['households']:,} households, {sizes['tenancies']:,} tenancies, "
              f"{sizes['household_outcomes']:,} household-month outcomes (total "
-             f"{sum(sizes.values()):,}).", "",
+             f"{sum(sizes.values()):,})."), "",
              "| case | seconds | peak memory (MB) | problems / counts |", "|---|---:|---:|---|"]
     for label, r in results.items():
         lines.append(f"| {label} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | "

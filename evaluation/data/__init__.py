@@ -23,7 +23,10 @@ _EXPORTS = {
     "render_contract": "evaluation.data.contract_docs",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Dataset", "Ledger", "Pseudonymiser", "ValidationReport", "get_schema", "load_folder", "render_contract",
+    "resolve_study_period", "validate_folder",
+]
 
 
 def __getattr__(name: str) -> Any:

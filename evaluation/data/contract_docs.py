@@ -64,8 +64,8 @@ def _table(table: TableSchema, lang: str) -> list[str]:
     lines = [f"## {table.title(lang)} (`{table.name}`)", "",
              f"*{kind}.* {table.description_cs if lang == 'cs' else table.description_en}", ""]
     aliases = field_aliases(table.name)
-    lines += [f"| {w['field']} | {w['type']} | {w['required']} | {w['title']} | {w['limits']} | {w['description']} "
-              f"| {w['aliases']} |", "|---|---|---|---|---|---|---|"]
+    lines += [(f"| {w['field']} | {w['type']} | {w['required']} | {w['title']} | {w['limits']} | {w['description']} "
+              f"| {w['aliases']} |"), "|---|---|---|---|---|---|---|"]
     for f in table.fields:
         lines.append(f"| `{f.name}` | {w['types'][f.type]} | {w['yes'] if f.required else w['no']} | "
                      f"{_cell(f.title(lang))} | {_limits(f)} | {_cell(f.description(lang))} | "

@@ -18,8 +18,8 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pandas as pd
 
@@ -69,7 +69,7 @@ class Ledger(Result):
     @classmethod
     def from_counts(cls, received: Mapping[str, int], loaded: Mapping[str, int],
                     excluded: Mapping[tuple[str, str], int],
-                    dropped_columns: tuple[DroppedColumn, ...] = ()) -> "Ledger":
+                    dropped_columns: tuple[DroppedColumn, ...] = ()) -> Ledger:
         """Build the ledger; ``excluded`` maps (table, rule) to a row count (zero counts are left out)."""
         entries: list[LedgerEntry] = []
         for table, n_in in received.items():

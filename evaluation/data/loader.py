@@ -153,7 +153,7 @@ class _Run:
     _problems: list[pd.DataFrame] = field(default_factory=list)
     report: ValidationReport | None = None
 
-    def execute(self, *, cascade: bool) -> "_Run":
+    def execute(self, *, cascade: bool) -> _Run:
         if not self.folder.exists():
             raise FileNotFoundError(f"data folder not found: {self.folder}")
         if not self.folder.is_dir():

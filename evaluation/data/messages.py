@@ -45,17 +45,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_column": ("Sloupec „{column}“ neodpovídá žádnému poli tabulky; byl odložen stranou a do analýz nevstupuje.",
                        "The column “{column}” matches no field of the table; it was set aside and is not analysed."),
     # privacy
-    "identifier_refused": ("Sloupec „{column}“ obsahuje přímé identifikátory ({kind_cs}). Taková data nelze zpracovat "
-                           "bez pseudonymizace: odstraňte sloupec, nebo zadejte klíč pro pseudonymizaci.",
-                           "The column “{column}” holds direct identifiers ({kind_en}). Such data cannot be processed "
-                           "without pseudonymisation: remove the column or give a pseudonymisation key."),
-    "identifier_dropped": ("Sloupec „{column}“ obsahuje přímé identifikátory ({kind_cs}) a neodpovídá žádnému poli; "
-                           "byl odstraněn.",
-                           "The column “{column}” holds direct identifiers ({kind_en}) and matches no field; "
-                           "it was removed."),
+    "identifier_refused": (("Sloupec „{column}“ obsahuje přímé identifikátory ({kind_cs}). Taková data nelze zpracovat "
+                           "bez pseudonymizace: odstraňte sloupec, nebo zadejte klíč pro pseudonymizaci."),
+                           ("The column “{column}” holds direct identifiers ({kind_en}). Such data cannot be processed "
+                           "without pseudonymisation: remove the column or give a pseudonymisation key.")),
+    "identifier_dropped": (("Sloupec „{column}“ obsahuje přímé identifikátory ({kind_cs}) a neodpovídá žádnému poli; "
+                           "byl odstraněn."),
+                           ("The column “{column}” holds direct identifiers ({kind_en}) and matches no field; "
+                           "it was removed.")),
     "identifier_hashed": ("Sloupec „{column}“ obsahuje rodná čísla; hodnoty byly nahrazeny pseudonymy (klíčovaný hash).",
-                          "The column “{column}” holds birth numbers; the values were replaced by pseudonyms "
-                          "(keyed hash)."),
+                          ("The column “{column}” holds birth numbers; the values were replaced by pseudonyms "
+                          "(keyed hash).")),
     # values
     "required": (ROW_CS + "chybí povinná hodnota.", ROW_EN + "a required value is missing."),
     "type_date": (ROW_CS + "hodnota {value} není platné datum (očekává se DD.MM.RRRR).",
@@ -74,8 +74,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "foreign_key": (ROW_CS + "hodnota {value} není v souboru „{parent}“.",
                     ROW_EN + "the value {value} is not in the file “{parent}”."),
     "foreign_key_unchecked": ("Sloupec „{column}“ odkazuje na tabulku „{parent}“, která ve složce není; odkazy nelze ověřit.",
-                              "The column “{column}” refers to the table “{parent}”, which is not in the folder; "
-                              "the references cannot be checked."),
+                              ("The column “{column}” refers to the table “{parent}”, which is not in the folder; "
+                              "the references cannot be checked.")),
     "orphan": (ROW_CS + "řádek „{parent}“ s hodnotou {value} byl vyřazen, proto je vyřazen i tento řádek.",
                ROW_EN + "the “{parent}” row with the value {value} was excluded, so this row is excluded too."),
     # schema rules

@@ -100,13 +100,18 @@ def _take(parsed: pd.Series, codes: np.ndarray) -> pd.Series:
     return extended.take(np.where(codes >= 0, codes, len(parsed))).reset_index(drop=True)
 
 
+def _arrow_text(values: pd.Series) -> pd.Series:
+    """Strings as Arrow strings, whose ``.str`` methods run in C++ instead of a Python loop."""
+    return values.astype("string[pyarrow]")
+
+
 def _missing_uniques(uniques: pd.Series, tokens: tuple[str, ...]) -> np.ndarray:
     if uniques.dtype != object:
         return np.zeros(len(uniques), dtype=bool)
-    folded = {t.strip().casefold() for t in tokens} | {""}
+    folded = list({t.strip().casefold() for t in tokens} | {""})
     is_text = _is_text(uniques)
-    text = uniques.where(is_text, "").astype(str).str.strip().str.casefold()
-    return (is_text & text.isin(folded)).to_numpy()
+    text = _arrow_text(uniques.where(is_text, "")).str.strip().str.lower()
+    return (is_text & text.isin(folded).fillna(False)).to_numpy(dtype=bool)
 
 
 def _is_text(uniques: pd.Series) -> pd.Series:
@@ -128,14 +133,14 @@ def _is_number(uniques: pd.Series) -> pd.Series:
 
 
 def _clean_number_text(text: pd.Series) -> pd.Series:
-    s = text.str.strip().str.replace("\u2212", "-", regex=False)
+    s = _arrow_text(text).str.strip().str.replace("\u2212", "-", regex=False)
     s = s.str.replace(r"(?i)\s*(kč|czk|,-)$", "", regex=True)
-    s = s.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    s = s.str.replace("[\\s\u00a0\u202f']", "", regex=True)
     dot_groups = s.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3}){2,}(,\d*)?|[+-]?\d{1,3}(\.\d{3})+,\d*")
     s = s.where(~dot_groups.fillna(False), s.str.replace(".", "", regex=False))
     comma_groups = s.str.fullmatch(r"[+-]?\d{1,3}(,\d{3}){2,}(\.\d*)?|[+-]?\d{1,3}(,\d{3})+\.\d*")
     s = s.where(~comma_groups.fillna(False), s.str.replace(",", "", regex=False))
-    return s.str.replace(",", ".", regex=False)
+    return s.str.replace(",", ".", regex=False).astype(object)
 
 
 def _parse_number(uniques: pd.Series, field: Field, excel: bool) -> tuple[pd.Series, np.ndarray]:
@@ -143,7 +148,8 @@ def _parse_number(uniques: pd.Series, field: Field, excel: bool) -> tuple[pd.Ser
     if pd.api.types.is_numeric_dtype(uniques.dtype) and not pd.api.types.is_bool_dtype(uniques.dtype):
         out = uniques.astype("float64")
     else:
-        is_text, is_num = _is_text(uniques), _is_number(uniques)
+        is_text = _is_text(uniques)
+        is_num = pd.Series(False, index=uniques.index) if is_text.all() else _is_number(uniques)
         if is_text.any():
             out[is_text] = pd.to_numeric(_clean_number_text(uniques[is_text].astype(str)), errors="coerce")
         if is_num.any():
@@ -159,7 +165,7 @@ def _parse_integer(uniques: pd.Series, field: Field, excel: bool) -> tuple[pd.Se
 
 
 def _parse_text_dates(text: pd.Series) -> pd.Series:
-    text = text.str.strip().str.replace(r"\.\s+", ".", regex=True)
+    text = _arrow_text(text).str.strip().str.replace(r"\.\s+", ".", regex=True).astype(object)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     todo = pd.Series(True, index=text.index)
     for fmt in DATE_FORMATS:
@@ -211,7 +217,7 @@ def _parse_category(uniques: pd.Series, field: Field, excel: bool) -> tuple[pd.S
 
 def _parse_string(uniques: pd.Series, field: Field, excel: bool) -> tuple[pd.Series, np.ndarray]:
     if uniques.dtype == object and pd.api.types.infer_dtype(uniques, skipna=True) == "string":
-        text = uniques.str.strip()
+        text = _arrow_text(uniques).str.strip()
     else:
         text = uniques.map(lambda v: _show(v).strip() if isinstance(v, str) or not isinstance(v, (_dt.date, pd.Timestamp))
                            else v.strftime("%Y-%m-%d"))

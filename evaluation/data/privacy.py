@@ -89,7 +89,7 @@ def birth_number_mask(values: pd.Series) -> np.ndarray:
     check: the number is divisible by 11, or the first nine digits leave 10 and the
     last digit is 0 (numbers issued before 1985).
     """
-    text = values.astype("string").str.strip()
+    text = values.astype("string[pyarrow]").str.strip()
     parts = text.str.extract(_BIRTH_NUMBER)
     form_ok = parts[0].notna().to_numpy()
     if not form_ok.any():
@@ -117,11 +117,12 @@ def looks_like_birth_numbers(values: pd.Series) -> bool:
     """Whether a column holds birth numbers: any valid one written with the slash (every value is
     looked at), or at least half of its distinct values valid birth numbers (judged on an evenly
     spread sample of at most :data:`SHARE_SAMPLE` distinct values, to stay fast on big files)."""
-    distinct = pd.Series(pd.unique(values.dropna().astype(str).to_numpy()), dtype=object).str.strip()
-    distinct = distinct[distinct != ""]
+    distinct = pd.Series(pd.unique(values.dropna().to_numpy()), dtype=object).astype(str).astype("string[pyarrow]")
+    distinct = distinct.str.strip()
+    distinct = distinct[(distinct != "").to_numpy(dtype=bool)]
     if distinct.empty:
         return False
-    slashed = distinct[distinct.str.contains("/", regex=False)]
+    slashed = distinct[distinct.str.contains("/", regex=False).to_numpy(dtype=bool)]
     if len(slashed) and birth_number_mask(slashed).any():
         return True
     step = max(1, len(distinct) // SHARE_SAMPLE)

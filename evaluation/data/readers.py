@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -125,7 +125,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def sniff_separator(text: str) -> str:
     """The separator that splits the first lines into the same number (> 1) of fields most often."""
-    sample = [line for line in text.splitlines()[: _SNIFF_LINES * 2] if line.strip()][:_SNIFF_LINES]
+    sample = [line for line in text[:200_000].splitlines()[: _SNIFF_LINES * 2] if line.strip()][:_SNIFF_LINES]
     if not sample:
         return ","
     best, best_score = ",", (-1.0, 0)
@@ -191,7 +191,11 @@ def _split_header(frame: pd.DataFrame, lines: np.ndarray,
     """Find the header row; empty records carry no data and are left out."""
     if frame.empty:
         raise DataError("the file has no header row")
-    filled = (frame.notna() & (frame != "")).any(axis=1).to_numpy()
+    filled = np.ones(len(frame), dtype=bool)
+    first_empty = np.flatnonzero((frame[frame.columns[0]].isna() | (frame[frame.columns[0]] == "")).to_numpy())
+    if len(first_empty):  # only rows whose first cell is empty can be empty rows
+        rest = frame.iloc[first_empty]
+        filled[first_empty] = (rest.notna() & (rest != "")).any(axis=1).to_numpy()
     if not filled.any():
         raise DataError("the file has no header row")
     candidates = np.flatnonzero(filled)[:_HEADER_SEARCH]

@@ -16,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,7 @@ def _referencing(check: TableCheck, fk: ForeignKey) -> np.ndarray:
 
 def check_references(checks: Mapping[str, TableCheck]) -> None:
     """Report rows whose referenced parent row is not in the parent file (and note unchecked references)."""
-    for name, check in checks.items():
+    for check in checks.values():
         for fk in check.schema.foreign_keys:
             if not check.has(*fk.fields):
                 continue

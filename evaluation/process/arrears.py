@@ -103,9 +103,10 @@ def rent_arrears(data: Tables, *, threshold: float = 0.0, as_of: Any = None,
     balance = rows["arrears_balance"].astype(float)
     rows = rows.assign(balance=balance, in_arrears=balance > threshold,
                        arrears_only=balance.where(balance > threshold))
+    present = set(rows["step"].unique())
     order = [s for s in (tenancies["step"].cat.categories if isinstance(tenancies["step"].dtype,
                                                                           pd.CategoricalDtype)
-                         else sorted(rows["step"].unique())) if s in set(rows["step"])]
+                         else sorted(present)) if s in present]
     rows["step"] = pd.Categorical(rows["step"], categories=order)
     g = rows.groupby(["step", "month"], observed=True, sort=True)
     out = g.agg(households=("household_id", "nunique"), in_arrears=("in_arrears", "sum"),

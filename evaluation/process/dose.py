@@ -41,22 +41,27 @@ from evaluation.results import Result
 PERIODS = ("within_support", "after_support")
 
 
-def attribute_to_spells(contacts: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
-    """Attach to every contact the spell (tenancy_id, step, start, end) in force on its date.
+def attribute_to_spells(contacts: pd.DataFrame, spells: pd.DataFrame) -> np.ndarray:
+    """Position (row number in ``spells``) of the spell in force on each contact's date, -1 if none.
 
-    ``spells`` needs household_id, tenancy_id, step, start_date and end (last day, filled).
-    Contacts matching no spell get a missing tenancy_id.
+    ``spells`` needs household_id, start_date and end (last day, filled). Works on integer
+    household codes so that millions of contacts attribute in seconds.
     """
-    left = contacts.sort_values("contact_date", kind="stable")
-    right = spells[["household_id", "tenancy_id", "step", "start_date", "end"]].sort_values(
-        "start_date", kind="stable")
-    left = left.assign(household_id=left["household_id"].astype("object"))
-    right = right.assign(household_id=right["household_id"].astype("object"))
-    merged = pd.merge_asof(left, right, left_on="contact_date", right_on="start_date", by="household_id",
-                           direction="backward")
-    outside = (merged["contact_date"] > merged["end"]).to_numpy(dtype=bool)
-    merged.loc[outside, ["tenancy_id", "step"]] = np.nan
-    return merged
+    n_contacts = len(contacts)
+    household = pd.factorize(pd.concat([contacts["household_id"], spells["household_id"]], ignore_index=True)
+                             .astype("object"))[0]
+    left = pd.DataFrame({"household": household[:n_contacts], "date": contacts["contact_date"].to_numpy(),
+                         "row": np.arange(n_contacts)}).sort_values("date", kind="stable")
+    right = pd.DataFrame({"household": household[n_contacts:], "start": spells["start_date"].to_numpy(),
+                          "spell": np.arange(len(spells))}).sort_values("start", kind="stable")
+    merged = pd.merge_asof(left, right, left_on="date", right_on="start", by="household", direction="backward")
+    position = np.full(n_contacts, -1, dtype=np.int64)
+    found = merged["spell"].notna().to_numpy()
+    rows = merged["row"].to_numpy()[found]
+    spell = merged["spell"].to_numpy()[found].astype(np.int64)
+    inside = merged["date"].to_numpy()[found] <= spells["end"].to_numpy()[spell]
+    position[rows[inside]] = spell[inside]
+    return position
 
 
 @dataclass(frozen=True)
@@ -151,30 +156,37 @@ def support_dose(data: Tables, plan: PilotPlan | None = None, *, as_of: Any = No
     no_minutes = contacts["minutes"].isna().to_numpy(dtype=bool)
     log.add("support_contacts", "missing_minutes", int(no_minutes.sum()), "duration (minutes) is empty")
     contacts = contacts.loc[~no_minutes]
-    merged = attribute_to_spells(contacts, spells)
-    outside = merged["tenancy_id"].isna().to_numpy(dtype=bool)
+    support = spells["step"].map(plan.support_months())
+    spells = spells.assign(support_months=support.to_numpy(float)).reset_index(drop=True)
+    position = attribute_to_spells(contacts, spells)
+    outside = position < 0
     log.add("support_contacts", "outside_spell", int(outside.sum()),
             "contact not during a programme spell (before move-in or after move-out)")
-    merged = merged.loc[~outside].copy()
-    support = spells["step"].map(plan.support_months())
-    not_planned = support.isna().to_numpy(dtype=bool)
+    not_planned = spells["support_months"].isna().to_numpy()
     if not_planned.any():
+        off_plan_steps = ", ".join(sorted(spells.loc[not_planned, "step"].unique()))
         log.add("tenancies", "step_not_in_plan", int(not_planned.sum()),
-                f"step not in the pilot plan ({', '.join(sorted(spells.loc[not_planned, 'step'].unique()))})")
-        spells = spells.loc[~not_planned]
-        support = support.loc[~not_planned]
-        merged = merged.loc[merged["step"].isin(plan.step_names).to_numpy(dtype=bool)]
-    spells = spells.assign(support_months=support.to_numpy(float))
-    merged["month_since_entry"] = ((merged["contact_date"] - merged["start_date"]).dt.days.to_numpy()
-                                   / DAYS_PER_MONTH)
-    merged = merged.merge(spells[["tenancy_id", "support_months"]], on="tenancy_id", how="left")
-    merged["period"] = np.where(merged["month_since_entry"] < merged["support_months"], PERIODS[0], PERIODS[1])
-    merged["hours"] = merged["minutes"].astype(float) / 60.0
-
-    planned = plan.to_frame().set_index("step")
+                f"spell at a step not in the pilot plan ({off_plan_steps})")
+        off = ~outside & not_planned[np.where(outside, 0, position)]
+        log.add("support_contacts", "step_not_in_plan", int(off.sum()),
+                f"contact during a spell at a step not in the pilot plan ({off_plan_steps})")
+        outside = outside | off
+    keep = ~outside
+    spell = position[keep]
+    start = spells["start_date"].to_numpy()[spell]
     step_order = list(plan.step_names)
-    merged["step"] = pd.Categorical(merged["step"], categories=step_order)
-    merged["household_code"] = pd.factorize(merged["household_id"])[0]
+    months_since = (contacts["contact_date"].to_numpy()[keep] - start) / np.timedelta64(1, "D") / DAYS_PER_MONTH
+    merged = pd.DataFrame({
+        "step": pd.Categorical(spells["step"].to_numpy()[spell], categories=step_order),
+        "household_code": pd.factorize(spells["household_id"])[0][spell],
+        "month_since_entry": months_since,
+        "hours": contacts["minutes"].to_numpy(dtype=float, na_value=np.nan)[keep] / 60.0,
+        "worker_role": contacts["worker_role"].to_numpy()[keep]})
+    if "topic" in contacts.columns:
+        merged["topic"] = contacts["topic"].to_numpy()[keep]
+    merged["period"] = np.where(months_since < spells["support_months"].to_numpy()[spell], PERIODS[0], PERIODS[1])
+    spells = spells.loc[~not_planned]
+    planned = plan.to_frame().set_index("step")
     counted = merged.groupby(["step", "period"], observed=True).agg(contacts=("hours", "size"),
                                                                    hours=("hours", "sum"))
     inside = np.minimum(spells["months"], spells["support_months"]).clip(lower=0)
@@ -257,8 +269,12 @@ def _exposure_by_month(durations: np.ndarray, horizon: int) -> tuple[np.ndarray,
 
 
 def _shares(merged: pd.DataFrame, column: str, steps: list[str]) -> pd.DataFrame:
-    values = codes(merged[column]).fillna("missing")
-    grouped = merged.assign(category=values).groupby(["step", "category"], sort=False, observed=True)
+    values = pd.Categorical(merged[column])
+    if values.isna().any():
+        values = values.add_categories(["missing"]).fillna("missing")
+    lean = pd.DataFrame({"step": merged["step"], "category": values, "hours": merged["hours"],
+                         "household_code": merged["household_code"]})
+    grouped = lean.groupby(["step", "category"], sort=False, observed=True)
     out = grouped.agg(contacts=("hours", "size"), hours=("hours", "sum"),
                       households=("household_code", "nunique")).reset_index()
     total = out.groupby("step", observed=True)["hours"].transform("sum")

@@ -147,7 +147,9 @@ def equality_of_care(data: Tables, *, by: tuple[str, ...] | str = ("district",),
     log = ExclusionLog()
     apps, as_of = prepared_applications(data, as_of=as_of, by=by, municipality=municipality, log=log)
     processing = processing_time(data, by=by, as_of=as_of, municipality=municipality, groups=groups)
-    key = apps[list(by)].astype(str).agg(" / ".join, axis=1) if len(apps) else pd.Series([], dtype=object)
+    key = apps[by[0]].astype(str)
+    for column in by[1:]:
+        key = key + " / " + apps[column].astype(str)
     per = processing.table.copy()
     per.insert(0, "group", per[list(by)].astype(str).agg(" / ".join, axis=1))
     empty = tuple(per.loc[per["applications"] == 0, "group"])

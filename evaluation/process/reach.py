@@ -228,8 +228,9 @@ def occupancy(data: Tables, *, as_of: Any = None, start: Any = None, municipalit
     start_idx = ((spells["start"] - start).dt.days).to_numpy()
     end_idx = ((spells["end"] - start).dt.days).to_numpy()
     spell_steps = step_of_unit.reindex(spells["unit_id"]).to_numpy()
+    present = set(step_of_unit.unique())
     order = [s for s in (units["step"].cat.categories if isinstance(units["step"].dtype, pd.CategoricalDtype)
-                         else sorted(step_of_unit.unique())) if s in set(step_of_unit)]
+                         else sorted(present)) if s in present]
     frames = []
     for step in order:
         mask = spell_steps == step

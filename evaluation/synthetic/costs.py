@@ -45,9 +45,9 @@ def programme_costs(population: Population, units: pd.DataFrame, unit_of_spell: 
     end = np.where(np.isnat(end), cal.HOUSEHOLD_DATA_END, end)
     sm = spell_months(s["start_date"].to_numpy().astype("datetime64[D]"), end)
     occupied = pd.DataFrame({
-        "municipality": households["municipality"].to_numpy()[s["household"].to_numpy()][sm["spell"]],
-        "cost_centre": s["step"].to_numpy()[sm["spell"]], "month": sm["month"].to_numpy(),
-        "flat_months": sm["days"].to_numpy() / sm["days_in_month"].to_numpy(),
+        "municipality": households["municipality"].to_numpy()[s["household"].to_numpy()][sm.spell],
+        "cost_centre": s["step"].to_numpy()[sm.spell], "month": sm.month,
+        "flat_months": sm.days / sm.days_in_month,
     }).groupby(["municipality", "cost_centre", "month"], sort=True, as_index=False)["flat_months"].sum()
     caseload = occupied["cost_centre"].map(cal.CASELOAD).to_numpy()
     staff = occupied["flat_months"].to_numpy() / caseload * cal.SOCIAL_WORKER_MONTHLY_COST

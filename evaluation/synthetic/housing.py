@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.synthetic import calibration as cal
-from evaluation.synthetic._common import choose, choose_by_group, spell_months
+from evaluation.synthetic._common import categorical, choose, choose_index, choose_index_by_group, spell_months
 from evaluation.synthetic.households import Population, scaled
 
 _STEP_CODES = {"crisis": "KB", "social": "SB", "affordable": "DB", "housing_first": "HF"}
@@ -88,20 +88,19 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
     rent = area * per_m2 + cal.SERVICE_CHARGE + cal.SERVICE_CHARGE_PER_PERSON * households["household_size"].to_numpy()[hh]
     end = _spell_end(s)
     rows = spell_months(s["start_date"].to_numpy().astype("datetime64[D]"), end)
-    sp = rows["spell"].to_numpy()
-    due = np.rint(rent[sp] * rows["days"].to_numpy() / rows["days_in_month"].to_numpy())
+    sp = rows.spell
+    due = np.rint(rent[sp] * rows.days / rows.days_in_month)
 
-    payer_names = [p[0] for p in cal.PAYERS]
     negative_household = households["negative_exit"].to_numpy()
     payer = np.where(negative_household,
-                     choose(rng, payer_names, cal.PAYER_SHARES_BEFORE_NEGATIVE_EXIT, len(households)),
-                     choose(rng, payer_names, [p[1] for p in cal.PAYERS], len(households)))[hh]
-    p_full = pd.Series({p[0]: p[2] for p in cal.PAYERS}).reindex(payer).to_numpy()[sp]
-    p_half = pd.Series({p[0]: p[3] for p in cal.PAYERS}).reindex(payer).to_numpy()[sp]
+                     choose_index(rng, cal.PAYER_SHARES_BEFORE_NEGATIVE_EXIT, len(households)),
+                     choose_index(rng, [p[1] for p in cal.PAYERS], len(households)))[hh]
+    p_full = np.array([p[2] for p in cal.PAYERS])[payer][sp]
+    p_half = np.array([p[3] for p in cal.PAYERS])[payer][sp]
     u = rng.random(len(rows))
     factor = np.where(u < p_full, 1.0, np.where(u < p_full + p_half, 0.5, 0.0))
     negative = np.isin(s["exit_reason"].to_numpy(), ("eviction", "abandonment"))
-    months_left = (end.astype("datetime64[M]")[sp] - rows["month"].to_numpy().astype("datetime64[M]")).astype(np.int64)
+    months_left = (end.astype("datetime64[M]")[sp] - rows.month).astype(np.int64)
     stops = negative[sp] & (months_left < cal.ARREARS_BEFORE_EXIT_MONTHS) & (rng.random(len(rows)) < 0.9)
     factor[stops] = 0.0
     repay_draw = rng.random(len(rows)) < cal.P_REPAYMENT
@@ -111,7 +110,7 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
     paid = np.zeros(len(rows))
     balance = np.zeros(len(rows))
     previous = np.zeros(len(s))
-    offset = rows["offset"].to_numpy()
+    offset = rows.offset
     order = np.argsort(offset, kind="stable")
     bounds = np.searchsorted(offset[order], np.arange(offset.max() + 2))
     for k in range(offset.max() + 1):  # the balance carries over month to month
@@ -122,59 +121,81 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
         paid[idx] = np.rint(due[idx] * factor[idx] + extra)
         balance[idx] = prev + due[idx] - paid[idx]
         previous[sp[idx]] = balance[idx]
-    return pd.DataFrame({"spell": with_unit[sp], "household": hh[sp], "month": rows["month"].to_numpy(),
-                         "rent_due": due, "rent_paid": paid, "arrears_balance": balance})
+    return pd.DataFrame({"spell": with_unit[sp], "household": hh[sp], "month": rows.month,
+                         "rent_due": due, "rent_paid": paid, "arrears_balance": balance}, copy=False)
 
 
-def _plan_rate(step: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    rate = np.zeros(len(step))
-    for name, pieces in cal.CONTACT_PLAN.items():
-        rows = step == name
+#: Groups with their own contact plan and shares (the programme steps, then the comparison).
+_CONTACT_GROUPS = ("crisis", "social", "affordable", "housing_first", "comparison")
+
+
+def _plan_rate(group: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Planned contacts a month by contact group (position in _CONTACT_GROUPS) and month of the spell."""
+    rate = np.zeros(len(group))
+    for code, name in enumerate(_CONTACT_GROUPS[:-1]):
+        rows = np.flatnonzero(group == code)
         lower = 0
-        for upper, value in pieces:
-            rate[rows & (offset >= lower) & (offset < upper)] = value
+        for upper, value in cal.CONTACT_PLAN[name]:
+            rate[rows[(offset[rows] >= lower) & (offset[rows] < upper)]] = value
             lower = upper
     return rate
 
 
-def support_contacts(rng: np.random.Generator, population: Population) -> pd.DataFrame:
-    """Social-work contacts (internal household positions), sorted by date."""
+def _contact_months(population: Population) -> dict[str, np.ndarray]:
+    """Household-months at risk of contacts: programme spells (not standard leases) and comparison
+    households from registration to exit, with their contact group and planned rate."""
     spells, households = population.spells, population.households
-    engagement = rng.gamma(cal.ENGAGEMENT_SHAPE, 1.0 / cal.ENGAGEMENT_SHAPE, len(households))
-    programme_spells = spells[spells["step"] != "standard"]
-    prog_rows = spell_months(programme_spells["start_date"].to_numpy().astype("datetime64[D]"),
-                             _spell_end(programme_spells))
-    prog_step = programme_spells["step"].to_numpy()[prog_rows["spell"]]
-    prog_hh = programme_spells["household"].to_numpy()[prog_rows["spell"]]
-    prog_rate = _plan_rate(prog_step, prog_rows["offset"].to_numpy())
-
+    programme = spells[spells["step"] != "standard"]
+    prog = spell_months(programme["start_date"].to_numpy().astype("datetime64[D]"), _spell_end(programme))
+    prog_group = pd.Index(_CONTACT_GROUPS).get_indexer(programme["step"].to_numpy()).astype(np.int8)[prog.spell]
     comparison = np.flatnonzero((households["group"] == "comparison").to_numpy())
     leave = households["exit_date"].to_numpy().astype("datetime64[D]")[comparison]
-    comp_rows = spell_months(households["referral_date"].to_numpy().astype("datetime64[D]")[comparison],
-                             np.where(np.isnat(leave), cal.HOUSEHOLD_DATA_END, leave))
-    comp_hh = comparison[comp_rows["spell"]]
+    comp = spell_months(households["referral_date"].to_numpy().astype("datetime64[D]")[comparison],
+                        np.where(np.isnat(leave), cal.HOUSEHOLD_DATA_END, leave))
+    comparison_code = len(_CONTACT_GROUPS) - 1
+    return {
+        "group": np.concatenate([prog_group, np.full(len(comp), comparison_code, dtype=np.int8)]),
+        "household": np.concatenate([programme["household"].to_numpy()[prog.spell],
+                                     comparison[comp.spell]]).astype(np.int32),
+        "rate": np.concatenate([_plan_rate(prog_group, prog.offset),
+                                np.full(len(comp), cal.COMPARISON_CONTACTS_PER_MONTH)]),
+        "days": np.concatenate([prog.days, comp.days]),
+        "days_in_month": np.concatenate([prog.days_in_month, comp.days_in_month]),
+        "first_day": np.concatenate([prog.first_day, comp.first_day]),
+    }
 
-    step = np.concatenate([prog_step, np.full(len(comp_rows), "comparison", dtype=object)])
-    hh = np.concatenate([prog_hh, comp_hh])
-    rate = np.concatenate([prog_rate, np.full(len(comp_rows), cal.COMPARISON_CONTACTS_PER_MONTH)])
-    days = np.concatenate([prog_rows["days"], comp_rows["days"]])
-    dim = np.concatenate([prog_rows["days_in_month"], comp_rows["days_in_month"]])
-    first = np.concatenate([prog_rows["first_day"].to_numpy(), comp_rows["first_day"].to_numpy()])
-    count = rng.poisson(rate * engagement[hh] * days / dim)
 
-    rep = np.repeat(np.arange(len(count)), count)
+def support_contacts(rng: np.random.Generator, population: Population) -> pd.DataFrame:
+    """Social-work contacts (internal household positions), sorted by date and household.
+
+    Categories are ``Categorical`` built from drawn codes (millions of rows at national scale).
+    """
+    households = population.households
+    engagement = rng.gamma(cal.ENGAGEMENT_SHAPE, 1.0 / cal.ENGAGEMENT_SHAPE, len(households))
+    at_risk = _contact_months(population)
+    hh_month = at_risk["household"]
+    count = rng.poisson(at_risk["rate"] * engagement[hh_month] * at_risk["days"] / at_risk["days_in_month"])
+    rep = np.repeat(np.arange(len(count), dtype=np.int32), count)
     n = len(rep)
-    date = first[rep] + np.floor(rng.random(n) * days[rep]).astype("timedelta64[D]")
-    contact_step = step[rep]
-    contact_type = choose_by_group(rng, contact_step, cal.CONTACT_TYPES, cal.CONTACT_TYPE_SHARES)
-    median = pd.Series(cal.CONTACT_MINUTES).reindex(contact_type).to_numpy()
+    days = at_risk["days"][rep]
+    date = at_risk["first_day"][rep] + np.floor(rng.random(n) * days).astype("timedelta64[D]")
+    hh = hh_month[rep]
+    group = at_risk["group"][rep]
+    del at_risk, rep, days
+    contact_type = choose_index_by_group(rng, group, [cal.CONTACT_TYPE_SHARES[g] for g in _CONTACT_GROUPS])
+    median = np.array([cal.CONTACT_MINUTES[t] for t in cal.CONTACT_TYPES])[contact_type]
     minutes = np.clip(np.rint(median * np.exp(0.45 * rng.standard_normal(n))), 1, 720).astype(np.int64)
-    worker = choose_by_group(rng, contact_step, cal.WORKER_ROLES, cal.WORKER_SHARES)
-    no_children = households["children"].to_numpy()[hh[rep]] == 0
-    worker[(worker == "child_protection") & no_children] = "municipal_social_worker"
-    topic = choose(rng, cal.TOPICS, cal.TOPIC_SHARES, n)
-    topic[worker == "child_protection"] = "family_children"
-    topic[rng.random(n) < cal.P_TOPIC_MISSING] = None
-    out = pd.DataFrame({"household": hh[rep], "contact_date": date, "minutes": minutes,
-                        "contact_type": contact_type, "worker_role": worker, "topic": topic})
-    return out.sort_values(["contact_date", "household"], kind="stable").reset_index(drop=True)
+    worker = choose_index_by_group(rng, group, [cal.WORKER_SHARES[g] for g in _CONTACT_GROUPS])
+    del group
+    child_protection, municipal = (cal.WORKER_ROLES.index(r) for r in ("child_protection", "municipal_social_worker"))
+    no_children = households["children"].to_numpy()[hh] == 0
+    worker[(worker == child_protection) & no_children] = municipal
+    topic = choose_index(rng, cal.TOPIC_SHARES, n)
+    topic[worker == child_protection] = cal.TOPICS.index("family_children")
+    topic[rng.random(n) < cal.P_TOPIC_MISSING] = -1
+    # by date, then household (one integer key: a stable sort of one int64 is the cheapest)
+    order = np.argsort(date.astype(np.int64) * len(households) + hh, kind="stable")
+    return pd.DataFrame({"household": hh[order], "contact_date": date[order], "minutes": minutes[order],
+                         "contact_type": categorical(cal.CONTACT_TYPES, contact_type[order]),
+                         "worker_role": categorical(cal.WORKER_ROLES, worker[order]),
+                         "topic": categorical(cal.TOPICS, topic[order])}, copy=False)

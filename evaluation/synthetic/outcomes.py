@@ -16,13 +16,17 @@ cohort's month); the table shows ``Y(1)`` from the entry month on and ``Y(0)`` b
 
 Rows are missing completely at random (``OUTCOME_MISSING_SHARE``) and after a death.
 
+The household-by-month arrays are simulated :data:`CHUNK_HOUSEHOLDS` households at a time
+and written straight into the output columns, so memory stays bounded at national scale
+(200,000 households x 72 months); the chunk size is fixed, so the draws depend on the seed only.
+
 Example
 -------
 >>> import numpy as np
 >>> from evaluation.synthetic.households import simulate_population
 >>> pop = simulate_population(np.random.default_rng(3), scale=0.2)
 >>> out = simulate_outcomes(np.random.default_rng(4), pop.households)
->>> out.observed["arrears_czk"].min() >= 0
+>>> bool(out.observed["arrears_czk"].min() >= 0)
 True
 """
 
@@ -36,12 +40,32 @@ import pandas as pd
 from evaluation.synthetic import calibration as cal
 from evaluation.synthetic._common import days_in_month
 
+#: Households simulated together (a fixed number, not derived from the scale, so that the
+#: same seed gives the same draws whatever the machine; 8,192 x 72 months is a few MB an array).
+CHUNK_HOUSEHOLDS = 8192
+
+#: Columns of :attr:`Outcomes.observed` (besides ``household`` and ``month``) and their types.
+OBSERVED = {"arrears_czk": np.float64, "income_czk": np.float64, "employed_adults": np.int64,
+            "children_in_care": np.int64, "shelter_nights": np.int64}
+_SMALL = np.int16  # counts of nights, adults and children fit easily
+#: Columns of :attr:`Outcomes.potential` besides ``household`` and ``month``.
+POTENTIAL = {"cohort": np.int16, "months_since_entry": np.int32, "treated": bool,
+             "arrears_czk_0": np.float64, "arrears_czk_1": np.float64,
+             "shelter_nights_0": _SMALL, "shelter_nights_1": _SMALL,
+             "employed_adults_0": _SMALL, "employed_adults_1": _SMALL,
+             "children_in_care_0": _SMALL, "children_in_care_1": _SMALL}
+
 
 @dataclass(frozen=True)
 class Outcomes:
-    """Observed long table (internal household positions) and potential outcomes of programme rows."""
-    observed: pd.DataFrame | None
-    potential: pd.DataFrame
+    """Observed rows and the potential outcomes of programme rows, as parallel arrays.
+
+    Both hold ``household`` (row of the households frame, int32) and ``month`` (position in
+    :func:`outcome_months`, int16) plus the columns of :data:`OBSERVED` or :data:`POTENTIAL`;
+    rows are sorted by household and month.
+    """
+    observed: dict[str, np.ndarray] | None
+    potential: dict[str, np.ndarray]
     clipped_cells: int
 
 
@@ -71,91 +95,159 @@ def _month_fraction_housed(entry: np.ndarray, leave: np.ndarray, months: np.ndar
     return np.clip(days, 0, None) / days_in_month(months)[None, :]
 
 
-def simulate_outcomes(rng: np.random.Generator, households: pd.DataFrame) -> Outcomes:
-    months = outcome_months()
-    n, m = len(households), len(months)
-    programme = (households["group"] == "programme").to_numpy()
-    cohort = households["cohort"].to_numpy().astype(np.int64)
-    entry_month = households["entry_date"].to_numpy().astype("datetime64[M]")
-    e = (months[None, :] - entry_month[:, None]).astype(np.int64)
-    treated = programme[:, None] & (e >= 0)
+@dataclass(frozen=True)
+class _Households:
+    """The per-household inputs and draws every chunk needs (arrays of length n)."""
+    programme: np.ndarray
+    cohort: np.ndarray
+    entry_month: np.ndarray
+    entry: np.ndarray
+    leave: np.ndarray
+    level: np.ndarray
+    first_shock: np.ndarray
+    mean_nights: np.ndarray
+    adults: np.ndarray
+    propensity: np.ndarray
+    benefit: np.ndarray
+    in_care: np.ndarray
+    returned: np.ndarray
 
-    # arrears
+
+def _household_draws(rng: np.random.Generator, households: pd.DataFrame) -> _Households:
+    n = len(households)
+    programme = (households["group"] == "programme").to_numpy()
+    # arrears: household level; the AR(1) shocks start from their stationary distribution
     level = cal.ARREARS_FLOOR + cal.ARREARS_MEDIAN_ABOVE_FLOOR * np.exp(cal.ARREARS_SIGMA * rng.standard_normal(n))
     level *= np.where(programme, cal.ARREARS_PROGRAMME_LEVEL, 1.0)
-    month_no = months.astype(np.int64) % 12
-    delta = cal.ARREARS_TREND_PER_MONTH * np.arange(m) + cal.ARREARS_WINTER * (month_no < 3)
-    shocks = np.empty((n, m))
-    shocks[:, 0] = rng.standard_normal(n) * cal.ARREARS_SHOCK_SD / np.sqrt(1 - cal.ARREARS_AR ** 2)
-    innovations = rng.standard_normal((n, m)) * cal.ARREARS_SHOCK_SD
-    for t in range(1, m):
-        shocks[:, t] = cal.ARREARS_AR * shocks[:, t - 1] + innovations[:, t]
-    del innovations
-    raw0 = level[:, None] + delta[None, :] + shocks
-    del shocks
-    raw1 = raw0 + np.where(programme[:, None], arrears_effect(np.repeat(cohort, m), e.ravel()).reshape(n, m), 0.0)
-    y0 = np.rint(np.maximum(raw0, 0.0))
-    y1 = np.rint(np.maximum(raw1, 0.0))
-    clipped = int(((raw1 < 0) & treated).sum() + (raw0 < 0).sum())
-    del raw0, raw1
-
-    # shelter nights
-    mean_nights = pd.Series(cal.SHELTER_NIGHTS_MEAN).reindex(households["ethos_category"]).to_numpy()
-    dim = days_in_month(months)
-    nights0 = np.minimum(rng.poisson(mean_nights[:, None] * np.ones((1, m))), dim[None, :])
-    leave = households["exit_date"].to_numpy().astype("datetime64[D]")
-    leave = np.where(np.isnat(leave), cal.HOUSEHOLD_DATA_END, leave)
-    housed = _month_fraction_housed(households["entry_date"].to_numpy().astype("datetime64[D]"), leave, months)
-    nights1 = np.rint(nights0 * (1.0 - housed)).astype(np.int64)
-
-    # employment and income
+    first_shock = rng.standard_normal(n) * cal.ARREARS_SHOCK_SD / np.sqrt(1 - cal.ARREARS_AR ** 2)
+    # employment propensity and benefit income (a multiple of the subsistence minimum)
     adults = (households["household_size"] - households["children"]).to_numpy()
     propensity = cal.EMPLOYMENT_LOGIT + rng.standard_normal(n)
-    logit0 = propensity[:, None] + 0.3 * rng.standard_normal((n, m))
-    logit1 = logit0 + cal.EMPLOYMENT_EFFECT_LOGIT * (e >= cal.EMPLOYMENT_EFFECT_FROM_MONTH)
-    u = rng.random((n, m))
-    employed0 = np.floor(adults[:, None] / (1 + np.exp(-logit0)) + u).astype(np.int64)
-    employed1 = np.floor(adults[:, None] / (1 + np.exp(-logit1)) + u).astype(np.int64)
-    del logit0, logit1, u
     minimum = (cal.SUBSISTENCE_MINIMUM["first_adult"] + cal.SUBSISTENCE_MINIMUM["other_adult"] * (adults - 1)
                + cal.SUBSISTENCE_MINIMUM["child"] * households["children"].to_numpy())
-    ranges = np.array([cal.INCOME_MULTIPLE_RANGE[b] for b in households["income_band"]])
+    band = pd.Index(list(cal.INCOME_MULTIPLE_RANGE)).get_indexer(households["income_band"].to_numpy())
+    if (band < 0).any():  # a generator bug: every household is drawn with a known band
+        raise ValueError("synthetic households: an income band without a multiple range in calibration")
+    ranges = np.array(list(cal.INCOME_MULTIPLE_RANGE.values()))[band]
     multiple = ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * rng.random(n)
-    benefit_income = (minimum * multiple)[:, None] * np.exp(0.05 * rng.standard_normal((n, m)))
-
-    # children in care
+    # children in care at the start; some return home under the programme
     kind = np.where(programme, households["entry_step"].to_numpy(), "comparison")
     share = pd.Series(cal.CHILDREN_IN_CARE_SHARE).reindex(kind).to_numpy()
-    in_care0 = rng.binomial(households["children"].to_numpy(), share)
-    returned = rng.binomial(in_care0, cal.CHILD_RETURN_PROBABILITY)
-    care0 = np.repeat(in_care0[:, None], m, axis=1)
-    care1 = care0 - returned[:, None] * (e >= cal.CHILD_RETURN_FROM_MONTH)
+    in_care = rng.binomial(households["children"].to_numpy(), share)
+    returned = rng.binomial(in_care, cal.CHILD_RETURN_PROBABILITY)
+    leave = households["exit_date"].to_numpy().astype("datetime64[D]")
+    return _Households(
+        programme=programme, cohort=households["cohort"].to_numpy().astype(np.int64),
+        entry_month=households["entry_date"].to_numpy().astype("datetime64[M]"),
+        entry=households["entry_date"].to_numpy().astype("datetime64[D]"),
+        leave=np.where(np.isnat(leave), cal.HOUSEHOLD_DATA_END, leave), level=level, first_shock=first_shock,
+        mean_nights=pd.Series(cal.SHELTER_NIGHTS_MEAN).reindex(households["ethos_category"]).to_numpy(),
+        adults=adults, propensity=propensity, benefit=minimum * multiple, in_care=in_care, returned=returned)
 
-    # which rows exist: missing at random, and none after a death
-    keep = rng.random((n, m)) >= cal.OUTCOME_MISSING_SHARE
+
+def _rows_kept(rng: np.random.Generator, households: pd.DataFrame, months: np.ndarray) -> np.ndarray:
+    """Which household-months exist: missing at random, and none after a death (n x m booleans)."""
+    n, m = len(households), len(months)
+    keep = np.empty((n, m), dtype=bool)
+    for a in range(0, n, CHUNK_HOUSEHOLDS):
+        b = min(a + CHUNK_HOUSEHOLDS, n)
+        keep[a:b] = rng.random((b - a, m), dtype=np.float32) >= cal.OUTCOME_MISSING_SHARE
     died = (households["exit_reason"] == "death").to_numpy()
     death_month = households["exit_date"].to_numpy().astype("datetime64[M]")
     keep &= ~(died[:, None] & (months[None, :] > death_month[:, None]))
+    return keep
 
-    rows, cols = np.nonzero(keep)
-    employed = np.where(treated, employed1, employed0)[rows, cols]
-    observed = pd.DataFrame({
-        "household": rows, "month": months[cols],
-        "arrears_czk": np.where(treated, y1, y0)[rows, cols],
-        "income_czk": np.rint(benefit_income[rows, cols] + cal.NET_WAGE_CZK * employed),
-        "employed_adults": employed,
-        "children_in_care": np.where(treated, care1, care0)[rows, cols],
-        "shelter_nights": np.where(treated, nights1, nights0)[rows, cols],
-    })
-    prog_rows = programme[rows]
-    r, c = rows[prog_rows], cols[prog_rows]
-    small = np.int16  # counts of nights, adults and children fit easily
-    potential = pd.DataFrame({
-        "household": r, "month": months[c], "cohort": cohort[r].astype(np.int16),
-        "months_since_entry": e[r, c].astype(np.int32), "treated": treated[r, c],
-        "arrears_czk_0": y0[r, c], "arrears_czk_1": y1[r, c],
-        "shelter_nights_0": nights0[r, c].astype(small), "shelter_nights_1": nights1[r, c].astype(small),
-        "employed_adults_0": employed0[r, c].astype(small), "employed_adults_1": employed1[r, c].astype(small),
-        "children_in_care_0": care0[r, c].astype(small), "children_in_care_1": care1[r, c].astype(small),
-    })
+
+def _chunk(rng: np.random.Generator, h: _Households, sl: slice, months: np.ndarray) -> tuple[dict, np.ndarray, int]:
+    """Both potential outcomes of households ``sl`` in every month (chunk x m arrays)."""
+    programme = h.programme[sl]
+    c, m = len(programme), len(months)
+    e = (months[None, :] - h.entry_month[sl, None]).astype(np.int32)
+    treated = programme[:, None] & (e >= 0)
+
+    # arrears: Y(0) = alpha_i + delta_t + AR(1) shock; Y(1) = Y(0) + tau_c(e); floored at 0
+    month_no = months.astype(np.int64) % 12
+    delta = cal.ARREARS_TREND_PER_MONTH * np.arange(m) + cal.ARREARS_WINTER * (month_no < 3)
+    shocks = np.empty((c, m))
+    shocks[:, 0] = h.first_shock[sl]
+    innovations = rng.standard_normal((c, m)) * cal.ARREARS_SHOCK_SD
+    for t in range(1, m):
+        shocks[:, t] = cal.ARREARS_AR * shocks[:, t - 1] + innovations[:, t]
+    raw0 = h.level[sl, None] + delta[None, :] + shocks
+    effect = arrears_effect(np.broadcast_to(h.cohort[sl, None], (c, m)), e)
+    raw1 = raw0 + np.where(programme[:, None], effect, 0.0)
+    clipped = int(((raw1 < 0) & treated).sum() + (raw0 < 0).sum())
+
+    # shelter nights: Poisson by ETHOS without the programme, only the months' unhoused part with it
+    dim = days_in_month(months)
+    nights0 = np.minimum(rng.poisson(np.broadcast_to(h.mean_nights[sl, None], (c, m))), dim[None, :])
+    housed = _month_fraction_housed(h.entry[sl], h.leave[sl], months)
+    nights1 = np.rint(nights0 * (1.0 - housed))
+
+    # employed adults: a logit with household propensity; the programme adds from month 6
+    logit0 = h.propensity[sl, None].astype(np.float32) + np.float32(0.3) * rng.standard_normal((c, m), dtype=np.float32)
+    logit1 = logit0 + np.float32(cal.EMPLOYMENT_EFFECT_LOGIT) * (e >= cal.EMPLOYMENT_EFFECT_FROM_MONTH)
+    u = rng.random((c, m), dtype=np.float32)
+    adults = h.adults[sl, None].astype(np.float32)
+    employed0 = np.floor(adults / (1 + np.exp(-logit0)) + u)
+    employed1 = np.floor(adults / (1 + np.exp(-logit1)) + u)
+    income_noise = np.exp(np.float32(0.05) * rng.standard_normal((c, m), dtype=np.float32))
+
+    care0 = np.broadcast_to(h.in_care[sl, None], (c, m))
+    care1 = care0 - h.returned[sl, None] * (e >= cal.CHILD_RETURN_FROM_MONTH)
+    cells = {"e": e, "treated": treated, "y0": np.rint(np.maximum(raw0, 0.0)), "y1": np.rint(np.maximum(raw1, 0.0)),
+             "nights0": nights0, "nights1": nights1, "employed0": employed0, "employed1": employed1,
+             "benefit": h.benefit[sl, None] * income_noise, "care0": care0, "care1": care1}
+    return cells, treated, clipped
+
+
+def simulate_outcomes(rng: np.random.Generator, households: pd.DataFrame) -> Outcomes:
+    """Both potential outcomes of every household-month and the rows present in the table."""
+    months = outcome_months()
+    n = len(households)
+    h = _household_draws(rng, households)
+    keep = _rows_kept(rng, households, months)
+    per_household = keep.sum(axis=1)
+    obs_end = np.cumsum(per_household)
+    prog_end = np.cumsum(np.where(h.programme, per_household, 0))
+    observed = {"household": np.empty(obs_end[-1] if n else 0, dtype=np.int32),
+                "month": np.empty(obs_end[-1] if n else 0, dtype=np.int16)}
+    observed.update({name: np.empty(len(observed["household"]), dtype=t) for name, t in OBSERVED.items()})
+    potential = {"household": np.empty(prog_end[-1] if n else 0, dtype=np.int32),
+                 "month": np.empty(prog_end[-1] if n else 0, dtype=np.int16)}
+    potential.update({name: np.empty(len(potential["household"]), dtype=t) for name, t in POTENTIAL.items()})
+    clipped = 0
+    for a in range(0, n, CHUNK_HOUSEHOLDS):
+        b = min(a + CHUNK_HOUSEHOLDS, n)
+        cells, treated, clipped_here = _chunk(rng, h, slice(a, b), months)
+        clipped += clipped_here
+        kept = keep[a:b]
+        rows, cols = np.nonzero(kept)
+        out = slice(obs_end[a - 1] if a else 0, obs_end[b - 1])
+        treated_kept = treated[kept]
+
+        def observed_value(zero: str, one: str) -> np.ndarray:
+            return np.where(treated_kept, cells[one][kept], cells[zero][kept])
+
+        employed = observed_value("employed0", "employed1")
+        observed["household"][out] = rows + a
+        observed["month"][out] = cols
+        observed["arrears_czk"][out] = observed_value("y0", "y1")
+        observed["income_czk"][out] = np.rint(cells["benefit"][kept].astype(np.float64) + cal.NET_WAGE_CZK * employed)
+        observed["employed_adults"][out] = employed
+        observed["children_in_care"][out] = observed_value("care0", "care1")
+        observed["shelter_nights"][out] = observed_value("nights0", "nights1")
+
+        prog = kept & h.programme[a:b, None]
+        rows, cols = np.nonzero(prog)
+        out = slice(prog_end[a - 1] if a else 0, prog_end[b - 1])
+        potential["household"][out] = rows + a
+        potential["month"][out] = cols
+        potential["cohort"][out] = h.cohort[rows + a]
+        potential["months_since_entry"][out] = cells["e"][prog]
+        potential["treated"][out] = treated[prog]
+        for name, key in (("arrears_czk", "y"), ("shelter_nights", "nights"), ("employed_adults", "employed"),
+                          ("children_in_care", "care")):
+            potential[f"{name}_0"][out] = cells[f"{key}0"][prog]
+            potential[f"{name}_1"][out] = cells[f"{key}1"][prog]
     return Outcomes(observed, potential, clipped)

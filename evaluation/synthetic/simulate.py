@@ -30,7 +30,7 @@ from evaluation.synthetic.contact_points import simulate_applications
 from evaluation.synthetic.costs import programme_costs
 from evaluation.synthetic.households import Population, entry_kind, simulate_population
 from evaluation.synthetic.housing import allocate_units, rent_ledger, support_contacts
-from evaluation.synthetic.outcomes import Outcomes, arrears_effect, simulate_outcomes
+from evaluation.synthetic.outcomes import OBSERVED, POTENTIAL, Outcomes, arrears_effect, outcome_months, simulate_outcomes
 from evaluation.synthetic.panel import arrears_rate_effect, evictions_effect, simulate_panel
 from evaluation.synthetic.truth import Truth, aggregate_att, aggregates_frame
 
@@ -116,13 +116,13 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     gaps = streams["gaps"]
 
     outcomes = simulate_outcomes(streams["outcomes"], hh)
+    months = outcome_months()
+    observed = outcomes.observed
     household_outcomes = frame("household_outcomes", {
-        "household_id": household_id[outcomes.observed["household"].to_numpy()],
-        "month": outcomes.observed["month"].to_numpy().astype("datetime64[D]"),
-        **{c: outcomes.observed[c].to_numpy() for c in
-           ("arrears_czk", "income_czk", "employed_adults", "children_in_care", "shelter_nights")},
-    })
+        "household_id": household_id[observed["household"]], "month": months[observed["month"]],
+        **{c: observed[c] for c in OBSERVED}})
     outcomes = Outcomes(None, outcomes.potential, outcomes.clipped_cells)  # free the long intermediate
+    del observed
     tenancy_id = make_ids("T", len(spells), width=7)
     spell_hh = spells["household"].to_numpy()
     unit_ids = units["unit_id"].to_numpy()
@@ -148,7 +148,8 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
         "support_contacts": frame("support_contacts", {
             "contact_id": make_ids("C", len(contacts), width=max(8, len(str(len(contacts))))),
             "household_id": household_id[contacts["household"].to_numpy()],
-            **{c: contacts[c].to_numpy() for c in ("contact_date", "minutes", "contact_type", "worker_role", "topic")},
+            **{c: contacts[c].array for c in ("contact_type", "worker_role", "topic")},  # Categoricals
+            **{c: contacts[c].to_numpy() for c in ("contact_date", "minutes")},
         }),
         "rent_ledger": frame("rent_ledger", {
             "tenancy_id": tenancy_id[ledger["spell"].to_numpy()], "household_id": household_id[ledger["household"].to_numpy()],
@@ -163,11 +164,11 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
             c: (pd.array(panel[c], dtype="Int64") if c == "pilot_start_period" else panel[c].to_numpy())
             for c in panel.columns}),
     }
+    po = outcomes.potential
     potential = {
-        "household_outcomes": outcomes.potential.assign(
-            household_id=household_id[outcomes.potential["household"].to_numpy()],
-            month=outcomes.potential["month"].to_numpy().astype("datetime64[D]").astype("datetime64[ns]"),
-        ).drop(columns="household"),
+        "household_outcomes": pd.DataFrame({
+            "household_id": household_id[po["household"]], "month": months[po["month"]].astype("datetime64[ns]"),
+            **{c: po[c] for c in POTENTIAL}}, copy=False),
         "municipality_panel": panel_potential,
     }
     truth = _truth(seed, scale, population, outcomes, panel_potential, point_truth)
@@ -190,15 +191,15 @@ def _cohort_table(households: pd.DataFrame) -> pd.DataFrame:
 
 def _household_att(outcomes: Outcomes, cohorts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     po = outcomes.potential
-    post = po[po["treated"].to_numpy()]
-    cells = (post.assign(diff=post["arrears_czk_1"] - post["arrears_czk_0"])
+    post = po["treated"]
+    cells = (pd.DataFrame({"cohort": po["cohort"][post], "months_since_entry": po["months_since_entry"][post],
+                           "diff": po["arrears_czk_1"][post] - po["arrears_czk_0"][post], "month": po["month"][post]})
              .groupby(["cohort", "months_since_entry"], sort=True)
              .agg(sample=("diff", "mean"), n=("diff", "size"), period=("month", "first")).reset_index())
     group_of = dict(zip(cohorts["cohort"], cohorts["group"]))
     att = pd.DataFrame({
         "cohort": cells["cohort"].astype(int), "group": cells["cohort"].map(group_of),
-        "period": pd.to_datetime(cells["period"].to_numpy().astype("datetime64[M]").astype("datetime64[D]")
-                                 .astype("datetime64[ns]")).strftime("%Y-%m-%d"),
+        "period": outcome_months()[cells["period"].to_numpy()].astype("datetime64[D]").astype(str),
         "event_time": cells["months_since_entry"].astype(int),
         "dgp": arrears_effect(cells["cohort"].to_numpy(), cells["months_since_entry"].to_numpy()),
         "sample": cells["sample"], "n": cells["n"].astype(int)})
@@ -283,8 +284,8 @@ def _event_rates(households: pd.DataFrame) -> dict[str, Any]:
 
 def _secondary_effects(outcomes: Outcomes) -> dict[str, float]:
     po = outcomes.potential
-    post = po[po["treated"].to_numpy()]
-    return {name: float((post[f"{name}_1"] - post[f"{name}_0"]).mean())
+    post = po["treated"]
+    return {name: float((po[f"{name}_1"][post].astype(np.int64) - po[f"{name}_0"][post]).mean())
             for name in ("shelter_nights", "employed_adults", "children_in_care")}
 
 

@@ -14,7 +14,12 @@ import pytest
 from conftest import HOUSEHOLDS_CS, RENT_LEDGER_CS, TENANCIES_CS, make_folder
 
 from evaluation.data import load_folder, validate_folder
-from evaluation.data.privacy import Pseudonymiser, birth_number_mask, identifier_kind, looks_like_birth_numbers
+from evaluation.data.privacy import (
+    Pseudonymiser,
+    birth_number_mask,
+    identifier_kind,
+    looks_like_birth_numbers,
+)
 from evaluation.errors import IdentifierError
 
 KEY = b"0123456789abcdef-test-key"

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import HOUSEHOLDS_CS, RENT_LEDGER_CS, TENANCIES_CS, UNITS_CS, make_folder, replace_line, write_csv
+from conftest import (
+    HOUSEHOLDS_CS,
+    RENT_LEDGER_CS,
+    TENANCIES_CS,
+    UNITS_CS,
+    make_folder,
+    replace_line,
+    write_csv,
+)
 
 from evaluation.data import validate_folder
 from evaluation.data.validation import PROBLEM_COLUMNS
@@ -12,22 +20,22 @@ from evaluation.data.validation import PROBLEM_COLUMNS
 BROKEN = [
     ("tenancies", 3, "T2;H01;B2;sociální bydlení;30.09.2019;31.02.2019;vystěhování",
      (3, "datum_konce", "31.02.2019", "type"), "není platné datum (očekává se DD.MM.RRRR)"),
-    ("households", 2, "H01;Ostrava;Vítkovice;tři;1;pod životním minimem;Noclehárna;Úřad práce;15.03.2019;"
-     "programová skupina;prostupné bydlení;1", (2, "Velikost domácnosti", "tři", "type"), "není celé číslo"),
+    ("households", 2, ("H01;Ostrava;Vítkovice;tři;1;pod životním minimem;Noclehárna;Úřad práce;15.03.2019;"
+     "programová skupina;prostupné bydlení;1"), (2, "Velikost domácnosti", "tři", "type"), "není celé číslo"),
     ("units", 3, "B2;Ostrava;Poruba;sociální bydlení;nestátní nezisková organizace;52,2,5;2;ne;Z002",
      (3, "Podlahová plocha (m2)", "52,2,5", "type"), "není číslo"),
     ("units", 2, "B1;Ostrava;Vítkovice;krizové bydlení;obecní;34,5;1;možná;Z001",
      (2, "V SVL", "možná", "type"), "není ano/ne"),
-    ("households", 3, "H02;;Poruba;2;0;;bez střechy – na ulici;OSPOD;2. 4. 2019;programová skupina;"
-     "prostupné bydlení;1", (3, "Obec", "", "required"), "chybí povinná hodnota"),
+    ("households", 3, ("H02;;Poruba;2;0;;bez střechy – na ulici;OSPOD;2. 4. 2019;programová skupina;"
+     "prostupné bydlení;1"), (3, "Obec", "", "required"), "chybí povinná hodnota"),
     ("tenancies", 4, "T3;H02;B1;kontejner;01.10.2019;15.01.2020;vystěhování",
      (4, "Stupeň", "kontejner", "category"), "není povolená"),
-    ("households", 5, "H04;Ostrava;Jih;1;0;pod životním minimem;dočasně u rodiny či přátel;depistáž (terénní práce);"
-     "01.06.2019;programová skupina;Housing First;0", (5, "Kohorta", "0", "range"), "menší než nejmenší"),
+    ("households", 5, ("H04;Ostrava;Jih;1;0;pod životním minimem;dočasně u rodiny či přátel;depistáž (terénní práce);"
+     "01.06.2019;programová skupina;Housing First;0"), (5, "Kohorta", "0", "range"), "menší než nejmenší"),
     ("rent_ledger", 3, "T1;H01;01.05.2019;3 200,00;2 000,50;2 500 000",
      (3, "Dluh (Kč)", "2 500 000", "range"), "větší než největší povolená hodnota 2"),
-    ("households", 4, "H03;Ostrava;;4;5;;nejisté bydlení (hrozící ztráta bydlení);vlastní iniciativa;2019-05-20;"
-     "srovnávací skupina;žádný program;", (4, "Děti", "5", "compare"), "Domácnost nemůže mít více dětí než členů"),
+    ("households", 4, ("H03;Ostrava;;4;5;;nejisté bydlení (hrozící ztráta bydlení);vlastní iniciativa;2019-05-20;"
+     "srovnávací skupina;žádný program;"), (4, "Děti", "5", "compare"), "Domácnost nemůže mít více dětí než členů"),
     ("tenancies", 2, "T1;H01;B1;krizové bydlení;01.04.2019;01.03.2019;postup na vyšší stupeň",
      (2, "datum_konce", "01.03.2019", "compare"), "nemůže skončit dříve"),
     ("tenancies", 5, "T4;H04;B3;Housing First;01.07.2019;01.08.2020;stále bydlí",
