@@ -66,7 +66,7 @@ class CumulativeIncidenceResult(Result):
     causes: tuple[str, ...]
     label: str = "Cumulative incidence of exits (Aalen–Johansen)"
 
-    count_columns = ("n_risk", "n_events")
+    count_columns = ("n_events",)
     n_column = "n"
 
     @property
