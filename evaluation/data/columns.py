@@ -16,13 +16,10 @@ Example
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from evaluation.data.schema import TableSchema, get_schema, normalise_label
+from evaluation.data.schema import TableSchema, normalise_label
 
 
 def header_key(text: str) -> str:
@@ -30,28 +27,11 @@ def header_key(text: str) -> str:
     return " ".join(re.sub(r"[-.:/]", " ", normalise_label(text)).split())
 
 
-@lru_cache(maxsize=8)
-def _aliases(folder: Path) -> dict[str, dict[str, tuple[str, ...]]]:
-    """``aliases`` of every field, read from the contract JSON (the schema reader does not keep them)."""
-    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for resource in package["resources"]:
-        raw = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
-        out[raw["name"]] = {f["name"]: tuple(f.get("aliases", ())) for f in raw["fields"]}
-    return out
-
-
-def field_aliases(table: str) -> dict[str, tuple[str, ...]]:
-    """Extra header spellings per field of ``table``."""
-    return _aliases(get_schema().folder).get(table, {})
-
-
 def field_lookup(table: TableSchema) -> dict[str, str]:
     """Every accepted header spelling of ``table`` mapped to its field name (ambiguous ones left out)."""
     seen: dict[str, set[str]] = {}
-    aliases = field_aliases(table.name)
     for f in table.fields:
-        for spelling in (f.name, f.title_cs, f.title_en, *aliases.get(f.name, ())):
+        for spelling in (f.name, f.title_cs, f.title_en, *f.aliases):
             for variant in (spelling, re.sub(r"\s*\([^)]*\)", "", spelling)):
                 key = header_key(variant)
                 if key:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sys
 
-from evaluation.data.columns import field_aliases
 from evaluation.data.schema import DataContract, Field, TableSchema, get_schema
 
 _WORDS = {
@@ -63,13 +62,12 @@ def _table(table: TableSchema, lang: str) -> list[str]:
     kind = w["required_table"] if table.required else w["optional_table"]
     lines = [f"## {table.title(lang)} (`{table.name}`)", "",
              f"*{kind}.* {table.description_cs if lang == 'cs' else table.description_en}", ""]
-    aliases = field_aliases(table.name)
     lines += [(f"| {w['field']} | {w['type']} | {w['required']} | {w['title']} | {w['limits']} | {w['description']} "
               f"| {w['aliases']} |"), "|---|---|---|---|---|---|---|"]
     for f in table.fields:
         lines.append(f"| `{f.name}` | {w['types'][f.type]} | {w['yes'] if f.required else w['no']} | "
                      f"{_cell(f.title(lang))} | {_limits(f)} | {_cell(f.description(lang))} | "
-                     f"{_cell(', '.join(aliases.get(f.name, ())))} |")
+                     f"{_cell(', '.join(f.aliases))} |")
     lines.append("")
     if table.primary_key:
         lines += [f"**{w['key']}:** " + ", ".join(f"`{k}`" for k in table.primary_key), ""]

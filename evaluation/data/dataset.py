@@ -19,25 +19,31 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 
 @dataclass(frozen=True)
 class Dataset:
-    tables: Mapping[str, pd.DataFrame]
-    ledger: Any = None  # evaluation.data.ledger.Ledger
-    report: Any = None  # evaluation.data.validation.ValidationReport
+    tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    ledger: Any = field(default=None, repr=False)  # evaluation.data.ledger.Ledger
+    report: Any = field(default=None, repr=False)  # evaluation.data.validation.ValidationReport
     study_period: tuple[pd.Timestamp, pd.Timestamp] | None = None
     source: str = ""
     fingerprint: str = ""  # hash of the input files, for report provenance
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        # Never print rows: a repr ends up in logs and notebooks, and the rows are household data.
+        sizes = ", ".join(f"{name}={len(frame):,}" for name, frame in self.tables.items())
+        return f"Dataset({sizes}; source={self.source!r}, fingerprint={self.fingerprint[:12]!r})"
 
     @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], **kwargs: Any) -> "Dataset":
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame], **kwargs: Any) -> Dataset:
         """Wrap DataFrames that already follow the conventions (tests, researchers)."""
         return cls(tables=MappingProxyType(dict(frames)), **kwargs)
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 LANGS = ("cs", "en")
 
@@ -69,6 +70,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     categories: tuple[Category, ...] = ()
+    aliases: tuple[str, ...] = ()  # further header spellings municipal systems are known to export
 
     @property
     def is_categorical(self) -> bool:
@@ -188,6 +190,7 @@ def _parse_field(raw: dict[str, Any]) -> Field:
         minimum=c.get("minimum"), maximum=c.get("maximum"),
         categories=tuple(Category(x["value"], x.get("label", x["value"]), x.get("label_cs", x.get("label", x["value"])))
                          for x in raw.get("categories", [])),
+        aliases=tuple(raw.get("aliases", ())),
     )
 
 
