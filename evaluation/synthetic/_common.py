@@ -211,10 +211,13 @@ def spell_months(start: np.ndarray, end: np.ndarray) -> SpellMonths:
     count = (last - first).astype(np.int64) + 1
     spell = np.repeat(np.arange(len(start), dtype=np.int32), count)
     offset = (np.arange(count.sum(), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)).astype(np.int32)
-    month = first[spell] + offset
-    month_start = month.astype("datetime64[D]")
-    month_end = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
-    lo = np.maximum(start[spell], month_start)
-    hi = np.minimum(end[spell], month_end)
-    return SpellMonths(spell=spell, month=month, offset=offset, days=((hi - lo).astype(np.int64) + 1).astype(np.int32),
-                       days_in_month=days_in_month(month).astype(np.int32), first_day=lo)
+    # calendar arithmetic on the few distinct months, then looked up (month-to-day casts are slow)
+    calendar = np.arange(first.min(), last.max() + 1) if len(start) else np.empty(0, dtype="datetime64[M]")
+    position = (first - calendar[0]).astype(np.int64)[spell] + offset if len(start) else offset
+    month_start = calendar.astype("datetime64[D]")
+    next_start = (calendar + 1).astype("datetime64[D]")
+    lo = np.maximum(start[spell], month_start[position])
+    hi = np.minimum(end[spell], (next_start - np.timedelta64(1, "D"))[position])
+    return SpellMonths(spell=spell, month=calendar[position], offset=offset,
+                       days=((hi - lo).astype(np.int64) + 1).astype(np.int32),
+                       days_in_month=(next_start - month_start).astype(np.int32)[position], first_day=lo)

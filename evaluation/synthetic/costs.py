@@ -34,6 +34,26 @@ def _months(first: str, last: str) -> np.ndarray:
     return np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)
 
 
+def _pairs(municipality: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code of each (municipality, step) pair and the pairs (k x 2 object array)."""
+    codes, uniques = pd.MultiIndex.from_arrays([municipality, step]).factorize()
+    return codes, np.array(list(uniques), dtype=object).reshape(len(uniques), 2)
+
+
+def _by_pair_and_month(pair: np.ndarray, pairs: np.ndarray, month: np.ndarray, value: np.ndarray) -> pd.DataFrame:
+    """Sum of ``value`` by (municipality, step) pair and month, for the cells with any row."""
+    if not len(month):
+        return pd.DataFrame({"municipality": [], "cost_centre": [], "month": month, "value": []})
+    first = month.min()
+    n_months = int((month.max() - first).astype(np.int64)) + 1
+    key = pair * n_months + (month - first).astype(np.int64)
+    size = len(pairs) * n_months
+    cells = np.flatnonzero(np.bincount(key, minlength=size))
+    total = np.bincount(key, weights=value, minlength=size)[cells]
+    return pd.DataFrame({"municipality": pairs[cells // n_months, 0], "cost_centre": pairs[cells // n_months, 1],
+                         "month": first + (cells % n_months), "value": total})
+
+
 def programme_costs(population: Population, units: pd.DataFrame, unit_of_spell: np.ndarray,
                     applications: pd.DataFrame | None, scale: float) -> pd.DataFrame:
     """The costs table (internal: ``month`` as ``datetime64[M]``), one row per key with amount > 0."""
@@ -44,11 +64,11 @@ def programme_costs(population: Population, units: pd.DataFrame, unit_of_spell: 
     end = s["end_date"].to_numpy().astype("datetime64[D]")
     end = np.where(np.isnat(end), cal.HOUSEHOLD_DATA_END, end)
     sm = spell_months(s["start_date"].to_numpy().astype("datetime64[D]"), end)
-    occupied = pd.DataFrame({
-        "municipality": households["municipality"].to_numpy()[s["household"].to_numpy()][sm.spell],
-        "cost_centre": s["step"].to_numpy()[sm.spell], "month": sm.month,
-        "flat_months": sm.days / sm.days_in_month,
-    }).groupby(["municipality", "cost_centre", "month"], sort=True, as_index=False)["flat_months"].sum()
+    # flat-months occupied by (municipality, step) and month: summed over integer keys, since at
+    # national scale there are millions of spell-months
+    pair, pairs = _pairs(households["municipality"].to_numpy()[s["household"].to_numpy()], s["step"].to_numpy())
+    occupied = _by_pair_and_month(pair[sm.spell], pairs, sm.month, sm.days / sm.days_in_month)
+    occupied = occupied.rename(columns={"value": "flat_months"})
     caseload = occupied["cost_centre"].map(cal.CASELOAD).to_numpy()
     staff = occupied["flat_months"].to_numpy() / caseload * cal.SOCIAL_WORKER_MONTHLY_COST
     subsidy = occupied["flat_months"].to_numpy() * occupied["cost_centre"].map(cal.RENT_SUBSIDY).to_numpy()
@@ -60,17 +80,19 @@ def programme_costs(population: Population, units: pd.DataFrame, unit_of_spell: 
     first_let = first_let.groupby("unit", sort=True)["start"].min()
     unit_rows = units.iloc[first_let.index.to_numpy()]
     let_month = first_let.to_numpy().astype("datetime64[M]")
-    setup = pd.DataFrame({"municipality": unit_rows["municipality"].to_numpy(), "month": let_month,
-                          "cost_centre": unit_rows["step"].to_numpy(),
-                          "amount_czk": unit_rows["step"].map(cal.FLAT_SETUP_COST).to_numpy()})
+    pair, pairs = _pairs(unit_rows["municipality"].to_numpy(), unit_rows["step"].to_numpy())
     last = cal.HOUSEHOLD_DATA_END.astype("datetime64[M]")
-    count = (last - let_month).astype(np.int64) + 1
-    idx = np.repeat(np.arange(len(setup)), count)
-    upkeep = pd.DataFrame({"municipality": setup["municipality"].to_numpy()[idx],
-                           "month": let_month[idx] + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)),
-                           "cost_centre": setup["cost_centre"].to_numpy()[idx], "amount_czk": cal.MAINTENANCE_PER_FLAT})
-    flats = pd.concat([setup, upkeep]).groupby(["municipality", "month", "cost_centre"], as_index=False, sort=True).sum()
-    rows.append(flats.assign(item="repairs_equipment"))
+    calendar = np.arange(let_month.min(), last + 1) if len(let_month) else np.empty(0, dtype="datetime64[M]")
+    grid = (len(pairs), len(calendar))
+    key = pair * len(calendar) + (let_month - calendar[:1]).astype(np.int64)
+    setup = np.bincount(key, weights=unit_rows["step"].map(cal.FLAT_SETUP_COST).to_numpy(dtype=float),
+                        minlength=grid[0] * grid[1]).reshape(grid)
+    let_so_far = np.cumsum(np.bincount(key, minlength=grid[0] * grid[1]).reshape(grid), axis=1)
+    cell_pair, cell_month = np.nonzero(let_so_far)
+    rows.append(pd.DataFrame({
+        "municipality": pairs[cell_pair, 0], "month": calendar[cell_month], "cost_centre": pairs[cell_pair, 1],
+        "item": "repairs_equipment",
+        "amount_czk": setup[cell_pair, cell_month] + let_so_far[cell_pair, cell_month] * cal.MAINTENANCE_PER_FLAT}))
 
     team = _months(*cal.OSTRAVA_PROJECT_MONTHS)
     rows.append(pd.DataFrame({"municipality": "Ostrava", "month": team, "cost_centre": "shared", "item": "staff",
@@ -92,8 +114,9 @@ def _contact_point_costs(applications: pd.DataFrame, scale: float) -> list[pd.Da
     for point in cal.CONTACT_POINTS:
         open_points += months >= np.datetime64(point.opened, "M")
     staff = open_points * cal.KMB_STAFF_MONTHLY * scale
-    loans = (applications.assign(month=applications["decided_date"].to_numpy().astype("datetime64[M]"))
-             .dropna(subset=["decided_date"]).groupby("month")["loan_czk"].sum())
+    decided = applications["decided_date"].to_numpy().astype("datetime64[M]")
+    has = ~np.isnat(decided)
+    loans = pd.Series(applications["loan_czk"].to_numpy()[has]).groupby(decided[has]).sum()
     return [
         pd.DataFrame({"municipality": "Praha", "month": months, "cost_centre": "contact_point", "item": "staff",
                       "amount_czk": staff}),

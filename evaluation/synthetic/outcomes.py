@@ -174,7 +174,9 @@ def _chunk(rng: np.random.Generator, h: _Households, sl: slice, months: np.ndarr
     for t in range(1, m):
         shocks[:, t] = cal.ARREARS_AR * shocks[:, t - 1] + innovations[:, t]
     raw0 = h.level[sl, None] + delta[None, :] + shocks
-    effect = arrears_effect(np.broadcast_to(h.cohort[sl, None], (c, m)), e)
+    # tau_c(e) looked up from a (cohort, e) table: e is within [-m, m] for programme households
+    effects = arrears_effect(np.arange(max(cal.ARREARS_EFFECT) + 1)[:, None], np.arange(-m, m + 1)[None, :])
+    effect = effects[np.clip(h.cohort[sl], 0, None)[:, None], np.clip(e, -m, m) + m]
     raw1 = raw0 + np.where(programme[:, None], effect, 0.0)
     clipped = int(((raw1 < 0) & treated).sum() + (raw0 < 0).sum())
 

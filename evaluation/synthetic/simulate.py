@@ -116,7 +116,7 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     gaps = streams["gaps"]
 
     outcomes = simulate_outcomes(streams["outcomes"], hh)
-    months = outcome_months()
+    months = outcome_months().astype("datetime64[ns]")  # looked up by position (casting each row is slow)
     observed = outcomes.observed
     household_outcomes = frame("household_outcomes", {
         "household_id": household_id[observed["household"]], "month": months[observed["month"]],
@@ -167,7 +167,7 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     po = outcomes.potential
     potential = {
         "household_outcomes": pd.DataFrame({
-            "household_id": household_id[po["household"]], "month": months[po["month"]].astype("datetime64[ns]"),
+            "household_id": household_id[po["household"]], "month": months[po["month"]],
             **{c: po[c] for c in POTENTIAL}}, copy=False),
         "municipality_panel": panel_potential,
     }
@@ -192,17 +192,24 @@ def _cohort_table(households: pd.DataFrame) -> pd.DataFrame:
 def _household_att(outcomes: Outcomes, cohorts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     po = outcomes.potential
     post = po["treated"]
-    cells = (pd.DataFrame({"cohort": po["cohort"][post], "months_since_entry": po["months_since_entry"][post],
-                           "diff": po["arrears_czk_1"][post] - po["arrears_czk_0"][post], "month": po["month"][post]})
-             .groupby(["cohort", "months_since_entry"], sort=True)
-             .agg(sample=("diff", "mean"), n=("diff", "size"), period=("month", "first")).reset_index())
+    cohort = po["cohort"][post].astype(np.int64)
+    e = po["months_since_entry"][post].astype(np.int64)
+    # one cell per (cohort, event time): sums by integer key (Y(1) - Y(0) are whole CZK, so exact)
+    width = int(e.max()) + 1 if len(e) else 1
+    key = cohort * width + e
+    size = (int(cohort.max()) + 1) * width if len(e) else 0
+    n = np.bincount(key, minlength=size)
+    total = np.bincount(key, weights=po["arrears_czk_1"][post] - po["arrears_czk_0"][post], minlength=size)
+    period = np.zeros(size, dtype=np.int64)
+    period[key] = po["month"][post]  # the same calendar month for every household of a cell
+    cells = np.flatnonzero(n)
     group_of = dict(zip(cohorts["cohort"], cohorts["group"]))
     att = pd.DataFrame({
-        "cohort": cells["cohort"].astype(int), "group": cells["cohort"].map(group_of),
-        "period": outcome_months()[cells["period"].to_numpy()].astype("datetime64[D]").astype(str),
-        "event_time": cells["months_since_entry"].astype(int),
-        "dgp": arrears_effect(cells["cohort"].to_numpy(), cells["months_since_entry"].to_numpy()),
-        "sample": cells["sample"], "n": cells["n"].astype(int)})
+        "cohort": cells // width, "group": pd.Series(cells // width).map(group_of),
+        "period": outcome_months()[period[cells]].astype("datetime64[D]").astype(str).astype(object),
+        "event_time": cells % width,
+        "dgp": arrears_effect(cells // width, cells % width),
+        "sample": total[cells] / n[cells], "n": n[cells]})
     sizes = dict(zip(cohorts["group"], cohorts["households"]))
     agg = {f"arrears_czk:{version}": aggregate_att(att, sizes, value=version, event_time="event_time")
            for version in ("dgp", "sample")}

@@ -50,8 +50,10 @@ PANEL_OUTCOMES = ("arrears_rate", "evictions_per_1000", "households_in_need_per_
 EFFECT_OUTCOMES = ("arrears_rate", "evictions_per_1000")
 PLACEBO = "households_in_need_per_1000"
 AGGREGATIONS = ("simple", "dynamic", "group", "calendar")
-#: z below which an estimate "recovers" the truth (|estimate - truth| < 3 SE)
+#: |estimate - truth| < 3 SE "recovers" the truth; widened by finite_sample_bound where few units
 Z_TOLERANCE = 3.0
+#: family-wise level of the checks that many estimates (cells, terms) recover the truth at once
+FAMILY_ALPHA = 0.01
 
 
 def quiet(function, *args, **kwargs):
@@ -80,6 +82,41 @@ def finite_sample_coverage(group_sizes: np.ndarray, level: float = 0.95) -> np.n
     n = np.asarray(group_sizes, dtype=float)
     z = stats.norm.ppf(0.5 + level / 2)
     return 2 * stats.t.cdf(z * np.sqrt((n - 1) / n), df=n - 1) - 1
+
+
+def finite_sample_bound(n_units, n_tests: int = 1, alpha: float = FAMILY_ALPHA) -> np.ndarray:
+    """Largest |estimate - truth| / SE accepted for ``n_tests`` estimates, each a mean over
+    ``n_units`` treated units, at family-wise level ``alpha`` (Bonferroni; t(n-1) reference scaled
+    by sqrt(n/(n-1)) as in the module docstring), and never below 3. One test of 16 units: 3.04;
+    36 cells of 5 units: 13.4 -- a single cell of 5 municipalities says little, coverage says more."""
+    n = np.asarray(n_units, dtype=float)
+    bound = stats.t.ppf(1 - alpha / (2 * n_tests), df=n - 1) * np.sqrt(n / (n - 1))
+    return np.maximum(bound, Z_TOLERANCE)
+
+
+def term_units(result, kind: str, value: float | None = None) -> int:
+    """Treated units behind an aggregated effect: all groups (overall), the groups observed at event
+    time ``value`` (dynamic), group ``value``, or the groups treated by period ``value`` (calendar)."""
+    cells = result.cells
+    post = cells[cells["post"]]
+    groups = {"overall": post["group"], "dynamic": cells.loc[cells["event_time"] == value, "group"],
+              "group": pd.Series([value]), "calendar": post.loc[post["time"] == value, "group"]}[kind]
+    return int(sum(result.group_sizes[g] for g in set(groups)))
+
+
+def check_terms(result, agg, expected: np.ndarray, table: pd.DataFrame) -> None:
+    """Every term of an aggregation within its finite-sample bound of the truth (family-wise)."""
+    column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[agg.kind]
+    units = np.array([term_units(result, agg.kind, v) for v in table[column]])
+    z = (table["estimate"].to_numpy() - expected) / table["std_error"].to_numpy()
+    bound = finite_sample_bound(units, len(z))
+    assert len(z) and (np.abs(z) < bound).all(), table.assign(z=z, bound=bound).loc[np.abs(z) >= bound]
+
+
+def check_overall(result, agg, expected: float) -> None:
+    """The overall effect within 3 SE of the truth (more when the treated units are few)."""
+    bound = finite_sample_bound(term_units(result, "overall"))
+    assert abs(agg.overall_estimate - expected) < bound * agg.overall_std_error, (agg.overall_estimate, expected)
 
 
 # ------------------------------------------------------------------------------------ fixtures
@@ -162,18 +199,19 @@ def _truth_term(truth, outcome: str, kind: str, term: float | str) -> float:
 @pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
 @pytest.mark.parametrize("outcome", PANEL_OUTCOMES)
 def test_panel_att_gt_recover_the_truth(panel, panel_truth, outcome, control_group):
-    # 36 ATT(g,t) (3 groups x 12 periods, base period varying). Every cell within 3 SE of the
-    # sample truth (pre-periods: 0), and every truth inside the 95% simultaneous band of the
-    # multiplier bootstrap (that band is built to cover all cells at once).
+    # 36 ATT(g,t) (3 groups x 12 periods, base period varying) against the sample truth
+    # (pre-periods: 0). Each group has 5-6 municipalities, so a cell can miss by more than 3 SE
+    # (across 30 seeds the largest |z| of the arrears-rate cells exceeded 3 in 20, and the
+    # bootstrap's simultaneous band, which assumes large groups, missed a cell as often): cells
+    # are held to finite_sample_bound (family-wise 1%), and the share covered by the pointwise
+    # 95% intervals to the finite-sample prediction (about 0.86) less 3 binomial SDs.
     res = quiet(staggered_did, panel, outcome, "municipality", "period", "pilot_start_period",
                 control_group=control_group, seed=11)
     cells = _cells_with_truth(res, panel_truth, outcome)
     z = (cells["estimate"] - cells["sample"]) / cells["std_error"]
     assert len(cells) == 36 and res.band == "simultaneous"
-    assert np.abs(z).max() < Z_TOLERANCE, cells.assign(z=z).loc[np.abs(z) >= Z_TOLERANCE]
-    inside = (cells["conf_low"] <= cells["sample"]) & (cells["sample"] <= cells["conf_high"])
-    assert inside.all()
-    # pointwise coverage of this one draw: at least the finite-sample prediction less 3 binomial SDs
+    bound = finite_sample_bound(cells["n_treated"], len(cells))
+    assert (np.abs(z) < bound).all(), cells.assign(z=z).loc[np.abs(z) >= bound]
     predicted = finite_sample_coverage(cells["n_treated"]).mean()
     covered = (np.abs(z) < stats.norm.ppf(0.975)).mean()
     assert covered >= predicted - 3 * np.sqrt(predicted * (1 - predicted) / len(cells))
@@ -183,21 +221,19 @@ def test_panel_att_gt_recover_the_truth(panel, panel_truth, outcome, control_gro
 @pytest.mark.parametrize("kind", AGGREGATIONS)
 def test_panel_aggregations_recover_the_truth(synthetic, panel, outcome, kind):
     # Truth: panel_att_aggregates (the aggregations of did::aggte, municipalities per start year as
-    # weights). Overall and every term (event time / start year / calendar year) within 3 SE.
+    # weights). The overall effect (16 pilots) within 3 SE; every term (event time / start year /
+    # calendar year, some resting on one group of 5) within its finite-sample bound.
     res = quiet(staggered_did, panel, outcome, "municipality", "period", "pilot_start_period", seed=5)
     agg = quiet(res.aggregate, kind)
     truth = synthetic.truth
-    overall = _truth_term(truth, outcome, kind, "overall")
-    assert abs(agg.overall_estimate - overall) < Z_TOLERANCE * agg.overall_std_error
+    check_overall(res, agg, _truth_term(truth, outcome, kind, "overall"))
     if kind == "simple":
         return
     column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[kind]
     table = agg.table
     if kind == "dynamic":
         table = table[table["event_time"] >= 0]  # the truth aggregates post-treatment cells only
-    expected = np.array([_truth_term(truth, outcome, kind, v) for v in table[column]])
-    z = (table["estimate"].to_numpy() - expected) / table["std_error"].to_numpy()
-    assert len(z) and np.abs(z).max() < Z_TOLERANCE
+    check_terms(res, agg, np.array([_truth_term(truth, outcome, kind, v) for v in table[column]]), table)
 
 
 def test_panel_effects_are_detected_and_the_placebo_is_not(panel):
