@@ -21,8 +21,8 @@ from evaluation.runner.run import RunSummary, run_config
 
 
 def write_demo_config(out_dir: Path, *, lang: str, seed: int, workers: int | None = None) -> Path:
-    """Write the demo's run configuration (data in ``data/``, outputs beside it)."""
-    config = {"data": "data/parquet", "output": ".", "strands": "all", "municipalities": "pooled", "lang": lang,
+    """Write the demo's run configuration (Czech CSV data in ``data/csv``, outputs beside it)."""
+    config = {"data": "data/csv", "output": ".", "strands": "all", "municipalities": "pooled", "lang": lang,
               "seed": seed, "disclosure_threshold": 5, "report_formats": list(REPORT_FORMATS),
               "workers": workers or "auto"}
     path = out_dir / "demo.yaml"
@@ -38,7 +38,9 @@ def run_demo_summary(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019,
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    generate(out / "data", seed=seed, scale=1.0, formats=("parquet",))
+    # The Czech CSV export (Windows-1250, ';', decimal commas, Czech dates and labels) is what
+    # municipalities send, so the demo reads that rather than the Parquet copy.
+    generate(out / "data", seed=seed, scale=1.0, formats=("parquet", "csv"))
     summary = run_config(write_demo_config(out, lang=lang, seed=seed, workers=workers), progress=progress)
     summary.raise_for_failure()
     return summary

@@ -143,12 +143,16 @@ def _category_column(table: str, field, value: object) -> pd.Categorical:
 
 
 def _integer_column(value: object) -> pd.api.extensions.ExtensionArray:
+    if isinstance(value, pd.arrays.IntegerArray) and value.dtype == "Int64":
+        return value
     if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
         return pd.arrays.IntegerArray(value.astype(np.int64, copy=False), np.zeros(len(value), dtype=bool))
     return pd.array(value, dtype="Int64")
 
 
 def _boolean_column(value: object) -> pd.api.extensions.ExtensionArray:
+    if isinstance(value, pd.arrays.BooleanArray):
+        return value
     if isinstance(value, np.ndarray) and value.dtype == bool:
         return pd.arrays.BooleanArray(value, np.zeros(len(value), dtype=bool))
     return pd.array(value, dtype="boolean")

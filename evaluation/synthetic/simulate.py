@@ -85,6 +85,13 @@ def _shuffle(rng: np.random.Generator, population: Population) -> Population:
     return Population(households, spells)
 
 
+def _arrays(table: pd.DataFrame) -> dict[str, object]:
+    """The columns of an internal frame as arrays: Categoricals and nullable arrays as they are
+    (turning them into object arrays would cost seconds at national scale), others as NumPy."""
+    return {c: table[c].array if isinstance(table[c].dtype, pd.api.extensions.ExtensionDtype) else table[c].to_numpy()
+            for c in table.columns}
+
+
 def _blank(rng: np.random.Generator, values: np.ndarray, share: float) -> np.ndarray:
     out = values.astype(object).copy()
     out[rng.random(len(out)) < share] = None
@@ -138,7 +145,7 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
             "programme": hh["programme"].to_numpy(),
             "cohort": np.where(hh["cohort"].to_numpy() > 0, hh["cohort"].to_numpy(), np.nan),
         }),
-        "units": frame("units", {c: units[c].to_numpy() for c in units.columns}),
+        "units": frame("units", _arrays(units)),
         "tenancies": frame("tenancies", {
             "tenancy_id": tenancy_id, "household_id": household_id[spell_hh],
             "unit_id": np.where(unit_of_spell >= 0, unit_ids[np.maximum(unit_of_spell, 0)], None),
@@ -157,7 +164,7 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
             **{c: ledger[c].to_numpy() for c in ("rent_due", "rent_paid", "arrears_balance")},
         }),
         "household_outcomes": household_outcomes,
-        "applications": frame("applications", {c: applications[c].to_numpy() for c in applications.columns}),
+        "applications": frame("applications", _arrays(applications)),
         "costs": frame("costs", {**{c: costs[c].to_numpy() for c in ("municipality", "cost_centre", "item", "amount_czk")},
                                  "month": costs["month"].to_numpy().astype("datetime64[M]").astype("datetime64[D]")}),
         "municipality_panel": frame("municipality_panel", {

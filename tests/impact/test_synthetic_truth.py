@@ -23,8 +23,16 @@ Finite-sample yardstick. An ATT(g,t) of a group of n units is a mean of n differ
 influence-function standard error divides by n, not n - 1, so with normal errors
 (estimate - truth) / SE ~ t(n-1) * sqrt(n / (n-1)) and the z-based 95% interval covers
 P(|t(n-1)| < 1.96 sqrt((n-1)/n)): 0.85 for n = 5, 0.87 for n = 6 (the pilot groups). Coverage
-of the panel cells is checked against that prediction, not against 0.95.
+of the panel cells is checked against that prediction, not against 0.95, and many estimates at
+once are held to a Bonferroni bound on that t reference (``finite_sample_bound``: 3 SE for an
+overall effect, wider for single cells of 5 municipalities). Checked to pass for seeds 1-8 too.
+
+Discrepancies found (xfail, strict; see the reasons): the truth's household aggregates weight
+the entry month shared by two cohorts wrongly, and the Wald pre-test of ATT(g,t) rejects true
+parallel trends in about 90% of panel draws because each group has about as many
+pre-treatment cells as units.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -73,7 +81,9 @@ def per_1000(panel: pd.DataFrame) -> pd.DataFrame:
     """Counts of the municipality panel as rates per 1,000 inhabitants (the parallel-trends scale)."""
     panel = panel.copy()
     for count in ("evictions", "households_in_need"):
-        panel[f"{count}_per_1000"] = panel[count].astype(float) / panel["population"].astype(float) * 1000
+        panel[f"{count}_per_1000"] = (
+            panel[count].astype(float) / panel["population"].astype(float) * 1000
+        )
     return panel
 
 
@@ -99,8 +109,12 @@ def term_units(result, kind: str, value: float | None = None) -> int:
     time ``value`` (dynamic), group ``value``, or the groups treated by period ``value`` (calendar)."""
     cells = result.cells
     post = cells[cells["post"]]
-    groups = {"overall": post["group"], "dynamic": cells.loc[cells["event_time"] == value, "group"],
-              "group": pd.Series([value]), "calendar": post.loc[post["time"] == value, "group"]}[kind]
+    groups = {
+        "overall": post["group"],
+        "dynamic": cells.loc[cells["event_time"] == value, "group"],
+        "group": pd.Series([value]),
+        "calendar": post.loc[post["time"] == value, "group"],
+    }[kind]
     return int(sum(result.group_sizes[g] for g in set(groups)))
 
 
@@ -110,13 +124,18 @@ def check_terms(result, agg, expected: np.ndarray, table: pd.DataFrame) -> None:
     units = np.array([term_units(result, agg.kind, v) for v in table[column]])
     z = (table["estimate"].to_numpy() - expected) / table["std_error"].to_numpy()
     bound = finite_sample_bound(units, len(z))
-    assert len(z) and (np.abs(z) < bound).all(), table.assign(z=z, bound=bound).loc[np.abs(z) >= bound]
+    assert len(z) and (np.abs(z) < bound).all(), table.assign(z=z, bound=bound).loc[
+        np.abs(z) >= bound
+    ]
 
 
 def check_overall(result, agg, expected: float) -> None:
     """The overall effect within 3 SE of the truth (more when the treated units are few)."""
     bound = finite_sample_bound(term_units(result, "overall"))
-    assert abs(agg.overall_estimate - expected) < bound * agg.overall_std_error, (agg.overall_estimate, expected)
+    assert abs(agg.overall_estimate - expected) < bound * agg.overall_std_error, (
+        agg.overall_estimate,
+        expected,
+    )
 
 
 # ------------------------------------------------------------------------------------ fixtures
@@ -144,13 +163,19 @@ def households(synthetic):
     frame = tables["household_outcomes"].copy()
     frame["t"] = month_code(frame["month"])
     frame["first_treated"] = frame["household_id"].map(entry).fillna(0.0)
-    frame["treated"] = ((frame["first_treated"] > 0) & (frame["t"] >= frame["first_treated"])).astype(float)
+    frame["treated"] = (
+        (frame["first_treated"] > 0) & (frame["t"] >= frame["first_treated"])
+    ).astype(float)
     # the effect realised in each programme household-month, Y(1) - Y(0) (0 before entry and for
     # the comparison households): regressing it on the design gives each estimator's estimand
     potential = synthetic.potential_outcomes["household_outcomes"]
     effect = potential.assign(effect=potential["arrears_czk_1"] - potential["arrears_czk_0"])
-    frame = frame.merge(effect[["household_id", "month", "effect"]], on=["household_id", "month"],
-                        how="left", validate="one_to_one")
+    frame = frame.merge(
+        effect[["household_id", "month", "effect"]],
+        on=["household_id", "month"],
+        how="left",
+        validate="one_to_one",
+    )
     frame["true_effect"] = np.where(frame["treated"] == 1, frame["effect"], 0.0)
     return frame.drop(columns="effect")
 
@@ -163,31 +188,56 @@ def household_truth(synthetic):
     cells = truth.table("household_att")
     cells["g"] = month_code(cells["group"])
     cells["t"] = month_code(cells["period"])
-    pooled = (cells.assign(sample_n=cells["sample"] * cells["n"], dgp_n=cells["dgp"] * cells["n"])
-              .groupby(["g", "t"], as_index=False)[["sample_n", "dgp_n", "n"]].sum())
+    pooled = (
+        cells.assign(sample_n=cells["sample"] * cells["n"], dgp_n=cells["dgp"] * cells["n"])
+        .groupby(["g", "t"], as_index=False)[["sample_n", "dgp_n", "n"]]
+        .sum()
+    )
     pooled["sample"] = pooled["sample_n"] / pooled["n"]
     pooled["dgp"] = pooled["dgp_n"] / pooled["n"]
     pooled["event_time"] = pooled["t"] - pooled["g"]
     cohorts = truth.table("cohorts")
     sizes = cohorts.groupby(month_code(cohorts["group"]))["households"].sum().to_dict()
-    aggregates = aggregate_att(pooled.rename(columns={"g": "group", "t": "period"}), sizes, value="sample",
-                               event_time="event_time")
-    return {"cells": pooled[["g", "t", "event_time", "sample", "dgp", "n"]], "sizes": sizes,
-            "aggregates": aggregates}
+    aggregates = aggregate_att(
+        pooled.rename(columns={"g": "group", "t": "period"}),
+        sizes,
+        value="sample",
+        event_time="event_time",
+    )
+    return {
+        "cells": pooled[["g", "t", "event_time", "sample", "dgp", "n"]],
+        "sizes": sizes,
+        "aggregates": aggregates,
+    }
 
 
 @pytest.fixture(scope="module")
 def household_cs(households):
-    return quiet(staggered_did, households, "arrears_czk", "household_id", "t", "first_treated",
-                 allow_unbalanced=True, bootstrap=False)
+    return quiet(
+        staggered_did,
+        households,
+        "arrears_czk",
+        "household_id",
+        "t",
+        "first_treated",
+        allow_unbalanced=True,
+        bootstrap=False,
+    )
 
 
 # ------------------------------------------------------------------ 1. municipality panel, CS
 def _cells_with_truth(result, panel_truth: pd.DataFrame, outcome: str) -> pd.DataFrame:
     truth = panel_truth.loc[panel_truth["outcome"] == outcome, ["group", "period", "sample", "dgp"]]
-    cells = result.cells.merge(truth, left_on=["group", "time"], right_on=["group", "period"],
-                               how="left", validate="one_to_one")
-    assert cells["sample"].notna().all(), "the truth gives every ATT(g,t) cell, pre-periods included"
+    cells = result.cells.merge(
+        truth,
+        left_on=["group", "time"],
+        right_on=["group", "period"],
+        how="left",
+        validate="one_to_one",
+    )
+    assert cells["sample"].notna().all(), (
+        "the truth gives every ATT(g,t) cell, pre-periods included"
+    )
     return cells
 
 
@@ -205,8 +255,16 @@ def test_panel_att_gt_recover_the_truth(panel, panel_truth, outcome, control_gro
     # bootstrap's simultaneous band, which assumes large groups, missed a cell as often): cells
     # are held to finite_sample_bound (family-wise 1%), and the share covered by the pointwise
     # 95% intervals to the finite-sample prediction (about 0.86) less 3 binomial SDs.
-    res = quiet(staggered_did, panel, outcome, "municipality", "period", "pilot_start_period",
-                control_group=control_group, seed=11)
+    res = quiet(
+        staggered_did,
+        panel,
+        outcome,
+        "municipality",
+        "period",
+        "pilot_start_period",
+        control_group=control_group,
+        seed=11,
+    )
     cells = _cells_with_truth(res, panel_truth, outcome)
     z = (cells["estimate"] - cells["sample"]) / cells["std_error"]
     assert len(cells) == 36 and res.band == "simultaneous"
@@ -223,7 +281,9 @@ def test_panel_aggregations_recover_the_truth(synthetic, panel, outcome, kind):
     # Truth: panel_att_aggregates (the aggregations of did::aggte, municipalities per start year as
     # weights). The overall effect (16 pilots) within 3 SE; every term (event time / start year /
     # calendar year, some resting on one group of 5) within its finite-sample bound.
-    res = quiet(staggered_did, panel, outcome, "municipality", "period", "pilot_start_period", seed=5)
+    res = quiet(
+        staggered_did, panel, outcome, "municipality", "period", "pilot_start_period", seed=5
+    )
     agg = quiet(res.aggregate, kind)
     truth = synthetic.truth
     check_overall(res, agg, _truth_term(truth, outcome, kind, "overall"))
@@ -233,31 +293,54 @@ def test_panel_aggregations_recover_the_truth(synthetic, panel, outcome, kind):
     table = agg.table
     if kind == "dynamic":
         table = table[table["event_time"] >= 0]  # the truth aggregates post-treatment cells only
-    check_terms(res, agg, np.array([_truth_term(truth, outcome, kind, v) for v in table[column]]), table)
+    check_terms(
+        res, agg, np.array([_truth_term(truth, outcome, kind, v) for v in table[column]]), table
+    )
 
 
 def test_panel_effects_are_detected_and_the_placebo_is_not(panel):
     # The pilot lowers the arrears rate (true simple ATT -0.025, SE about 0.003): clearly
-    # significant. Households in need per 1,000 has no effect: no aggregation (simple, dynamic,
-    # group, calendar; 16 pilot municipalities) is significant at 5%, whichever comparison group.
-    arrears = quiet(staggered_did, panel, "arrears_rate", "municipality", "period", "pilot_start_period",
-                    bootstrap=False).aggregate("simple")
+    # significant. Households in need per 1,000 has no effect: the pre-specified test (simple
+    # ATT, never-treated comparison) is not significant at 5%, and no other aggregation or
+    # comparison group, nor any start year, lies beyond its finite-sample bound (family-wise 1%).
+    arrears = quiet(
+        staggered_did,
+        panel,
+        "arrears_rate",
+        "municipality",
+        "period",
+        "pilot_start_period",
+        bootstrap=False,
+    ).aggregate("simple")
     assert arrears.overall_p_value < 0.001 and arrears.overall_estimate < 0
-    for control_group in ("never_treated", "not_yet_treated"):
-        res = quiet(staggered_did, panel, PLACEBO, "municipality", "period", "pilot_start_period",
-                    control_group=control_group, seed=3)
+    fits = {
+        control_group: quiet(
+            staggered_did,
+            panel,
+            PLACEBO,
+            "municipality",
+            "period",
+            "pilot_start_period",
+            control_group=control_group,
+            seed=3,
+        )
+        for control_group in ("never_treated", "not_yet_treated")
+    }
+    primary = fits["never_treated"].aggregate("simple")
+    assert (
+        primary.overall_p_value > 0.05 and primary.overall_conf_low < 0 < primary.overall_conf_high
+    )
+    for res in fits.values():
         for kind in AGGREGATIONS:
             agg = quiet(res.aggregate, kind)
-            assert agg.overall_p_value > 0.05, (control_group, kind, agg.overall_p_value)
-            assert agg.overall_conf_low < 0 < agg.overall_conf_high
-        # by start year only 5-6 municipalities: judge each with its finite-sample reference
-        # distribution t(n-1) (module docstring), at 1% (measured seed 2019, 2017: z = 3.06,
-        # normal p = 0.002, finite-sample p = 0.05)
-        by_group = quiet(res.aggregate, "group").table
-        n = by_group["group"].map(res.group_sizes).to_numpy(float)
-        z = (by_group["estimate"] / by_group["std_error"]).abs().to_numpy()
-        p_finite = 2 * stats.t.sf(z * np.sqrt((n - 1) / n), df=n - 1)
-        assert (p_finite > 0.01).all(), p_finite
+            z = agg.overall_estimate / agg.overall_std_error
+            assert abs(z) < finite_sample_bound(
+                term_units(res, "overall"), 2 * len(AGGREGATIONS)
+            ), (kind, z)
+        # by start year (5-6 municipalities each; measured seed 2019, 2017: z = 3.06, normal
+        # p = 0.002, but p = 0.05 on the finite-sample reference t(4))
+        by_group = quiet(res.aggregate, "group")
+        check_terms(res, by_group, np.zeros(len(by_group.table)), by_group.table)
 
 
 @pytest.fixture(scope="module")
@@ -267,19 +350,29 @@ def panel_monte_carlo():
     for draw in range(100):
         frame, _ = simulate_panel(np.random.default_rng(10_000 + draw))
         frame = per_1000(frame)
-        for outcome, effect in (("arrears_rate", arrears_rate_effect), ("evictions_per_1000", evictions_effect)):
-            res = staggered_did(frame, outcome, "municipality", "period", "pilot_start_period",
-                                bootstrap=False)
+        for outcome, effect in (
+            ("arrears_rate", arrears_rate_effect),
+            ("evictions_per_1000", evictions_effect),
+        ):
+            res = staggered_did(
+                frame, outcome, "municipality", "period", "pilot_start_period", bootstrap=False
+            )
             cells = res.cells
             truth = effect(cells["group"].to_numpy(float), cells["time"].to_numpy())
             post = cells["post"].to_numpy()
             simple = res.aggregate("simple")
             share = np.array([res.group_sizes[g] for g in cells["group"]], float)[post]
             simple_truth = float(np.average(truth[post], weights=share))
-            rows.append({"outcome": outcome, "draw": draw,
-                         "z": (cells["estimate"].to_numpy() - truth) / cells["std_error"].to_numpy(),
-                         "n_treated": cells["n_treated"].to_numpy(), "pretest_p": res.pretest_p_value,
-                         "simple_z": (simple.overall_estimate - simple_truth) / simple.overall_std_error})
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "draw": draw,
+                    "z": (cells["estimate"].to_numpy() - truth) / cells["std_error"].to_numpy(),
+                    "n_treated": cells["n_treated"].to_numpy(),
+                    "pretest_p": res.pretest_p_value,
+                    "simple_z": (simple.overall_estimate - simple_truth) / simple.overall_std_error,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -302,16 +395,22 @@ def test_panel_interval_coverage_monte_carlo(panel_monte_carlo, outcome):
     assert np.mean(np.abs(runs["simple_z"]) < stats.norm.ppf(0.975)) >= 0.90
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limitation, reported: the Wald pre-test of all pre-treatment ATT(g,t) (as R did) inverts "
-    "a covariance estimated from 5-6 treated units per group for 4-6 pre-periods per group; it is "
-    "near-singular and the test rejects true parallel trends in about 90% of draws at the 5% level"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known limitation, reported: the Wald pre-test of all pre-treatment ATT(g,t) (as R did) inverts "
+        "a covariance estimated from 5-6 treated units per group for 4-6 pre-periods per group; it is "
+        "near-singular and the test rejects true parallel trends in about 90% of draws at the 5% level"
+    ),
+)
 @pytest.mark.parametrize("outcome", EFFECT_OUTCOMES)
 def test_panel_pretest_size_with_few_units_per_group(panel_monte_carlo, outcome):
     # Parallel trends hold by construction, so a 5%-level pre-test should reject in about 5% of
     # draws (allow up to 12%). A fix may instead withhold the p-value (NaN) when a group has no
     # more units than pre-treatment periods; withheld p-values count as not rejected.
-    p_values = panel_monte_carlo.loc[panel_monte_carlo["outcome"] == outcome, "pretest_p"].to_numpy(float)
+    p_values = panel_monte_carlo.loc[panel_monte_carlo["outcome"] == outcome, "pretest_p"].to_numpy(
+        float
+    )
     assert np.mean(np.nan_to_num(p_values, nan=1.0) < 0.05) <= 0.12
 
 
@@ -330,8 +429,13 @@ def test_household_att_gt_recover_the_truth(household_cs, household_truth):
     # Groups of 10-30 households: the finite-sample coverage is 0.90-0.94, so the 95% pointwise
     # intervals must cover between 0.90 and 0.99 of the cells, and fewer than 1% of cells may lie
     # beyond 4 SE.
-    cells = household_cs.cells.merge(household_truth["cells"], left_on=["group", "time"],
-                                      right_on=["g", "t"], how="left", validate="one_to_one")
+    cells = household_cs.cells.merge(
+        household_truth["cells"],
+        left_on=["group", "time"],
+        right_on=["g", "t"],
+        how="left",
+        validate="one_to_one",
+    )
     cells["sample"] = cells["sample"].fillna(0.0)  # before entry the effect is 0
     assert cells.loc[cells["post"], "g"].notna().all()
     z = (cells["estimate"] - cells["sample"]) / cells["std_error"]
@@ -348,17 +452,25 @@ def test_household_att_gt_recover_the_truth(household_cs, household_truth):
     assert any("singular" in note for note in household_cs.notes)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "truth.py bug, reported: household_att_aggregates weights by dict(zip(cohorts.group, "
-    "cohorts.households)), so the 2016-09 entry month shared by cohorts 1 (10 households) and 8 "
-    "(20) gets weight 20 instead of 30, and each cohort's rows count as separate ATT(g,t) cells"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "truth.py bug, reported: household_att_aggregates weights by dict(zip(cohorts.group, "
+        "cohorts.households)), so the 2016-09 entry month shared by cohorts 1 (10 households) and 8 "
+        "(20) gets weight 20 instead of 30, and each cohort's rows count as separate ATT(g,t) cells"
+    ),
+)
 @pytest.mark.parametrize("kind", AGGREGATIONS)
-def test_truth_household_aggregates_pool_cohorts_that_share_an_entry_month(synthetic, household_truth, kind):
+def test_truth_household_aggregates_pool_cohorts_that_share_an_entry_month(
+    synthetic, household_truth, kind
+):
     # The truth documents "weighted by the number of households per entry month exactly as
     # did::aggte does": did sees one group per entry month (ATT(g,t) over all its households),
     # which is household_truth's pooled aggregation. Measured (seed 2019): simple -6114 in the
     # truth vs -6156 pooled, group -5880 vs -6074 (0.7 SE of the estimate).
-    stored = synthetic.truth.aggregate("household_att_aggregates", kind, "overall", "arrears_czk:sample")
+    stored = synthetic.truth.aggregate(
+        "household_att_aggregates", kind, "overall", "arrears_czk:sample"
+    )
     pooled = household_truth["aggregates"]
     expected = pooled["simple"] if kind == "simple" else pooled[f"{kind}_overall"]
     assert stored == pytest.approx(expected, rel=1e-9)
@@ -367,61 +479,91 @@ def test_truth_household_aggregates_pool_cohorts_that_share_an_entry_month(synth
 @pytest.mark.parametrize("kind", AGGREGATIONS)
 def test_household_aggregations_recover_the_truth(household_cs, household_truth, kind):
     # Truth: household_att pooled by entry month, aggregated by evaluation.synthetic.aggregate_att
-    # with households per entry month as weights (as did::aggte). Overall within 3 SE; dynamic
-    # effects e = 0..35 (every group observed) and every group / calendar month within 3 SE.
-    # Measured (seed 2019): simple -6311 (SE 263) vs truth -6156; dynamic -6388 vs -6281.
+    # with households per entry month as weights (as did::aggte). Overall (138 households) within
+    # 3 SE; dynamic effects e = 0..35 (every group observed), every entry month and calendar month
+    # within their finite-sample bounds; and the dynamic effects before entry, e = -20..-1, are 0
+    # (no anticipation, no pre-trend). Measured (seed 2019): simple -6311 (SE 263) vs truth
+    # -6156; dynamic -6388 vs -6281; group -6270 vs -6074; calendar -6042 vs -5938.
     agg = household_cs.aggregate(kind)
     truth = household_truth["aggregates"]
-    overall = truth["simple"] if kind == "simple" else truth[f"{kind}_overall"]
-    assert abs(agg.overall_estimate - overall) < Z_TOLERANCE * agg.overall_std_error
+    check_overall(
+        household_cs, agg, truth["simple"] if kind == "simple" else truth[f"{kind}_overall"]
+    )
     if kind == "simple":
         return
     table = agg.table
     if kind == "dynamic":
+        pre = table[(table["event_time"] < 0) & (table["event_time"] >= -20)]
+        check_terms(household_cs, agg, np.zeros(len(pre)), pre)
         table = table[(table["event_time"] >= 0) & (table["event_time"] <= 35)]
     column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[kind]
-    expected = table[column].map(lambda v: truth[kind][int(v)]).to_numpy(float)
-    z = (table["estimate"].to_numpy() - expected) / table["std_error"].to_numpy()
-    assert np.abs(z).max() < Z_TOLERANCE
-    if kind == "dynamic":  # and the pre-entry event times are 0 (no anticipation, no pre-trend)
-        pre = agg.table[(agg.table["event_time"] < 0) & (agg.table["event_time"] >= -20)]
-        assert (np.abs(pre["estimate"] / pre["std_error"]) < Z_TOLERANCE).all()
+    check_terms(
+        household_cs, agg, table[column].map(lambda v: truth[kind][int(v)]).to_numpy(float), table
+    )
 
 
 def test_household_not_yet_treated_comparison_agrees(households, household_truth):
     # With not-yet-treated households added to the comparison group the simple ATT still
-    # recovers the truth (within 3 SE) and moves by far less than its SE from never-treated.
-    nyt = quiet(staggered_did, households, "arrears_czk", "household_id", "t", "first_treated",
-                allow_unbalanced=True, control_group="not_yet_treated", bootstrap=False).aggregate("simple")
-    assert abs(nyt.overall_estimate - household_truth["aggregates"]["simple"]) < Z_TOLERANCE * nyt.overall_std_error
+    # recovers the truth (within 3 SE; measured -6315 vs -6156).
+    res = quiet(
+        staggered_did,
+        households,
+        "arrears_czk",
+        "household_id",
+        "t",
+        "first_treated",
+        allow_unbalanced=True,
+        control_group="not_yet_treated",
+        bootstrap=False,
+    )
+    check_overall(res, res.aggregate("simple"), household_truth["aggregates"]["simple"])
 
 
 def test_household_event_study_no_pretrend_and_post_effects_match(households, household_truth):
     # TWFE event study, 12 leads (first one binned), 24 lags (last one binned), reference e = -1,
     # errors clustered by household. Joint pre-test of the leads not rejected at 1% (measured
-    # p = 0.07); each post coefficient e = 0..23 within 3 SE of the Callaway-Sant'Anna dynamic
-    # truth. With 360 never-treated households the cohort mixing of TWFE leads and lags (Sun &
-    # Abraham 2021) is small: the coefficients' own estimand -- the same regression run on the
-    # true effects Y(1) - Y(0) -- differs from the dynamic ATT by < 60 CZK at e = 0..23
-    # (contamination of the leads: up to -100 CZK, -275 CZK in the binned e <= -12).
+    # p = 0.07); the 24 post coefficients e = 0..23 within their family-wise bound (3.6 SE) of
+    # the Callaway-Sant'Anna dynamic truth (measured: largest |z| 1.5). With 360 never-treated
+    # households the cohort mixing of TWFE leads and lags (Sun & Abraham 2021) is small: the
+    # coefficients' own estimand -- the same regression run on the true effects Y(1) - Y(0) --
+    # differs from the dynamic ATT by less than 0.5 SE at e = 0..23 (measured up to 86 CZK,
+    # 0.27 SE); the leads' estimand is not 0 but -6 to -100 CZK, and -275 CZK in the binned
+    # e <= -12 (lagged effects leaking into leads).
     with pytest.warns(StaggeredTimingWarning):
-        res = event_study(households, "arrears_czk", "household_id", "t", "first_treated", leads=12, lags=24)
+        res = event_study(
+            households, "arrears_czk", "household_id", "t", "first_treated", leads=12, lags=24
+        )
     assert res.pretrend is not None and res.pretrend.df_num == 11
     assert res.pretrend.p_value > 0.01
+    n_treated = res.n_treated
     table = res.tidy().set_index("term")
     post = table[(table["event_time"] >= 0) & (table["event_time"] <= 23)]
     expected = post["event_time"].map(lambda e: household_truth["aggregates"]["dynamic"][int(e)])
     z = (post["estimate"] - expected) / post["std_error"]
-    assert len(z) == 24 and np.abs(z).max() < Z_TOLERANCE
-    estimand = quiet(event_study, households, "true_effect", "household_id", "t", "first_treated",
-                     leads=12, lags=24).tidy().set_index("term")["estimate"]
+    assert len(z) == 24 and np.abs(z).max() < finite_sample_bound(n_treated, len(z))
+    estimand = (
+        quiet(
+            event_study,
+            households,
+            "true_effect",
+            "household_id",
+            "t",
+            "first_treated",
+            leads=12,
+            lags=24,
+        )
+        .tidy()
+        .set_index("term")["estimate"]
+    )
     assert (np.abs(estimand[post.index] - expected) / post["std_error"]).max() < 0.5
-    z_estimand = (table["estimate"] - estimand.reindex(table.index)) / table["std_error"]
-    assert np.nanmax(np.abs(z_estimand)) < Z_TOLERANCE
+    z_estimand = ((table["estimate"] - estimand.reindex(table.index)) / table["std_error"]).dropna()
+    assert np.abs(z_estimand).max() < finite_sample_bound(n_treated, len(z_estimand))
 
 
 # -------------------------------------------------------------------- 3. TWFE, staggered
-def test_twfe_warns_and_recovers_its_own_estimand_not_the_att(households, household_cs, household_truth):
+def test_twfe_warns_and_recovers_its_own_estimand_not_the_att(
+    households, household_cs, household_truth
+):
     # Static TWFE on the staggered household design: it warns (StaggeredTimingWarning) and
     # estimates sum_it w_it (Y1 - Y0)_it with the de Chaisemartin-D'Haultfoeuille weights w, which
     # is what TWFE of the true effects on the same design gives exactly. That estimand is not
@@ -440,8 +582,7 @@ def test_twfe_warns_and_recovers_its_own_estimand_not_the_att(households, househ
     simple_att = household_truth["aggregates"]["simple"]
     gap = estimand - simple_att
     assert abs(gap) > 0.02 * abs(simple_att)  # a material difference in the estimand (4.6% here)
-    cs = household_cs.aggregate("simple")
-    assert abs(cs.overall_estimate - simple_att) < Z_TOLERANCE * cs.overall_std_error
+    check_overall(household_cs, household_cs.aggregate("simple"), simple_att)
 
 
 # ------------------------------------------------- 4. wild cluster bootstrap, few clusters
@@ -450,8 +591,10 @@ def _one_pilot_group(panel: pd.DataFrame, start: int, n_never: int = 15) -> pd.D
     start_year = panel["pilot_start_period"]
     subset = panel[(start_year == start).fillna(False) | panel["municipality"].isin(never)].copy()
     subset["period"] = subset["period"].astype(int)
-    subset["pilot"] = ((subset["pilot_start_period"].fillna(0) > 0)
-                       & (subset["period"] >= subset["pilot_start_period"].fillna(0))).astype(float)
+    subset["pilot"] = (
+        (subset["pilot_start_period"].fillna(0) > 0)
+        & (subset["period"] >= subset["pilot_start_period"].fillna(0))
+    ).astype(float)
     return subset
 
 
@@ -461,25 +604,39 @@ def test_wild_bootstrap_few_treated_clusters_covers_the_truth(synthetic, panel, 
     # One pilot start year (5-6 treated municipalities) and 15 never-treated: 20-21 clusters.
     # With a single start year and never-treated controls, TWFE = 2x2 DiD of the post-period mean:
     # its estimand is the mean of ATT(start, t) over the post years, the truth's "group" term.
-    # The WCR interval (Rademacher, 9,999 draws) must contain it. Measured (seed 2019), arrears
-    # rate 2017: estimate -0.0371, interval [-0.0441, -0.0301], truth -0.0360.
+    # The WCR interval (Rademacher, 9,999 draws) must contain it: at 99% here, for six single
+    # draws (the 95% rate is the Monte Carlo below). Measured (seed 2019, 95%): arrears rate 2017
+    # -0.0371, interval [-0.0441, -0.0301], truth -0.0360; evictions per 1,000 2017 -0.330,
+    # [-0.540, -0.117], truth -0.140.
     subset = _one_pilot_group(panel, start)
     truth = _truth_term(synthetic.truth, outcome, "group", start)
     with pytest.warns(FewClustersWarning):
-        fit = twfe(subset, outcome, "pilot", "municipality", "period")
-    boot = wild_cluster_bootstrap(subset, f"{outcome} ~ pilot", "pilot", "municipality",
-                                  fixed_effects=["municipality", "period"], B=9999, seed=start)
+        fit = twfe(subset, outcome, "pilot", "municipality", "period", alpha=0.01)
+    boot = wild_cluster_bootstrap(
+        subset,
+        f"{outcome} ~ pilot",
+        "pilot",
+        "municipality",
+        alpha=0.01,
+        fixed_effects=["municipality", "period"],
+        B=9999,
+        seed=start,
+    )
     assert boot.n_clusters == subset["municipality"].nunique() and not boot.full_enumeration
     assert boot.estimate == pytest.approx(fit.estimate, rel=1e-8)
     assert boot.conf_low <= truth <= boot.conf_high, (boot.conf_low, truth, boot.conf_high)
     same = fit.wild_bootstrap(B=9999, seed=start)  # the method on the fit: the same design
-    assert (same.conf_low, same.conf_high) == pytest.approx((boot.conf_low, boot.conf_high), rel=1e-6)
+    assert (same.conf_low, same.conf_high) == pytest.approx(
+        (boot.conf_low, boot.conf_high), rel=1e-6
+    )
     if outcome == "arrears_rate":  # effect of 3-5 SE: detected despite 5-6 treated clusters
         assert boot.p_value < 0.01
 
 
-@pytest.mark.parametrize("outcome, effect", [("arrears_rate", arrears_rate_effect),
-                                             ("evictions_per_1000", evictions_effect)])
+@pytest.mark.parametrize(
+    "outcome, effect",
+    [("arrears_rate", arrears_rate_effect), ("evictions_per_1000", evictions_effect)],
+)
 def test_wild_bootstrap_coverage_monte_carlo(outcome, effect):
     # 100 redraws of the panel, the 5 municipalities starting in 2017 plus 15 never treated: the
     # WCR 95% interval (999 Rademacher draws) contains the DGP group effect (mean over 2017-2024)
@@ -490,7 +647,14 @@ def test_wild_bootstrap_coverage_monte_carlo(outcome, effect):
     for draw in range(100):
         frame, _ = simulate_panel(np.random.default_rng(20_000 + draw))
         subset = _one_pilot_group(per_1000(frame), 2017)
-        boot = wild_cluster_bootstrap(subset, f"{outcome} ~ pilot", "pilot", "municipality",
-                                      fixed_effects=["municipality", "period"], B=999, seed=draw)
+        boot = wild_cluster_bootstrap(
+            subset,
+            f"{outcome} ~ pilot",
+            "pilot",
+            "municipality",
+            fixed_effects=["municipality", "period"],
+            B=999,
+            seed=draw,
+        )
         covered += boot.conf_low <= truth <= boot.conf_high
     assert covered >= 90, covered
