@@ -2,7 +2,8 @@
 
 * ``fmt="parquet"``: typed columns (categories as dictionary-encoded schema codes, dates as
   timestamps, nullable integers and booleans), zstd-compressed; no index and no timestamps
-  in the file, so the same table gives the same bytes.
+  in the file, so the same table gives the same bytes. Large tables are converted and written
+  one row group (:data:`PARQUET_ROW_GROUP` rows) at a time, which bounds the extra memory.
 * ``fmt="csv"`` with ``lang="cs"``: Czech conventions — Windows-1250, ``;`` separator,
   decimal comma, dates ``DD.MM.YYYY``, categories as Czech labels from the data contract,
   booleans ``ano``/``ne``, CRLF line ends, empty cells for missing values. With ``lang="en"``:
@@ -68,12 +69,26 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path, *, fmt:
     return paths
 
 
+#: Rows converted to Arrow at a time (one Parquet row group each, Arrow's default size), so that
+#: writing a national-scale table needs memory for one slice, not a second copy of the table.
+PARQUET_ROW_GROUP = 1024 * 1024
+_PARQUET_OPTIONS = {"compression": "zstd", "use_dictionary": True, "write_statistics": True}
+
+
 def _write_parquet(table: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    pq.write_table(arrow, path, compression="zstd", use_dictionary=True, write_statistics=True)
+    if len(table) <= PARQUET_ROW_GROUP:
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path, **_PARQUET_OPTIONS)
+        return
+    # the schema of the whole table: a slice of a text column may hold only missing values
+    schema = pa.Schema.from_pandas(table, preserve_index=False)
+    with pq.ParquetWriter(path, schema, **_PARQUET_OPTIONS) as writer:
+        for start in range(0, len(table), PARQUET_ROW_GROUP):
+            piece = table.iloc[start:start + PARQUET_ROW_GROUP]
+            writer.write_table(pa.Table.from_pandas(piece, schema=schema, preserve_index=False),
+                               row_group_size=PARQUET_ROW_GROUP)
 
 
 def _format_numbers(values: pd.Series, decimal: str) -> pd.Series:
