@@ -82,10 +82,19 @@ def _write_parquet(table: pd.DataFrame, path: Path) -> None:
     if len(table) <= PARQUET_ROW_GROUP:
         pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path, **_PARQUET_OPTIONS)
         return
-    # the schema of the whole table: a slice of a text column may hold only missing values
-    schema = pa.Schema.from_pandas(table, preserve_index=False)
+    first = pa.Table.from_pandas(table.iloc[:PARQUET_ROW_GROUP], preserve_index=False)
+    schema = first.schema
+    for i, field in enumerate(schema):
+        # a text column may be empty in the first slice only: take its type from the values
+        present = table[field.name].dropna() if pa.types.is_null(field.type) else ()
+        if len(present):
+            schema = schema.set(i, pa.field(field.name, pa.array(present.iloc[:PARQUET_ROW_GROUP]).type))
+    if not schema.equals(first.schema):
+        first = pa.Table.from_pandas(table.iloc[:PARQUET_ROW_GROUP], schema=schema, preserve_index=False)
     with pq.ParquetWriter(path, schema, **_PARQUET_OPTIONS) as writer:
-        for start in range(0, len(table), PARQUET_ROW_GROUP):
+        writer.write_table(first, row_group_size=PARQUET_ROW_GROUP)
+        del first
+        for start in range(PARQUET_ROW_GROUP, len(table), PARQUET_ROW_GROUP):
             piece = table.iloc[start:start + PARQUET_ROW_GROUP]
             writer.write_table(pa.Table.from_pandas(piece, schema=schema, preserve_index=False),
                                row_group_size=PARQUET_ROW_GROUP)

@@ -4,14 +4,19 @@ Costs (table ``costs``) are summed by municipality and cost centre (programme st
 Shared costs (cost centre ``shared``) are allocated to the steps of the same
 municipality in proportion to the households each step supported
 (``shared="households"``, default) or reported as a line of their own
-(``shared="separate"``). Contact-point costs are reported on their own line.
+(``shared="separate"``). Contact-point costs are reported on their own line, with the
+applications submitted in that municipality in the months the costs cover and the cost per
+application (when table ``applications`` is given).
 
-Households supported: programme households whose first spell is in the step.
-Sustained tenancies at the horizon: ``n * S(horizon)`` with ``S`` the Kaplan–Meier
-probability of still being housed under the housing definition of
-:func:`evaluation.retention.housing_episodes`, counting every exit that is not a move
-up or a standard lease (eviction, abandonment, leaving, death) as a failure — so
-households followed for less than the horizon are handled by censoring, not dropped.
+Households supported: programme households with any spell in the step — those who entered
+the staircase there (``direct_entrants``, also reported) and those who moved up into it —
+since the step's costs include the months of both. Sustained tenancies at the horizon:
+``n * S(horizon)`` with ``S`` the Kaplan–Meier probability of still being housed, counted
+from the household's first spell in the step, under the housing definition of
+:func:`evaluation.retention.housing_episodes` (the episode follows later moves up), counting
+every exit that is not a move up or a standard lease (eviction, abandonment, leaving, death)
+as a failure — so households followed for less than the horizon are handled by censoring,
+not dropped.
 
 The interval for cost per sustained tenancy is a household bootstrap (percentile,
 seeded): costs are totals (no sampling error), the number sustained is re-estimated
@@ -37,6 +42,9 @@ from evaluation.retention.episodes import housing_episodes
 from evaluation.retention.kaplan_meier import product_limit
 
 STEP_CENTRES = ("crisis", "social", "affordable", "housing_first")
+COLUMNS = ["municipality", "cost_centre", "cost_czk", "households", "direct_entrants", "cost_per_household",
+           "retained_share", "sustained", "cost_per_sustained", "conf_low", "conf_high", "applications",
+           "cost_per_application"]
 
 
 def _survival_at(entry: np.ndarray, stop: np.ndarray, event: np.ndarray, t: float) -> float:
@@ -47,6 +55,34 @@ def _survival_at(entry: np.ndarray, stop: np.ndarray, event: np.ndarray, t: floa
         return 0.0 if curve["survival"].iloc[-1] == 0 else np.nan
     i = np.searchsorted(curve["time"].to_numpy(), t, side="right") - 1
     return 1.0 if i < 0 else float(curve["survival"].iloc[i])
+
+
+def _step_episodes(tenancies: pd.DataFrame, households: pd.DataFrame, step: str, options: dict) -> pd.DataFrame:
+    """Housing episodes of the households with a spell in ``step``, from their first spell in it."""
+    empty = pd.DataFrame(columns=["municipality", "entry", "exit_time", "event"])
+    in_step = tenancies["step"].astype(object) == step
+    if not in_step.any():
+        return empty
+    first = pd.to_datetime(tenancies.loc[in_step, "start_date"]).groupby(tenancies.loc[in_step, "household_id"]).min()
+    since = tenancies["household_id"].map(first)
+    spells = tenancies[since.notna().to_numpy() & (pd.to_datetime(tenancies["start_date"]) >= since).to_numpy()]
+    try:
+        data = housing_episodes(spells, households, **options).data
+    except DataError:  # every household of the step excluded: counted in the episodes of all households
+        return empty
+    return data.assign(municipality=data["municipality"].astype(object))
+
+
+def _applications_in_cost_months(applications: pd.DataFrame, costs: pd.DataFrame, municipality: Any) -> int:
+    """Applications submitted in ``municipality`` during the months its contact-point costs cover."""
+    for col in ("municipality", "submitted_date"):
+        if col not in applications.columns:
+            raise DataError(f"table 'applications' lacks column {col!r}")
+    months = pd.to_datetime(costs.loc[(costs["municipality"].astype(object) == municipality)
+                                      & (costs["cost_centre"] == "contact_point"), "month"]).dt.to_period("M")
+    submitted = pd.to_datetime(applications.loc[applications["municipality"].astype(object) == municipality,
+                                                "submitted_date"]).dt.to_period("M")
+    return int(submitted.between(months.min(), months.max()).sum())
 
 
 def missing_cost_months(costs: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +106,7 @@ class CostPerOutcomeResult(Result):
     missing_months: pd.DataFrame
     extra_notes: tuple[str, ...] = ()
 
-    count_columns = ("households",)
+    count_columns = ("households", "direct_entrants", "applications")
     n_column = "households"
 
     @property
@@ -80,8 +116,11 @@ class CostPerOutcomeResult(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         notes = [f"Shared costs: {'allocated to steps in proportion to households supported' if self.shared == 'households' else 'reported separately'}.",
-                 f"Sustained tenancies = households x Kaplan–Meier probability of still being housed at "
-                 f"{self.horizon:g} months (any exit other than a move up or a standard lease is a failure).",
+                 "Households supported: programme households with any spell in the step (direct entrants and "
+                 "households that moved up into it; direct entrants are shown separately).",
+                 f"Sustained tenancies = households x Kaplan–Meier probability of still being housed "
+                 f"{self.horizon:g} months after entering the step (any exit other than a move up or a standard "
+                 "lease is a failure).",
                  "Interval for cost per sustained tenancy: household bootstrap, percentile; costs are totals."]
         for _, r in self.missing_months.iterrows():
             notes.append(f"{r['municipality']}: {r['missing_months']} months without cost records between "
@@ -91,19 +130,27 @@ class CostPerOutcomeResult(Result):
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
+        """Cost per sustained tenancy by municipality and cost centre with its bootstrap interval;
+        cost centres labelled in ``lang``, amounts with the language's thousands separator."""
+        from evaluation.reporting import plot_labels as pl
+
+        pl.check_lang(lang)
         if ax is None:
             import matplotlib.pyplot as plt
             _, ax = plt.subplots(figsize=(7, 4))
         t = self.table.dropna(subset=["cost_per_sustained"])
-        labels = t["municipality"].astype(str) + " / " + t["cost_centre"].astype(str)
+        labels = [f"{m} – {pl.category_label('cost_centre', c, lang)}"
+                  for m, c in zip(t["municipality"].astype(str), t["cost_centre"].astype(str))]
         y = np.arange(len(t))
         ax.barh(y, t["cost_per_sustained"], xerr=[t["cost_per_sustained"] - t["conf_low"],
-                                                  t["conf_high"] - t["cost_per_sustained"]], **kwargs)
+                                                  t["conf_high"] - t["cost_per_sustained"]],
+                error_kw={"capsize": 3, "elinewidth": 1}, **kwargs)
         ax.set_yticks(y)
         ax.set_yticklabels(labels)
-        ax.set_xlabel("CZK per sustained tenancy")
-        ax.set_title(self.title)
+        ax.invert_yaxis()
+        ax.set_xlabel(pl.text("czk_per_sustained", lang))
+        pl.number_axis(ax, lang, axis="x")
         return ax
 
 
@@ -127,26 +174,32 @@ def cost_per_outcome(data: Any, *, horizon: float = 12.0, shared: str = "househo
     if costs["amount_czk"].isna().any() or (costs["amount_czk"] < 0).any():
         raise DataError("table 'costs', column 'amount_czk': amounts must be present and non-negative")
     costs["cost_centre"] = costs["cost_centre"].astype(object)
-    episodes = housing_episodes(tables["tenancies"], households, definition="housing", censor_date=censor_date,
-                                data_start=data_start, failures=("lost_home", "left", "death"))
-    ep = episodes.data
-    if "group" in ep.columns:
-        ep = ep[ep["group"].astype(object) == "programme"]
-    ep = ep.assign(municipality=ep["municipality"].astype(object), first_step=ep["first_step"].astype(object))
+    tenancies = tables["tenancies"]
+    if "group" in households.columns:
+        programme_ids = households.loc[households["group"].astype(object) == "programme", "household_id"]
+        tenancies = tenancies[tenancies["household_id"].isin(programme_ids)]
+    options = dict(definition="housing", censor_date=censor_date, data_start=data_start,
+                   failures=("lost_home", "left", "death"))
+    episodes = housing_episodes(tenancies, households, **options)
+    ep = episodes.data.assign(municipality=lambda f: f["municipality"].astype(object),
+                              first_step=lambda f: f["first_step"].astype(object))
+    direct = ep.groupby(["municipality", "first_step"]).size()
+    by_step = {s: _step_episodes(tenancies, households, s, options) for s in STEP_CENTRES}
+    supported = pd.concat([e.groupby("municipality").size().rename(s) for s, e in by_step.items()], axis=1)
 
     totals = costs.groupby(["municipality", "cost_centre"], observed=True)["amount_czk"].sum()
-    supported = ep.groupby(["municipality", "first_step"]).size()
     rows, notes = [], []
     for muni in sorted(set(costs["municipality"].astype(object)) | set(ep["municipality"])):
-        steps = [s for s in STEP_CENTRES if (muni, s) in totals.index or (muni, s) in supported.index]
+        counts = supported.loc[muni] if muni in supported.index else pd.Series(dtype=float)
+        n_by_step = {s: int(counts.get(s, 0) if pd.notna(counts.get(s, 0)) else 0) for s in STEP_CENTRES}
+        steps = [s for s in STEP_CENTRES if (muni, s) in totals.index or n_by_step[s] > 0]
         shared_cost = float(totals.get((muni, "shared"), 0.0))
-        n_by_step = {s: int(supported.get((muni, s), 0)) for s in steps}
-        n_all = sum(n_by_step.values())
+        n_all = sum(n_by_step[s] for s in steps)
         for s in steps:
             cost = float(totals.get((muni, s), 0.0))
             if shared == "households" and n_all:
                 cost += shared_cost * n_by_step[s] / n_all
-            cell = ep[(ep["municipality"] == muni) & (ep["first_step"] == s)]
+            cell = by_step[s][by_step[s]["municipality"] == muni]
             n = len(cell)
             e, t, ev = cell["entry"].to_numpy(), cell["exit_time"].to_numpy(), cell["event"].to_numpy()
             surv = _survival_at(e, t, ev, horizon) if n else np.nan
@@ -165,6 +218,7 @@ def cost_per_outcome(data: Any, *, horizon: float = 12.0, shared: str = "househo
             elif n and sustained == 0:
                 notes.append(f"{muni} / {s}: no tenancy sustained to {horizon:g} months; cost per sustained tenancy undefined.")
             rows.append({"municipality": muni, "cost_centre": s, "cost_czk": cost, "households": n,
+                         "direct_entrants": int(direct.get((muni, s), 0)),
                          "cost_per_household": cost / n if n else np.nan, "retained_share": surv,
                          "sustained": sustained, "cost_per_sustained": per_sustained, "conf_low": lo,
                          "conf_high": hi})
@@ -173,10 +227,13 @@ def cost_per_outcome(data: Any, *, horizon: float = 12.0, shared: str = "househo
         extra = ["contact_point"] + (["shared"] if shared == "separate" or n_all == 0 else [])
         for centre in extra:
             if (muni, centre) in totals.index:
-                rows.append({"municipality": muni, "cost_centre": centre, "cost_czk": float(totals[(muni, centre)]),
-                             "households": np.nan, "cost_per_household": np.nan, "retained_share": np.nan,
-                             "sustained": np.nan, "cost_per_sustained": np.nan, "conf_low": np.nan,
-                             "conf_high": np.nan})
-    return CostPerOutcomeResult(table=pd.DataFrame(rows), horizon=horizon, shared=shared,
+                row = {"municipality": muni, "cost_centre": centre, "cost_czk": float(totals[(muni, centre)])}
+                if centre == "contact_point" and "applications" in tables:
+                    handled = _applications_in_cost_months(tables["applications"], costs, muni)
+                    row.update(applications=handled,
+                               cost_per_application=row["cost_czk"] / handled if handled else np.nan)
+                rows.append(row)
+    table = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    return CostPerOutcomeResult(table=table, horizon=horizon, shared=shared,
                                 missing_months=missing_cost_months(costs),
                                 extra_notes=tuple(notes) + episodes.notes[1:])

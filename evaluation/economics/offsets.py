@@ -1,22 +1,45 @@
-"""Cost offsets, net cost and the cost of not having the system.
+"""Cost offsets, net cost and the cost of not having the system, per programme household.
 
-From ``household_outcomes`` (monthly), per group (programme / comparison): mean shelter
-nights and mean children in care per household-month. Valued with :class:`UnitCosts`
-over ``horizon`` months, the difference comparison − programme is the offset per
-programme household (avoided costs). Evictions avoided are added when the comparison
-group's eviction risk over the horizon is given (``comparison_eviction_risk``; the
-waiting-list group has no tenancies to measure it), with the programme's risk taken
-from the Aalen–Johansen incidence of losing the home in the programme episodes.
+Offsets are valued from the programme's *estimated causal effect* on each resource use
+(shelter nights, child-months in care; :func:`evaluation.economics.effects.resource_effects`):
+staggered difference-in-differences (Callaway & Sant'Anna) of programme households, from their
+entry into a housing programme step, against never-treated comparison households, on a
+household-by-quarter panel of ``household_outcomes``; baseline differences between the groups
+are netted out. For each resource::
 
-No-system scenario: the comparison group's trajectory applied to the programme
-population (``n_programme x`` comparison per-household outcome costs), against the
-system's cost (programme costs + the programme households' own outcome costs).
+    offset per programme household = -ATT (per treated household-month) x unit cost
+                                     x treated household-months per programme household
 
-Intervals: household bootstrap (resampling within group, percentile, seeded).
+where a household's treated months run from its entry month to the last month of outcomes
+(``horizon=None``), or over at most ``horizon`` months since entry (the ATT is then averaged over
+the event quarters within the horizon).
+
+Evictions avoided (``offset: evictions``): (comparison - programme) risk of losing the home over
+the same months x ``UnitCosts.eviction``. Each risk is the one given, or else estimated from the
+tenancy spells (Aalen–Johansen cumulative incidence of eviction or abandonment,
+:func:`evaluation.economics.eviction_risk.lost_home_risk`) when the group has tenancies; the
+comparison is unadjusted. When the comparison group's risk is neither given nor estimable the
+row is missing (NaN), not zero.
+
+Programme cost (default): the housing programmes' cost centres in the municipalities of the
+programme households with their share of shared costs
+(:func:`evaluation.economics.programme_cost.housing_programme_cost`); contact-point costs are
+reported in the notes, not included. Per household: divided by the programme households.
+
+Rows: ``offset: <resource>``, ``offset: evictions``, ``offset: total``, ``programme cost``,
+``net cost`` (programme cost - total offset), ``with-system cost`` (programme cost + the
+programme households' own outcome costs [+ their risk of losing the home x eviction cost]) and
+``no-system scenario cost`` (their counterfactual outcome costs without the programme
+[+ the comparison group's risk x eviction cost]).
+
+Intervals: normal intervals from the standard errors of the effects (household-clustered
+influence functions; multiplier bootstrap with ``n_boot`` draws, or analytic with ``n_boot=0``);
+the programme cost is a total without sampling error. The evictions term is combined with the
+outcome terms as if independent.
 
 Example
 -------
->>> # cost_offsets(dataset, UnitCosts(), programme_cost=1_000_000).tidy()
+>>> # cost_offsets(dataset, UnitCosts()).tidy()
 """
 
 from __future__ import annotations
@@ -26,10 +49,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from evaluation.economics.bootstrap import resample_indices
+from evaluation.economics.effects import TOTAL, resource_effects
+from evaluation.economics.eviction_risk import lost_home_risk
+from evaluation.economics.programme_cost import housing_programme_cost
 from evaluation.economics.unit_costs import UnitCosts
-from evaluation.errors import DataError
+from evaluation.errors import ConfigError, DataError
 from evaluation.results import Result
 
 MEASURES = {"shelter_nights": "shelter_night", "children_in_care": "child_in_care_month"}
@@ -37,27 +63,42 @@ MEASURES = {"shelter_nights": "shelter_night", "children_in_care": "child_in_car
 
 @dataclass(frozen=True)
 class OffsetsResult(Result):
-    table: pd.DataFrame  # term, estimate, conf_low, conf_high, n
+    table: pd.DataFrame  # term, estimate, std_error, conf_low, conf_high, p_value, n (CZK per programme household)
+    effects: pd.DataFrame  # term, estimate, ... per treated household-month (resource units; outcome_cost in CZK)
     unit_costs: UnitCosts
-    horizon: float
+    horizon: float | None
+    treated_months: float  # per programme household
     extra_notes: tuple[str, ...] = ()
 
     n_column = "n"
 
     @property
     def title(self) -> str:
-        return f"Cost offsets and net cost per programme household over {self.horizon:g} months (CZK)"
+        span = "their treated months" if self.horizon is None else f"at most {self.horizon:g} months since entry"
+        return f"Cost offsets and net cost per programme household over {span} (CZK)"
 
     @property
     def notes(self) -> tuple[str, ...]:
         return (f"Unit costs: {self.unit_costs.describe()} (assumptions unless replaced).",
-                "Offsets = (comparison - programme) mean outcome per household-month x unit cost x horizon.",
-                "Intervals: household bootstrap within group, percentile.") + self.extra_notes
+                "Offset = -(programme effect per treated household-month, staggered difference-in-differences "
+                f"against never-treated comparison households) x unit cost x {self.treated_months:.1f} treated "
+                "months per programme household.",
+                "Intervals: from the effects' standard errors (household-clustered influence functions); "
+                "programme cost is a total.") + self.extra_notes
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def effects_table(self) -> pd.DataFrame:
+        """The effects behind the offsets, per treated household-month (programme households)."""
+        return self.effects.copy()
+
+    def plot(self, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
+        """Offsets, programme, net and scenario costs per programme household with intervals,
+        the terms worded in ``lang`` (outcome names from the data contract)."""
+        from evaluation.reporting import plot_labels as pl
+
+        pl.check_lang(lang)
         if ax is None:
             import matplotlib.pyplot as plt
             _, ax = plt.subplots(figsize=(7, 3.5))
@@ -67,93 +108,161 @@ class OffsetsResult(Result):
                     fmt="o", capsize=3, **kwargs)
         ax.axvline(0, color="grey", linewidth=1)
         ax.set_yticks(y)
-        ax.set_yticklabels(t["term"])
-        ax.set_xlabel("CZK per programme household")
-        ax.set_title(self.title)
+        ax.set_yticklabels([term_label(term, lang) for term in t["term"]])
+        ax.set_xlabel(pl.text("czk_per_programme_household", lang))
+        pl.number_axis(ax, lang, axis="x")
         return ax
 
 
-def cost_offsets(data: Any, unit_costs: UnitCosts = UnitCosts(), *, programme_cost: float | None = None,
-                 horizon: float = 12.0, comparison_eviction_risk: float | None = None,
-                 programme_eviction_risk: float | None = None, n_boot: int = 499, seed: int = 12345,
-                 alpha: float = 0.05) -> OffsetsResult:
-    """Offsets, net cost and the no-system scenario per programme household.
+def term_label(term: str, lang: str = "cs") -> str:
+    """The words for a term of :class:`OffsetsResult` (``offset: shelter_nights`` ->
+    ``Úspora: noci v azylovém zařízení``); an unknown term comes back unchanged."""
+    from evaluation.reporting import plot_labels as pl
 
-    ``programme_cost``: total programme cost (CZK) for the programme households; default
-    the sum of table ``costs`` when present.
+    fixed = {"offset: evictions": "offset_evictions", "offset: total": "offset_total",
+             "programme cost": "programme_cost", "net cost": "net_cost",
+             "no-system scenario cost": "no_system_cost", "with-system cost": "with_system_cost"}
+    if term in fixed:
+        return pl.text(fixed[term], lang)
+    if term.startswith("offset: "):
+        measure = term.removeprefix("offset: ")
+        return f"{pl.text('offset', lang)}: {pl.field_title('household_outcomes', measure, lang).lower()}"
+    return term
+
+
+def _interval(estimate: float, se: float, alpha: float) -> dict[str, float]:
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    p = float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else np.nan
+    return {"estimate": estimate, "std_error": se, "conf_low": estimate - z * se, "conf_high": estimate + z * se,
+            "p_value": p}
+
+
+def _check_risk(name: str, value: float | None) -> None:
+    if value is not None and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+        raise ConfigError(f"{name} must be a probability between 0 and 1 (got {value!r})")
+
+
+def _eviction_risks(tables: Any, times: np.ndarray, comparison: float | None, programme: float | None,
+                    censor_date: Any, notes: list[str]) -> tuple[float, float, float, float] | None:
+    """(comparison risk, its SE, programme risk, its SE) or None when evictions cannot be valued."""
+    estimated = None
+    has_tenancies = "tenancies" in tables
+    if comparison is None or programme is None:
+        if has_tenancies:
+            risk, risk_notes = lost_home_risk(tables, times, censor_date=censor_date)
+            estimated = risk.set_index("group")
+            notes.extend(risk_notes)
+    if comparison is None:
+        if estimated is None or "comparison" not in estimated.index:
+            notes.append("Evictions avoided are not valued: no comparison-group risk of losing the home was given "
+                         "(comparison_eviction_risk) and the comparison households have no tenancies to estimate it.")
+            return None
+        c, c_se = float(estimated.loc["comparison", "estimate"]), float(estimated.loc["comparison", "std_error"])
+        notes.append(f"Comparison-group risk of losing the home (eviction or abandonment) over the treated months: "
+                     f"{c:.3f}, estimated from its tenancies (Aalen–Johansen; {int(estimated.loc['comparison', 'n'])} "
+                     "households; unadjusted for differences between the groups).")
+        if estimated.loc["comparison", "capped"] > 0:
+            notes.append(f"{estimated.loc['comparison', 'capped']:.0%} of the programme households' follow-up times "
+                         "exceed the comparison group's longest follow-up; its risk is read there (understated).")
+    else:
+        c, c_se = float(comparison), 0.0
+        notes.append(f"Comparison-group risk of losing the home: {c:.3f}, as given (no sampling error counted).")
+    if programme is None:
+        if estimated is None or "programme" not in estimated.index:
+            raise DataError("evictions avoided need the programme group's risk of losing the home: give "
+                            "programme_eviction_risk or a 'tenancies' table with programme households")
+        p, p_se = float(estimated.loc["programme", "estimate"]), float(estimated.loc["programme", "std_error"])
+        notes.append(f"Programme risk of losing the home over the treated months: {p:.3f} (Aalen–Johansen, "
+                     "from entry).")
+    else:
+        p, p_se = float(programme), 0.0
+    notes.append("Losing the home (eviction or abandonment) is valued at the eviction unit cost.")
+    return c, c_se, p, p_se
+
+
+def cost_offsets(data: Any, unit_costs: UnitCosts = UnitCosts(), *, programme_cost: float | None = None,
+                 horizon: float | None = None, comparison_eviction_risk: float | None = None,
+                 programme_eviction_risk: float | None = None, n_boot: int = 499, seed: int = 12345,
+                 alpha: float = 0.05, censor_date: Any = None) -> OffsetsResult:
+    """Offsets, net cost and the no-system scenario per programme household (see module docstring).
+
+    ``data``: a Dataset (or mapping) with tables ``households``, ``household_outcomes`` and
+    ``tenancies`` (entry dates), and ``costs`` unless ``programme_cost`` (total CZK) is given.
+    ``horizon``: months since entry to value (``None``: every treated month observed, the span
+    the cost table covers). ``comparison_eviction_risk`` / ``programme_eviction_risk``: risk of
+    losing the home over the treated months, given; estimated from ``tenancies`` when ``None``.
+    ``n_boot``: multiplier-bootstrap draws (0 = analytic standard errors).
+    ``censor_date``: extraction date of the tenancy records (for the eviction risks).
     """
     tables = getattr(data, "tables", data)
     for name in ("households", "household_outcomes"):
         if name not in tables:
             raise DataError(f"cost offsets need table {name!r}")
-    hh = tables["households"][["household_id", "group"]].copy()
-    hh["group"] = hh["group"].astype(object)
-    out = tables["household_outcomes"]
-    measures = [m for m in MEASURES if m in out.columns]
+    if horizon is not None and not horizon > 0:
+        raise ConfigError(f"horizon must be a positive number of months or None (got {horizon!r})")
+    if n_boot and n_boot < 100:
+        raise ConfigError(f"n_boot must be 0 (analytic standard errors) or at least 100 (got {n_boot})")
+    _check_risk("comparison_eviction_risk", comparison_eviction_risk)
+    _check_risk("programme_eviction_risk", programme_eviction_risk)
+    households = tables["households"]
+    groups = set(households["group"].astype(object).dropna())
+    if not {"programme", "comparison"} <= groups:
+        raise DataError("cost offsets need households of both the programme and the comparison group "
+                        f"(found: {', '.join(sorted(map(str, groups))) or 'none'})")
+    measures = [m for m in MEASURES if m in tables["household_outcomes"].columns]
     if not measures:
         raise DataError("table 'household_outcomes' has neither shelter_nights nor children_in_care")
-    merged = out.merge(hh, on="household_id", how="left")
-    notes = []
-    no_group = merged["group"].isna()
-    if no_group.any():
-        notes.append(f"{int(no_group.sum())} household-months without a household record were excluded.")
-    merged = merged[~no_group]
-    # per household: mean of each measure over its observed months (missing months not imputed)
-    per_hh = merged.groupby(["household_id", "group"])[measures].mean().reset_index()
-    for m in measures:
-        k = int(per_hh[m].isna().sum())
-        if k:
-            notes.append(f"{k} households have no recorded {m} and are left out of that offset.")
-    groups = set(per_hh["group"])
-    if not {"programme", "comparison"} <= groups:
-        raise DataError("cost offsets need household outcomes for both the programme and the comparison group "
-                        f"(found: {', '.join(sorted(map(str, groups))) or 'none'})")
+    prices = {m: float(getattr(unit_costs, MEASURES[m])) for m in measures}
+    notes: list[str] = []
+
+    programme_rows = households[households["group"].astype(object) == "programme"]
+    n_prog = len(programme_rows)
     if programme_cost is None:
         if "costs" not in tables:
             raise DataError("give programme_cost or a 'costs' table")
-        programme_cost = float(tables["costs"]["amount_czk"].sum())
-    n_prog = int((hh["group"] == "programme").sum())
-    if n_prog == 0:
-        raise DataError("no programme households in table 'households'")
-    cost_per_hh = programme_cost / n_prog
-    eviction_offset = 0.0
-    if comparison_eviction_risk is not None:
-        if programme_eviction_risk is None:
-            raise DataError("comparison_eviction_risk needs programme_eviction_risk (e.g. from AalenJohansen)")
-        eviction_offset = (comparison_eviction_risk - programme_eviction_risk) * unit_costs.eviction
+        if "municipality" not in households.columns:
+            raise DataError("table 'households' lacks column 'municipality' (needed to find the programme costs)")
+        cost = housing_programme_cost(tables["costs"], programme_rows["municipality"].dropna().astype(str))
+        programme_cost = cost.total
+        notes.append("Programme cost: housing-programme cost centres of "
+                     f"{', '.join(cost.by_municipality['municipality'])} with their share of shared costs "
+                     f"({programme_cost:,.0f} CZK).")
+        notes.extend(cost.notes)
+    cost_per_hh = float(programme_cost) / n_prog
+
+    fx = resource_effects(tables, prices, horizon=horizon, n_boot=n_boot, seed=seed, alpha=alpha)
+    notes.extend(fx.notes)
+    months = fx.treated_months_per_household
+    eff = fx.effects.set_index("term")
+    rows: dict[str, dict[str, float]] = {}
+    for m in measures:
+        scale = -prices[m] * months
+        rows[f"offset: {m}"] = _interval(scale * eff.loc[m, "estimate"], abs(scale) * eff.loc[m, "std_error"], alpha)
+    total, total_se = -months * eff.loc[TOTAL, "estimate"], months * eff.loc[TOTAL, "std_error"]
+    with_sys, with_se = months * eff.loc["with_system", "estimate"], months * eff.loc["with_system", "std_error"]
+    no_sys, no_se = months * eff.loc["no_system", "estimate"], months * eff.loc["no_system", "std_error"]
+
+    risks = _eviction_risks(tables, fx.treated_months, comparison_eviction_risk, programme_eviction_risk,
+                            censor_date, notes)
+    if risks is None:
+        rows["offset: evictions"] = _interval(np.nan, np.nan, alpha)
     else:
-        notes.append("Evictions avoided not valued: no comparison-group eviction risk given.")
-
-    values = per_hh[measures].to_numpy(float)
-    is_prog = (per_hh["group"] == "programme").to_numpy()
-    prices = np.array([getattr(unit_costs, MEASURES[m]) for m in measures])
-
-    def compute(idx: np.ndarray) -> dict[str, float]:
-        v, p = values[idx], is_prog[idx]
-        monthly_prog = np.nan_to_num(np.nanmean(v[p], axis=0)) * prices
-        monthly_comp = np.nan_to_num(np.nanmean(v[~p], axis=0)) * prices
-        offsets = (monthly_comp - monthly_prog) * horizon
-        res = {f"offset: {m}": float(o) for m, o in zip(measures, offsets)}
-        res["offset: evictions"] = eviction_offset
-        total = float(offsets.sum()) + eviction_offset
-        res["offset: total"] = total
-        res["programme cost"] = cost_per_hh
-        res["net cost"] = cost_per_hh - total
-        res["no-system scenario cost"] = float(monthly_comp.sum() * horizon)
-        res["with-system cost"] = cost_per_hh + float(monthly_prog.sum() * horizon)
-        return res
-
-    all_idx = np.arange(len(per_hh))
-    point = compute(all_idx)
-    strata = is_prog.astype(int)
-    if n_boot < 50:
-        raise DataError(f"n_boot must be at least 50 (got {n_boot})")
-    rng = np.random.default_rng(seed)
-    reps = pd.DataFrame([compute(resample_indices(strata, rng)) for _ in range(n_boot)])
-    rows = []
-    for term, est in point.items():
-        lo, hi = np.nanquantile(reps[term], [alpha / 2, 1 - alpha / 2])
-        rows.append({"term": term, "estimate": est, "std_error": float(reps[term].std()), "conf_low": float(lo),
-                     "conf_high": float(hi), "p_value": np.nan, "n": n_prog})
-    return OffsetsResult(table=pd.DataFrame(rows), unit_costs=unit_costs, horizon=horizon,
-                         extra_notes=tuple(notes))
+        c, c_se, p, p_se = risks
+        price = unit_costs.eviction
+        rows["offset: evictions"] = _interval((c - p) * price, np.hypot(c_se, p_se) * price, alpha)
+        total, total_se = total + (c - p) * price, float(np.hypot(total_se, np.hypot(c_se, p_se) * price))
+        with_sys, with_se = with_sys + p * price, float(np.hypot(with_se, p_se * price))
+        no_sys, no_se = no_sys + c * price, float(np.hypot(no_se, c_se * price))
+    rows["offset: total"] = _interval(total, total_se, alpha)
+    rows["programme cost"] = _interval(cost_per_hh, 0.0, alpha)
+    rows["net cost"] = _interval(cost_per_hh - total, total_se, alpha)
+    rows["no-system scenario cost"] = _interval(no_sys, no_se, alpha)
+    rows["with-system cost"] = _interval(cost_per_hh + with_sys, with_se, alpha)
+    table = pd.DataFrame([{"term": term, **values, "n": n_prog} for term, values in rows.items()])
+    notes.append(f"Effects from {fx.n_programme} programme and {fx.n_comparison} comparison households; "
+                 f"programme cost per household over all {n_prog} programme households.")
+    if horizon is not None:
+        notes.append("The programme cost covers the whole cost table, the offsets the first "
+                     f"{horizon:g} months after entry: compare with care (horizon=None matches the two).")
+    return OffsetsResult(table=table, effects=fx.effects, unit_costs=unit_costs, horizon=horizon,
+                         treated_months=months, extra_notes=tuple(notes))

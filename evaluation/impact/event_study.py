@@ -79,28 +79,49 @@ class EventStudyResult(RegressionResult):
                      f"{p.statistic:.3f}, p = {p.p_value:.3g}")
         return text
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Coefficients with confidence intervals by event time; entry marked between −1 and 0."""
+    def plot(self, ax: Any = None, *, lang: str = "cs", time_unit: str = "period", **kwargs: Any) -> Any:
+        """Coefficients with confidence intervals by event time; entry marked between −1 and 0.
+
+        ``time_unit`` ("month", "quarter", "year" or "period") words the x axis; the pre-trend
+        p-value is written in the corner; no title (the report's caption describes the figure).
+        Example: ``result.plot(lang="en", time_unit="month")``.
+        """
         import matplotlib.pyplot as plt
 
-        ax = ax or plt.subplots(figsize=(7, 4))[1]
+        from evaluation.reporting import plot_labels as pl
+
+        pl.check_lang(lang)
+        if time_unit not in ("month", "quarter", "year", "period"):
+            raise ConfigError(f"time_unit must be month, quarter, year or period (got {time_unit!r})")
+        ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
         table = self.tidy()
         x = table["event_time"].to_numpy(float)
         est = table["estimate"].to_numpy(float)
         low = (est - table["conf_low"].to_numpy(float))
         high = (table["conf_high"].to_numpy(float) - est)
         err = np.nan_to_num(np.vstack([low, high]))
-        ax.errorbar(x, est, yerr=err, fmt="o", capsize=3, color=kwargs.pop("color", "C0"), **kwargs)
+        reference = table["reference"].to_numpy(bool)
+        colour = kwargs.pop("color", "C0")
+        ax.errorbar(x[~reference], est[~reference], yerr=err[:, ~reference], fmt="o", markersize=3.5,
+                    capsize=2, elinewidth=1, color=colour, **kwargs)
+        ax.plot(x[reference], est[reference], marker="o", markersize=4, linestyle="none",
+                markerfacecolor="white", color=colour)
         ax.axhline(0, color="0.4", linewidth=0.8)
-        ax.axvline(-0.5, color="C3", linestyle="--", linewidth=0.8, label="entry")
-        labels = [t.replace("e=", "") for t in table["term"]]
-        ax.set_xticks(x, labels)
-        ax.set_xlabel(f"periods relative to entry (reference {self.reference})")
-        ax.set_ylabel("effect")
-        title = f"{1 - self.alpha:.0%} confidence intervals"
+        ax.axvline(-0.5, color="C3", linestyle="--", linewidth=0.8)
+        ax.annotate(pl.text("entry", lang), xy=(-0.5, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize="small",
+                    color="C3")
+        ends = {int(e): _end_label(term) for e, term in zip(x, table["term"]) if _end_label(term)}
+        pl.integer_ticks(ax, x, ends, keep=(self.reference,), lang=lang)
+        axis_key = {"month": "relative_month", "quarter": "relative_quarter", "year": "relative_year",
+                    "period": "relative_period"}[time_unit]
+        reference_text = pl.text("reference_period", lang, ref=str(self.reference).replace("-", "−"))
+        ax.set_xlabel(f"{pl.text(axis_key, lang)} ({reference_text})")
+        ax.set_ylabel(pl.text("estimated_effect", lang))
         if self.pretrend is not None:
-            title += f"; pre-trend p = {self.pretrend.p_value:.3g}"
-        ax.set_title(title)
+            ax.text(0.01, 0.02, pl.text("pretrend_test", lang, p=pl.format_p(self.pretrend.p_value, lang)),
+                    transform=ax.transAxes, ha="left", va="bottom", fontsize="small", color="0.3")
+        pl.number_axis(ax, lang, axis="y")
         return ax
 
 
@@ -250,6 +271,14 @@ def _window(rel: np.ndarray, leads: int | None, lags: int | None, reference: int
         raise EstimationError("no pre-entry periods are observed for treated units: an event study "
                               "needs at least one period before entry")
     return lo, hi
+
+
+def _end_label(term: str) -> str:
+    """Tick text of a binned end point (``e<=-12`` -> ``≤ −12``); empty for other terms."""
+    for code, sign in (("e<=", "≤ "), ("e>=", "≥ ")):
+        if term.startswith(code):
+            return sign + term[len(code):].replace("-", "−").lstrip("+")
+    return ""
 
 
 def _label(e: int, lo: int, hi: int, binned: bool) -> str:

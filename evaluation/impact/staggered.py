@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -40,6 +41,8 @@ from evaluation.impact.staggered_bootstrap import (ZERO_SE, analytic_se, analyti
                                                    multiplier_bootstrap, wald_pretest)
 from evaluation.impact.staggered_data import PreparedPanel, prepare_panel
 from evaluation.impact.staggered_estimators import CellNotEstimable, panel_2x2, rc_2x2
+from evaluation.impact.staggered_pretest import (ROBUST_METHOD, PretestReliabilityWarning, PretestResult, pretest,
+                                                 wald_reliability)
 from evaluation.results import Result
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -130,6 +133,8 @@ class StaggeredDiDResult(Result):
     pretest_p_value: float
     exclusions: Exclusions
     extra_notes: tuple[str, ...] = ()
+    wald_pretest_issues: tuple[str, ...] = ()      # why R did's chi-square pre-test is unreliable here
+    robust_pretest: PretestResult | None = field(default=None, repr=False)  # shown instead when it is
     title: str = "Group-time average treatment effects (Callaway & Sant'Anna)"
 
     count_columns = ("n_treated", "n_comparison")
@@ -154,9 +159,16 @@ class StaggeredDiDResult(Result):
                   f"{100 * (1 - self.alpha):g}% bands (critical value {self.crit_value:.3f})")
                  if self.bootstrap else
                  f"standard errors: analytic (influence function); pointwise {100 * (1 - self.alpha):g}% intervals"]
-        if np.isfinite(self.pretest_p_value):
-            lines.append(f"pre-test of parallel trends (Wald, all pre-treatment ATT(g,t) = 0): "
-                         f"chi2({self.pretest_df}) = {self.pretest_statistic:.3f}, p = {self.pretest_p_value:.5f}")
+        wald = (f"chi2({self.pretest_df}) = {self.pretest_statistic:.3f}, p = {self.pretest_p_value:.5f}"
+                if np.isfinite(self.pretest_p_value) else "")
+        if self.pretest_reliable and wald:
+            lines.append(f"pre-test of parallel trends (Wald, all pre-treatment ATT(g,t) = 0): {wald}")
+        elif not self.pretest_reliable:
+            if self.robust_pretest is not None:
+                lines.append(self.robust_pretest.describe())
+            lines.append((f"R did's Wald pre-test ({wald}) not used: " if wald else "R did's Wald pre-test: ")
+                         + "unreliable with this few treated units per pre-treatment cell, it over-rejects "
+                         "true parallel trends (" + "; ".join(self.wald_pretest_issues) + ")")
         lines += list(self.extra_notes)
         lines += list(self.exclusions.notes())
         return tuple(lines)
@@ -165,6 +177,29 @@ class StaggeredDiDResult(Result):
         table = self.cells.copy()
         table.insert(0, "term", [f"ATT({g:g},{t:g})" for g, t in zip(table["group"], table["time"])])
         return table
+
+    @property
+    def pretest_reliable(self) -> bool:
+        """Whether R did's chi-square Wald pre-test (``pretest_p_value``) can be trusted here."""
+        return not self.wald_pretest_issues
+
+    def pretest(self, method: str = "auto", **kwargs: Any) -> PretestResult:
+        """Pre-test of parallel trends (all pre-treatment ATT(g,t) = 0); see staggered_pretest.
+
+        ``method="auto"`` (default) is the test the summary shows: R did's Wald test when it is
+        reliable, else the studentised wild bootstrap sup-t test; ``"wald"`` is always R did's.
+        Other methods: "sup_t", "wald_bootstrap", "sup_t_bootstrap", "f". ``n_bootstrap``,
+        ``seed`` and ``alpha`` may be given (defaults: the result's).
+
+        Example
+        -------
+        >>> res.pretest().p_value, res.pretest("wald").p_value   # doctest: +SKIP
+        """
+        if method == "auto":
+            method = "wald" if self.pretest_reliable else ROBUST_METHOD
+        if method == ROBUST_METHOD and not kwargs and self.robust_pretest is not None:
+            return self.robust_pretest
+        return pretest(self, method, **kwargs)
 
     def aggregate(self, kind: str = "group", **kwargs: Any) -> "Any":
         """Aggregate ATT(g,t): "simple", "dynamic" (event study), "group" or "calendar" (see staggered_aggregate)."""
@@ -369,7 +404,7 @@ def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, 
     cells = cells[["group", "time", "event_time", "base_time", "post", "estimate", "std_error", "conf_low",
                    "conf_high", "p_value", "band", "point_conf_low", "point_conf_high", "analytic_std_error",
                    "n_treated", "n_comparison"]]
-    return StaggeredDiDResult(
+    result = StaggeredDiDResult(
         cells=cells, influence=psi, entity_group=prep.entity_group, entity_weight=prep.entity_weight,
         entity_cluster=prep.entity_cluster, n_units=prep.n_entities, n_clusters=prep.n_clusters,
         periods=tuple(prep.periods.tolist()), groups=tuple(prep.groups.tolist()), group_sizes=prep.group_sizes,
@@ -378,3 +413,19 @@ def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, 
         seed=seed, bootstrap_weights=bootstrap_weights, band=inference.band, crit_value=inference.crit_value,
         pretest_statistic=stat, pretest_df=df, pretest_p_value=p_value, exclusions=prep.exclusions,
         extra_notes=tuple(notes))
+    return _check_pretest(result)
+
+
+def _check_pretest(result: StaggeredDiDResult) -> StaggeredDiDResult:
+    """Flag R did's Wald pre-test when too few treated units stand behind the pre-treatment cells,
+    and attach the robust pre-test that the summary shows instead."""
+    reliability = wald_reliability(result)
+    if reliability.reliable:
+        return result
+    seed = result.seed if result.seed is not None else int(np.random.SeedSequence().entropy % (2 ** 63))
+    robust = pretest(result, ROBUST_METHOD, seed=seed)
+    if np.isfinite(result.pretest_p_value):  # (a singular covariance has already been warned about)
+        warnings.warn(f"R did's Wald pre-test of parallel trends (p = {result.pretest_p_value:.4f}) is unreliable "
+                      f"here and over-rejects true parallel trends: {'; '.join(reliability.notes)}. Reported "
+                      f"instead: {robust.describe()} (result.pretest())", PretestReliabilityWarning, stacklevel=3)
+    return dataclasses.replace(result, wald_pretest_issues=reliability.notes, robust_pretest=robust)

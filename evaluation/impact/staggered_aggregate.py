@@ -90,11 +90,12 @@ class AggregateResult(Result):
             return overall
         return pd.concat([overall, self.table], ignore_index=True)
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Event-study plot (dynamic) or effects by group / period, with the band of the table."""
+    def plot(self, ax: Any = None, *, lang: str = "cs", time_unit: str = "period", **kwargs: Any) -> Any:
+        """Event-study plot (dynamic) or effects by group / period, with the band of the table,
+        in ``lang``; ``time_unit`` ("month", "quarter", "year", "period") words the x axis."""
         from evaluation.impact.staggered_plot import plot_aggregate
 
-        return plot_aggregate(self, ax=ax, **kwargs)
+        return plot_aggregate(self, ax=ax, lang=lang, time_unit=time_unit, **kwargs)
 
 
 def estimated_weights_if(keepers: np.ndarray, pg: np.ndarray, cell_group: np.ndarray,

@@ -51,29 +51,50 @@ def plot_group_time(res: Any, ax: Any = None, **kwargs: Any) -> Any:
     return axes[-1] if ax is not None else axes
 
 
-def plot_aggregate(agg: Any, ax: Any = None, **kwargs: Any) -> Any:
-    """Event-study plot for ``dynamic``; effects by group or period otherwise; a point for ``simple``."""
+def plot_aggregate(agg: Any, ax: Any = None, *, lang: str = "cs", time_unit: str = "period", **kwargs: Any) -> Any:
+    """Event-study plot for ``dynamic``; effects by group or period otherwise; a point for ``simple``.
+
+    Words in ``lang``; ``time_unit`` ("month", "quarter", "year", "period") words the event-time
+    axis. No title: the band (simultaneous or pointwise) is named in the legend.
+    """
     import matplotlib.pyplot as plt
 
+    from evaluation.errors import ConfigError
+    from evaluation.reporting import plot_labels as pl
+
+    pl.check_lang(lang)
+    if time_unit not in ("month", "quarter", "year", "period"):
+        raise ConfigError(f"time_unit must be month, quarter, year or period (got {time_unit!r})")
     if ax is None:
         _, ax = plt.subplots(figsize=kwargs.pop("figsize", (6, 3.5)))
     table = agg.tidy()
+    level = pl.level_text(agg.alpha, lang)
+    band = pl.text("band_simultaneous" if agg.band == "simultaneous" else "band_pointwise", lang, level=level)
     if agg.kind == "simple" or agg.table.empty:
         _errorbars(ax, np.array([0.0]), np.array([agg.overall_estimate]), np.array([agg.overall_conf_low]),
-                   np.array([agg.overall_conf_high]), np.array([True]), label_post="overall ATT")
-        ax.set_xticks([0.0], ["overall ATT"])
+                   np.array([agg.overall_conf_high]), np.array([True]), label_post=pl.text("overall_att", lang))
+        ax.set_xticks([0.0], [pl.text("overall_att", lang)])
+        ax.set_ylabel(pl.text("average_effect", lang))
+        pl.number_axis(ax, lang, axis="y")
         return ax
     rows = table.iloc[1:]
     column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[agg.kind]
     x = rows[column].to_numpy(float)
     post = x >= 0 if agg.kind == "dynamic" else np.ones(len(x), bool)
     _errorbars(ax, x, rows["estimate"].to_numpy(float), rows["conf_low"].to_numpy(float),
-               rows["conf_high"].to_numpy(float), post)
-    ax.set_xlabel({"event_time": "periods since treatment (e)", "group": "group (first treated)",
-                   "time": "period"}[column])
-    ax.set_ylabel("ATT")
+               rows["conf_high"].to_numpy(float), post,
+               label_post=f"{pl.text('after_entry', lang)} ({band})" if agg.kind == "dynamic" else band,
+               label_pre=f"{pl.text('before_entry', lang)} ({band})")
     if agg.kind == "dynamic":
         ax.axvline(-0.5, color="black", linestyle=":", linewidth=0.8)
-    ax.set_title(f"{agg.band} {100 * (1 - agg.alpha):g}% band", fontsize=9)
-    ax.legend(fontsize=8)
+        axis_key = {"month": "relative_month", "quarter": "relative_quarter", "year": "relative_year",
+                    "period": "relative_period"}[time_unit]
+        ax.set_xlabel(pl.text(axis_key, lang))
+        pl.integer_ticks(ax, x, keep=(0,), lang=lang)
+    else:
+        ax.set_xlabel(pl.text("group_first_treated" if column == "group" else "calendar_period", lang))
+        pl.integer_ticks(ax, x, lang=lang)
+    ax.set_ylabel(pl.text("average_effect", lang))
+    pl.number_axis(ax, lang, axis="y")
+    pl.legend_above(ax)
     return ax

@@ -38,7 +38,7 @@ import pandas as pd
 
 from evaluation.errors import DataError
 from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, default_as_of,
-                                        filter_rows, label, table)
+                                        filter_rows, table)
 from evaluation.results import Result
 
 SOURCES = ("applications", "households")
@@ -77,18 +77,24 @@ class NeedFlows(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
-        """Stock at period end by ETHOS category (stacked areas)."""
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+        """Stock at period end by ETHOS category (stacked areas), categories labelled in ``lang``."""
         import matplotlib.pyplot as plt
 
+        from evaluation.reporting import plot_labels as pl
+
+        pl.check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
         part = self.table.loc[self.table["ethos_category"] != "all"]
         wide = part.pivot_table(index="period", columns="ethos_category", values="stock_end", sort=False,
                                 aggfunc="sum", observed=True)
-        ax.stackplot(wide.index, wide.to_numpy().T,
-                     labels=[label("households", "ethos_category", c, lang) for c in wide.columns], **kwargs)
-        ax.set_ylabel("domácnosti v bytové nouzi" if lang == "cs" else "households in housing need")
-        ax.legend(frameon=False, fontsize="x-small", loc="upper left")
+        x = wide.index.to_timestamp() if isinstance(wide.index, pd.PeriodIndex) else pd.to_datetime(wide.index)
+        ax.stackplot(x, wide.to_numpy().T,
+                     labels=[pl.category_label("ethos_category", c, lang) for c in wide.columns], **kwargs)
+        ax.set_ylabel(pl.text("households_in_need", lang))
+        pl.number_axis(ax, lang, axis="y", integer=True)
+        pl.date_axis(ax, lang)
+        pl.legend_above(ax)
         return ax
 
 

@@ -73,7 +73,7 @@ class SegregationResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
         """Group share by area against the overall share (dashed)."""
         import matplotlib.pyplot as plt
 

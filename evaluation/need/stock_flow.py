@@ -71,24 +71,31 @@ class StockFlowProjection(Result):
                 "additional flats are on top of the current capacity. _low/_high: 95% range from the "
                 "uncertainty of inflow and exit rate.",)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
         """Observed and projected stock of need (baseline and target) and additional flats needed."""
         import matplotlib.pyplot as plt
 
+        from evaluation.reporting import plot_labels as pl
+
+        pl.check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
-        cs = lang == "cs"
         t = self.table
         if len(self.history):
-            ax.plot(self.history["t"], self.history["stock_end"], color="black",
-                    label="pozorováno" if cs else "observed")
-        ax.plot(t["t"], t["stock_baseline"], ls="--", label="současný systém" if cs else "current system")
-        ax.plot(t["t"], t["stock_target"], label="cíl" if cs else "target")
-        ax.plot(t["t"], t["additional_units"], label="další potřebné byty" if cs else "additional flats needed")
-        ax.fill_between(t["t"], t["additional_units_low"], t["additional_units_high"], alpha=0.2)
+            ax.plot(self.history["t"], self.history["stock_end"], color="black", label=pl.text("observed", lang))
+        ax.plot(t["t"], t["stock_baseline"], ls="--", label=pl.text("current_system", lang))
+        ax.plot(t["t"], t["stock_target"], label=pl.text("target", lang))
+        (line,) = ax.plot(t["t"], t["additional_units"], label=pl.text("additional_flats", lang))
+        level = pl.level_text(float(self.settings.get("alpha", 0.05)), lang)
+        ax.fill_between(t["t"], t["additional_units_low"], t["additional_units_high"], alpha=0.2,
+                        color=line.get_color(), linewidth=0, label=pl.text("range_95", lang, level=level))
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_xlabel("období od posledního pozorování" if cs else "periods from last observation")
-        ax.set_ylabel("domácnosti / byty" if cs else "households / flats")
-        ax.legend(frameon=False, fontsize="small")
+        ax.set_xlabel(pl.text("periods_from_last", lang))
+        ax.set_ylabel(pl.text("households_or_flats", lang))
+        ax.set_ylim(bottom=0)
+        pl.integer_ticks(ax, np.concatenate([self.history["t"].to_numpy(float), t["t"].to_numpy(float)]),
+                         keep=(0,), lang=lang)
+        pl.number_axis(ax, lang, axis="y")
+        pl.legend_above(ax)
         return ax
 
 

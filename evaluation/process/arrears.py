@@ -26,8 +26,17 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, filter_rows, label,
-                                        share, table)
+from evaluation.process._tables import (
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    check_lang,
+    codes,
+    filter_rows,
+    label,
+    share,
+    table,
+)
 from evaluation.results import Result
 
 
@@ -58,20 +67,27 @@ class ArrearsResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", measure: str = "share_in_arrears", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", measure: str = "share_in_arrears", **kwargs: Any) -> Any:
         """Share of households in arrears (or another column, e.g. ``mean_balance``) by month and step."""
         import matplotlib.pyplot as plt
 
+        from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.style import percent_axis
+
+        check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
-        scale = 100 if measure == "share_in_arrears" else 1
-        for step, part in self.table.groupby("step", sort=False):
-            ax.plot(part["month"], scale * part[measure], label=label("tenancies", "step", step, lang), **kwargs)
-        names = {"share_in_arrears": ("domácnosti v dluhu (%)", "households in arrears (%)"),
-                 "mean_balance": ("průměrný dluh (Kč)", "mean balance (CZK)"),
-                 "median_balance": ("medián dluhu (Kč)", "median balance (CZK)")}
-        ax.set_ylabel(names.get(measure, (measure, measure))[0 if lang == "cs" else 1])
-        ax.set_ylim(bottom=0) if measure == "share_in_arrears" else None
-        ax.legend(frameon=False)
+        for step, part in self.table.groupby("step", sort=False, observed=True):
+            ax.plot(pd.to_datetime(part["month"]), part[measure], label=label("tenancies", "step", step, lang),
+                    **kwargs)
+        known = ("share_in_arrears", "mean_balance", "median_balance")
+        ax.set_ylabel(pl.text(measure, lang) if measure in known else measure)
+        if measure == "share_in_arrears":
+            ax.set_ylim(0, min(1.05, max(0.1, float(self.table[measure].max()) * 1.1)))
+            percent_axis(ax, "y", lang)
+        else:
+            pl.number_axis(ax, lang, axis="y")
+        pl.date_axis(ax, lang)
+        pl.legend_above(ax)
         return ax
 
 

@@ -40,8 +40,18 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.errors import DataError
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, default_as_of,
-                                        filter_rows, label, share, table)
+from evaluation.process._tables import (
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    check_lang,
+    codes,
+    default_as_of,
+    filter_rows,
+    label,
+    share,
+    table,
+)
 from evaluation.results import Result
 
 TOOLS = ("benefit_counselling", "bridging_loan", "housing_market_help", "debt_counselling")
@@ -138,7 +148,7 @@ class ApplicationsReceived(Result):
     def notes(self) -> tuple[str, ...]:
         return tuple(_notes(self.by, self.as_of, self.exclusions))
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
         import matplotlib.pyplot as plt
 
         ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
@@ -207,25 +217,35 @@ class ProcessingTime(Result):
                  "is biased downwards when many are open."]
         return tuple(lines + _notes(self.by, self.as_of, self.exclusions))
 
-    def plot(self, ax: Any = None, lang: str = "en", ci: bool = False, **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", ci: bool = False, **kwargs: Any) -> Any:
         """Share of applications still undecided by days since submission, one line per group."""
         import matplotlib.pyplot as plt
 
+        from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.style import percent_axis
+
+        check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
+        column = self.by[0] if len(self.by) == 1 else ""
         for name, curve in self.curves.groupby("group", sort=False):
             t = np.concatenate([[0.0], curve["days"].to_numpy()])
             s = np.concatenate([[1.0], curve["undecided"].to_numpy()])
-            (line,) = ax.step(t, s, where="post", label=str(name), **kwargs)
+            text = pl.text("all_applications", lang) if str(name) == "all" else \
+                pl.category_label(column, name, lang, table="applications" if column else None)
+            (line,) = ax.step(t, s, where="post", label=text, **kwargs)
             if ci:
                 ax.fill_between(t, np.concatenate([[1.0], curve["conf_low"].to_numpy()]),
                                 np.concatenate([[1.0], curve["conf_high"].to_numpy()]),
                                 step="post", alpha=0.2, color=line.get_color(), linewidth=0)
         ax.axhline(0.5, color="grey", lw=0.8, ls=":")
-        ax.set_xlabel("dny od podání" if lang == "cs" else "days since submission")
-        ax.set_ylabel("podíl dosud nerozhodnutých" if lang == "cs" else "share still undecided")
+        ax.set_xlabel(pl.text("days_since_submission", lang))
+        ax.set_ylabel(pl.text("share_undecided", lang))
         ax.set_ylim(0, 1.02)
         ax.set_xlim(left=0)
-        ax.legend(frameon=False, fontsize="small")
+        percent_axis(ax, "y", lang)
+        pl.number_axis(ax, lang, axis="x", integer=True)
+        if self.curves["group"].nunique() > 1 or str(self.curves["group"].iloc[0]) != "all":
+            ax.legend(frameon=False, fontsize="small", loc="upper right")
         return ax
 
 
@@ -360,7 +380,7 @@ class CategoryShares(Result):
     def notes(self) -> tuple[str, ...]:
         return tuple(([self.method] if self.method else []) + _notes(self.by, self.as_of, self.exclusions))
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
         import matplotlib.pyplot as plt
 
         ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]

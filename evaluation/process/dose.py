@@ -33,8 +33,19 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.process._tables import (DAYS_PER_MONTH, ExclusionLog, Tables, as_timestamp, codes,
-                                        default_as_of, filter_rows, label, share, table)
+from evaluation.process._tables import (
+    DAYS_PER_MONTH,
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    check_lang,
+    codes,
+    default_as_of,
+    filter_rows,
+    label,
+    share,
+    table,
+)
 from evaluation.process.plan import PilotPlan
 from evaluation.results import Result
 
@@ -98,22 +109,34 @@ class SupportDose(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", measure: str = "hours", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", measure: str = "hours", **kwargs: Any) -> Any:
         """Hours (or contacts) per household-month by month since entry, planned level dashed."""
         import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
 
+        from evaluation.reporting import plot_labels as pl
+
+        check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
         data = self.months_since_entry
+        any_plan = False
         for step, part in data.groupby("step", sort=False, observed=True):
             line = ax.plot(part["month_since_entry"], part[f"{measure}_per_household_month"],
                            label=label("tenancies", "step", step, lang), **kwargs)[0]
             planned = part[f"planned_{measure}_per_month"]
             if planned.notna().any():
+                any_plan = True
                 ax.step(part["month_since_entry"], planned, where="post", ls="--", color=line.get_color())
-        ax.set_xlabel("měsíce od nastěhování" if lang == "cs" else "months since move-in")
-        unit = ("hodiny" if measure == "hours" else "kontakty") if lang == "cs" else measure
-        ax.set_ylabel(f"{unit} / " + ("domácnost-měsíc" if lang == "cs" else "household-month"))
-        ax.legend(frameon=False)
+        ax.set_xlabel(pl.text("months_since_move_in", lang))
+        ax.set_ylabel(pl.text("support_hours" if measure == "hours" else "support_contacts", lang))
+        ax.set_ylim(bottom=0)
+        pl.number_axis(ax, lang, axis="x", integer=True)
+        pl.number_axis(ax, lang, axis="y")
+        handles, labels = ax.get_legend_handles_labels()
+        if any_plan:
+            handles.append(Line2D([], [], color="0.3", ls="--"))
+            labels.append(pl.text("planned_level", lang))
+        pl.legend_above(ax, handles=handles, labels=labels)
         return ax
 
 

@@ -115,7 +115,7 @@ class EntryProfile(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, characteristic: str = "referral_source", lang: str = "en",
+    def plot(self, ax: Any = None, characteristic: str = "referral_source", lang: str = "cs",
              **kwargs: Any) -> Any:
         import matplotlib.pyplot as plt
 

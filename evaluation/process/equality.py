@@ -129,7 +129,7 @@ class EqualityOfCare(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
         """Processing times by group (Kaplan–Meier share still undecided)."""
         return self.processing.plot(ax=ax, lang=lang, **kwargs)
 

@@ -34,11 +34,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
-from evaluation.process._tables import (Tables, as_timestamp, check_lang, codes, default_as_of, label,
-                                        table)
+from evaluation.process._tables import (
+    Tables,
+    as_timestamp,
+    check_lang,
+    codes,
+    default_as_of,
+    label,
+    table,
+)
 from evaluation.process.entry import entrants
 from evaluation.results import Result
 
@@ -95,43 +101,162 @@ class ParticipantFlow(Result):
             lines.append("No household_outcomes table: every household followed up counts as analysed.")
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
-        """Draw the flow diagram: main boxes top to bottom, exclusion boxes to the right."""
+    def plot(self, ax: Any = None, lang: str = "cs", *, fontsize: float = 8.5, **kwargs: Any) -> Any:
+        """Draw the flow diagram: main boxes top to bottom, exclusion boxes to the right.
+
+        Every box is sized to its text (measured with the figure's renderer) and the boxes are
+        stacked with room for the exclusion boxes between them, so nothing overlaps. When ``ax``
+        is the only axes of its figure the figure's height is set to what the diagram needs
+        (its width is kept); otherwise the text is scaled down to fit the axes.
+        """
         import matplotlib.pyplot as plt
 
         check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(8, 9))[1]
+        ax = ax if ax is not None else plt.subplots(figsize=(7, 6))[1]
+        fig = ax.figure
         ax.set_axis_off()
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        label_col = f"label_{lang}"
-        main = self.table.loc[(self.table["kind"] == "main") & (self.table["step"] == "all")]
-        ys = np.linspace(0.92, 0.08, len(main))
-        box = dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="black")
-        side = dict(boxstyle="round,pad=0.4", facecolor="#f4f4f4", edgecolor="grey")
-        previous = None
-        for y, (_, row) in zip(ys, main.iterrows()):
-            text = f"{row[label_col]}\nn = {row['count']}"
-            steps = self.table.loc[(self.table["box"] == row["box"]) & (self.table["step"] != "all")]
-            if len(steps):
-                text += "\n" + "\n".join(f"{label('tenancies', 'step', s, lang)}: {c}"
-                                         for s, c in zip(steps["step"], steps["count"]))
-            ax.text(0.3, y, text, ha="center", va="center", bbox=box, fontsize=9, transform=ax.transAxes)
-            if previous is not None:
-                ax.annotate("", xy=(0.3, y + 0.045), xytext=(0.3, previous - 0.045), xycoords="axes fraction",
-                            arrowprops=dict(arrowstyle="->", color="black"))
-                excluded = self.table.loc[(self.table["kind"] == "excluded") & (self.table["box"] == row["box"])]
-                if len(excluded):
-                    total = int(excluded["count"].sum())
-                    lines = [f"{_text('excluded', lang, self.follow_up_months)}: n = {total}"]
-                    lines += [f"• {r[label_col]}: {r['count']}" for _, r in excluded.iterrows()]
-                    middle = (y + previous) / 2
-                    ax.annotate("", xy=(0.6, middle), xytext=(0.3, middle), xycoords="axes fraction",
-                                arrowprops=dict(arrowstyle="->", color="grey"))
-                    ax.text(0.62, middle, "\n".join(lines), ha="left", va="center", bbox=side, fontsize=8,
-                            transform=ax.transAxes)
-            previous = y
+        main, side = self._box_texts(lang)
+        alone = len(fig.get_axes()) == 1
+        if alone:
+            ax.set_position([0.01, 0.01, 0.98, 0.98])
+        size = fontsize
+        avail_w = ax.get_position().width * fig.get_figwidth()
+        avail_h = ax.get_position().height * fig.get_figheight()
+        layout = _FlowLayout.measure(ax, main, side, size)
+        for _ in range(8):  # shrink the text (and with it the spacing) until the diagram fits the axes
+            scale = avail_w / layout.width
+            if not alone:
+                scale = min(scale, avail_h / layout.height)
+            if scale >= 1.0:
+                break
+            size = size * scale * 0.97
+            layout = _FlowLayout.measure(ax, main, side, size)
+        if alone:
+            fig.set_size_inches(fig.get_figwidth(), layout.height / ax.get_position().height, forward=True)
+        layout.draw(ax, size)
         return ax
+
+    def _box_texts(self, lang: str) -> tuple[list[str], list[str | None]]:
+        """Text of each main box and of the exclusion box above it (None where there is none)."""
+        label_col = f"label_{lang}"
+        t = self.table
+        main = t.loc[(t["kind"] == "main") & (t["step"] == "all")]
+        boxes, exclusions = [], []
+        for index, (_, row) in enumerate(main.iterrows()):
+            lines = [str(row[label_col]), f"n = {int(row['count'])}"]
+            steps = t.loc[(t["box"] == row["box"]) & (t["kind"] == "main") & (t["step"] != "all")]
+            lines += [f"{label('tenancies', 'step', s, lang)}: {int(c)}" for s, c in zip(steps["step"], steps["count"])]
+            boxes.append("\n".join(lines))
+            excluded = t.loc[(t["kind"] == "excluded") & (t["box"] == row["box"])]
+            if index == 0 or not len(excluded):
+                exclusions.append(None)
+                continue
+            total = int(excluded["count"].sum())
+            lines = [f"{_text('excluded', lang, self.follow_up_months)}: n = {total}"]
+            lines += [f"• {r[label_col]}: {int(r['count'])}" for _, r in excluded.iterrows()]
+            exclusions.append("\n".join(lines))
+        return boxes, exclusions
+
+
+@dataclass(frozen=True)
+class _FlowLayout:
+    """Sizes (inches) of the flow diagram's boxes and where they go; see ParticipantFlow.plot."""
+
+    main: list[str]
+    side: list[str | None]
+    main_sizes: list[tuple[float, float]]
+    side_sizes: list[tuple[float, float] | None]
+    size: float  # font size (points); the spacing below grows with it, so the layout scales as a whole
+
+    MARGIN: ClassVar[float] = 0.03
+
+    @property
+    def pad(self) -> float:  # inside a box, around the text
+        return 0.0105 * self.size
+
+    @property
+    def gap(self) -> float:  # between main boxes without an exclusion box
+        return 0.033 * self.size
+
+    @property
+    def arrow(self) -> float:  # from the main column to an exclusion box
+        return 0.053 * self.size
+
+    @classmethod
+    def measure(cls, ax: Any, main: list[str], side: list[str | None], size: float) -> _FlowLayout:
+        renderer = ax.figure.canvas.get_renderer()
+        dpi = ax.figure.dpi
+
+        def extent(text: str) -> tuple[float, float]:
+            artist = ax.text(0, 0, text, fontsize=size, ha="center", va="center", linespacing=1.3)
+            box = artist.get_window_extent(renderer)
+            artist.remove()
+            return box.width / dpi, box.height / dpi
+
+        return cls(main, side, [extent(t) for t in main], [extent(t) if t else None for t in side], size)
+
+    @property
+    def main_width(self) -> float:
+        return max(w for w, _ in self.main_sizes) + 2 * self.pad
+
+    @property
+    def side_width(self) -> float:
+        widths = [s[0] for s in self.side_sizes if s is not None]
+        return max(widths) + 2 * self.pad if widths else 0.0
+
+    @property
+    def width(self) -> float:
+        return 2 * self.MARGIN + self.main_width + (self.arrow + self.side_width if self.side_width else 0.0)
+
+    def gaps(self) -> list[float]:
+        return [0.0] + [max(self.gap, (s[1] + 4 * self.pad) if s is not None else self.gap)
+                        for s in self.side_sizes[1:]]
+
+    @property
+    def height(self) -> float:
+        return 2 * self.MARGIN + sum(h + 2 * self.pad for _, h in self.main_sizes) + sum(self.gaps())
+
+    def draw(self, ax: Any, size: float) -> None:
+        from matplotlib.patches import FancyBboxPatch
+
+        fig = ax.figure
+        pos = ax.get_position()
+        avail_w, avail_h = pos.width * fig.get_figwidth(), pos.height * fig.get_figheight()
+        ax.set_xlim(0, avail_w)
+        ax.set_ylim(0, avail_h)
+        left = max(self.MARGIN, (avail_w - self.width) / 2 + self.MARGIN)
+        centre = left + self.main_width / 2
+        side_left = left + self.main_width + self.arrow
+        top = avail_h - self.MARGIN
+        previous_bottom = None
+        for text, (w, h), side, side_size, gap in zip(self.main, self.main_sizes, self.side, self.side_sizes,
+                                                      self.gaps()):
+            box_top = top - gap
+            box_bottom = box_top - h - 2 * self.pad
+            self._box(ax, FancyBboxPatch, centre - self.main_width / 2, box_bottom, self.main_width,
+                      box_top - box_bottom, face="white", edge="black")
+            ax.text(centre, (box_top + box_bottom) / 2, text, fontsize=size, ha="center", va="center",
+                    linespacing=1.3)
+            if previous_bottom is not None:
+                ax.annotate("", xy=(centre, box_top), xytext=(centre, previous_bottom),
+                            arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 0.8, "shrinkA": 0, "shrinkB": 0})
+            if side is not None and side_size is not None and previous_bottom is not None:
+                middle = (previous_bottom + box_top) / 2
+                height = side_size[1] + 2 * self.pad
+                self._box(ax, FancyBboxPatch, side_left, middle - height / 2, self.side_width, height,
+                          face="#f2f2f2", edge="0.45")
+                ax.text(side_left + self.pad, middle, side, fontsize=size, ha="left", va="center",
+                        linespacing=1.3)
+                ax.annotate("", xy=(side_left, middle), xytext=(centre, middle),
+                            arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 0.8, "shrinkA": 0, "shrinkB": 0})
+            previous_bottom = box_bottom
+            top = box_bottom
+
+    @staticmethod
+    def _box(ax: Any, patch: Any, x: float, y: float, width: float, height: float, *, face: str,
+             edge: str) -> None:
+        ax.add_patch(patch((x, y), width, height, boxstyle="round,pad=0,rounding_size=0.06", facecolor=face,
+                           edgecolor=edge, linewidth=0.9, mutation_aspect=1))
 
 
 def _ledger_boxes(ledger: Any, n_households: int, lang_rows: list[dict[str, Any]], months: int) -> tuple[int, int]:

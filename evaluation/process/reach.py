@@ -25,10 +25,20 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, default_as_of,
-                                        filter_rows, label, share, table)
-from evaluation.process.plan import PilotPlan
 from evaluation.errors import DataError
+from evaluation.process._tables import (
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    check_lang,
+    codes,
+    default_as_of,
+    filter_rows,
+    label,
+    share,
+    table,
+)
+from evaluation.process.plan import PilotPlan
 from evaluation.results import Result
 
 MEASURES = ("units", "households", "cohorts")
@@ -75,17 +85,25 @@ class ReachResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+        """Actual as per cent of plan by step (bars for flats, households, cohorts), plan at 100 %."""
         import matplotlib.pyplot as plt
 
+        from evaluation.reporting import plot_labels as pl
+
+        check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
         wide = self.table.pivot(index="step", columns="measure", values="percent_of_plan")
         wide = wide.reindex([s for s in self.table["step"].unique()])
         wide.index = [label("tenancies", "step", s, lang) for s in wide.index]
-        wide.plot.barh(ax=ax, **kwargs)
-        ax.axvline(100, color="black", lw=1, ls="--")
-        ax.set_xlabel("% plánu" if lang == "cs" else "% of plan")
+        wide.columns = [pl.category_label("measure", m, lang) for m in wide.columns]
+        wide.plot.barh(ax=ax, legend=False, **kwargs)
+        ax.axvline(100, color="black", lw=1, ls="--", label=pl.text("plan", lang))
+        ax.set_xlabel(pl.text("percent_of_plan", lang))
         ax.set_ylabel("")
+        ax.invert_yaxis()  # steps top to bottom in the order of the staircase
+        pl.number_axis(ax, lang, axis="x")
+        pl.legend_above(ax)
         return ax
 
 
@@ -156,16 +174,23 @@ class OccupancyResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+        """Monthly occupancy of the programme flats by step (per cent), date ticks in ``lang``."""
         import matplotlib.pyplot as plt
 
+        from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.style import percent_axis
+
+        check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
         for step, part in self.table.groupby("step", sort=False, observed=True):
-            ax.plot(part["month"], 100 * part["occupancy_rate"], label=label("units", "step", step, lang),
+            ax.plot(pd.to_datetime(part["month"]), part["occupancy_rate"], label=label("units", "step", step, lang),
                     **kwargs)
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("obsazenost (%)" if lang == "cs" else "occupancy (%)")
-        ax.legend(frameon=False)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel(pl.text("occupancy", lang))
+        percent_axis(ax, "y", lang)
+        pl.date_axis(ax, lang)
+        pl.legend_above(ax)
         return ax
 
 

@@ -2,7 +2,8 @@
 
 Czech: decimal comma, a non-breaking space between thousands (``12 345,6``), a
 non-breaking space before the per cent sign (``12,3 %``), dates as ``23. 11. 2026``.
-English: ``12,345.6``, ``12.3%``, ``23 November 2026``.
+English: ``12,345.6``, ``12.3%``, ``23 November 2026``. Ranges take an en dash
+(``87–96 %``), or ``až``/``to`` when a limit is negative.
 
 Example
 -------
@@ -12,6 +13,8 @@ Example
 '12,3\\xa0%'
 >>> format_percent(0.123, "en")
 '12.3%'
+>>> format_interval(0.87, 0.96, "cs", percent=True, decimals=0)
+'87–96\\xa0%'
 >>> format_date("2026-11-23", "cs")
 '23.\\xa011.\\xa02026'
 """
@@ -50,7 +53,8 @@ def format_number(value: Any, lang: str = "cs", decimals: int | None = None) -> 
     if math.isinf(number):
         return "∞" if number > 0 else "−∞"
     if decimals is None:
-        if number == round(number) and abs(number) < 1e15:
+        # float noise from sums of weights (43.000000000000004) is a whole number
+        if abs(number - round(number)) <= 1e-9 * max(1.0, abs(number)) and abs(number) < 1e15:
             decimals = 0
         else:
             magnitude = abs(number)
@@ -88,15 +92,27 @@ def format_date(value: Any, lang: str = "cs") -> str:
 
 
 def format_interval(low: Any, high: Any, lang: str = "cs", *, percent: bool = False,
-                    decimals: int | None = None) -> str:
-    """A confidence interval: ``(10,2; 14,8)`` in Czech, ``(10.2, 14.8)`` in English."""
+                    decimals: int | None = None, unit: str = "") -> str:
+    """A range or confidence interval: ``87–96 %`` (en dash, the unit once at the end).
+
+    When a limit is negative the dash would read as a minus sign, so the words ``až``
+    (Czech) or ``to`` (English) join the limits: ``−6 805 až −5 796 Kč``.
+    """
     if _missing(low) or _missing(high):
         return ""
     if percent:
-        a, b = format_percent(low, lang, decimals or 1), format_percent(high, lang, decimals or 1)
+        places = 1 if decimals is None else decimals
+        a, b = (format_number(float(v) * 100, lang, places) for v in (low, high))
+        unit = "%"
     else:
         a, b = format_number(low, lang, decimals), format_number(high, lang, decimals)
-    return f"({a}; {b})" if lang == "cs" else f"({a}, {b})"
+    negative = float(low) < 0 or float(high) < 0
+    joined = f"{a} {'až' if lang == 'cs' else 'to'} {b}" if negative else f"{a}–{b}"
+    if not unit:
+        return joined
+    if unit == "%" and lang != "cs":
+        return f"{joined}%"
+    return f"{joined}{NBSP}{unit}"
 
 
 def format_cell(value: Any, lang: str = "cs", *, column: str = "") -> str:

@@ -14,6 +14,10 @@ municipality) and inside it one per *strand* (``data``, ``process``, ``retention
                                        derived figure)
           tables/<name>.json           {"name", "title_cs", "title_en", "notes": [{"cs", "en"}],
                                         "count_columns", "n_column", "column_labels": {col: {"cs","en"}},
+                                        "placement": "main" | "appendix" | "folder",
+                                        "report_columns": [columns the report shows] | null,
+                                        "percent_columns": [shares shown as per cent],
+                                        "written": time written (tables are read in this order),
                                         "disclosure": {threshold, primary, secondary, derived, cells,
                                                        relations, notes_cs, notes_en, ...}}
           figures/<name>.png           300 dpi, for PDF and DOCX
@@ -22,7 +26,7 @@ municipality) and inside it one per *strand* (``data``, ``process``, ``retention
                                        Czech or English); preferred over <name>.png in that
                                        language          figures/<name>.json          {"name", "caption_cs", "caption_en"}
           key_figures.json             {id: {"value", "label_cs", "label_en", "unit", "n", "ci",
-                                             "suppressed", "is_count", "decimals"}}
+                                             "suppressed", "is_count", "decimals", "n_unit"}}
           texts.json                   {id: {"cs", "en"}}  (findings sentences, Markdown)
 
 Disclosure control (:mod:`evaluation.reporting.disclosure`) runs when a table is added,
@@ -64,6 +68,9 @@ from evaluation.reporting.disclosure import DisclosureRules, protect_table
 
 #: Strands the report templates know, in report order.
 STRANDS = ("data", "process", "retention", "impact", "economics", "need")
+#: Where a table goes: the main text, the appendix of the technical report (shortened to
+#: a readable length), or only the results folder (the reports say where to find it).
+PLACEMENTS = ("main", "appendix", "folder")
 #: Scope of results for the whole programme (all municipalities together).
 ALL_SCOPE = "all"
 FORMAT_VERSION = 1
@@ -147,9 +154,18 @@ class StoredTable:
     n_column: str | None = None
     column_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     disclosure: Mapping[str, Any] = field(default_factory=dict)
+    placement: str = "main"
+    report_columns: tuple[str, ...] | None = None
+    percent_columns: tuple[str, ...] | None = None  # None: the share-named columns
 
     def title(self, lang: str = "cs") -> str:
         return self.title_cs if lang == "cs" else self.title_en
+
+    def shown(self) -> pd.DataFrame:
+        """The columns the reports show (all, unless the table names its report columns)."""
+        if not self.report_columns:
+            return self.data
+        return self.data[[c for c in self.report_columns if c in self.data.columns]]
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,7 @@ class KeyFigure:
     suppressed: bool = False
     is_count: bool = False
     decimals: int | None = None
+    n_unit: str = "households"
 
     def label(self, lang: str = "cs") -> str:
         return self.label_cs if lang == "cs" else self.label_en
@@ -262,18 +279,41 @@ class ResultsStore:
     def add_table(self, name: str, table_or_result: Any, *, title_cs: str, title_en: str,
                   notes: Iterable[Any] = (), count_columns: Sequence[str] | None = None,
                   n_column: str | None = None,
-                  column_labels: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+                  column_labels: Mapping[str, tuple[str, str]] | None = None,
+                  placement: str = "main", report_columns: Sequence[str] | None = None,
+                  percent_columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Protect and store a table; return the published version.
 
         ``table_or_result`` is a DataFrame or an :class:`evaluation.results.Result` (its
         ``tidy()``, ``count_columns``, ``n_column`` and ``notes`` are used unless given here).
         ``notes`` are strings (same in both languages), ``(cs, en)`` pairs or ``{"cs", "en"}``.
-        ``column_labels`` maps a column to ``(czech, english)`` headers; columns named like
-        a field of the data contract get its titles automatically.
+        ``column_labels`` maps a column to ``(czech, english)`` headers; every other column
+        gets its headers from :mod:`evaluation.reporting.labels` (which knows the columns
+        of the strands' tables and the fields of the data contract).
+        ``placement`` is ``"main"`` (main text), ``"appendix"`` (appendix of the technical
+        report, shortened) or ``"folder"`` (results folder only, for analysts);
+        ``report_columns`` are the columns the reports show (the CSV keeps all);
+        ``percent_columns`` hold shares in 0..1 that the reports show as per cent (default:
+        the columns named like a share, see :func:`evaluation.reporting.labels.is_share_column`).
         """
+        from evaluation.reporting.labels import column_labels as default_labels
+
         _check_name("table", name)
+        if placement not in PLACEMENTS:
+            raise EvaluationError(f"table {name!r}: placement must be one of {', '.join(PLACEMENTS)}, "
+                                  f"not {placement!r}")
         table, count_columns, n_column, notes = self._unpack(table_or_result, count_columns, n_column, notes)
         self._check_columns(name, table)
+        if report_columns is not None:
+            unknown = [c for c in report_columns if c not in table.columns]
+            if unknown:
+                raise EvaluationError(f"table {name!r}: report column(s) {', '.join(unknown)} are not in the "
+                                      f"table (columns: {', '.join(table.columns)})")
+        labels = default_labels(table.columns, column_labels)
+        if percent_columns is None:
+            from evaluation.reporting.labels import is_share_column
+
+            percent_columns = [c for c in table.columns if is_share_column(c)]
         protected = protect_table(table, count_columns=count_columns, n_column=n_column,
                                   rules=self.rules, name=f"{self.strand}/{name}")
         published = protected.table
@@ -283,8 +323,12 @@ class ResultsStore:
             "name": name, "title_cs": title_cs, "title_en": title_en,
             "notes": [_bilingual(n) for n in notes],
             "count_columns": list(count_columns), "n_column": n_column,
-            "column_labels": {c: {"cs": cs, "en": en} for c, (cs, en) in (column_labels or {}).items()},
+            "column_labels": {c: {"cs": cs, "en": en} for c, (cs, en) in labels.items()},
             "columns": [str(c) for c in published.columns],
+            "placement": placement,
+            "report_columns": list(report_columns) if report_columns is not None else None,
+            "percent_columns": [c for c in percent_columns if c in table.columns],
+            "written": _dt.datetime.now().isoformat(timespec="microseconds"),
             "disclosure": protected.summary(),
         })
         self._touch_meta()
@@ -363,13 +407,15 @@ class ResultsStore:
     # ---------------------------------------------------------------- key figures and texts
     def add_key_figure(self, id: str, value: float | None, *, label_cs: str, label_en: str,
                        unit: str = "", n: int | None = None, ci: tuple[float, float] | None = None,
-                       is_count: bool = False, decimals: int | None = None) -> None:
+                       is_count: bool = False, decimals: int | None = None,
+                       n_unit: str = "households") -> None:
         """Store one headline number (e.g. share still housed at 12 months).
 
         ``unit`` is ``""``, ``"%"`` (``value`` is a share 0..1, shown as per cent), ``"CZK"``,
         ``"days"``, ``"months"``, ``"households"`` or free text. The value is withheld when
         ``n`` (households behind it) is below the threshold, or when ``is_count`` and the
-        value itself is a small count.
+        value itself is a small count. ``n_unit`` says what ``n`` counts (``"households"``,
+        ``"applications"``, ``"municipalities"``, ...), so that the reports label it.
         """
         _check_name("key figure", id)
         suppressed = bool((n is not None and self.rules.is_small(n))
@@ -380,7 +426,8 @@ class ResultsStore:
                  "label_cs": label_cs, "label_en": label_en, "unit": unit,
                  "n": None if n is None else int(n),
                  "ci": None if suppressed or ci is None else [float(ci[0]), float(ci[1])],
-                 "suppressed": suppressed, "is_count": bool(is_count), "decimals": decimals}
+                 "suppressed": suppressed, "is_count": bool(is_count), "decimals": decimals,
+                 "n_unit": n_unit}
         self._update_json("key_figures.json", id, entry)
 
     def add_text(self, id: str, text_cs: str, text_en: str) -> None:
@@ -462,8 +509,9 @@ class ResultsStore:
 def _read_strand(folder: Path) -> StrandResults:
     meta = _read_json(folder / "meta.json", {})
     tables = {}
-    for meta_path in sorted((folder / "tables").glob("*.json")):
-        info = _read_json(meta_path, {})
+    infos = {path: _read_json(path, {}) for path in sorted((folder / "tables").glob("*.json"))}
+    # in the order the notebook wrote them (the order its strand presents them)
+    for meta_path, info in sorted(infos.items(), key=lambda item: str(item[1].get("written", ""))):
         csv = meta_path.with_suffix(".csv")
         if not csv.is_file():
             continue
@@ -473,7 +521,10 @@ def _read_strand(folder: Path) -> StrandResults:
             title_en=info.get("title_en", meta_path.stem),
             notes=tuple(_bilingual(n) for n in info.get("notes", [])),
             count_columns=tuple(info.get("count_columns", [])), n_column=info.get("n_column"),
-            column_labels=info.get("column_labels", {}), disclosure=info.get("disclosure", {}))
+            column_labels=info.get("column_labels", {}), disclosure=info.get("disclosure", {}),
+            placement=info.get("placement", "main") if info.get("placement") in PLACEMENTS else "main",
+            report_columns=tuple(info["report_columns"]) if info.get("report_columns") else None,
+            percent_columns=tuple(info["percent_columns"]) if "percent_columns" in info else None)
     figures = {}
     for meta_path in sorted((folder / "figures").glob("*.json")):
         info = _read_json(meta_path, {})
@@ -488,7 +539,8 @@ def _read_strand(folder: Path) -> StrandResults:
                                     label_en=entry.get("label_en", id), unit=entry.get("unit", ""),
                                     n=entry.get("n"), ci=tuple(ci) if ci else None,
                                     suppressed=bool(entry.get("suppressed", False)),
-                                    is_count=bool(entry.get("is_count", False)), decimals=entry.get("decimals"))
+                                    is_count=bool(entry.get("is_count", False)), decimals=entry.get("decimals"),
+                                    n_unit=entry.get("n_unit") or "households")
     texts = _read_json(folder / "texts.json", {})
     return StrandResults(scope=str(meta.get("scope", folder.parent.name)),
                          strand=str(meta.get("strand", folder.name)), folder=folder, meta=meta,

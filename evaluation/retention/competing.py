@@ -106,12 +106,26 @@ class CumulativeIncidenceResult(Result):
         return self.incidence_at(self.times)
 
     def plot(self, ax: Any = None, *, kind: str = "lines", group: str | None = None, ci: bool = True,
-             **kwargs: Any) -> Any:
+             lang: str = "cs", **kwargs: Any) -> Any:
         """``kind="lines"``: one curve per exit type and group (with bands); ``"stacked"``: the exit
-        types stacked for one ``group``, the white remainder being the share still housed."""
+        types stacked for one ``group``, the white remainder being the share still housed.
+
+        Words in ``lang`` ("cs" or "en"); exit types and groups are shown with their labels
+        (e.g. ``lost_home`` as "ztráta bydlení"). No title: the report's caption carries it.
+        """
+        from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.style import percent_axis
+        from evaluation.retention._plotting import group_name, time_grid
+
+        pl.check_lang(lang)
         if ax is None:
             import matplotlib.pyplot as plt
             _, ax = plt.subplots(figsize=(7, 4.5))
+
+        def cause_name(cause: Any) -> str:
+            return pl.category_label("outcome", cause, lang)
+
+        top = 0.0
         if kind == "stacked":
             groups = list(self.group_sizes["group"])
             group = group if group is not None else groups[0]
@@ -125,26 +139,37 @@ class CumulativeIncidenceResult(Result):
                 idx = np.searchsorted(c["time"].to_numpy(), grid, side="right") - 1
                 layers.append(np.where(idx >= 0, c["estimate"].to_numpy()[np.maximum(idx, 0)], 0.0))
             ax.stackplot(np.concatenate([[0], grid]), *[np.concatenate([[0], y]) for y in layers],
-                         labels=list(self.causes), step="post", alpha=0.8, **kwargs)
-            ax.set_title(f"{self.title}: {group}")
+                         labels=[cause_name(c) for c in self.causes], step="post", alpha=0.8, **kwargs)
+            top = float(np.sum([y[-1] for y in layers])) if layers else 0.0
+            if self.group_sizes.shape[0] > 1:
+                ax.set_title(group_name(self, group, lang), fontsize="medium")
         elif kind == "lines":
             for (g, cause), c in self.curves.groupby(["group", "cause"], sort=False, observed=True):
                 t = np.concatenate([[0.0], c["time"].to_numpy()])
                 y = np.concatenate([[0.0], c["estimate"].to_numpy()])
-                name = cause if self.group_sizes.shape[0] == 1 else f"{g}: {cause}"
+                name = cause_name(cause) if self.group_sizes.shape[0] == 1 else \
+                    f"{group_name(self, g, lang)}: {cause_name(cause)}"
                 (line,) = ax.step(t, y, where="post", label=name, **kwargs)
+                top = max(top, float(np.nanmax(y)))
                 if ci:
                     lo = np.concatenate([[0.0], c["conf_low"].fillna(0).to_numpy()])
                     hi = np.concatenate([[0.0], c["conf_high"].fillna(0).to_numpy()])
                     ax.fill_between(t, lo, hi, step="post", alpha=0.15, color=line.get_color(), linewidth=0)
-            ax.set_title(self.title)
+                    top = max(top, float(np.nanmax(hi)))
         else:
             raise DataError(f"kind must be 'lines' or 'stacked' (got {kind!r})")
-        ax.set_xlabel("months")
-        ax.set_ylabel("cumulative incidence")
-        ax.set_ylim(0, 1)
-        ax.set_xlim(left=0)
-        ax.legend(frameon=False, fontsize="small")
+        ax.set_xlabel(pl.text("months_since_move_in", lang))
+        ax.set_ylabel(pl.text("cumulative_incidence", lang))
+        # room above the highest curve for the legend; never past 100 %
+        ax.set_ylim(0, min(1.0, max(0.1, np.ceil(top * 1.35 * 10) / 10)))
+        percent_axis(ax, "y", lang)
+        end = float(self.group_sizes["max_time"].max())
+        ticks = time_grid(end)
+        ax.set_xticks(ticks)
+        pl.number_axis(ax, lang, axis="x")
+        ax.set_xticks(ticks)
+        ax.set_xlim(0, max(end, ticks[-1]) * 1.02)
+        pl.legend_above(ax)
         return ax
 
 

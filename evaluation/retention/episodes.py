@@ -21,7 +21,9 @@ with a move up (``moved_up``) or a standard lease (``standard_lease``). Outcomes
 ends it. Outcomes ``positive`` (moved up, standard lease), ``lost_home``, ``left``,
 ``death``, ``censored``; every non-censored outcome is an event by default.
 
-Time is in months since the episode start (days / 30.4375). Late entry: an episode that
+Time is in months since the episode start (days / 30.4375). Dates are whole days, so an
+episode that ends on the day it starts (e.g. an eviction on the entry day) is kept with its
+exit at half a day (:data:`SAME_DAY_EXIT`) and counted in the notes. Late entry: an episode that
 began before ``data_start`` enters the risk set at ``data_start`` (``entry`` > 0);
 episodes that ended by ``data_start`` are excluded (not observable). Episodes are
 censored at ``censor_date`` (default: the latest date in the tenancy table).
@@ -52,7 +54,7 @@ import pandas as pd
 
 from evaluation.errors import DataError
 from evaluation.results import Result
-from evaluation.retention._riskset import to_months
+from evaluation.retention._riskset import DAYS_PER_MONTH, to_months
 
 POSITIVE = ("moved_up", "standard_lease")
 OUTCOME_OF_REASON = {"eviction": "lost_home", "abandonment": "lost_home", "left_voluntarily": "left",
@@ -60,6 +62,8 @@ OUTCOME_OF_REASON = {"eviction": "lost_home", "abandonment": "lost_home", "left_
                      "moved_up": "positive", "standard_lease": "positive"}
 REQUIRED = ("tenancy_id", "household_id", "step", "start_date", "end_date", "exit_reason")
 HOUSEHOLD_COLUMNS = ("municipality", "district", "cohort", "group", "programme")
+#: Time (months) of an exit on the day the episode starts: half a day.
+SAME_DAY_EXIT = 0.5 / DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,10 @@ def _spell_problems(t: pd.DataFrame, households: pd.DataFrame | None) -> pd.Seri
         flag(~t["household_id"].isin(households["household_id"]), "no record in table 'households'")
     order = t.sort_values(["household_id", "start_date"])
     prev_end = order.groupby("household_id", observed=True)["end_date"].shift()
-    prev_open = order.groupby("household_id", observed=True)["end_date"].transform(
-        lambda s: s.isna().shift(fill_value=False).cummax())
+    # an earlier spell of the same household still open (no end date): cumulative count of open
+    # spells before this one, computed for all households at once
+    open_spell = order["end_date"].isna().astype(np.int64)
+    prev_open = (open_spell.groupby(order["household_id"], observed=True).cumsum() - open_spell) > 0
     overlap = (prev_end.notna() & (order["start_date"] < prev_end)) | prev_open
     flag(overlap.reindex(t.index).fillna(False).astype(bool), "overlapping spells (two flats at once)")
     return reason
@@ -211,8 +217,6 @@ def housing_episodes(tenancies: pd.DataFrame | Any, households: pd.DataFrame | N
     drop.append(("episode starts after the censoring date", late_start))
     if start_records is not None:
         drop.append(("episode ended before records start (not observable)", out["exit_date"] <= start_records))
-    zero = (out["exit_date"] <= out["start_date"]) & ~late_start
-    drop.append(("episode of zero length (moved in and out on the same day)", zero))
     removed = pd.Series(False, index=out.index)
     for text, mask in drop:
         new = mask & ~removed
@@ -229,6 +233,14 @@ def housing_episodes(tenancies: pd.DataFrame | Any, households: pd.DataFrame | N
     origin = out["start_date"] if start_records is None else out["start_date"].clip(lower=start_records)
     out["entry"] = to_months(origin - out["start_date"])
     out["exit_time"] = to_months(out["exit_date"] - out["start_date"])
+    # dates are whole days: an exit on the entry day happened within that day, so it is placed at
+    # half a day rather than dropped (dropping an eviction on the first day would bias retention up)
+    same_day = out["exit_time"] <= 0
+    if same_day.any():
+        out.loc[same_day, "exit_time"] = SAME_DAY_EXIT
+        counts = out.loc[same_day, "outcome"].value_counts()
+        notes.append(f"{int(same_day.sum())} episodes end on their first day "
+                     f"({', '.join(f'{k}: {v}' for k, v in counts.items())}): exit placed at half a day.")
     if failures is None:
         failures = ("lost_home",) if definition == "housing" else ("positive", "lost_home", "left", "death")
     unknown = set(failures) - {"positive", "lost_home", "left", "death"}
@@ -243,4 +255,4 @@ def housing_episodes(tenancies: pd.DataFrame | Any, households: pd.DataFrame | N
                     censor_date=censor, extra_notes=tuple(notes))
 
 
-__all__ = ["Episodes", "housing_episodes", "POSITIVE", "OUTCOME_OF_REASON"]
+__all__ = ["Episodes", "housing_episodes", "POSITIVE", "OUTCOME_OF_REASON", "SAME_DAY_EXIT"]

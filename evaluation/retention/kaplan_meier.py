@@ -171,11 +171,12 @@ class KaplanMeierResult(Result):
         return pd.DataFrame(rows)
 
     def plot(self, ax: Any = None, *, ci: bool = True, censor_ticks: bool = True, at_risk: bool = True,
-             at_risk_times: Sequence[float] | None = None, **kwargs: Any) -> Any:
-        """Step curves with confidence bands, censoring ticks and a numbers-at-risk table."""
+             at_risk_times: Sequence[float] | None = None, lang: str = "cs", **kwargs: Any) -> Any:
+        """Step curves with confidence bands, censoring ticks and a numbers-at-risk table, in
+        ``lang`` ("cs" or "en"); groups are shown with their labels from the data contract."""
         from evaluation.retention._plotting import step_curves
         return step_curves(self, ax=ax, ci=ci, censor_ticks=censor_ticks, at_risk=at_risk,
-                           at_risk_times=at_risk_times, **kwargs)
+                           at_risk_times=at_risk_times, lang=lang, **kwargs)
 
 
 class KaplanMeier:

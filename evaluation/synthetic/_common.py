@@ -77,15 +77,6 @@ def choose_index_by_group(rng: np.random.Generator, group: np.ndarray, shares: S
     return _small_codes(np.minimum(idx, k - 1), k)
 
 
-def choose_by_group(rng: np.random.Generator, groups: np.ndarray, codes: Sequence[str],
-                    shares: Mapping[str, Sequence[float]]) -> np.ndarray:
-    """Draw one code per row with shares that depend on the row's group label (object array)."""
-    keys = list(shares)
-    group = pd.Index(keys).get_indexer(groups)
-    idx = choose_index_by_group(rng, group, [shares[k] for k in keys])
-    return np.asarray(codes, dtype=object)[idx]
-
-
 def categorical(codes: Sequence[str], idx: np.ndarray) -> pd.Categorical:
     """A Categorical from positions into ``codes`` (``-1`` = missing) without building strings."""
     return pd.Categorical.from_codes(np.asarray(idx), categories=list(codes))
@@ -98,13 +89,17 @@ def _digit_table() -> np.ndarray:
                     axis=1).astype(np.uint8) + ord("0")
 
 
+#: Identifiers written at a time by :func:`make_ids` (bounds its scratch memory).
+_ID_BLOCK = 1 << 20
+
+
 def make_ids(prefix: str, n: int, *, width: int, start: int = 1) -> np.ndarray:
     """Identifiers such as ``H000001``: a prefix and a running number zero-padded to ``width``
     digits, or to as many as the largest number needs (all of the same length); object array.
 
-    The digits are written into one byte buffer four at a time and Arrow turns the buffer into
-    Python strings, which is many times faster than string functions row by row at national
-    scale (millions of contacts).
+    The digits are written four at a time into one byte buffer, block by block, and Arrow turns
+    the buffer into Python strings: many times faster than string functions row by row at
+    national scale (millions of contacts), with little memory besides the strings themselves.
     """
     import pyarrow as pa
 
@@ -112,16 +107,17 @@ def make_ids(prefix: str, n: int, *, width: int, start: int = 1) -> np.ndarray:
         return np.empty(0, dtype=object)
     width = max(width, len(str(start + n - 1)))  # never cut a number, like str.zfill
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    groups = -(-width // 4)
-    numbers = np.arange(start, start + n, dtype=np.int64)
-    digits = np.empty((n, 4 * groups), dtype=np.uint8)
-    table = _digit_table()
-    for g in range(groups):
-        digits[:, 4 * (groups - 1 - g):4 * (groups - g)] = table[numbers // 10_000 ** g % 10_000]
     length = len(head) + width
+    groups = -(-width // 4)
+    table = _digit_table()
     buffer = np.empty((n, length), dtype=np.uint8)
     buffer[:, :len(head)] = head
-    buffer[:, len(head):] = digits[:, 4 * groups - width:]
+    for lo in range(0, n, _ID_BLOCK):
+        numbers = np.arange(start + lo, start + min(lo + _ID_BLOCK, n), dtype=np.int64)
+        digits = np.empty((len(numbers), 4 * groups), dtype=np.uint8)
+        for g in range(groups):
+            digits[:, 4 * (groups - 1 - g):4 * (groups - g)] = table[numbers // 10_000 ** g % 10_000]
+        buffer[lo:lo + len(numbers), len(head):] = digits[:, 4 * groups - width:]
     offsets = np.arange(0, (n + 1) * length, length, dtype=np.int64)
     text = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(buffer)])
     return text.to_numpy(zero_copy_only=False)

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from evaluation.synthetic import calibration as cal
-from evaluation.synthetic._common import categorical, choose, choose_index, choose_index_by_group, spell_months
+from evaluation.synthetic._common import (
+    categorical,
+    choose,
+    choose_index,
+    choose_index_by_group,
+    spell_months,
+)
 from evaluation.synthetic.households import Population, scaled
 
 _STEP_CODES = {"crisis": "KB", "social": "SB", "affordable": "DB", "housing_first": "HF"}
@@ -77,8 +83,12 @@ def _spell_end(spells: pd.DataFrame) -> np.ndarray:
 
 
 def rent_ledger(rng: np.random.Generator, population: Population, units: pd.DataFrame,
-                unit_of_spell: np.ndarray) -> pd.DataFrame:
-    """Monthly rent due, paid and the arrears balance for every spell in a programme flat."""
+                unit_of_spell: np.ndarray) -> dict[str, np.ndarray]:
+    """Monthly rent due, paid and the arrears balance for every spell in a programme flat.
+
+    Columns ``spell`` and ``household`` (positions), ``month`` (``datetime64[M]``), ``rent_due``,
+    ``rent_paid`` and ``arrears_balance``.
+    """
     spells, households = population.spells, population.households
     with_unit = np.flatnonzero(unit_of_spell >= 0)
     s = spells.iloc[with_unit]
@@ -121,8 +131,8 @@ def rent_ledger(rng: np.random.Generator, population: Population, units: pd.Data
         paid[idx] = np.rint(due[idx] * factor[idx] + extra)
         balance[idx] = prev + due[idx] - paid[idx]
         previous[sp[idx]] = balance[idx]
-    return pd.DataFrame({"spell": with_unit[sp], "household": hh[sp], "month": rows.month,
-                         "rent_due": due, "rent_paid": paid, "arrears_balance": balance}, copy=False)
+    return {"spell": with_unit[sp], "household": hh[sp], "month": rows.month,
+            "rent_due": due, "rent_paid": paid, "arrears_balance": balance}
 
 
 #: Groups with their own contact plan and shares (the programme steps, then the comparison).
@@ -165,10 +175,10 @@ def _contact_months(population: Population) -> dict[str, np.ndarray]:
     }
 
 
-def support_contacts(rng: np.random.Generator, population: Population) -> pd.DataFrame:
-    """Social-work contacts (internal household positions), sorted by date and household.
-
-    Categories are ``Categorical`` built from drawn codes (millions of rows at national scale).
+def support_contacts(rng: np.random.Generator, population: Population) -> dict[str, object]:
+    """Social-work contacts sorted by date and household, as arrays: ``household`` (position),
+    ``contact_date``, ``minutes`` and the categories ``contact_type``, ``worker_role`` and
+    ``topic`` as ``Categorical`` built from drawn codes (millions of rows at national scale).
     """
     households = population.households
     engagement = rng.gamma(cal.ENGAGEMENT_SHAPE, 1.0 / cal.ENGAGEMENT_SHAPE, len(households))
@@ -195,7 +205,11 @@ def support_contacts(rng: np.random.Generator, population: Population) -> pd.Dat
     topic[rng.random(n) < cal.P_TOPIC_MISSING] = -1
     # by date, then household (one integer key: a stable sort of one int64 is the cheapest)
     order = np.argsort(date.astype(np.int64) * len(households) + hh, kind="stable")
-    return pd.DataFrame({"household": hh[order], "contact_date": date[order], "minutes": minutes[order],
-                         "contact_type": categorical(cal.CONTACT_TYPES, contact_type[order]),
-                         "worker_role": categorical(cal.WORKER_ROLES, worker[order]),
-                         "topic": categorical(cal.TOPICS, topic[order])}, copy=False)
+    # one column at a time, so that each unsorted copy is freed before the next is sorted
+    hh = hh[order]
+    date = date[order]
+    minutes = minutes[order]
+    return {"household": hh, "contact_date": date, "minutes": minutes,
+            "contact_type": categorical(cal.CONTACT_TYPES, contact_type[order]),
+            "worker_role": categorical(cal.WORKER_ROLES, worker[order]),
+            "topic": categorical(cal.TOPICS, topic[order])}

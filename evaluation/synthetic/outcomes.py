@@ -158,8 +158,10 @@ def _rows_kept(rng: np.random.Generator, households: pd.DataFrame, months: np.nd
     return keep
 
 
-def _chunk(rng: np.random.Generator, h: _Households, sl: slice, months: np.ndarray) -> tuple[dict, np.ndarray, int]:
-    """Both potential outcomes of households ``sl`` in every month (chunk x m arrays)."""
+def _chunk(rng: np.random.Generator, h: _Households, sl: slice, months: np.ndarray
+           ) -> tuple[dict[str, np.ndarray], int]:
+    """Both potential outcomes of households ``sl`` in every month (chunk x m arrays) and the
+    number of cells floored at 0 CZK."""
     programme = h.programme[sl]
     c, m = len(programme), len(months)
     e = (months[None, :] - h.entry_month[sl, None]).astype(np.int32)
@@ -197,10 +199,45 @@ def _chunk(rng: np.random.Generator, h: _Households, sl: slice, months: np.ndarr
 
     care0 = np.broadcast_to(h.in_care[sl, None], (c, m))
     care1 = care0 - h.returned[sl, None] * (e >= cal.CHILD_RETURN_FROM_MONTH)
-    cells = {"e": e, "treated": treated, "y0": np.rint(np.maximum(raw0, 0.0)), "y1": np.rint(np.maximum(raw1, 0.0)),
+    cells = {"e": e, "treated": treated, "cohort": h.cohort[sl],
+             "y0": np.rint(np.maximum(raw0, 0.0)), "y1": np.rint(np.maximum(raw1, 0.0)),
              "nights0": nights0, "nights1": nights1, "employed0": employed0, "employed1": employed1,
              "benefit": h.benefit[sl, None] * income_noise, "care0": care0, "care1": care1}
-    return cells, treated, clipped
+    return cells, clipped
+
+
+def _allocate(size: int, columns: dict[str, type]) -> dict[str, np.ndarray]:
+    out = {"household": np.empty(size, dtype=np.int32), "month": np.empty(size, dtype=np.int16)}
+    out.update({name: np.empty(size, dtype=t) for name, t in columns.items()})
+    return out
+
+
+#: Potential outcomes and the key of their cells in :func:`_chunk`.
+_PAIRS = (("arrears_czk", "y"), ("shelter_nights", "nights"), ("employed_adults", "employed"),
+          ("children_in_care", "care"))
+
+
+def _store(out: dict[str, np.ndarray], rows: slice, cells: dict[str, np.ndarray], present: np.ndarray,
+           first: int, *, observed: bool) -> None:
+    """Write the ``present`` cells of one chunk (households ``first``...) into ``out[rows]``."""
+    household, month = np.nonzero(present)
+    out["household"][rows] = household + first
+    out["month"][rows] = month
+    treated = cells["treated"][present]
+    if observed:  # the potential outcome of each row's treatment state
+        values = {name: np.where(treated, cells[f"{key}1"][present], cells[f"{key}0"][present])
+                  for name, key in _PAIRS}
+        for name, value in values.items():
+            out[name][rows] = value
+        out["income_czk"][rows] = np.rint(cells["benefit"][present].astype(np.float64)
+                                          + cal.NET_WAGE_CZK * values["employed_adults"])
+        return
+    out["cohort"][rows] = cells["cohort"][household]
+    out["months_since_entry"][rows] = cells["e"][present]
+    out["treated"][rows] = treated
+    for name, key in _PAIRS:
+        out[f"{name}_0"][rows] = cells[f"{key}0"][present]
+        out[f"{name}_1"][rows] = cells[f"{key}1"][present]
 
 
 def simulate_outcomes(rng: np.random.Generator, households: pd.DataFrame) -> Outcomes:
@@ -209,47 +246,19 @@ def simulate_outcomes(rng: np.random.Generator, households: pd.DataFrame) -> Out
     n = len(households)
     h = _household_draws(rng, households)
     keep = _rows_kept(rng, households, months)
+    # rows of each household in the outputs, so that every chunk writes straight into them
     per_household = keep.sum(axis=1)
-    obs_end = np.cumsum(per_household)
-    prog_end = np.cumsum(np.where(h.programme, per_household, 0))
-    observed = {"household": np.empty(obs_end[-1] if n else 0, dtype=np.int32),
-                "month": np.empty(obs_end[-1] if n else 0, dtype=np.int16)}
-    observed.update({name: np.empty(len(observed["household"]), dtype=t) for name, t in OBSERVED.items()})
-    potential = {"household": np.empty(prog_end[-1] if n else 0, dtype=np.int32),
-                 "month": np.empty(prog_end[-1] if n else 0, dtype=np.int16)}
-    potential.update({name: np.empty(len(potential["household"]), dtype=t) for name, t in POTENTIAL.items()})
+    observed_end = np.concatenate([[0], np.cumsum(per_household)])
+    potential_end = np.concatenate([[0], np.cumsum(np.where(h.programme, per_household, 0))])
+    observed = _allocate(int(observed_end[-1]), OBSERVED)
+    potential = _allocate(int(potential_end[-1]), POTENTIAL)
     clipped = 0
     for a in range(0, n, CHUNK_HOUSEHOLDS):
         b = min(a + CHUNK_HOUSEHOLDS, n)
-        cells, treated, clipped_here = _chunk(rng, h, slice(a, b), months)
+        cells, clipped_here = _chunk(rng, h, slice(a, b), months)
         clipped += clipped_here
         kept = keep[a:b]
-        rows, cols = np.nonzero(kept)
-        out = slice(obs_end[a - 1] if a else 0, obs_end[b - 1])
-        treated_kept = treated[kept]
-
-        def observed_value(zero: str, one: str) -> np.ndarray:
-            return np.where(treated_kept, cells[one][kept], cells[zero][kept])
-
-        employed = observed_value("employed0", "employed1")
-        observed["household"][out] = rows + a
-        observed["month"][out] = cols
-        observed["arrears_czk"][out] = observed_value("y0", "y1")
-        observed["income_czk"][out] = np.rint(cells["benefit"][kept].astype(np.float64) + cal.NET_WAGE_CZK * employed)
-        observed["employed_adults"][out] = employed
-        observed["children_in_care"][out] = observed_value("care0", "care1")
-        observed["shelter_nights"][out] = observed_value("nights0", "nights1")
-
-        prog = kept & h.programme[a:b, None]
-        rows, cols = np.nonzero(prog)
-        out = slice(prog_end[a - 1] if a else 0, prog_end[b - 1])
-        potential["household"][out] = rows + a
-        potential["month"][out] = cols
-        potential["cohort"][out] = h.cohort[rows + a]
-        potential["months_since_entry"][out] = cells["e"][prog]
-        potential["treated"][out] = treated[prog]
-        for name, key in (("arrears_czk", "y"), ("shelter_nights", "nights"), ("employed_adults", "employed"),
-                          ("children_in_care", "care")):
-            potential[f"{name}_0"][out] = cells[f"{key}0"][prog]
-            potential[f"{name}_1"][out] = cells[f"{key}1"][prog]
+        _store(observed, slice(observed_end[a], observed_end[b]), cells, kept, a, observed=True)
+        _store(potential, slice(potential_end[a], potential_end[b]), cells, kept & h.programme[a:b, None], a,
+               observed=False)
     return Outcomes(observed, potential, clipped)

@@ -30,7 +30,14 @@ from evaluation.synthetic.contact_points import simulate_applications
 from evaluation.synthetic.costs import programme_costs
 from evaluation.synthetic.households import Population, entry_kind, simulate_population
 from evaluation.synthetic.housing import allocate_units, rent_ledger, support_contacts
-from evaluation.synthetic.outcomes import OBSERVED, POTENTIAL, Outcomes, arrears_effect, outcome_months, simulate_outcomes
+from evaluation.synthetic.outcomes import (
+    OBSERVED,
+    POTENTIAL,
+    Outcomes,
+    arrears_effect,
+    outcome_months,
+    simulate_outcomes,
+)
 from evaluation.synthetic.panel import arrears_rate_effect, evictions_effect, simulate_panel
 from evaluation.synthetic.truth import Truth, aggregate_att, aggregates_frame
 
@@ -98,6 +105,11 @@ def _blank(rng: np.random.Generator, values: np.ndarray, share: float) -> np.nda
     return out
 
 
+#: Order of the tables in :attr:`SyntheticData.tables` (the data contract's order).
+_TABLE_ORDER = ("households", "units", "tenancies", "support_contacts", "rent_ledger", "household_outcomes",
+                "applications", "costs", "municipality_panel")
+
+
 def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     """Simulate the synthetic pilots: every table of the data contract plus the truth.
 
@@ -114,72 +126,78 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     hh, spells = population.households, population.spells
     n = len(hh)
     household_id = make_ids("H", n, width=max(6, len(str(n))))
-    units, unit_of_spell = allocate_units(streams["units"], population, scale)
-    ledger = rent_ledger(streams["ledger"], population, units, unit_of_spell)
-    contacts = support_contacts(streams["contacts"], population)
-    applications, point_truth = simulate_applications(streams["applications"], scale)
-    costs = programme_costs(population, units, unit_of_spell, applications, scale)
+    tenancy_id = make_ids("T", len(spells), width=7)
+    # Each part has its own random stream, so the order below changes no draw. It builds one
+    # table at a time and drops its intermediates at once: at national scale the tables alone
+    # take about 2 GiB, and holding the intermediates as well would double that.
+    tables: dict[str, pd.DataFrame] = {}
     panel, panel_potential = simulate_panel(streams["panel"])
-    gaps = streams["gaps"]
+    tables["municipality_panel"] = frame("municipality_panel", {
+        c: (pd.array(panel[c], dtype="Int64") if c == "pilot_start_period" else panel[c].to_numpy())
+        for c in panel.columns})
+    applications, point_truth = simulate_applications(streams["applications"], scale)
+    units, unit_of_spell = allocate_units(streams["units"], population, scale)
+    costs = programme_costs(population, units, unit_of_spell, applications, scale)
+    tables["costs"] = frame("costs", {**{c: costs[c].to_numpy() for c in ("municipality", "cost_centre", "item", "amount_czk")},
+                                      "month": costs["month"].to_numpy().astype("datetime64[M]").astype("datetime64[D]")})
+    tables["applications"] = frame("applications", _arrays(applications))
+    del applications, costs
+    tables["households"] = _households_table(streams["gaps"], hh, household_id)
+    unit_ids = units["unit_id"].to_numpy()
+    tables["tenancies"] = frame("tenancies", {
+        "tenancy_id": tenancy_id, "household_id": household_id[spells["household"].to_numpy()],
+        "unit_id": np.where(unit_of_spell >= 0, unit_ids[np.maximum(unit_of_spell, 0)], None),
+        "step": spells["step"].to_numpy(), "start_date": spells["start_date"].to_numpy(),
+        "end_date": spells["end_date"].to_numpy(), "exit_reason": spells["exit_reason"].to_numpy(),
+    })
+    tables["units"] = frame("units", _arrays(units))
 
     outcomes = simulate_outcomes(streams["outcomes"], hh)
+    tables["household_outcomes"], potential = _outcome_tables(outcomes, household_id)
+    outcomes = Outcomes(None, outcomes.potential, outcomes.clipped_cells)  # free the long intermediate
+    truth = _truth(seed, scale, population, outcomes, panel_potential, point_truth)
+    potential["municipality_panel"] = panel_potential
+    del outcomes
+
+    ledger = rent_ledger(streams["ledger"], population, units, unit_of_spell)
+    tables["rent_ledger"] = frame("rent_ledger", {
+        "tenancy_id": tenancy_id[ledger.pop("spell")], "household_id": household_id[ledger.pop("household")],
+        "month": ledger.pop("month").astype("datetime64[D]"), **ledger})
+    del ledger
+    contacts = support_contacts(streams["contacts"], population)
+    n_contacts = len(contacts["household"])
+    tables["support_contacts"] = frame("support_contacts", {
+        "contact_id": make_ids("C", n_contacts, width=max(8, len(str(n_contacts)))),
+        "household_id": household_id[contacts.pop("household")], **contacts})
+    del contacts
+    return SyntheticData(tables={name: tables[name] for name in _TABLE_ORDER}, truth=truth,
+                         potential_outcomes=potential, seed=int(seed), scale=scale)
+
+
+def _households_table(gaps: np.random.Generator, hh: pd.DataFrame, household_id: np.ndarray) -> pd.DataFrame:
+    return frame("households", {
+        "household_id": household_id, "municipality": hh["municipality"].to_numpy(),
+        "district": hh["district"].to_numpy(), "household_size": hh["household_size"].to_numpy(),
+        "children": hh["children"].to_numpy(),
+        "income_band": _blank(gaps, hh["income_band"].to_numpy(), 0.03),
+        "ethos_category": hh["ethos_category"].to_numpy(),
+        "referral_source": _blank(gaps, hh["referral_source"].to_numpy(), 0.02),
+        "referral_date": hh["referral_date"].to_numpy(), "group": hh["group"].to_numpy(),
+        "programme": hh["programme"].to_numpy(),
+        "cohort": np.where(hh["cohort"].to_numpy() > 0, hh["cohort"].to_numpy(), np.nan),
+    })
+
+
+def _outcome_tables(outcomes: Outcomes, household_id: np.ndarray) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The household_outcomes table and the potential outcomes frame, from the outcome arrays."""
     months = outcome_months().astype("datetime64[ns]")  # looked up by position (casting each row is slow)
-    observed = outcomes.observed
-    household_outcomes = frame("household_outcomes", {
+    observed, po = outcomes.observed, outcomes.potential
+    table = frame("household_outcomes", {
         "household_id": household_id[observed["household"]], "month": months[observed["month"]],
         **{c: observed[c] for c in OBSERVED}})
-    outcomes = Outcomes(None, outcomes.potential, outcomes.clipped_cells)  # free the long intermediate
-    del observed
-    tenancy_id = make_ids("T", len(spells), width=7)
-    spell_hh = spells["household"].to_numpy()
-    unit_ids = units["unit_id"].to_numpy()
-    tables = {
-        "households": frame("households", {
-            "household_id": household_id, "municipality": hh["municipality"].to_numpy(),
-            "district": hh["district"].to_numpy(), "household_size": hh["household_size"].to_numpy(),
-            "children": hh["children"].to_numpy(),
-            "income_band": _blank(gaps, hh["income_band"].to_numpy(), 0.03),
-            "ethos_category": hh["ethos_category"].to_numpy(),
-            "referral_source": _blank(gaps, hh["referral_source"].to_numpy(), 0.02),
-            "referral_date": hh["referral_date"].to_numpy(), "group": hh["group"].to_numpy(),
-            "programme": hh["programme"].to_numpy(),
-            "cohort": np.where(hh["cohort"].to_numpy() > 0, hh["cohort"].to_numpy(), np.nan),
-        }),
-        "units": frame("units", _arrays(units)),
-        "tenancies": frame("tenancies", {
-            "tenancy_id": tenancy_id, "household_id": household_id[spell_hh],
-            "unit_id": np.where(unit_of_spell >= 0, unit_ids[np.maximum(unit_of_spell, 0)], None),
-            "step": spells["step"].to_numpy(), "start_date": spells["start_date"].to_numpy(),
-            "end_date": spells["end_date"].to_numpy(), "exit_reason": spells["exit_reason"].to_numpy(),
-        }),
-        "support_contacts": frame("support_contacts", {
-            "contact_id": make_ids("C", len(contacts), width=max(8, len(str(len(contacts))))),
-            "household_id": household_id[contacts["household"].to_numpy()],
-            **{c: contacts[c].array for c in ("contact_type", "worker_role", "topic")},  # Categoricals
-            **{c: contacts[c].to_numpy() for c in ("contact_date", "minutes")},
-        }),
-        "rent_ledger": frame("rent_ledger", {
-            "tenancy_id": tenancy_id[ledger["spell"].to_numpy()], "household_id": household_id[ledger["household"].to_numpy()],
-            "month": ledger["month"].to_numpy().astype("datetime64[D]"),
-            **{c: ledger[c].to_numpy() for c in ("rent_due", "rent_paid", "arrears_balance")},
-        }),
-        "household_outcomes": household_outcomes,
-        "applications": frame("applications", _arrays(applications)),
-        "costs": frame("costs", {**{c: costs[c].to_numpy() for c in ("municipality", "cost_centre", "item", "amount_czk")},
-                                 "month": costs["month"].to_numpy().astype("datetime64[M]").astype("datetime64[D]")}),
-        "municipality_panel": frame("municipality_panel", {
-            c: (pd.array(panel[c], dtype="Int64") if c == "pilot_start_period" else panel[c].to_numpy())
-            for c in panel.columns}),
-    }
-    po = outcomes.potential
-    potential = {
-        "household_outcomes": pd.DataFrame({
-            "household_id": household_id[po["household"]], "month": months[po["month"]],
-            **{c: po[c] for c in POTENTIAL}}, copy=False),
-        "municipality_panel": panel_potential,
-    }
-    truth = _truth(seed, scale, population, outcomes, panel_potential, point_truth)
-    return SyntheticData(tables=tables, truth=truth, potential_outcomes=potential, seed=int(seed), scale=scale)
+    potential = pd.DataFrame({"household_id": household_id[po["household"]], "month": months[po["month"]],
+                              **{c: po[c] for c in POTENTIAL}}, copy=False)
+    return table, {"household_outcomes": potential}
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,17 +2,20 @@
 
 Reference values come from the generator (``evaluation.synthetic``): the ``costs`` table
 (every CZK the programmes spent), the truth's ``cohorts`` (entry step of each cohort) and
-``retention`` tables, and the potential outcomes it keeps (shelter nights with and without
-the programme, ``potential_outcomes["household_outcomes"]``), whose mean difference over the
-treated household-months is the truth's ``secondary_effects_sample_att["shelter_nights"]``.
+``retention`` tables, the ``tenancies`` it wrote, and the potential outcomes it keeps
+(``potential_outcomes["household_outcomes"]``: shelter nights and children in care with and
+without the programme), whose mean difference over the treated household-months is the truth's
+``secondary_effects_sample_att``.
 
-What the offset estimates: ``cost_offsets`` compares the mean shelter nights per household-month
-of the comparison group with that of the programme group over the rows it is given. With the
-whole table it also averages the programme households' months *before* entry, and in Ostrava
-the waiting list is less acute than the people selected (``ETHOS_SHARES_COMPARISON``), so the
-default call gives the right sign but only about half the size of the effect. The effect is
-recovered where the estimand lines up: Brno (randomised, same ETHOS mix as the treated) with
-the programme households' months from entry on.
+What the offsets estimate: ``cost_offsets`` values the programme's effect per treated
+household-month on each resource, estimated by staggered difference-in-differences
+(Callaway & Sant'Anna, household-by-quarter panel, never-treated comparison households), times
+the unit cost and the treated months per programme household. Baseline differences between the
+groups (Ostrava's waiting list is less acute than the people selected,
+``ETHOS_SHARES_COMPARISON``; the share of children in care differs by group,
+``CHILDREN_IN_CARE_SHARE``) are netted out, so the default call recovers the truth's effects.
+The earlier descriptive comparison of all months recovered about half the shelter-night effect
+(5.4 of 10.9 nights) and gave children in care the wrong sign.
 
 One draw (seed 2019, scale 10) per module; bootstrap replicates kept small for speed.
 """
@@ -28,6 +31,7 @@ from evaluation.synthetic import simulate
 SEED, SCALE = 2019, 10.0
 UNIT = UnitCosts()
 HORIZON = 12.0
+HOUSING = ["crisis", "social", "affordable", "housing_first"]
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +39,20 @@ def synthetic():
     return simulate(seed=SEED, scale=SCALE)
 
 
+def _censor(synthetic) -> str:
+    return synthetic.truth.parameters["household_data_extraction_date"]
+
+
 @pytest.fixture(scope="module")
 def per_outcome(synthetic):
-    censor = synthetic.truth.parameters["household_data_extraction_date"]
     return {shared: cost_per_outcome(synthetic.tables, horizon=HORIZON, shared=shared, n_boot=200,
-                                     censor_date=censor).tidy()
+                                     censor_date=_censor(synthetic)).tidy()
             for shared in ("households", "separate")}
+
+
+@pytest.fixture(scope="module")
+def offsets(synthetic):
+    return cost_offsets(synthetic.tables, UNIT, n_boot=0, censor_date=_censor(synthetic))
 
 
 def _entry_steps(synthetic) -> pd.DataFrame:
@@ -70,6 +82,16 @@ def test_cost_totals_lose_nothing(synthetic, per_outcome):
     assert sep.sort_index().to_dict() == pytest.approx(direct.sort_index().to_dict(), rel=1e-12)
 
 
+def _supported(synthetic) -> pd.Series:
+    """Programme households with any spell in each step, by municipality (from the tenancies)."""
+    hh = synthetic.tables["households"].set_index("household_id")
+    ten = synthetic.tables["tenancies"]
+    ten = ten[ten["step"].astype(str).isin(HOUSING)]
+    pairs = pd.DataFrame({"municipality": hh.loc[ten["household_id"], "municipality"].astype(str).to_numpy(),
+                          "step": ten["step"].astype(str).to_numpy(), "household_id": ten["household_id"].to_numpy()})
+    return pairs.drop_duplicates().groupby(["municipality", "step"]).size()
+
+
 def test_shared_costs_allocated_by_households(synthetic, per_outcome):
     costs = synthetic.tables["costs"].assign(cost_centre=lambda c: c["cost_centre"].astype(str),
                                              municipality=lambda c: c["municipality"].astype(str))
@@ -78,44 +100,57 @@ def test_shared_costs_allocated_by_households(synthetic, per_outcome):
     shared = ostrava.loc[ostrava["cost_centre"] == "shared", "amount_czk"].sum()
     assert shared > 0
     steps = ["crisis", "social", "affordable"]
-    n = table.loc[[("Ostrava", s) for s in steps], "households"]
+    n = _supported(synthetic).loc["Ostrava"].reindex(steps)
     for s in steps:
         own = ostrava.loc[ostrava["cost_centre"] == s, "amount_czk"].sum()
-        expected = own + shared * n[("Ostrava", s)] / n.sum()
+        expected = own + shared * n[s] / n.sum()
         assert table.loc[("Ostrava", s), "cost_czk"] == pytest.approx(expected, rel=1e-12)
 
 
 def test_cost_per_household_supported(synthetic, per_outcome):
-    """Households supported = programme households whose first spell is in the step: the
-    generator's direct entrants of that step (movers-up from the step below are not counted
-    again, though their months in the step are in its costs)."""
+    """Households supported = programme households with any spell in the step (movers-up
+    included, as the step's costs include their months); direct entrants = the generator's
+    entrants of that step's cohorts, reported alongside."""
     table = per_outcome["households"]
     steps = table[table["households"].notna()].set_index(["municipality", "cost_centre"])
+    supported = _supported(synthetic)
     direct = _entry_steps(synthetic).groupby(["municipality", "entry_step"]).size()
-    # the only households an analysis may drop are exits on the entry day (reported as excluded)
+    assert set(steps.index) == {("Ostrava", "crisis"), ("Ostrava", "social"), ("Ostrava", "affordable"),
+                                ("Brno", "housing_first")}
     for key, row in steps.iterrows():
-        assert direct[key] - 1 <= row["households"] <= direct[key], key
+        assert row["households"] == supported[key], key
+        assert row["direct_entrants"] == direct[key], key
         assert row["cost_per_household"] == pytest.approx(row["cost_czk"] / row["households"], rel=1e-12)
         assert row["sustained"] == pytest.approx(row["households"] * row["retained_share"], rel=1e-12)
         assert row["cost_per_sustained"] == pytest.approx(row["cost_czk"] / row["sustained"], rel=1e-12)
-    assert set(steps.index) == {("Ostrava", "crisis"), ("Ostrava", "social"), ("Ostrava", "affordable"),
-                                ("Brno", "housing_first")}
-    # contact points (Praha) have costs but no programme households: own lines, no ratio
+    # social and affordable flats also house the households that moved up into them
+    assert steps.loc[("Ostrava", "social"), "households"] > steps.loc[("Ostrava", "social"), "direct_entrants"]
+    assert steps.loc[("Ostrava", "affordable"), "households"] > steps.loc[("Ostrava", "affordable"), "direct_entrants"]
+    # contact points (Praha) have costs but no programme households: own lines, cost per application
     praha = table[table["municipality"] == "Praha"]
     assert set(praha["cost_centre"]) == {"contact_point", "shared"}
     assert praha["cost_per_household"].isna().all()
+    cp = praha[praha["cost_centre"] == "contact_point"].iloc[0]
+    apps = synthetic.tables["applications"]
+    assert 0 < cp["applications"] <= int((apps["municipality"].astype(str) == "Praha").sum())
+    assert cp["cost_per_application"] == pytest.approx(cp["cost_czk"] / cp["applications"])
 
 
 def test_retained_share_matches_retention_truth(synthetic, per_outcome):
-    """Retention at 12 months with every exit a failure is the truth's ``sample`` share (no
-    censoring before 12 months) and lies within 3 binomial standard errors of its ``dgp`` value;
-    the bootstrap interval of cost per sustained tenancy covers cost / (n x dgp retention)."""
+    """For the steps only entered directly (crisis, Housing First) the step's households are the
+    truth's entrants: retention at 12 months with every exit a failure is the truth's ``sample``
+    share (no censoring before 12 months; an exit on the entry day now counts, at half a day) and
+    lies within 3 binomial standard errors of its ``dgp`` value; the bootstrap interval of cost
+    per sustained tenancy covers cost / (n x dgp retention)."""
     truth = synthetic.truth.table("retention").set_index(["entry_step", "months"])
     table = per_outcome["households"].dropna(subset=["households"])
-    for _, row in table.iterrows():
+    direct_only = table[table["households"] == table["direct_entrants"]]
+    assert set(direct_only["cost_centre"]) == {"crisis", "housing_first"}
+    for _, row in direct_only.iterrows():
         ref = truth.loc[(row["cost_centre"], int(HORIZON))]
         n = row["households"]
-        assert row["retained_share"] == pytest.approx(ref["sample"], abs=1.0 / n + 1e-12)
+        assert n == ref["n"]
+        assert row["retained_share"] * n == pytest.approx(ref["sample"] * n, abs=1e-6)
         se = np.sqrt(ref["dgp"] * (1 - ref["dgp"]) / n)
         assert abs(row["retained_share"] - ref["dgp"]) < 3 * se
         target = row["cost_czk"] / (n * ref["dgp"])
@@ -123,72 +158,86 @@ def test_retained_share_matches_retention_truth(synthetic, per_outcome):
 
 
 # --------------------------------------------------------------------------------------
-# Cost offsets: shelter nights
+# Cost offsets
 # --------------------------------------------------------------------------------------
-def _true_effect_per_household(synthetic, household_ids) -> float:
-    """Mean over programme households of their mean Y(1) - Y(0) shelter nights over the treated
-    months (the household weighting cost_offsets uses)."""
-    po = synthetic.potential_outcomes["household_outcomes"]
-    post = po[po["treated"] & po["household_id"].isin(household_ids)]
-    diff = post["shelter_nights_1"].astype(int) - post["shelter_nights_0"].astype(int)
-    return float(diff.groupby(post["household_id"]).mean().mean())
-
-
-def _from_entry(synthetic) -> pd.DataFrame:
-    """household_outcomes with the programme households' months before entry left out."""
-    out = synthetic.tables["household_outcomes"]
-    tenancies = synthetic.tables["tenancies"]
-    entry_month = tenancies.groupby("household_id")["start_date"].min().dt.to_period("M").dt.to_timestamp()
-    programme = synthetic.tables["households"].loc[
-        synthetic.tables["households"]["group"].astype(str) == "programme", "household_id"]
-    first = out["household_id"].map(entry_month.reindex(programme))
-    keep = first.isna() | (out["month"] >= first)
-    return out[keep.to_numpy()]
-
-
 def test_potential_outcomes_reproduce_truth_parameter(synthetic):
     po = synthetic.potential_outcomes["household_outcomes"]
     post = po[po["treated"]]
-    att = (post["shelter_nights_1"].astype(int) - post["shelter_nights_0"].astype(int)).mean()
-    assert att == pytest.approx(synthetic.truth.parameters["secondary_effects_sample_att"]["shelter_nights"],
-                                rel=1e-12)
-    assert att < -5  # the programme houses people: far fewer shelter nights
+    for name in ("shelter_nights", "children_in_care"):
+        att = (post[f"{name}_1"].astype(int) - post[f"{name}_0"].astype(int)).mean()
+        assert att == pytest.approx(synthetic.truth.parameters["secondary_effects_sample_att"][name], rel=1e-12)
+    assert synthetic.truth.parameters["secondary_effects_sample_att"]["shelter_nights"] < -5
 
 
-def test_offsets_default_call_sign_and_arithmetic(synthetic):
-    """Whole tables: the shelter-night offset is positive (the truth's effect is a reduction),
-    equals the group difference of household means valued at the unit cost, and understates
-    the effect per treated month (programme months before entry are averaged in)."""
-    tables = synthetic.tables
-    res = cost_offsets(tables, UNIT, horizon=HORIZON, n_boot=100).tidy().set_index("term")
-    offset = res.loc["offset: shelter_nights"]
-    assert offset["estimate"] > 0 and offset["conf_low"] > 0
-    out = tables["household_outcomes"].merge(tables["households"][["household_id", "group"]], on="household_id")
-    means = out.groupby(["group", "household_id"], observed=True)["shelter_nights"].mean().groupby(level=0,
-                                                                                                  observed=True).mean()
-    hand = (means["comparison"] - means["programme"]) * UNIT.shelter_night * HORIZON
-    assert offset["estimate"] == pytest.approx(hand, rel=1e-12)
-    nights = offset["estimate"] / (UNIT.shelter_night * HORIZON)
-    att = synthetic.truth.parameters["secondary_effects_sample_att"]["shelter_nights"]
-    assert 0 < nights < -att
-    # programme cost per household: the whole costs table over the programme households
-    n_prog = int((tables["households"]["group"].astype(str) == "programme").sum())
-    assert res.loc["programme cost", "estimate"] == pytest.approx(tables["costs"]["amount_czk"].sum() / n_prog)
+@pytest.mark.parametrize("measure", ["shelter_nights", "children_in_care"])
+def test_default_call_recovers_effects(synthetic, offsets, measure):
+    """The effect per treated household-month is within 3 standard errors of the truth's sample
+    ATT and its 95% interval covers it; the offset is -ATT x unit cost x treated months and
+    covers -truth x unit cost x treated months. Children in care: a reduction (positive offset)
+    although the comparison group has a different share of children in care at baseline."""
+    truth = synthetic.truth.parameters["secondary_effects_sample_att"][measure]
+    effect = offsets.effects_table().set_index("term").loc[measure]
+    assert abs(effect["estimate"] - truth) < 3 * effect["std_error"], (effect["estimate"], truth)
+    assert effect["conf_low"] <= truth <= effect["conf_high"]
+    price = {"shelter_nights": UNIT.shelter_night, "children_in_care": UNIT.child_in_care_month}[measure]
+    row = offsets.tidy().set_index("term").loc[f"offset: {measure}"]
+    assert row["estimate"] == pytest.approx(-effect["estimate"] * price * offsets.treated_months, rel=1e-12)
+    expected = -truth * price * offsets.treated_months
+    assert row["conf_low"] <= expected <= row["conf_high"]
+    assert row["estimate"] > 0 and row["conf_low"] > 0
 
 
-def test_offsets_recover_shelter_night_effect_in_randomised_brno(synthetic):
-    """Brno randomised families between Housing First and the waiting list (same ETHOS mix;
-    shelter nights depend on ETHOS only), so from entry on the comparison group's nights are
-    the programme's counterfactual: the offset is -effect x unit cost x horizon."""
+def test_treated_months_and_totals(synthetic, offsets):
+    """Treated months per programme household: from the entry month to the last month of outcomes
+    (the truth's treated rows per household, before the 2% of months missing at random)."""
+    po = synthetic.potential_outcomes["household_outcomes"]
+    per_household = po[po["treated"]].groupby("household_id").size()
+    assert per_household.mean() == pytest.approx(offsets.treated_months * 0.98, rel=0.01)
+    tab = offsets.tidy().set_index("term")
+    resources = tab.loc[["offset: shelter_nights", "offset: children_in_care"], "estimate"].sum()
+    assert tab.loc["offset: total", "estimate"] == pytest.approx(resources + tab.loc["offset: evictions", "estimate"],
+                                                                 rel=1e-9)
+    assert tab.loc["net cost", "estimate"] == pytest.approx(tab.loc["programme cost", "estimate"]
+                                                            - tab.loc["offset: total", "estimate"], rel=1e-12)
+    assert (tab.loc["with-system cost", "estimate"] - tab.loc["no-system scenario cost", "estimate"]
+            == pytest.approx(tab.loc["net cost", "estimate"], rel=1e-9))
+
+
+def test_default_programme_cost_is_housing_programmes_only(synthetic, offsets):
+    """Programme cost = crisis, social, affordable and Housing First cost centres of Ostrava and
+    Brno (the municipalities of the programme households) plus Ostrava's shared costs (Ostrava
+    has no contact point, so all of them); Prague's contact-point and shared costs are left out."""
+    costs = synthetic.tables["costs"].assign(cost_centre=lambda c: c["cost_centre"].astype(str),
+                                             municipality=lambda c: c["municipality"].astype(str))
+    analysed = costs[costs["municipality"].isin(["Ostrava", "Brno"])]
+    assert not (analysed["cost_centre"] == "contact_point").any()
+    expected = analysed.loc[analysed["cost_centre"].isin(HOUSING + ["shared"]), "amount_czk"].sum()
+    n_prog = int((synthetic.tables["households"]["group"].astype(str) == "programme").sum())
+    tab = offsets.tidy().set_index("term")
+    assert tab.loc["programme cost", "estimate"] == pytest.approx(expected / n_prog, rel=1e-12)
+    assert tab.loc["programme cost", "estimate"] < costs["amount_czk"].sum() / n_prog
+    assert any("Praha" in n for n in offsets.notes)
+
+
+def test_eviction_offset_estimated_from_comparison_tenancies(synthetic, offsets):
+    """Every comparison household holds a standard tenancy: its risk of losing the home is
+    estimated (Aalen–Johansen) and is higher than the programme's (hazard ratio 0.3 in the DGP)."""
+    row = offsets.tidy().set_index("term").loc["offset: evictions"]
+    assert np.isfinite(row["estimate"]) and row["conf_low"] > 0
+    assert any("estimated from its tenancies" in n for n in offsets.notes)
+
+
+def test_randomised_brno_alone(synthetic):
+    """Brno alone (randomised Housing First vs waiting list): the shelter-night effect is recovered
+    within 3 standard errors of the truth over Brno's treated household-months."""
     hh = synthetic.tables["households"]
-    brno = hh[hh["municipality"].astype(str) == "Brno"]
-    rows = _from_entry(synthetic)
-    rows = rows[rows["household_id"].isin(brno["household_id"])]
-    res = cost_offsets({"households": brno, "household_outcomes": rows}, UNIT, programme_cost=0.0,
-                       horizon=HORIZON, n_boot=200).tidy().set_index("term").loc["offset: shelter_nights"]
-    programme_ids = brno.loc[brno["group"].astype(str) == "programme", "household_id"]
-    expected = -_true_effect_per_household(synthetic, programme_ids) * UNIT.shelter_night * HORIZON
-    assert expected > 0
-    assert abs(res["estimate"] - expected) < 3 * res["std_error"], (res["estimate"], expected)
-    assert res["conf_low"] <= expected <= res["conf_high"]
-    assert res["estimate"] == pytest.approx(expected, rel=0.10)
+    brno_ids = hh.loc[hh["municipality"].astype(str) == "Brno", "household_id"]
+    tables = {name: (t[t["household_id"].isin(brno_ids)] if "household_id" in t.columns else t)
+              for name, t in synthetic.tables.items() if name in ("households", "household_outcomes", "tenancies")}
+    res = cost_offsets(tables, UNIT, programme_cost=0.0, n_boot=0, comparison_eviction_risk=0.0,
+                       programme_eviction_risk=0.0)
+    effect = res.effects_table().set_index("term").loc["shelter_nights"]
+    po = synthetic.potential_outcomes["household_outcomes"]
+    post = po[po["treated"] & po["household_id"].isin(brno_ids)]
+    truth = float((post["shelter_nights_1"].astype(int) - post["shelter_nights_0"].astype(int)).mean())
+    assert abs(effect["estimate"] - truth) < 3 * effect["std_error"], (effect["estimate"], truth)

@@ -80,7 +80,7 @@ def test_monthly_dates_and_plot():
     res_ints = event_study(df, "y", "unit", "time", "first", leads=3, lags=3)
     np.testing.assert_allclose(res_dates.tidy()["estimate"], res_ints.tidy()["estimate"], atol=1e-10)
     ax = res_dates.plot()
-    assert ax.get_xlabel().startswith("periods relative to entry")
+    assert ax.get_xlabel().startswith("Období vůči vstupu")
     assert "Pre-trend test" in res_dates.summary()
 
 

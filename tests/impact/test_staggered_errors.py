@@ -130,7 +130,7 @@ def test_result_surface(frame):
     assert dyn.table["event_time"].min() == -2 and dyn.table["event_time"].max() == 2
     assert dyn.tidy().iloc[0]["term"] == "overall ATT"
     ax = dyn.plot()
-    assert ax.get_xlabel().startswith("periods since treatment")
+    assert ax.get_xlabel().startswith("Období vůči vstupu")
     res.aggregate("simple").plot()
     res.aggregate("group", bootstrap=False).plot()
     plt.close("all")

@@ -97,7 +97,7 @@ def test_support_dose_by_month_role_topic(pilot, contacts):
     assert topics.loc[("crisis", "missing"), "contacts"] == 1  # C5 has no topic: kept as missing
     import matplotlib.pyplot as plt
 
-    assert result.plot(lang="cs").get_xlabel() == "měsíce od nastěhování"
+    assert result.plot(lang="cs").get_xlabel() == "Měsíce od nastěhování"
     plt.close("all")
 
 
@@ -173,7 +173,7 @@ def test_rent_arrears_hand_computed(pilot, ledger):
     import matplotlib.pyplot as plt
 
     ax = result.plot(lang="en")
-    assert len(ax.get_lines()) == 2 and ax.get_ylabel() == "households in arrears (%)"
+    assert len(ax.get_lines()) == 2 and ax.get_ylabel() == "Households in rent arrears"
     plt.close("all")
 
 

@@ -122,7 +122,7 @@ def test_occupancy_plot_and_bad_window(pilot):
     import matplotlib.pyplot as plt
 
     ax = occupancy(pilot, as_of="2020-12-31").plot(lang="cs")
-    assert ax.get_ylabel().startswith("obsazenost")
+    assert ax.get_ylabel().startswith("Obsazenost")
     plt.close("all")
     with pytest.raises(DataError, match="after as_of"):
         occupancy(pilot, start="2021-06-01", as_of="2020-12-31")

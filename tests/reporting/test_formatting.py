@@ -39,8 +39,14 @@ def test_english_numbers():
 def test_percent_and_interval():
     assert format_percent(0.123, "cs") == f"12,3{NBSP}%"
     assert format_percent(0.123, "en") == "12.3%"
-    assert format_interval(0.1, 0.25, "cs", percent=True) == f"(10,0{NBSP}%; 25,0{NBSP}%)"
-    assert format_interval(1.5, 2.25, "en", decimals=2) == "(1.50, 2.25)"
+    # Czech typography: en dash in a range, the unit once, a non-breaking space before "%"
+    assert format_interval(0.1, 0.25, "cs", percent=True) == f"10,0–25,0{NBSP}%"
+    assert format_interval(0.87, 0.96, "cs", percent=True, decimals=0) == f"87–96{NBSP}%"
+    assert format_interval(0.1, 0.25, "en", percent=True) == "10.0–25.0%"
+    assert format_interval(1.5, 2.25, "en", decimals=2) == "1.50–2.25"
+    # a negative limit: words, not a dash that reads as a minus sign
+    assert format_interval(-6805, -5796, "cs", decimals=0, unit="Kč") == f"−6{NBSP}805 až −5{NBSP}796{NBSP}Kč"
+    assert format_interval(-0.43, 0.03, "en", decimals=2) == "-0.43 to 0.03"
 
 
 def test_dates():

@@ -19,8 +19,8 @@ How the two sets of definitions line up (checked in ``test_episode_definitions_m
 * the generator always writes the next spell after a move up or a standard lease (a
   ``standard`` spell without a flat), so ``standard_lease="housed"``/``"censored"`` agree.
 * the generator rounds exit times to whole days: an exit in the first half-day falls on the
-  entry day, and ``housing_episodes`` excludes that household ("episode of zero length")
-  instead of counting a failure at time 0. The exclusion is reported; the tests account for it.
+  entry day; ``housing_episodes`` keeps that household with its exit at half a day (it once
+  excluded it as an "episode of zero length"; the tests still allow for such an exclusion).
 * censoring: the extraction date 2020-12-31 is passed as ``censor_date`` (the default, the
   latest date in the table, can be a few days earlier).
 

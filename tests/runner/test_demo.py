@@ -61,3 +61,47 @@ def test_pooled_municipality_effect_covers_the_known_truth(demo):
     figures = json.loads((demo / "results" / "all" / "impact" / "key_figures.json").read_text("utf-8"))
     low, high = figures["att_municipalities"]["ci"]
     assert low <= true <= high, (low, true, high)
+
+
+def _pdf_text(path):
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_every_published_column_has_czech_and_english_labels(demo):
+    from evaluation.reporting.store import ResultsStore
+
+    results = ResultsStore.read(demo / "results")
+    unlabelled = []
+    for strands in results.scopes.values():
+        for strand in strands.values():
+            for table in strand.tables.values():
+                for column in table.data.columns:
+                    labels = table.column_labels.get(column, {})
+                    raw = column in (labels.get("cs"), labels.get("en")) and not column.isdigit()
+                    if raw and not column.endswith(("_cs", "_en")):
+                        unlabelled.append(f"{strand.strand}/{table.name}: {column}")
+    assert unlabelled == []
+
+
+def test_reports_are_readable_lengths_and_free_of_raw_codes(demo):
+    """The technical report is a summary (monthly series are charts or CSV files, long tables
+    are shortened in the appendix), the brief at most four pages, and the Czech text outside
+    the appendix of the functions' own notes shows no field names or category codes."""
+    import re
+
+    from pypdf import PdfReader
+
+    reports = demo / "reports"
+    assert len(PdfReader(reports / "brief_cs.pdf").pages) <= 4
+    assert 12 <= len(PdfReader(reports / "technical_cs.pdf").pages) <= 25
+    text = _pdf_text(reports / "technical_cs.pdf")
+    body = text.split("Technické poznámky výpočtů")[0]
+    for raw in ("lost_home", "housing_first", "unit_days", "n_risk", "conf_low", "rows_in", "label_cs",
+                "within_support", "= None", "S(12)", "offset: "):
+        assert raw not in body, raw
+    assert re.search(r"Obec\s+—", body)  # parameters: an em dash for unset values
+    assert "Fáze" in body and "vyřazeno: srovnávací skupina" in body  # the CONSORT table
+    brief = _pdf_text(reports / "brief_cs.pdf")
+    assert "Návrh doporučení k posouzení zpracovatelem" in brief

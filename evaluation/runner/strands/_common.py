@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,42 +140,70 @@ def disclosure_columns(result: Result, table: pd.DataFrame) -> tuple[list[str], 
 
 def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[str, str], *,
                  figure: tuple[str, str] | None = None, figure_n: int | None = None,
-                 plot: Callable[[Result, Any], Any] | None = None, lang: str = "cs") -> bool:
+                 plot: Callable[[Result, Any], Any] | None = None, lang: str = "cs",
+                 placement: str = "main", report_columns: Sequence[str] | None = None,
+                 percent_columns: Sequence[str] | None = None, notes: Sequence[Any] = (),
+                 stored_as: str | None = None,
+                 column_labels: Mapping[str, tuple[str, str]] | None = None) -> bool:
     """Store ``output[name]`` as table ``name`` (and as figure ``name`` when captions are given).
 
     The figure is the result's own ``plot`` (in ``lang`` when it takes a language) unless
-    ``plot(result, ax)`` is given. Returns False (and stores nothing) when the strand did
-    not compute it.
+    ``plot(result, ax)`` is given. ``placement``, ``report_columns`` and ``percent_columns``
+    say where the reports show the table and how (see :meth:`ResultsStore.add_table`).
+    ``stored_as`` stores it under another name (e.g. the monthly detail behind a summary).
+    Returns False (and stores nothing) when the strand did not compute it.
     """
     if name not in output:
         return False
     result = output[name]
     counts, n_column = disclosure_columns(result, result.tidy())
-    session.store.add_table(name, result, title_cs=titles[0], title_en=titles[1], count_columns=counts,
-                            n_column=n_column)
+    session.store.add_table(stored_as or name, result, title_cs=titles[0], title_en=titles[1], count_columns=counts,
+                            n_column=n_column, placement=placement, report_columns=report_columns,
+                            percent_columns=percent_columns, notes=notes, column_labels=column_labels)
     if figure is not None:
-        import matplotlib.pyplot as plt
+        store_figure(session, stored_as or name, result, figure, figure_n=figure_n, plot=plot, lang=lang)
+    return True
 
-        fig, ax = plt.subplots(figsize=(7, 4.2))
+
+def store_figure(session: Any, name: str, result: Any, captions: tuple[str, str], *, figure_n: int | None = None,
+                 plot: Callable[[Any, Any], Any] | None = None, lang: str = "cs") -> None:
+    """Draw ``result`` (its ``plot`` in ``lang`` when it takes one) and store it as figure ``name``."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    try:
         if plot is not None:
             plot(result, ax)
         elif "lang" in inspect.signature(result.plot).parameters:
             result.plot(ax=ax, lang=lang)
         else:
             result.plot(ax=ax)
-        session.store.add_figure(name, fig, caption_cs=figure[0], caption_en=figure[1], n=figure_n)
+        session.store.add_figure(name, fig, caption_cs=captions[0], caption_en=captions[1], n=figure_n)
+    finally:
         plt.close(fig)
-    return True
 
 
-def store_skipped(session: Any, output: StrandOutput) -> None:
+def store_frame(session: Any, name: str, frame: pd.DataFrame, titles: tuple[str, str], *,
+                count_columns: Sequence[str] = (), n_column: str | None = None, notes: Sequence[Any] = (),
+                placement: str = "main", report_columns: Sequence[str] | None = None,
+                percent_columns: Sequence[str] | None = None,
+                column_labels: Mapping[str, tuple[str, str]] | None = None) -> None:
+    """Store a summary table a strand built from its results (disclosure control applies)."""
+    session.store.add_table(name, frame, title_cs=titles[0], title_en=titles[1], count_columns=count_columns,
+                            n_column=n_column, notes=notes, placement=placement, report_columns=report_columns,
+                            percent_columns=percent_columns, column_labels=column_labels)
+
+
+def store_skipped(session: Any, output: StrandOutput, titles: Mapping[str, tuple[str, str]] | None = None) -> None:
     """Say in the report which analyses were not possible on this data, and why."""
+    titles = titles or {}
     for index, (name, reason) in enumerate(output.skipped.items(), start=1):
+        title_cs, title_en = titles.get(name, (name, name))
         reason_cs = reason
         if reason.startswith(NO_ROWS):
             reason_cs = "v datech tohoto rozsahu nejsou řádky tabulek " + reason[len(NO_ROWS):]
         session.store.add_text(f"limitation_{output.strand}_{index}",
-                               f"Analýza *{name}* nebyla provedena: {reason_cs}.",
-                               f"The analysis *{name}* was not carried out: {reason}.")
+                               f"Analýza „{title_cs}“ nebyla provedena: {reason_cs}.",
+                               f"The analysis “{title_en}” was not carried out: {reason}.")
     for index, note in enumerate(output.notes, start=1):
         session.store.add_text(f"limitation_{output.strand}_note_{index}", note, note)

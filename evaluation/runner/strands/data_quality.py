@@ -1,9 +1,12 @@
 """Data-quality strand: validation summary, the ledger of rows, the scope and the participant flow.
 
 Stored (``<scope>/data/``): ``validation`` (problems per file, rule and severity; never the
-rows themselves), ``ledger`` (rows received, excluded by rule, loaded per table), ``scope``
-(rows this run's scope kept), ``participant_flow`` (table and figure, CONSORT style). Key
-figures ``households_received``, ``households_analysed``; texts ``flow`` and ``headline``.
+rows themselves; results folder only when there are none), ``ledger`` (rows received,
+excluded, loaded and kept per table, reasons in words), ``ledger_detail`` (by rule; folder
+only), ``scope`` (rows this run's scope kept; in the report only when it left rows out),
+``participant_flow`` (CONSORT table: stages and exclusions with reasons, households in total
+and by entry step; figure), ``participant_flow_detail`` (the boxes; folder only). Key figures
+``households_received``, ``households_analysed``; texts ``flow`` and ``validation``.
 
 Example
 -------
@@ -19,13 +22,18 @@ from typing import Any
 import pandas as pd
 
 from evaluation.results import Result
-from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
+from evaluation.reporting.formatting import format_date, format_number
+from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
+                                               store_skipped)
 
 TITLES = {
     "validation": ("Kontrola dat: problémy podle souboru a pravidla", "Data checks: problems by file and rule"),
-    "ledger": ("Evidence záznamů: přijaté, vyřazené a načtené řádky", "Ledger: rows received, excluded and loaded"),
+    "ledger": ("Záznamy podle tabulky: přijaté, vyřazené a načtené řádky",
+               "Records by table: rows received, excluded and loaded"),
     "scope": ("Rozsah tohoto běhu", "Scope of this run"),
-    "participant_flow": ("Tok účastníků", "Participant flow"),
+    "participant_flow": ("Tok domácností hodnocením (CONSORT)", "Participant flow (CONSORT)"),
+    "participant_flow_detail": ("Tok účastníků: položky diagramu", "Participant flow: boxes of the diagram"),
+    "ledger_detail": ("Evidence záznamů podle pravidel", "Ledger of rows by rule"),
 }
 
 
@@ -78,12 +86,25 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, full_data: Any = N
 
 def save(session: Any, output: StrandOutput) -> None:
     """Store the data-quality results under their stable names (see the module docstring)."""
-    for name in ("validation", "ledger", "scope"):
-        store_result(session, output, name, TITLES[name], lang=session.lang)
-    if store_result(session, output, "participant_flow", TITLES["participant_flow"],
-                    figure=("Tok domácností od přijetí dat po analýzu",
-                            "Households from the data received to the analysis"), lang=session.lang):
+    _validation(session, output)
+    _ledger(session, output)
+    if "scope" in output:
+        left_out = pd.to_numeric(output["scope"].tidy().get("rows_left_out"), errors="coerce").fillna(0)
+        store_result(session, output, "scope", TITLES["scope"], lang=session.lang,
+                     placement="main" if (left_out > 0).any() else "folder")
+    if store_result(session, output, "participant_flow", TITLES["participant_flow_detail"],
+                    stored_as="participant_flow_detail", placement="folder"):
         flow = output["participant_flow"]
+        store_figure(session, "participant_flow", flow, ("Tok domácností od přijetí dat po analýzu",
+                                                         "Households from the data received to the analysis"),
+                     lang=session.lang)
+        store_frame(session, "participant_flow", consort_table(flow), TITLES["participant_flow"],
+                    count_columns=["all", *steps_present(flow)],
+                    notes=[(f"Stav k {format_date(flow.as_of, 'cs')}; doba sledování {flow.follow_up_months} měsíců. "
+                            "Řádky „vyřazeno“ uvádějí domácnosti, které do další fáze nepostoupily, s důvodem.",
+                            f"As of {format_date(flow.as_of, 'en')}; follow-up {flow.follow_up_months} months. "
+                            "“Excluded” rows count the households that did not reach the next stage, with the "
+                            "reason.")])
         received, analysed = flow.count("received"), flow.count("analysed")
         entered = flow.count("entered")
         session.store.add_key_figure("households_received", received, label_cs="Domácnosti v datech",
@@ -92,8 +113,99 @@ def save(session: Any, output: StrandOutput) -> None:
                                      label_en="Households analysed", unit="households", is_count=True)
         session.store.add_text(
             "flow",
-            f"Z {received} domácností v datech vstoupilo do programu {entered} a do analýzy výsledků "
-            f"po {flow.follow_up_months} měsících {analysed}; každé vyřazení je uvedeno v diagramu s důvodem.",
-            f"Of {received} households in the data, {entered} entered the programme and {analysed} are in "
-            f"the {flow.follow_up_months}-month outcome analysis; every exclusion is shown with its reason.")
-    store_skipped(session, output)
+            f"Z {format_number(received, 'cs', 0)} domácností v datech vstoupilo do programu "
+            f"{format_number(entered, 'cs', 0)} a do analýzy výsledků po {flow.follow_up_months} měsících "
+            f"{format_number(analysed, 'cs', 0)}; každé vyřazení je v tabulce toku uvedeno s důvodem.",
+            f"Of {format_number(received, 'en', 0)} households in the data, {format_number(entered, 'en', 0)} "
+            f"entered the programme and {format_number(analysed, 'en', 0)} are in the "
+            f"{flow.follow_up_months}-month outcome analysis; every exclusion is listed with its reason.")
+    store_skipped(session, output, TITLES)
+
+
+#: Programme steps in staircase order (columns of the flow table).
+STEP_ORDER = ("crisis", "social", "affordable", "housing_first")
+MAIN_BOXES = ("received", "loaded", "entered", "followed_up", "analysed")
+
+
+def steps_present(flow: Any) -> list[str]:
+    """Entry steps that have a box in the flow, in staircase order."""
+    steps = set(flow.tidy()["step"].astype(str)) - {"all"}
+    return [s for s in STEP_ORDER if s in steps] + sorted(steps - set(STEP_ORDER))
+
+
+def consort_table(flow: Any) -> pd.DataFrame:
+    """The participant flow as a CONSORT table: received -> excluded (with reasons) -> loaded ->
+    entered -> followed up -> analysed, one row per stage or exclusion reason, households in
+    total and by entry step. The stage text is in both languages (``stage_cs``, ``stage_en``).
+
+    Example
+    -------
+    >>> consort_table(flow)[["stage_en", "all"]]    # doctest: +SKIP
+    """
+    table = flow.tidy()
+    steps = steps_present(flow)
+    rows: list[dict[str, Any]] = []
+    for box in MAIN_BOXES:
+        excluded = table.loc[(table["kind"] == "excluded") & (table["box"] == box)]
+        for _, row in excluded.iterrows():
+            rows.append({"stage_cs": f"– vyřazeno: {row['label_cs']}", "stage_en": f"– excluded: {row['label_en']}",
+                         "all": int(row["count"])})
+        main = table.loc[(table["kind"] == "main") & (table["box"] == box)]
+        overall = main.loc[main["step"] == "all"]
+        if overall.empty:
+            continue
+        entry = {"stage_cs": overall["label_cs"].iloc[0], "stage_en": overall["label_en"].iloc[0],
+                 "all": int(overall["count"].iloc[0])}
+        by_step = main.set_index("step")["count"]
+        for step in steps:
+            entry[step] = int(by_step[step]) if step in by_step.index else None
+        rows.append(entry)
+    frame = pd.DataFrame(rows, columns=["stage_cs", "stage_en", "all", *steps])
+    for step in steps:
+        frame[step] = frame[step].astype("Int64")
+    return frame
+
+
+def _validation(session: Any, output: StrandOutput) -> None:
+    if "validation" not in output:
+        return
+    summary = output["validation"]
+    empty = summary.tidy().empty
+    store_result(session, output, "validation", TITLES["validation"], placement="folder" if empty else "main")
+    if empty:
+        session.store.add_text("validation", "Kontrola dat podle datového standardu nenašla žádné chyby ani "
+                               "varování.", "The data checks against the data contract found no errors or "
+                               "warnings.")
+    else:
+        session.store.add_text(
+            "validation",
+            f"Kontrola dat našla {summary.n_errors} chyb a {summary.n_warnings} varování; řádky s chybami byly "
+            "vyřazeny a jsou započteny v evidenci záznamů.",
+            f"The data checks found {summary.n_errors} error(s) and {summary.n_warnings} warning(s); rows with "
+            "errors were excluded and are counted in the ledger.")
+
+
+def _ledger(session: Any, output: StrandOutput) -> None:
+    """Rows per table: received, excluded, loaded (and kept by this run's scope), reasons in words."""
+    if not store_result(session, output, "ledger", TITLES["ledger_detail"], stored_as="ledger_detail",
+                        placement="folder"):
+        return
+    long = output["ledger"].tidy()
+    tables = list(dict.fromkeys(long["table"]))
+    wide = pd.DataFrame({"table": tables})
+    for stage, column in (("received", "rows_received"), ("excluded", "rows_excluded"), ("loaded", "rows_loaded")):
+        sums = long.loc[long["stage"] == stage].groupby("table", sort=False)["rows"].sum()
+        wide[column] = wide["table"].map(sums).fillna(0).astype(int)
+    if "scope" in output:
+        kept = output["scope"].tidy().set_index("table")["rows_kept"]
+        wide["rows_kept"] = wide["table"].map(pd.to_numeric(kept, errors="coerce")).astype("Int64")
+    excluded = long.loc[long["stage"] == "excluded"]
+    for lang in ("cs", "en"):
+        reasons = excluded.groupby("table", sort=False)[f"reason_{lang}"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+        wide[f"excluded_reasons_{lang}"] = wide["table"].map(reasons).fillna("")
+    counts = [c for c in ("rows_received", "rows_excluded", "rows_loaded", "rows_kept") if c in wide]
+    store_frame(session, "ledger", wide, TITLES["ledger"], count_columns=counts, notes=[(
+        "Počty řádků vstupních souborů; vyřazený řádek je započten jednou, u prvního pravidla, které porušil. "
+        "Podrobná evidence podle pravidel je ve složce výsledků.",
+        "Rows of the input files; an excluded row is counted once, under the first rule it broke. The ledger "
+        "by rule is in the results folder.")])

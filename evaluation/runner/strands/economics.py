@@ -63,24 +63,74 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, horizon_months: fl
     return run.output()
 
 
+#: Columns the reports show (the CSV keeps all).
+REPORT_COLUMNS = {
+    "cost_per_household": ["municipality", "cost_centre", "households", "cost_per_household", "sustained",
+                           "cost_per_sustained", "conf_low", "conf_high"],
+    "offsets": ["term", "estimate", "conf_low", "conf_high"],
+}
+LABELS = {
+    "cost_per_household": {"conf_low": ("Udržené bydlení – 95% IS dolní", "Sustained tenancy – 95% CI lower"),
+                           "conf_high": ("Udržené bydlení – 95% IS horní", "Sustained tenancy – 95% CI upper")},
+    "offsets": {"term": ("Položka", "Item"), "estimate": ("Kč na domácnost", "CZK per household")},
+}
+#: Unit costs in words, for the assumptions text.
+UNIT_COST_LABELS = {
+    "shelter_night": ("noc v azylovém zařízení", "one shelter night"),
+    "eviction": ("jedno vystěhování", "one eviction"),
+    "child_in_care_month": ("měsíc péče o dítě mimo rodinu", "one child-month in care"),
+}
+
+
+def describe_unit_costs(unit_costs: Any, lang: str) -> str:
+    """The unit costs in words: ``noc v azylovém zařízení 400 Kč; jedno vystěhování 80 000 Kč; ...``."""
+    from dataclasses import fields
+
+    from evaluation.reporting.formatting import format_number
+
+    parts = []
+    for item in fields(unit_costs):
+        cs, en = UNIT_COST_LABELS.get(item.name, (item.name, item.name))
+        amount = format_number(getattr(unit_costs, item.name), lang, 0)
+        parts.append(f"{cs} {amount}\u00a0Kč" if lang == "cs" else f"{en} {amount} CZK")
+    return "; ".join(parts)
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the economic results under their stable names (see the module docstring)."""
+    from evaluation.reporting.formatting import format_interval, format_number
+
     for name, titles in TITLES.items():
-        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang)
+        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang,
+                     report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
     if "offsets" in output:
         result = output["offsets"]
         session.store.add_text("assumptions",
-                               f"Jednotkové náklady (předpoklady, pokud nejsou nahrazeny místními údaji): "
-                               f"{result.unit_costs.describe()}.",
-                               f"Unit costs (assumptions unless replaced by local figures): "
-                               f"{result.unit_costs.describe()}.")
+                               "Jednotkové náklady (předpoklady, dokud je nenahradí místní údaje): "
+                               f"{describe_unit_costs(result.unit_costs, 'cs')}.",
+                               "Unit costs (assumptions until replaced by local figures): "
+                               f"{describe_unit_costs(result.unit_costs, 'en')}.")
         table = result.tidy().set_index("term")
         if "net cost" in table.index:
             row = table.loc["net cost"]
+            n = int(row["n"]) if "n" in row and pd.notna(row["n"]) else None
+            ci = (float(row["conf_low"]), float(row["conf_high"])) if pd.notna(row.get("conf_low")) else None
             session.store.add_key_figure(
                 "net_cost_per_household", float(row["estimate"]), label_cs="Čisté náklady na domácnost programu",
-                label_en="Net cost per programme household", unit="CZK",
-                n=int(row["n"]) if "n" in row and pd.notna(row["n"]) else None,
-                ci=(float(row["conf_low"]), float(row["conf_high"])) if pd.notna(row.get("conf_low")) else None,
-                decimals=0)
-    store_skipped(session, output)
+                label_en="Net cost per programme household", unit="CZK", n=n, ci=ci, decimals=0)
+            if ci is not None and (n is None or not session.store.rules.is_small(n)):
+                cost = table["estimate"].get("programme cost")
+                saved = table["estimate"].get("offset: total")
+                extra_cs = extra_en = ""
+                if cost is not None and saved is not None:
+                    extra_cs = (f" Náklady programu jsou {format_number(cost, 'cs', 0)}\u00a0Kč, započtené úspory "
+                                f"jinde {format_number(saved, 'cs', 0)}\u00a0Kč na domácnost")
+                    extra_en = (f" The programme costs {format_number(cost, 'en', 0)} CZK and the offsets "
+                                f"elsewhere amount to {format_number(saved, 'en', 0)} CZK per household")
+                session.store.add_text(
+                    "headline",
+                    f"Čisté náklady programu činí {format_number(row['estimate'], 'cs', 0)}\u00a0Kč na domácnost "
+                    f"(95% IS {format_interval(*ci, 'cs', decimals=0, unit='Kč')}).{extra_cs}.",
+                    f"The net cost of the programme is {format_number(row['estimate'], 'en', 0)} CZK per household "
+                    f"(95% CI {format_interval(*ci, 'en', decimals=0, unit='CZK')}).{extra_en}.")
+    store_skipped(session, output, TITLES)

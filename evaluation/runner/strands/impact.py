@@ -15,10 +15,11 @@ Two designs, as in the brief:
 Balance of the comparison group: propensity-score matching of programme on comparison
 households on characteristics at entry, with standardised differences before and after.
 
-Stored (``<scope>/impact/``): ``event_study`` (figure), ``staggered_households`` and
-``staggered_municipalities`` (overall and by event time; figures), ``wild_bootstrap``,
-``balance``. Key figures ``att_households``, ``att_municipalities``, ``wild_bootstrap_p``;
-texts ``method``, ``assumptions``, ``diagnostics``, ``headline``.
+Stored (``<scope>/impact/``): ``event_study`` (figure; table in the appendix),
+``staggered_households`` and ``staggered_municipalities`` (overall and by event time; figures;
+tables in the appendix), ``wild_bootstrap``, ``balance`` and ``pretrend`` (diagnostics). Key
+figures ``att_households``, ``att_municipalities``, ``wild_bootstrap_p``; texts ``method``,
+``assumptions``, ``diagnostics``, ``headline``, ``finding_municipalities``.
 
 Example
 -------
@@ -35,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import EstimationError
-from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
+from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
+                                               store_skipped)
 
 #: Main household outcome (housing-related debt) and the municipality outcome.
 HOUSEHOLD_OUTCOME = "arrears_czk"
@@ -52,6 +54,7 @@ TITLES = {
                                  "Staggered DiD (Callaway–Sant'Anna): municipalities, evictions per 1,000"),
     "wild_bootstrap": ("Wild cluster bootstrap: pilotní obce", "Wild cluster bootstrap: pilot municipalities"),
     "balance": ("Vyváženost srovnávací skupiny", "Balance of the comparison group"),
+    "pretrend": ("Test předtrendů (studie událostí)", "Pre-trend test (event study)"),
 }
 FIGURES = {
     "event_study": ("Odhad efektu podle měsíce od nastěhování (95% interval)",
@@ -162,64 +165,133 @@ def _wild_bootstrap(panel: pd.DataFrame, draws: int, seed: int) -> Any:
                                   fixed_effects=["municipality", "period"])
 
 
+#: Columns the reports show (the CSV keeps all).
+REPORT_COLUMNS = {
+    "event_study": ["term", "estimate", "conf_low", "conf_high", "p_value"],
+    "staggered": ["term", "estimate", "conf_low", "conf_high", "p_value", "band"],
+    "wild_bootstrap": ["estimate", "conf_low", "conf_high", "p_value", "n_clusters", "n_draws", "weights", "method"],
+    "balance": ["term", "mean_treated", "mean_comparison", "smd_before", "mean_treated_after",
+                "mean_comparison_after", "smd_after"],
+}
+TIME_LABELS = {
+    "event_study": ("Měsíce od nastěhování", "Months since move-in"),
+    "staggered_households": ("Čtvrtletí od vstupu", "Quarters since entry"),
+    "staggered_municipalities": ("Roky od začátku pilotu", "Years since the pilot start"),
+}
+ATT_LABELS = {
+    "att_households": ("Průměrný efekt na dluh na bydlení", "Average effect on housing debt", "CZK", 0),
+    "att_municipalities": ("Průměrný efekt na vystěhování na 1 000 obyvatel",
+                           "Average effect on evictions per 1,000 inhabitants", "", 2),
+}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the impact results under their stable names (see the module docstring)."""
     lang = session.lang
-    store_result(session, output, "event_study", TITLES["event_study"], figure=FIGURES["event_study"], lang=lang)
+    store_result(session, output, "event_study", TITLES["event_study"], figure=FIGURES["event_study"], lang=lang,
+                 placement="appendix", report_columns=REPORT_COLUMNS["event_study"],
+                 column_labels={"term": TIME_LABELS["event_study"]})
+    if "event_study" in output and output["event_study"].pretrend is not None:
+        test = output["event_study"].pretrend
+        store_frame(session, "pretrend", pd.DataFrame({
+            "test": ["pre-trend"], "leads": [len(test.terms)], "statistic": [test.statistic],
+            "df": [f"{test.df_num}; {test.df_denom:g}"], "p_value": [test.p_value]}), TITLES["pretrend"],
+            column_labels={"statistic": ("F", "F"), "df": ("Stupně volnosti (čitatel; jmenovatel)",
+                                                         "Degrees of freedom (numerator; denominator)")})
     for name in ("staggered_households", "staggered_municipalities"):
         if name in output:
             dynamic = output[name].aggregate("dynamic")
-            session.store.add_table(name, dynamic, title_cs=TITLES[name][0], title_en=TITLES[name][1])
-            import matplotlib.pyplot as plt
-
-            fig, ax = plt.subplots(figsize=(7, 4.2))
-            dynamic.plot(ax=ax)
-            session.store.add_figure(name, fig, caption_cs=FIGURES[name][0], caption_en=FIGURES[name][1])
-            plt.close(fig)
+            session.store.add_table(name, dynamic, title_cs=TITLES[name][0], title_en=TITLES[name][1],
+                                    placement="appendix", report_columns=REPORT_COLUMNS["staggered"],
+                                    column_labels={"term": TIME_LABELS[name]})
+            store_figure(session, name, dynamic, FIGURES[name], lang=lang)
             key = "att_households" if name == "staggered_households" else "att_municipalities"
-            labels = ({"att_households": ("Průměrný efekt na dluh na bydlení (Kč)",
-                                          "Average effect on housing debt (CZK)"),
-                       "att_municipalities": ("Průměrný efekt na vystěhování na 1 000 obyvatel",
-                                              "Average effect on evictions per 1,000 inhabitants")})[key]
-            session.store.add_key_figure(key, dynamic.overall_estimate, label_cs=labels[0], label_en=labels[1],
-                                         unit="CZK" if key == "att_households" else "",
-                                         ci=(dynamic.overall_conf_low, dynamic.overall_conf_high), decimals=1)
-    for name in ("wild_bootstrap", "balance"):
-        store_result(session, output, name, TITLES[name], lang=lang)
+            label_cs, label_en, unit, decimals = ATT_LABELS[key]
+            session.store.add_key_figure(key, dynamic.overall_estimate, label_cs=label_cs, label_en=label_en,
+                                         unit=unit, ci=(dynamic.overall_conf_low, dynamic.overall_conf_high),
+                                         decimals=decimals)
+    store_result(session, output, "wild_bootstrap", TITLES["wild_bootstrap"], lang=lang,
+                 report_columns=REPORT_COLUMNS["wild_bootstrap"])
+    store_result(session, output, "balance", TITLES["balance"], lang=lang, report_columns=REPORT_COLUMNS["balance"],
+                 column_labels={"term": ("Charakteristika při vstupu", "Characteristic at entry")})
     if "wild_bootstrap" in output:
         wb = output["wild_bootstrap"]
         session.store.add_key_figure("wild_bootstrap_p", wb.p_value, label_cs="p-hodnota (wild cluster bootstrap)",
                                      label_en="p-value (wild cluster bootstrap)", decimals=3)
     _texts(session, output)
-    store_skipped(session, output)
+    store_skipped(session, output, TITLES)
+
+
+def _effect_sentence(estimate: float, low: float, high: float, lang: str, what: tuple[str, str, str, str],
+                     unit: tuple[str, str], decimals: int) -> str:
+    """``Compared with ..., debt decreased by 6 301 CZK (95% CI 5 796–6 805 CZK)``, or that the
+    interval includes zero. ``what`` is (Czech opening, Czech subject, English opening, English subject)."""
+    from evaluation.reporting.formatting import format_interval, format_number
+
+    cs = lang == "cs"
+    opening, subject = (what[0], what[1]) if cs else (what[2], what[3])
+    size = format_number(abs(estimate), lang, decimals)
+    unit_text = unit[0] if cs else unit[1]
+    if low > 0 or high < 0:
+        verb = ("snížil" if estimate < 0 else "zvýšil") if cs else ("decreased" if estimate < 0 else "increased")
+        band = format_interval(*sorted((abs(low), abs(high))), lang, decimals=decimals, unit=unit_text)
+        amount = f"{size}\u00a0{unit_text}" if unit_text else size
+        return (f"{opening} se {subject} {verb} v průměru o {amount} (95% IS {band})" if cs else
+                f"{opening} {subject} {verb} by {amount} on average (95% CI {band})")
+    band = format_interval(low, high, lang, decimals=decimals, unit=unit_text)
+    return (f"{opening} se {subject} průkazně nezměnil (95% IS {band} zahrnuje nulu)" if cs else
+            f"{opening} {subject} did not change detectably (the 95% CI {band} includes zero)")
 
 
 def _texts(session: Any, output: StrandOutput) -> None:
+    from evaluation.reporting.formatting import format_number
+
     store = session.store
     store.add_text(
         "method",
-        "Dopady odhadujeme metodou rozdílu v rozdílech: domácnosti programu srovnáváme s domácnostmi "
-        "z pořadníku (studie událostí a postupný vstup podle Callawaye a Sant'Anny) a pilotní obce s "
-        "obcemi bez pilotu; kvůli malému počtu pilotních obcí počítáme p-hodnoty wild cluster bootstrapem.",
-        "Impacts are estimated by difference-in-differences: programme households against waiting-list "
-        "households (event study and Callaway–Sant'Anna staggered DiD) and pilot against non-pilot "
-        "municipalities; with few pilot municipalities the p-values come from the wild cluster bootstrap.")
+        "Dopady odhadujeme metodou rozdílu v rozdílech. Domácnosti programu srovnáváme s domácnostmi "
+        "z pořadníku měsíc po měsíci: studie událostí (dvousměrné fixní efekty s předstihy a zpožděními, "
+        "chyby shlukované podle domácností) a odhad pro postupný vstup kohort podle Callawaye a Sant’Anny "
+        "(čtvrtletní panel, kontrolou jsou dosud neléčené domácnosti). Pilotní obce srovnáváme s obcemi bez "
+        "pilotu po rocích (vystěhování na 1 000 obyvatel); kvůli malému počtu pilotních obcí počítáme "
+        "p-hodnotu wild cluster bootstrapem. Vyváženost srovnávací skupiny ověřujeme párováním podle "
+        "skóre sklonu.",
+        "Impacts are estimated by difference-in-differences. Programme households are compared month by month "
+        "with waiting-list households: an event study (two-way fixed effects with leads and lags, errors "
+        "clustered by household) and the Callaway–Sant’Anna estimator for staggered entry (quarterly panel, "
+        "not-yet-treated controls). Pilot municipalities are compared with non-pilot ones year by year "
+        "(evictions per 1,000 inhabitants); with few pilot municipalities the p-value comes from the wild "
+        "cluster bootstrap. The balance of the comparison group is checked by propensity-score matching.")
     store.add_text(
         "assumptions",
-        "Předpoklad paralelních trendů: bez programu by se výsledky obou skupin vyvíjely stejně; "
-        "před vstupem se neprojevuje žádný efekt (bez anticipace).",
-        "Parallel trends: without the programme both groups' outcomes would have moved alike; no effect "
-        "before entry (no anticipation).")
+        "Srovnávací skupinu tvoří domácnosti z pořadníku, které do programu (zatím) nevstoupily.",
+        "The comparison group are waiting-list households that have not (yet) entered the programme.")
     if "event_study" in output and output["event_study"].pretrend is not None:
         p = output["event_study"].pretrend.p_value
+        verdict_cs = ("souběžný vývoj skupin před nastěhováním nezamítá" if p >= 0.05 else
+                      "souběžný vývoj skupin před nastěhováním zamítá, odhad dopadu je proto třeba brát s výhradou")
+        verdict_en = ("does not reject parallel trends before move-in" if p >= 0.05 else
+                      "rejects parallel trends before move-in, so the impact estimate needs a caveat")
         store.add_text("diagnostics",
-                       f"Test předtrendů (všechny předstihy nulové): p = {p:.3f}.",
-                       f"Pre-trend test (all leads zero): p = {p:.3f}.")
+                       f"Test předtrendů (všechny předstihy nulové) {verdict_cs} (p = {format_number(p, 'cs', 3)}).",
+                       f"The pre-trend test (all leads zero) {verdict_en} (p = {format_number(p, 'en', 3)}).")
     if "staggered_households" in output:
         dynamic = output["staggered_households"].aggregate("dynamic")
-        est, low, high = dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high
-        store.add_text("headline",
-                       f"Po nastěhování se dluh na bydlení změnil v průměru o {est:,.0f} Kč "
-                       f"(95% interval {low:,.0f} až {high:,.0f} Kč).".replace(",", " "),
-                       f"After move-in housing debt changed by {est:,.0f} CZK on average "
-                       f"(95% interval {low:,.0f} to {high:,.0f} CZK).")
+        args = (dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high)
+        what = ("Oproti srovnávací skupině", "dluh na bydlení domácností programu po nastěhování",
+                "Compared with the comparison group,", "programme households' housing debt after move-in")
+        store.add_text("headline", _effect_sentence(*args, "cs", what, ("Kč", "CZK"), 0) + ".",
+                       _effect_sentence(*args, "en", what, ("Kč", "CZK"), 0) + ".")
+    if "staggered_municipalities" in output:
+        dynamic = output["staggered_municipalities"].aggregate("dynamic")
+        args = (dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high)
+        what = ("V pilotních obcích", "počet vystěhování na 1 000 obyvatel oproti obcím bez pilotu "
+                "(odhad podle Callawaye a Sant’Anny)", "In pilot municipalities,",
+                "evictions per 1,000 inhabitants compared with other municipalities (Callaway–Sant’Anna)")
+        extra_cs, extra_en = "", ""
+        if "wild_bootstrap" in output:
+            p = output["wild_bootstrap"].p_value
+            extra_cs = f"; p-hodnota wild cluster bootstrapu modelu s fixními efekty je {format_number(p, 'cs', 3)}"
+            extra_en = f"; the wild cluster bootstrap p-value of the fixed-effects model is {format_number(p, 'en', 3)}"
+        store.add_text("finding_municipalities", _effect_sentence(*args, "cs", what, ("", ""), 2) + extra_cs + ".",
+                       _effect_sentence(*args, "en", what, ("", ""), 2) + extra_en + ".")

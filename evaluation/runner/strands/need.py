@@ -1,7 +1,8 @@
 """Housing-need strand: ETHOS stock and flows, stock-flow projection, placement of flats.
 
-Stored (``<scope>/need/``): ``ethos_counts`` (stock and flows of housing need by quarter and
-ETHOS category, from the contact-point applications; figure), ``stock_flow`` (projection of
+Stored (``<scope>/need/``): ``ethos_counts`` (stock at start and end, inflow and outflow over
+the period by ETHOS category, from the contact-point applications; figure by quarter),
+``ethos_counts_quarterly`` (by quarter; results folder only), ``stock_flow`` (projection of
 need, flats and support places; figure), ``excluded_locality`` (share of programme flats in
 socially excluded localities). Key figures ``need_stock`` (latest stock), ``flats_needed``;
 text ``headline``.
@@ -16,10 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
+from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
+                                               store_skipped)
 
 TITLES = {
-    "ethos_counts": ("Bytová nouze podle kategorií ETHOS: stav a toky", "Housing need by ETHOS category: stock and flows"),
+    "ethos_counts": ("Bytová nouze podle kategorií ETHOS: stav a toky za celé období",
+                     "Housing need by ETHOS category: stock and flows over the period"),
+    "ethos_counts_quarterly": ("Bytová nouze podle kategorií ETHOS po čtvrtletích",
+                               "Housing need by ETHOS category by quarter"),
     "stock_flow": ("Potřeba bytů a míst podpory (model zásob a toků)",
                    "Flats and support places needed (stock-flow model)"),
     "excluded_locality": ("Byty programu v sociálně vyloučených lokalitách",
@@ -46,10 +51,32 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019) -> StrandOutput:
     return run.output()
 
 
+#: Columns the reports show (the CSV keeps the bands of the baseline and the placements).
+REPORT_COLUMNS = {
+    "stock_flow": ["t", "stock_baseline", "stock_target", "additional_units", "additional_units_low",
+                   "additional_units_high", "total_units", "intensive_support_places", "standard_support_places"],
+    "excluded_locality": ["step", "units", "units_recorded", "in_excluded_locality", "share"],
+}
+LABELS = {"stock_flow": {"t": ("Čtvrtletí projekce", "Projection quarter")}}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the need results under their stable names (see the module docstring)."""
-    for name, titles in TITLES.items():
-        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang)
+    from evaluation.reporting.formatting import format_interval, format_number
+
+    store_result(session, output, "ethos_counts", TITLES["ethos_counts_quarterly"], stored_as="ethos_counts_quarterly",
+                 placement="folder")
+    if "ethos_counts" in output:
+        store_figure(session, "ethos_counts", output["ethos_counts"], FIGURES["ethos_counts"], lang=session.lang)
+        store_frame(session, "ethos_counts", ethos_summary(output["ethos_counts"].tidy()), TITLES["ethos_counts"],
+                    count_columns=["stock_start", "inflow", "outflow", "stock_end"], notes=[(
+                        "Stav na začátku prvního a na konci posledního čtvrtletí, přítok a odtok za celé období; "
+                        "průběh po čtvrtletích je v grafu a ve složce výsledků.",
+                        "Stock at the start of the first and the end of the last quarter, inflow and outflow over "
+                        "the whole period; the quarterly course is in the figure and in the results folder.")])
+    for name in ("stock_flow", "excluded_locality"):
+        store_result(session, output, name, TITLES[name], figure=FIGURES.get(name), lang=session.lang,
+                     report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
     if "ethos_counts" in output:
         totals = output["ethos_counts"].totals()
         if len(totals):
@@ -57,7 +84,43 @@ def save(session: Any, output: StrandOutput) -> None:
             session.store.add_key_figure("need_stock", stock, label_cs="Domácnosti v bytové nouzi (poslední období)",
                                          label_en="Households in housing need (latest period)",
                                          unit="households", is_count=True)
-            session.store.add_text("headline", f"Na konci sledovaného období bylo v evidenci {stock:.0f} domácností "
-                                   "v bytové nouzi.",
-                                   f"At the end of the period {stock:.0f} households in housing need were on record.")
-    store_skipped(session, output)
+            if not session.store.rules.is_small(stock):
+                text_cs = (f"Na konci sledovaného období bylo v evidenci {format_number(stock, 'cs', 0)} domácností "
+                           "v bytové nouzi")
+                text_en = f"At the end of the period {format_number(stock, 'en', 0)} households in housing need were on record"
+                if "stock_flow" in output:
+                    last = output["stock_flow"].tidy().iloc[-1]
+                    band_cs = format_interval(last["additional_units_low"], last["additional_units_high"], "cs",
+                                              decimals=0)
+                    band_en = format_interval(last["additional_units_low"], last["additional_units_high"], "en",
+                                              decimals=0)
+                    quarters = int(last["t"])
+                    text_cs += (f"; ke snížení nouze podle cíle projekce je během {quarters} čtvrtletí třeba "
+                                f"{format_number(last['additional_units'], 'cs', 0)} dalších bytů (95% IS {band_cs})")
+                    text_en += (f"; reducing need to the projected target takes "
+                                f"{format_number(last['additional_units'], 'en', 0)} more flats over {quarters} "
+                                f"quarters (95% CI {band_en})")
+                session.store.add_text("headline", text_cs + ".", text_en + ".")
+    store_skipped(session, output, TITLES)
+
+
+def ethos_summary(quarterly: Any) -> Any:
+    """Stock at the start and end, inflow and outflow over the period, by ETHOS category (with ``all``)."""
+    import pandas as pd
+
+    frame = quarterly.sort_values("period")
+    grouped = frame.groupby("ethos_category", sort=False, observed=True)
+    summary = pd.DataFrame({
+        "stock_start": grouped["stock_start"].first(), "inflow": grouped["inflow"].sum(),
+        "outflow": grouped["outflow"].sum(), "stock_end": grouped["stock_end"].last()}).reset_index()
+    codes = _ethos_order()
+    rank = summary["ethos_category"].astype(str).map(lambda c: codes.index(c) if c in codes else len(codes) + 1)
+    rank = rank.where(~summary["ethos_category"].astype(str).eq("all"), len(codes) + 2)
+    return summary.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+
+
+def _ethos_order() -> list[str]:
+    """ETHOS Light categories in the order of the data contract (from rough sleeping on)."""
+    from evaluation.data.schema import get_schema
+
+    return list(get_schema().table("households").field("ethos_category").codes)

@@ -6,22 +6,31 @@ Stored (results folder ``<scope>/process/``):
 name                      what                                                   figure
 ========================  =====================================================  ======
 reach                     reach against plan (units, households, cohorts)        yes
-occupancy                 monthly occupancy of the programme flats               yes
-entry_profile             referral source, ETHOS category, household type        no
+occupancy                 occupancy by step over the whole period                yes (monthly)
+occupancy_monthly         monthly occupancy (results folder only)                no
+entry_profile             referral source, ETHOS category, household type by     no
+                          entry step (counts)
+entry_profile_detail      every characteristic, long form (results folder only)  no
 support_dose              contacts and hours per household-month vs plan         yes
 time_to_move_in           days from referral to move-in                          no
 dropout                   exits within the support period                        no
-rent_arrears              share in arrears by month and step                     yes
-applications_received     applications at contact points by period               no
+rent_arrears              share in arrears by step at the end of each year       yes (monthly)
+rent_arrears_summary      months in arrears per step over the period             no
+rent_arrears_monthly      share in arrears by month and step (folder only)       no
+applications_received     applications by contact point and year                 no
+applications_quarterly    applications by contact point and quarter (folder)     no
 processing_time           Kaplan–Meier time to decision by district              yes
 lost_applications         applications with no decision after 90 days            no
-decisions                 outcomes of applications by district                   no
+decisions                 outcomes of applications by district (one column each) no
+decisions_detail          outcomes with shares, long form (folder only)          no
 tools_used                benefit counselling, bridging loans, ... by district   no
 equality_of_care          tests of equal handling across districts               no
 ========================  =====================================================  ======
 
 Key figures: ``households_entered``, ``median_days_to_move_in``, ``dropout_share``,
-``lost_share``. Texts: ``headline`` and ``limitation_process_*`` for analyses not possible.
+``lost_share`` (its n counts applications). Texts: ``headline``, ``finding_contact_points`` and
+``limitation_process_*`` for analyses not possible. "Folder only" tables are placed in the
+results folder for analysts and named, not printed, in the reports.
 
 Example
 -------
@@ -35,21 +44,30 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
+from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
+                                               store_skipped)
 
 TITLES = {
     "reach": ("Dosah oproti plánu", "Reach against plan"),
-    "occupancy": ("Obsazenost bytů programu", "Occupancy of programme flats"),
+    "occupancy": ("Obsazenost bytů programu za celé období", "Occupancy of programme flats over the whole period"),
     "entry_profile": ("Kdo vstupuje do programu", "Who enters the programme"),
     "support_dose": ("Intenzita podpory oproti plánu", "Support dose against plan"),
     "time_to_move_in": ("Doba od doporučení do nastěhování", "Time from referral to move-in"),
     "dropout": ("Předčasná ukončení v období podpory", "Drop-out within the support period"),
-    "rent_arrears": ("Dluhy na nájemném", "Rent arrears"),
-    "applications_received": ("Přijaté žádosti na kontaktních místech", "Applications received at contact points"),
+    "occupancy_monthly": ("Obsazenost bytů programu po měsících", "Monthly occupancy of programme flats"),
+    "entry_profile_detail": ("Kdo vstupuje do programu: všechny charakteristiky",
+                             "Who enters the programme: every characteristic"),
+    "rent_arrears": ("Dluhy na nájemném na konci roku podle stupně", "Rent arrears at the end of each year by step"),
+    "rent_arrears_monthly": ("Dluhy na nájemném po měsících", "Rent arrears by month"),
+    "rent_arrears_summary": ("Měsíce s dluhem na nájemném za celé období", "Months in rent arrears over the period"),
+    "applications_quarterly": ("Přijaté žádosti po čtvrtletích", "Applications received by quarter"),
+    "decisions_detail": ("Výsledky žádostí: počty a podíly", "Outcomes of applications: counts and shares"),
+    "applications_received": ("Přijaté žádosti na kontaktních místech podle roku",
+                              "Applications received at contact points by year"),
     "processing_time": ("Doba vyřízení žádostí", "Application processing time"),
     "lost_applications": ("Ztracené žádosti (bez rozhodnutí po 90 dnech)",
                           "Lost applications (no decision after 90 days)"),
-    "decisions": ("Výsledky žádostí", "Outcomes of applications"),
+    "decisions": ("Výsledky žádostí podle obvodu", "Outcomes of applications by district"),
     "tools_used": ("Použité nástroje", "Tools used"),
     "equality_of_care": ("Rovnost péče napříč obvody", "Equality of care across districts"),
 }
@@ -94,13 +112,174 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | 
 
 def save(session: Any, output: StrandOutput) -> None:
     """Store the process results under their stable names (see the module docstring)."""
-    for name, titles in TITLES.items():
-        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang)
+    lang = session.lang
+    for name in ("reach", "support_dose", "processing_time"):
+        store_result(session, output, name, TITLES[name], figure=FIGURES.get(name), lang=lang,
+                     report_columns=REPORT_COLUMNS.get(name))
+    for name in ("time_to_move_in", "dropout", "lost_applications", "tools_used", "equality_of_care"):
+        store_result(session, output, name, TITLES[name], lang=lang, report_columns=REPORT_COLUMNS.get(name),
+                     percent_columns=PERCENT_COLUMNS.get(name))
+    _occupancy(session, output)
+    _entry_profile(session, output)
+    _rent_arrears(session, output)
+    _applications(session, output)
+    _decisions(session, output)
     _key_figures(session, output)
-    store_skipped(session, output)
+    store_skipped(session, output, TITLES)
+
+
+#: Columns the reports show (the CSV in the results folder keeps all of them).
+REPORT_COLUMNS = {
+    "support_dose": ["step", "period", "households", "household_months", "contacts_per_household_month",
+                     "hours_per_household_month", "planned_hours_per_month", "percent_of_planned_hours"],
+    "time_to_move_in": ["entry_step", "referred", "moved_in", "still_waiting", "median_days", "q1_days",
+                        "q3_days", "max_days"],
+    "dropout": ["step", "support_months", "spells", "dropout", "completed_support", "censored",
+                "known_outcome", "dropout_share"],
+    "processing_time": ["district", "applications", "decided", "undecided", "median_days", "median_conf_low",
+                        "median_conf_high", "q1_days", "q3_days"],
+    "lost_applications": ["district", "submitted", "old_enough", "decided_in_time", "decided_late", "lost",
+                          "share_lost", "conf_low", "conf_high"],
+    "tools_used": ["district", "tool", "count", "n", "share"],
+    "equality_of_care": ["term", "test", "statistic", "df", "p_value", "effect_size", "effect_size_name"],
+}
+PERCENT_COLUMNS = {"lost_applications": ["share_lost", "conf_low", "conf_high"]}
+#: Characteristics of entrants the report tabulates (the results folder has all of them).
+ENTRY_CHARACTERISTICS = ("referral_source", "ethos_category", "household_type")
+
+
+def _code_columns(codes: Any, field: str) -> dict[str, tuple[str, str]]:
+    """Headers for columns named by codes (steps, outcomes): the data contract's labels."""
+    from evaluation.reporting.labels import value_label
+
+    def header(code: str, lang: str) -> str:
+        text = value_label(code, field, lang) or code
+        return text[:1].upper() + text[1:]
+
+    return {str(c): (header(str(c), "cs"), header(str(c), "en")) for c in codes}
+
+
+def _occupancy(session: Any, output: StrandOutput) -> None:
+    """Occupancy by step over the whole period (the monthly series is the figure and a CSV)."""
+    if not store_result(session, output, "occupancy", TITLES["occupancy_monthly"], stored_as="occupancy_monthly", placement="folder"):
+        return
+    store_figure(session, "occupancy", output["occupancy"], FIGURES["occupancy"], lang=session.lang)
+    monthly = output["occupancy"].tidy()
+    grouped = monthly.groupby("step", sort=False, observed=True)
+    summary = pd.DataFrame({
+        "units": grouped["units_available"].max(),
+        "first_month": grouped["month"].min().dt.strftime("%Y-%m-%d"),
+        "last_month": grouped["month"].max().dt.strftime("%Y-%m-%d"),
+        "unit_days_available": grouped["unit_days_available"].sum(),
+        "unit_days_occupied": grouped["unit_days_occupied"].sum(),
+    }).reset_index()
+    total = {"step": "total", "units": summary["units"].sum(), "first_month": summary["first_month"].min(),
+             "last_month": summary["last_month"].max(),
+             "unit_days_available": summary["unit_days_available"].sum(),
+             "unit_days_occupied": summary["unit_days_occupied"].sum()}
+    summary = pd.concat([summary, pd.DataFrame([total])], ignore_index=True)
+    summary["occupancy_rate"] = summary["unit_days_occupied"] / summary["unit_days_available"]
+    store_frame(session, "occupancy", summary, TITLES["occupancy"], notes=[(
+        "Obsazenost = obsazené bytodny / bytodny k dispozici za celé období, kdy byty daného stupně "
+        "programu sloužily; průběh po měsících ukazuje graf.",
+        "Occupancy = flat-days occupied / flat-days available over the whole period the step's flats "
+        "served the programme; the monthly course is in the figure.")])
+
+
+def _entry_profile(session: Any, output: StrandOutput) -> None:
+    """Entrants by referral source, ETHOS category and household type (counts by entry step)."""
+    if not store_result(session, output, "entry_profile", TITLES["entry_profile_detail"], stored_as="entry_profile_detail",
+                        placement="folder"):
+        return
+    long = output["entry_profile"].tidy()
+    long = long.loc[long["characteristic"].isin(ENTRY_CHARACTERISTICS)]
+    if long.empty:
+        return
+    wide = long.pivot_table(index=["characteristic", "category"], columns="entry_step", values="count",
+                            aggfunc="sum", sort=False, observed=True).fillna(0).astype(int)
+    order = _step_order()
+    steps = sorted((str(c) for c in wide.columns), key=lambda c: order.get(c, len(order)))
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide[steps]
+    wide["total"] = wide[steps].sum(axis=1)
+    wide = wide.reset_index()
+    order = {c: i for i, c in enumerate(ENTRY_CHARACTERISTICS)}
+    wide = wide.sort_values("characteristic", key=lambda c: c.map(order), kind="stable")
+    session.store.add_table("entry_profile", wide, title_cs=TITLES["entry_profile"][0],
+                            title_en=TITLES["entry_profile"][1], count_columns=[*steps, "total"],
+                            column_labels=_code_columns(steps, "entry_step"), notes=[(
+                                "Počty domácností podle vstupního stupně; podrobnější členění (velikost "
+                                "domácnosti, děti) je ve složce výsledků.",
+                                "Households by entry step; finer breakdowns (household size, children) are "
+                                "in the results folder.")])
+
+
+def _rent_arrears(session: Any, output: StrandOutput) -> None:
+    """Arrears by step at the end of each year, and months in arrears per step over the period."""
+    if not store_result(session, output, "rent_arrears", TITLES["rent_arrears_monthly"], stored_as="rent_arrears_monthly",
+                        placement="folder"):
+        return
+    result = output["rent_arrears"]
+    store_figure(session, "rent_arrears", result, FIGURES["rent_arrears"], lang=session.lang)
+    monthly = result.tidy()
+    monthly = monthly.assign(year=monthly["month"].dt.year)
+    year_end = monthly.sort_values("month").groupby(["step", "year"], sort=False, observed=True).tail(1)
+    year_end = year_end.sort_values(["step", "month"], key=lambda c: c.map(_step_order()) if c.name == "step"
+                                    else c, kind="stable")
+    year_end = year_end.assign(month=year_end["month"].dt.strftime("%Y-%m-%d"))
+    store_frame(session, "rent_arrears", year_end[["step", "month", "households", "in_arrears",
+                                                   "share_in_arrears", "median_balance_in_arrears"]],
+                TITLES["rent_arrears"], count_columns=["households", "in_arrears"], n_column="households",
+                notes=[("Stav v posledním sledovaném měsíci každého roku (dluh = zůstatek na konci měsíce nad 0 Kč); "
+                        "všechny měsíce ukazuje graf a tabulka ve složce výsledků.",
+                        "Position in the last month observed in each year (arrears = month-end balance above "
+                        "0 CZK); every month is in the figure and in the results folder.")])
+    months = result.months_in_arrears()
+    store_frame(session, "rent_arrears_summary", months[[
+        "step", "tenancies", "ever_in_arrears", "share_ever_in_arrears", "median_months_in_arrears",
+        "share_of_months_in_arrears"]], TITLES["rent_arrears_summary"],
+        count_columns=["tenancies", "ever_in_arrears"], n_column="tenancies")
+
+
+def _step_order() -> dict[str, int]:
+    return {s: i for i, s in enumerate(("crisis", "social", "affordable", "housing_first", "standard"))}
+
+
+def _applications(session: Any, output: StrandOutput) -> None:
+    """Applications by contact point and year (the quarterly series is kept in the results folder)."""
+    if not store_result(session, output, "applications_received", TITLES["applications_quarterly"], stored_as="applications_quarterly",
+                        placement="folder"):
+        return
+    frame = output["applications_received"].tidy()
+    frame = frame.assign(year=frame["period"].dt.year.astype(str))
+    wide = frame.pivot_table(index="contact_point", columns="year", values="applications", aggfunc="sum",
+                             observed=True).fillna(0).astype(int)
+    years = [str(c) for c in wide.columns]
+    wide.columns = years
+    wide["total"] = wide[years].sum(axis=1)
+    session.store.add_table("applications_received", wide.reset_index(), title_cs=TITLES["applications_received"][0],
+                            title_en=TITLES["applications_received"][1], count_columns=[*years, "total"],
+                            column_labels={y: (y, y) for y in years})
+
+
+def _decisions(session: Any, output: StrandOutput) -> None:
+    """Outcomes of applications by district, one column per outcome."""
+    if not store_result(session, output, "decisions", TITLES["decisions_detail"], stored_as="decisions_detail", placement="folder"):
+        return
+    long = output["decisions"].tidy()
+    wide = long.pivot_table(index="district", columns="outcome", values="count", aggfunc="sum", sort=False,
+                            observed=True).fillna(0).astype(int)
+    outcomes = [str(c) for c in wide.columns]
+    wide.columns = outcomes
+    wide["total"] = wide[outcomes].sum(axis=1)
+    session.store.add_table("decisions", wide.reset_index(), title_cs=TITLES["decisions"][0],
+                            title_en=TITLES["decisions"][1], count_columns=[*outcomes, "total"],
+                            column_labels=_code_columns(outcomes, "outcome"))
 
 
 def _key_figures(session: Any, output: StrandOutput) -> None:
+    from evaluation.reporting.formatting import format_interval, format_number, format_percent
+
     store = session.store
     headline_cs, headline_en = [], []
     if "time_to_move_in_overall" in output:
@@ -108,13 +287,21 @@ def _key_figures(session: Any, output: StrandOutput) -> None:
         moved = int(row["moved_in"])
         store.add_key_figure("households_entered", moved, label_cs="Nastěhované domácnosti",
                              label_en="Households moved in", unit="households", is_count=True)
+        headline_cs.append(f"Do bytů programu se nastěhovalo {format_number(moved, 'cs', 0)} domácností")
+        headline_en.append(f"{format_number(moved, 'en', 0)} households moved into programme flats")
         if pd.notna(row["median_days"]):
             store.add_key_figure("median_days_to_move_in", float(row["median_days"]),
                                  label_cs="Medián dní od doporučení do nastěhování",
                                  label_en="Median days from referral to move-in", unit="days", n=moved,
                                  decimals=0)
-        headline_cs.append(f"Do bytů programu se nastěhovalo {moved} domácností.")
-        headline_en.append(f"{moved} households moved into programme flats.")
+            quartiles_cs = format_interval(row["q1_days"], row["q3_days"], "cs", decimals=0)
+            quartiles_en = format_interval(row["q1_days"], row["q3_days"], "en", decimals=0)
+            headline_cs[-1] += (f"; od doporučení do nastěhování uplynulo v mediánu "
+                                f"{format_number(row['median_days'], 'cs', 0)} dní (polovina domácností "
+                                f"{quartiles_cs} dní)")
+            headline_en[-1] += (f"; the median time from referral to move-in was "
+                                f"{format_number(row['median_days'], 'en', 0)} days (middle half "
+                                f"{quartiles_en} days)")
     if "dropout" in output:
         table = output["dropout"].tidy()
         known = pd.to_numeric(table["known_outcome"], errors="coerce").sum()
@@ -123,12 +310,24 @@ def _key_figures(session: Any, output: StrandOutput) -> None:
             store.add_key_figure("dropout_share", float(dropped / known), label_cs="Podíl předčasných ukončení",
                                  label_en="Drop-out share", unit="%", n=int(known), decimals=0)
     if "lost_applications" in output:
+        from evaluation.process.contact_points import wilson_interval
+
         table = output["lost_applications"].tidy()
         old = pd.to_numeric(table["old_enough"], errors="coerce").sum()
         lost = pd.to_numeric(table["lost"], errors="coerce").sum()
         if old > 0:
+            low, high = wilson_interval(lost, old)
             store.add_key_figure("lost_share", float(lost / old), label_cs="Podíl ztracených žádostí",
-                                 label_en="Share of lost applications", unit="%", n=int(old), decimals=1)
+                                 label_en="Share of lost applications", unit="%", n=int(old), decimals=1,
+                                 ci=(float(low), float(high)), n_unit="applications")
+            if old >= session.store.rules.threshold:
+                store.add_text(
+                    "finding_contact_points",
+                    f"Z {format_number(old, 'cs', 0)} žádostí na kontaktních místech starších než 90 dní zůstalo "
+                    f"bez rozhodnutí {format_percent(lost / old, 'cs')} (95% IS "
+                    f"{format_interval(low, high, 'cs', percent=True)}).",
+                    f"Of {format_number(old, 'en', 0)} applications at the contact points older than 90 days, "
+                    f"{format_percent(lost / old, 'en')} had no decision (95% CI "
+                    f"{format_interval(low, high, 'en', percent=True)}).")
     if headline_cs:
-        store.add_text("headline", " ".join(headline_cs), " ".join(headline_en))
-
+        store.add_text("headline", "; ".join(headline_cs) + ".", "; ".join(headline_en) + ".")

@@ -3,8 +3,9 @@
 Stored (``<scope>/retention/``): ``retention`` (Kaplan–Meier, still housed at the horizons;
 figure), ``retention_by_step`` (by first programme step; figure), ``exits`` (Aalen–Johansen
 cumulative incidence of leaving the first step up the staircase vs losing the home vs other;
-figure), ``logrank_by_step``, ``transitions`` (moves between steps), ``episodes`` (outcome
-counts). Key figures ``housed_<h>m`` for each horizon; text ``headline``.
+figure), ``logrank_by_step``, ``transitions`` (moves from the programme steps),
+``episodes`` (outcomes of the programme households' episodes); ``transitions_all`` and
+``episodes_all`` (every household, comparison group included; results folder only). Key figures ``housed_<h>m`` for each horizon; text ``headline``.
 
 Retention is the *housing* definition of :func:`evaluation.retention.housing_episodes`
 (moves up the staircase keep the episode going; eviction or abandonment is the event).
@@ -24,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
+from evaluation.runner.strands._common import Collector, StrandOutput, store_frame, store_result, store_skipped
 
 TITLES = {
     "retention": ("Udržení bydlení (Kaplan–Meier)", "Tenancy retention (Kaplan–Meier)"),
@@ -33,8 +34,12 @@ TITLES = {
               "Exits from the first step: up, home lost, elsewhere"),
     "logrank_by_step": ("Test shody udržení bydlení mezi stupni (log-rank)",
                         "Log-rank test of retention across steps"),
-    "transitions": ("Přechody mezi stupni", "Moves between steps"),
-    "episodes": ("Epizody bydlení podle výsledku", "Housing episodes by outcome"),
+    "transitions": ("Přechody z programových stupňů", "Moves from the programme steps"),
+    "episodes": ("Epizody bydlení domácností programu podle výsledku",
+                 "Housing episodes of programme households by outcome"),
+    "transitions_all": ("Přechody mezi stupni, všechny domácnosti", "Moves between steps, all households"),
+    "episodes_all": ("Epizody bydlení podle výsledku, všechny domácnosti",
+                     "Housing episodes by outcome, all households"),
 }
 FIGURES = {
     "retention": ("Podíl domácností, které si udržely bydlení", "Share of households keeping their home"),
@@ -82,24 +87,85 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
     return run.output()
 
 
+#: Columns the reports show (the CSV keeps the standard errors and the terms).
+REPORT_COLUMNS = {
+    "retention": ["time", "estimate", "conf_low", "conf_high", "n_risk", "n_events"],
+    "retention_by_step": ["first_step", "time", "estimate", "conf_low", "conf_high", "n_risk", "n_events"],
+    "exits": ["cause", "time", "estimate", "conf_low", "conf_high", "n_events"],
+    "transitions": ["from_step", "to", "kind", "count", "n_from", "share"],
+}
+#: Estimates that are probabilities (shown as per cent with their limits).
+PROBABILITY_COLUMNS = ["estimate", "conf_low", "conf_high"]
+LABELS = {
+    "retention": {"estimate": ("V bydlení", "Still housed")},
+    "retention_by_step": {"estimate": ("V bydlení", "Still housed")},
+    "exits": {"estimate": ("Kumulativní incidence", "Cumulative incidence")},
+}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the retention results under their stable names (see the module docstring)."""
+    from evaluation.reporting.formatting import format_interval, format_number, format_percent
+
+    _episodes(session, output)
+    _transitions(session, output)
     for name, titles in TITLES.items():
-        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang)
+        if name in ("episodes", "transitions"):
+            continue
+        probability = name in ("retention", "retention_by_step", "exits")
+        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang,
+                     report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name),
+                     percent_columns=PROBABILITY_COLUMNS if probability else None)
     if "retention" in output:
         table = output["retention"].tidy()
         n = len(_programme_only(output["episodes"])) if "episodes" in output else None
-        first = None
+        sentences_cs, sentences_en = [], []
         for row in table.itertuples():
             months = float(str(row.term).removeprefix("S(").removesuffix(")"))
             key = f"housed_{months:g}m"
+            ci = (row.conf_low, row.conf_high) if pd.notna(row.conf_low) else None
             session.store.add_key_figure(
                 key, row.estimate, label_cs=f"V bydlení po {months:g} měsících",
-                label_en=f"Still housed at {months:g} months", unit="%", n=n,
-                ci=(row.conf_low, row.conf_high) if pd.notna(row.conf_low) else None, decimals=0)
-            first = first or (months, row.estimate)
-        if first is not None and pd.notna(first[1]):
-            share = round(100 * first[1])
-            session.store.add_text("headline", f"Po {first[0]:g} měsících bydlí stále {share} % domácností.",
-                                   f"After {first[0]:g} months {share}% of households are still housed.")
-    store_skipped(session, output)
+                label_en=f"Still housed at {months:g} months", unit="%", n=n, ci=ci, decimals=0)
+            if pd.notna(row.estimate) and ci is not None:
+                sentences_cs.append(f"{format_percent(row.estimate, 'cs', 0)} po {months:g} měsících (95% IS "
+                                    f"{format_interval(*ci, 'cs', percent=True, decimals=0)})")
+                sentences_en.append(f"{format_percent(row.estimate, 'en', 0)} at {months:g} months (95% CI "
+                                    f"{format_interval(*ci, 'en', percent=True, decimals=0)})")
+        small = n is not None and session.store.rules.is_small(n)
+        if sentences_cs and not small:
+            start_cs = f"Z {format_number(n, 'cs', 0)} domácností programu si" if n else "Domácnosti programu si"
+            start_en = f"Of {format_number(n, 'en', 0)} programme households," if n else "Of programme households,"
+            session.store.add_text("headline", f"{start_cs} bydlení udrželo {_join(sentences_cs, ' a ')}.",
+                                   f"{start_en} {_join(sentences_en, ' and ')} were still housed.")
+    store_skipped(session, output, TITLES)
+
+
+def _join(items: list[str], last: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
+#: Programme steps (transitions from a standard tenancy are not part of the programme).
+PROGRAMME_STEPS = ("crisis", "social", "affordable", "housing_first")
+
+
+def _episodes(session: Any, output: StrandOutput) -> None:
+    """Outcomes of the programme households' housing episodes (all households in the CSV)."""
+    if not store_result(session, output, "episodes", TITLES["episodes_all"], stored_as="episodes_all",
+                        placement="folder"):
+        return
+    frame = _programme_only(output["episodes"])
+    counts = frame.groupby("outcome", sort=False, observed=True).agg(
+        households=("household_id", "nunique"), event=("event", "first")).reset_index()
+    store_frame(session, "episodes", counts, TITLES["episodes"], count_columns=["households"])
+
+
+def _transitions(session: Any, output: StrandOutput) -> None:
+    """Moves from each programme step (the moves of standard tenancies stay in the CSV)."""
+    if not store_result(session, output, "transitions", TITLES["transitions_all"], stored_as="transitions_all",
+                        placement="folder"):
+        return
+    table = output["transitions"].tidy()
+    table = table.loc[table["from_step"].astype(str).isin(PROGRAMME_STEPS)]
+    store_frame(session, "transitions", table, TITLES["transitions"], count_columns=["count", "n_from"],
+                n_column="n_from", report_columns=REPORT_COLUMNS["transitions"])

@@ -1,0 +1,125 @@
+"""Draft recommendations: each rule fires on results that meet its condition, names what it
+rests on, and stays silent otherwise; the reports mark the drafts for the evaluator."""
+
+import pandas as pd
+import pytest
+
+from evaluation.reporting import recommendations as rec
+from evaluation.reporting.assemble import build_context, render_markdown
+from evaluation.reporting.store import ResultsStore
+
+
+def _store(root, strand):
+    return ResultsStore(root, strand=strand)
+
+
+@pytest.fixture
+def results(tmp_path):
+    """A results folder whose numbers trigger every rule (thresholds in the module)."""
+    process = _store(tmp_path, "process")
+    process.add_key_figure("lost_share", 0.12, label_cs="Ztracené", label_en="Lost", unit="%", n=400,
+                           n_unit="applications")
+    process.add_table("processing_time", pd.DataFrame({
+        "district": ["Praha 3", "Praha 7", "Praha 10"], "applications": [100, 120, 180],
+        "median_days": [21.0, 12.0, 44.0]}), title_cs="Doba", title_en="Time", count_columns=["applications"])
+    process.add_table("equality_of_care", pd.DataFrame({
+        "term": ["processing_time"], "test": ["log-rank"], "p_value": [0.0001], "effect_size": [3.6]}),
+        title_cs="Rovnost", title_en="Equality")
+    process.add_table("dropout", pd.DataFrame({
+        "step": ["crisis", "social"], "known_outcome": [30, 50], "dropout": [0, 13],
+        "dropout_share": [0.0, 0.26]}), title_cs="Odchody", title_en="Drop-out",
+        count_columns=["known_outcome", "dropout"], n_column="known_outcome")
+    process.add_table("rent_arrears", pd.DataFrame({
+        "step": ["social", "social", "affordable"], "month": ["2019-12-01", "2020-12-01", "2020-12-01"],
+        "households": [30, 20, 40], "in_arrears": [6, 5, 20], "share_in_arrears": [0.2, 0.25, 0.5]}),
+        title_cs="Dluhy", title_en="Arrears", count_columns=["households", "in_arrears"], n_column="households")
+    retention = _store(tmp_path, "retention")
+    retention.add_key_figure("housed_12m", 0.93, label_cs="V bydlení", label_en="Housed", unit="%", n=138,
+                             ci=(0.87, 0.96))
+    impact = _store(tmp_path, "impact")
+    impact.add_table("pretrend", pd.DataFrame({"test": ["pre-trend"], "p_value": [0.01]}),
+                     title_cs="Předtrendy", title_en="Pre-trends")
+    impact.add_key_figure("att_households", -300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
+                          ci=(-900.0, 250.0))
+    economics = _store(tmp_path, "economics")
+    economics.add_table("offsets", pd.DataFrame({
+        "term": ["offset: total", "programme cost", "net cost"], "estimate": [50_000.0, 400_000.0, 350_000.0]}),
+        title_cs="Úspory", title_en="Offsets")
+    economics.add_table("cost_per_household", pd.DataFrame({
+        "municipality": ["Ostrava", "Ostrava"], "cost_centre": ["crisis", "social"],
+        "cost_per_sustained": [220_000.0, 250_000.0]}), title_cs="Náklady", title_en="Costs")
+    need = _store(tmp_path, "need")
+    need.add_table("stock_flow", pd.DataFrame({
+        "t": [0, 1, 2], "additional_units": [0.0, 40.0, 81.6], "additional_units_low": [0.0, 30.0, 70.2],
+        "additional_units_high": [0.0, 50.0, 93.1]}), title_cs="Projekce", title_en="Projection")
+    return ResultsStore.read(tmp_path)
+
+
+def test_every_rule_fires_and_names_its_evidence(results):
+    drafts = {r.rule: r for r in rec.draft_recommendations(results.scopes["all"])}
+    assert set(drafts) == {"lost_apps", "unequal_care", "step_dropout", "arrears", "pretrend", "impact_unclear",
+                           "costs", "need"}
+    lost = drafts["lost_apps"].text("cs")
+    # 12 % lost, above the 5 % threshold; the two slowest districts by median, slowest first
+    assert "12,0\u00a0%" in lost and "Praha 10" in lost and lost.index("Praha 10") < lost.index("Praha 3")
+    assert "Praha 7" not in lost
+    assert "sociální bydlení (26\u00a0%)" in drafts["step_dropout"].text("cs")
+    assert "krizové" not in drafts["step_dropout"].text("cs")
+    # arrears: the latest month per step (social 25 %, affordable 50 %), both at or above 25 %
+    assert "dostupné bydlení (50\u00a0%)" in drafts["arrears"].text("cs")
+    assert "p = 0,010" in drafts["pretrend"].text("cs")
+    assert "−900 až 250\u00a0Kč" in drafts["impact_unclear"].text("cs")
+    costs = drafts["costs"].text("cs")
+    # 50 000 / 400 000 = 12.5 %, printed without decimals (Python rounds half to even)
+    assert "12\u00a0%" in costs and "krizové bydlení (220\u00a0000\u00a0Kč)" in costs
+    assert "82 additional flats" in drafts["need"].text("en") and "70–93" in drafts["need"].text("en")
+
+
+def test_rules_stay_silent_when_conditions_do_not_hold(tmp_path):
+    process = _store(tmp_path, "process")
+    process.add_key_figure("lost_share", 0.03, label_cs="Ztracené", label_en="Lost", unit="%", n=400)
+    retention = _store(tmp_path, "retention")
+    retention.add_key_figure("housed_12m", 0.80, label_cs="V bydlení", label_en="Housed", unit="%", n=138)
+    impact = _store(tmp_path, "impact")
+    impact.add_table("pretrend", pd.DataFrame({"test": ["pre-trend"], "p_value": [0.4]}),
+                     title_cs="Předtrendy", title_en="Pre-trends")
+    impact.add_key_figure("att_households", -6300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
+                          ci=(-6800.0, -5800.0))
+    assert rec.draft_recommendations(ResultsStore.read(tmp_path).scopes["all"]) == []
+
+
+def test_low_retention_and_suppressed_figures(tmp_path):
+    retention = _store(tmp_path, "retention")
+    retention.add_key_figure("housed_12m", 0.70, label_cs="V bydlení", label_en="Housed", unit="%", n=40)
+    process = _store(tmp_path, "process")
+    # n below the disclosure threshold: the figure is withheld, so no rule may use it
+    process.add_key_figure("lost_share", 0.5, label_cs="Ztracené", label_en="Lost", unit="%", n=3)
+    drafts = rec.draft_recommendations(ResultsStore.read(tmp_path).scopes["all"])
+    assert [d.rule for d in drafts] == ["low_retention"]
+    assert "70\u00a0%" in drafts[0].text("cs") and "75\u00a0%" in drafts[0].text("cs")
+
+
+def test_brief_marks_the_drafts_for_the_evaluator(results):
+    context = build_context(results, kind="brief", scope="all", lang="cs", fmt="html", threshold=5,
+                            figure_paths={})
+    markdown = render_markdown(context)
+    section = markdown.split("## Doporučení")[1].split("## ")[0]
+    assert "Návrh doporučení k posouzení zpracovatelem" in section
+    assert section.count("- *Návrh:*") == 8
+    english = render_markdown(build_context(results, kind="brief", scope="all", lang="en", fmt="html",
+                                            threshold=5, figure_paths={}))
+    assert "Draft recommendations for the evaluator to review" in english and "- *Draft:*" in english
+
+
+def test_stored_recommendations_come_first_and_the_placeholder_only_without_any(tmp_path, results):
+    store = ResultsStore(results.root, strand="process")
+    store.add_text("recommendation_1", "Rozšířit kontaktní místa.", "Extend the contact points.")
+    markdown = render_markdown(build_context(ResultsStore.read(results.root), kind="brief", scope="all",
+                                             lang="cs", fmt="html", threshold=5, figure_paths={}))
+    section = markdown.split("## Doporučení")[1]
+    assert section.index("Rozšířit kontaktní místa.") < section.index("Návrh doporučení")
+    empty = tmp_path / "empty"
+    _store(empty, "process").add_text("headline", "Nic.", "Nothing.")
+    markdown = render_markdown(build_context(ResultsStore.read(empty), kind="brief", scope="all", lang="cs",
+                                             fmt="html", threshold=5, figure_paths={}))
+    assert "Doporučení doplní zpracovatel" in markdown
