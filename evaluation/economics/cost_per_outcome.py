@@ -116,11 +116,11 @@ class CostPerOutcomeResult(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         notes = [f"Shared costs: {'allocated to steps in proportion to households supported' if self.shared == 'households' else 'reported separately'}.",
-                 "Households supported: programme households with any spell in the step (direct entrants and "
-                 "households that moved up into it; direct entrants are shown separately).",
-                 f"Sustained tenancies = households x Kaplan–Meier probability of still being housed "
-                 f"{self.horizon:g} months after entering the step (any exit other than a move up or a standard "
-                 "lease is a failure).",
+                 ("Households supported: programme households with any spell in the step (direct entrants and "
+                  "households that moved up into it; direct entrants are shown separately)."),
+                 (f"Sustained tenancies = households x Kaplan–Meier probability of still being housed "
+                  f"{self.horizon:g} months after entering the step (any exit other than a move up or a standard "
+                  "lease is a failure)."),
                  "Interval for cost per sustained tenancy: household bootstrap, percentile; costs are totals."]
         for _, r in self.missing_months.iterrows():
             notes.append(f"{r['municipality']}: {r['missing_months']} months without cost records between "
@@ -178,8 +178,8 @@ def cost_per_outcome(data: Any, *, horizon: float = 12.0, shared: str = "househo
     if "group" in households.columns:
         programme_ids = households.loc[households["group"].astype(object) == "programme", "household_id"]
         tenancies = tenancies[tenancies["household_id"].isin(programme_ids)]
-    options = dict(definition="housing", censor_date=censor_date, data_start=data_start,
-                   failures=("lost_home", "left", "death"))
+    options = {"definition": "housing", "censor_date": censor_date, "data_start": data_start,
+               "failures": ("lost_home", "left", "death")}
     episodes = housing_episodes(tenancies, households, **options)
     ep = episodes.data.assign(municipality=lambda f: f["municipality"].astype(object),
                               first_step=lambda f: f["first_step"].astype(object))

@@ -36,8 +36,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -203,8 +203,8 @@ def resource_effects(tables: Mapping[str, pd.DataFrame], prices: Mapping[str, fl
     n_units = panel["unit"].nunique()
     # no covariates: outcome regression is the difference of mean changes (doubly robust gives the same
     # number but fits an intercept-only logit in every cell)
-    options = dict(anticipation=1, control_group="never_treated", estimation="reg", bootstrap=n_boot > 0,
-                   n_bootstrap=max(n_boot, 100), seed=seed, alpha=alpha)
+    options = {"anticipation": 1, "control_group": "never_treated", "estimation": "reg", "bootstrap": n_boot > 0,
+               "n_bootstrap": max(n_boot, 100), "seed": seed, "alpha": alpha}
     rows = []
     fits = {}
     with warnings.catch_warnings():

@@ -80,11 +80,11 @@ class OffsetsResult(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         return (f"Unit costs: {self.unit_costs.describe()} (assumptions unless replaced).",
-                "Offset = -(programme effect per treated household-month, staggered difference-in-differences "
-                f"against never-treated comparison households) x unit cost x {self.treated_months:.1f} treated "
-                "months per programme household.",
-                "Intervals: from the effects' standard errors (household-clustered influence functions); "
-                "programme cost is a total.") + self.extra_notes
+                ("Offset = -(programme effect per treated household-month, staggered difference-in-differences "
+                 f"against never-treated comparison households) x unit cost x {self.treated_months:.1f} treated "
+                 "months per programme household."),
+                ("Intervals: from the effects' standard errors (household-clustered influence functions); "
+                 "programme cost is a total.")) + self.extra_notes
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
@@ -147,11 +147,10 @@ def _eviction_risks(tables: Any, times: np.ndarray, comparison: float | None, pr
     """(comparison risk, its SE, programme risk, its SE) or None when evictions cannot be valued."""
     estimated = None
     has_tenancies = "tenancies" in tables
-    if comparison is None or programme is None:
-        if has_tenancies:
-            risk, risk_notes = lost_home_risk(tables, times, censor_date=censor_date)
-            estimated = risk.set_index("group")
-            notes.extend(risk_notes)
+    if (comparison is None or programme is None) and has_tenancies:
+        risk, risk_notes = lost_home_risk(tables, times, censor_date=censor_date)
+        estimated = risk.set_index("group")
+        notes.extend(risk_notes)
     if comparison is None:
         if estimated is None or "comparison" not in estimated.index:
             notes.append("Evictions avoided are not valued: no comparison-group risk of losing the home was given "

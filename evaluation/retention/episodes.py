@@ -255,4 +255,4 @@ def housing_episodes(tenancies: pd.DataFrame | Any, households: pd.DataFrame | N
                     censor_date=censor, extra_notes=tuple(notes))
 
 
-__all__ = ["Episodes", "housing_episodes", "POSITIVE", "OUTCOME_OF_REASON", "SAME_DAY_EXIT"]
+__all__ = ["OUTCOME_OF_REASON", "POSITIVE", "SAME_DAY_EXIT", "Episodes", "housing_episodes"]
