@@ -134,13 +134,14 @@ class CostPerOutcomeResult(Result):
         """Cost per sustained tenancy by municipality and cost centre with its bootstrap interval;
         cost centres labelled in ``lang``, amounts with the language's thousands separator."""
         from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.labels import category_label
 
         pl.check_lang(lang)
         if ax is None:
             import matplotlib.pyplot as plt
             _, ax = plt.subplots(figsize=(7, 4))
         t = self.table.dropna(subset=["cost_per_sustained"])
-        labels = [f"{m} – {pl.category_label('cost_centre', c, lang)}"
+        labels = [f"{m} – {category_label('cost_centre', c, lang)}"
                   for m, c in zip(t["municipality"].astype(str), t["cost_centre"].astype(str))]
         y = np.arange(len(t))
         ax.barh(y, t["cost_per_sustained"], xerr=[t["cost_per_sustained"] - t["conf_low"],

@@ -95,8 +95,9 @@ class OffsetsResult(Result):
 
     def plot(self, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
         """Offsets, programme, net and scenario costs per programme household with intervals,
-        the terms worded in ``lang`` (outcome names from the data contract)."""
+        the terms worded in ``lang`` as the reports' offsets table words them."""
         from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.labels import category_label
 
         pl.check_lang(lang)
         if ax is None:
@@ -108,26 +109,10 @@ class OffsetsResult(Result):
                     fmt="o", capsize=3, **kwargs)
         ax.axvline(0, color="grey", linewidth=1)
         ax.set_yticks(y)
-        ax.set_yticklabels([term_label(term, lang) for term in t["term"]])
+        ax.set_yticklabels([category_label("term", term, lang) for term in t["term"]])  # as in the table
         ax.set_xlabel(pl.text("czk_per_programme_household", lang))
         pl.number_axis(ax, lang, axis="x")
         return ax
-
-
-def term_label(term: str, lang: str = "cs") -> str:
-    """The words for a term of :class:`OffsetsResult` (``offset: shelter_nights`` ->
-    ``Úspora: noci v azylovém zařízení``); an unknown term comes back unchanged."""
-    from evaluation.reporting import plot_labels as pl
-
-    fixed = {"offset: evictions": "offset_evictions", "offset: total": "offset_total",
-             "programme cost": "programme_cost", "net cost": "net_cost",
-             "no-system scenario cost": "no_system_cost", "with-system cost": "with_system_cost"}
-    if term in fixed:
-        return pl.text(fixed[term], lang)
-    if term.startswith("offset: "):
-        measure = term.removeprefix("offset: ")
-        return f"{pl.text('offset', lang)}: {pl.field_title('household_outcomes', measure, lang).lower()}"
-    return term
 
 
 def _interval(estimate: float, se: float, alpha: float) -> dict[str, float]:

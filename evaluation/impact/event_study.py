@@ -89,6 +89,7 @@ class EventStudyResult(RegressionResult):
         import matplotlib.pyplot as plt
 
         from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.formatting import format_p_value
 
         pl.check_lang(lang)
         if time_unit not in ("month", "quarter", "year", "period"):
@@ -119,7 +120,7 @@ class EventStudyResult(RegressionResult):
         ax.set_xlabel(f"{pl.text(axis_key, lang)} ({reference_text})")
         ax.set_ylabel(pl.text("estimated_effect", lang))
         if self.pretrend is not None:
-            ax.text(0.01, 0.02, pl.text("pretrend_test", lang, p=pl.format_p(self.pretrend.p_value, lang)),
+            ax.text(0.01, 0.02, pl.text("pretrend_test", lang, p=format_p_value(self.pretrend.p_value, lang)),
                     transform=ax.transAxes, ha="left", va="bottom", fontsize="small", color="0.3")
         pl.number_axis(ax, lang, axis="y")
         return ax

@@ -6,7 +6,10 @@ period t on the units first treated in period g -- by a 2x2 comparison of group 
 function of each ATT(g,t) (analytic standard errors) and from a multiplier bootstrap that also
 gives uniform (simultaneous) confidence bands. Aggregations (simple, dynamic/event-study, group,
 calendar) are a separate step on the result: ``result.aggregate("dynamic")``. The design follows
-the R package ``did`` (``att_gt`` and ``aggte``) and reproduces its numbers.
+the R package ``did`` (``att_gt`` and ``aggte``) and reproduces its numbers, including its Wald
+pre-test of parallel trends (``pretest_p_value``); when too few treated units stand behind the
+pre-treatment cells for that test to be trusted it is flagged (PretestReliabilityWarning) and
+``result.pretest()`` and the summary give a robust test instead (see staggered_pretest).
 
 Example
 -------

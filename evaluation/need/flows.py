@@ -82,6 +82,7 @@ class NeedFlows(Result):
         import matplotlib.pyplot as plt
 
         from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.labels import category_label
 
         pl.check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
@@ -90,7 +91,7 @@ class NeedFlows(Result):
                                 aggfunc="sum", observed=True)
         x = wide.index.to_timestamp() if isinstance(wide.index, pd.PeriodIndex) else pd.to_datetime(wide.index)
         ax.stackplot(x, wide.to_numpy().T,
-                     labels=[pl.category_label("ethos_category", c, lang) for c in wide.columns], **kwargs)
+                     labels=[category_label("ethos_category", c, lang) for c in wide.columns], **kwargs)
         ax.set_ylabel(pl.text("households_in_need", lang))
         pl.number_axis(ax, lang, axis="y", integer=True)
         pl.date_axis(ax, lang)

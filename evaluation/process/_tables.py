@@ -145,16 +145,6 @@ def share(numerator: Any, denominator: Any) -> Any:
     return out if out.ndim else float(out)
 
 
-def label(table_name: str, field_name: str, code: Any, lang: str) -> str:
-    """Schema label of a category code (unknown codes and non-categories come back as text)."""
-    from evaluation.data.schema import get_schema
-
-    try:
-        return get_schema().label(table_name, field_name, str(code), lang)
-    except KeyError:
-        return str(code)
-
-
 def check_lang(lang: str) -> str:
     if lang not in ("cs", "en"):
         raise DataError(f"lang must be 'cs' or 'en', got {lang!r}")

@@ -33,10 +33,10 @@ from evaluation.process._tables import (
     check_lang,
     codes,
     filter_rows,
-    label,
     share,
     table,
 )
+from evaluation.reporting.labels import category_label, column_title
 from evaluation.results import Result
 
 
@@ -77,10 +77,10 @@ class ArrearsResult(Result):
         check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
         for step, part in self.table.groupby("step", sort=False, observed=True):
-            ax.plot(pd.to_datetime(part["month"]), part[measure], label=label("tenancies", "step", step, lang),
-                    **kwargs)
-        known = ("share_in_arrears", "mean_balance", "median_balance")
-        ax.set_ylabel(pl.text(measure, lang) if measure in known else measure)
+            ax.plot(pd.to_datetime(part["month"]), part[measure],
+                    label=category_label("step", step, lang), **kwargs)
+        # the share is titled by what it counts; other columns by their header in the tables
+        ax.set_ylabel(pl.text(measure, lang) if measure == "share_in_arrears" else column_title(measure, lang))
         if measure == "share_in_arrears":
             ax.set_ylim(0, min(1.05, max(0.1, float(self.table[measure].max()) * 1.1)))
             percent_axis(ax, "y", lang)

@@ -48,10 +48,10 @@ from evaluation.process._tables import (
     codes,
     default_as_of,
     filter_rows,
-    label,
     share,
     table,
 )
+from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 
 TOOLS = ("benefit_counselling", "bridging_loan", "housing_market_help", "debt_counselling")
@@ -231,7 +231,7 @@ class ProcessingTime(Result):
             t = np.concatenate([[0.0], curve["days"].to_numpy()])
             s = np.concatenate([[1.0], curve["undecided"].to_numpy()])
             text = pl.text("all_applications", lang) if str(name) == "all" else \
-                pl.category_label(column, name, lang, table="applications" if column else None)
+                category_label(column, name, lang, table="applications" if column else None)
             (line,) = ax.step(t, s, where="post", label=text, **kwargs)
             if ci:
                 ax.fill_between(t, np.concatenate([[1.0], curve["conf_low"].to_numpy()]),
@@ -388,7 +388,7 @@ class CategoryShares(Result):
         wide = self.table.pivot_table(index=list(self.by) or None, columns=category, values="share",
                                       sort=False) if self.by else self.table.set_index(category)[["share"]].T
         if category == "outcome":
-            wide.columns = [label("applications", "outcome", c, lang) for c in wide.columns]
+            wide.columns = [category_label("outcome", c, lang, table="applications") for c in wide.columns]
         (100 * wide).plot.barh(ax=ax, stacked=category == "outcome", **kwargs)
         ax.set_xlabel("%")
         ax.legend(frameon=False, fontsize="small")

@@ -42,11 +42,11 @@ from evaluation.process._tables import (
     codes,
     default_as_of,
     filter_rows,
-    label,
     share,
     table,
 )
 from evaluation.process.plan import PilotPlan
+from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 
 PERIODS = ("within_support", "after_support")
@@ -122,7 +122,7 @@ class SupportDose(Result):
         any_plan = False
         for step, part in data.groupby("step", sort=False, observed=True):
             line = ax.plot(part["month_since_entry"], part[f"{measure}_per_household_month"],
-                           label=label("tenancies", "step", step, lang), **kwargs)[0]
+                           label=category_label("step", step, lang), **kwargs)[0]
             planned = part[f"planned_{measure}_per_month"]
             if planned.notna().any():
                 any_plan = True

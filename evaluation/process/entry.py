@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, filter_rows, label,
+from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, filter_rows,
                                         share, table)
+from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 
 CHARACTERISTICS = ("referral_source", "ethos_category", "household_type", "household_size", "children")
@@ -126,7 +127,7 @@ class EntryProfile(Result):
                                     sort=False, observed=True)
         else:
             wide = part.set_index("category")[["share"]]
-        wide.index = [label("households", characteristic, c, lang) for c in wide.index]
+        wide.index = [category_label(characteristic, c, lang, table="households") for c in wide.index]
         (100 * wide).plot.barh(ax=ax, **kwargs)
         ax.set_xlabel("% vstupujících" if lang == "cs" else "% of entrants")
         return ax

@@ -42,10 +42,10 @@ from evaluation.process._tables import (
     check_lang,
     codes,
     default_as_of,
-    label,
     table,
 )
 from evaluation.process.entry import entrants
+from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 
 MAIN_BOXES = ("received", "loaded", "entered", "followed_up", "analysed")
@@ -145,7 +145,7 @@ class ParticipantFlow(Result):
         for index, (_, row) in enumerate(main.iterrows()):
             lines = [str(row[label_col]), f"n = {int(row['count'])}"]
             steps = t.loc[(t["box"] == row["box"]) & (t["kind"] == "main") & (t["step"] != "all")]
-            lines += [f"{label('tenancies', 'step', s, lang)}: {int(c)}" for s, c in zip(steps["step"], steps["count"])]
+            lines += [f"{category_label('step', s, lang)}: {int(c)}" for s, c in zip(steps["step"], steps["count"])]
             boxes.append("\n".join(lines))
             excluded = t.loc[(t["kind"] == "excluded") & (t["box"] == row["box"])]
             if index == 0 or not len(excluded):

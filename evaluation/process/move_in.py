@@ -36,8 +36,9 @@ import pandas as pd
 
 from evaluation.errors import DataError
 from evaluation.process._tables import (DAYS_PER_MONTH, ExclusionLog, Tables, as_timestamp, codes,
-                                        default_as_of, filter_rows, label, share, table)
+                                        default_as_of, filter_rows, share, table)
 from evaluation.process.plan import PilotPlan
+from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 
 POSITIVE_EXITS = ("moved_up", "standard_lease")
@@ -85,7 +86,7 @@ class TimeToMoveIn(Result):
         moved = self.durations.loc[self.durations["moved_in"]]
         if self.by:
             groups = list(moved.groupby(list(self.by), sort=False, observed=True))
-            names = [" / ".join(label("tenancies", "step", k, lang) for k in (g if isinstance(g, tuple) else (g,)))
+            names = [" / ".join(category_label("step", k, lang) for k in (g if isinstance(g, tuple) else (g,)))
                      for g, _ in groups]
             values = [part["days"].to_numpy() for _, part in groups]
         else:

@@ -34,11 +34,11 @@ from evaluation.process._tables import (
     codes,
     default_as_of,
     filter_rows,
-    label,
     share,
     table,
 )
 from evaluation.process.plan import PilotPlan
+from evaluation.reporting.labels import category_label, column_title
 from evaluation.results import Result
 
 MEASURES = ("units", "households", "cohorts")
@@ -95,11 +95,11 @@ class ReachResult(Result):
         ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
         wide = self.table.pivot(index="step", columns="measure", values="percent_of_plan")
         wide = wide.reindex([s for s in self.table["step"].unique()])
-        wide.index = [label("tenancies", "step", s, lang) for s in wide.index]
-        wide.columns = [pl.category_label("measure", m, lang) for m in wide.columns]
+        wide.index = [category_label("step", s, lang) for s in wide.index]
+        wide.columns = [category_label("measure", m, lang) for m in wide.columns]
         wide.plot.barh(ax=ax, legend=False, **kwargs)
         ax.axvline(100, color="black", lw=1, ls="--", label=pl.text("plan", lang))
-        ax.set_xlabel(pl.text("percent_of_plan", lang))
+        ax.set_xlabel(column_title("percent_of_plan", lang))
         ax.set_ylabel("")
         ax.invert_yaxis()  # steps top to bottom in the order of the staircase
         pl.number_axis(ax, lang, axis="x")
@@ -184,8 +184,8 @@ class OccupancyResult(Result):
         check_lang(lang)
         ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
         for step, part in self.table.groupby("step", sort=False, observed=True):
-            ax.plot(pd.to_datetime(part["month"]), part["occupancy_rate"], label=label("units", "step", step, lang),
-                    **kwargs)
+            ax.plot(pd.to_datetime(part["month"]), part["occupancy_rate"],
+                    label=category_label("step", step, lang), **kwargs)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel(pl.text("occupancy", lang))
         percent_axis(ax, "y", lang)

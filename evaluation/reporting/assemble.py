@@ -118,9 +118,10 @@ def column_header(table: StoredTable, column: str, lang: str) -> str:
     return (base or column).replace("_", " ")
 
 
-def cell_text(value: Any, column: str, lang: str, *, percent: bool = False) -> str:
+def cell_text(value: Any, column: str, lang: str, *, percent: bool = False, result: str | None = None) -> str:
     """A published cell in ``lang``: codes as labels, totals translated, shares as per cent,
-    dates and numbers localised; the symbols of disclosure control unchanged."""
+    dates and numbers localised; the symbols of disclosure control unchanged. ``result`` is the
+    stored name of the table, for columns whose codes differ between results (``group``)."""
     from evaluation.reporting.labels import decimals_for, is_percent_column, value_label
 
     text = "" if value is None else str(value).strip()
@@ -128,7 +129,7 @@ def cell_text(value: Any, column: str, lang: str, *, percent: bool = False) -> s
         return ""
     if text.startswith("<") or text == "x":
         return text
-    label = value_label(text, column, lang)
+    label = value_label(text, column, lang, result=result)
     if label is not None:
         return label
     if is_total_label(text):
@@ -182,7 +183,7 @@ def markdown_table(table: StoredTable, lang: str, number: int | None = None,
     body = []
     previous = None
     for _, row in rows.iterrows():
-        cells = [md_escape(cell_text(row[c], c, lang, percent=c in percent)) for c in columns]
+        cells = [md_escape(cell_text(row[c], c, lang, percent=c in percent, result=table.name)) for c in columns]
         # a grouping column (the first, when it is text) is printed once per group
         lead = cells[0] if columns and not numeric[0] else None
         if lead is not None and lead == previous and len(columns) > 2:

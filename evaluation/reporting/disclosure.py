@@ -48,13 +48,26 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DisclosureError
+from evaluation.reporting.identities import (
+    Cell,
+    ColumnRelation,
+    Relation,
+    companion_columns,
+    find_identities,
+    find_ratios,
+    whole_number_columns,
+)
+
+__all__ = ["Cell", "ColumnRelation", "DisclosureRules", "ProtectedTable", "PublishedTableCheck", "Relation",
+           "audit", "check_not_household_level", "check_published", "find_relations", "is_total_label",
+           "protect_table", "relations_from_summary"]
 
 #: Category labels and column names that mark a margin (compared without case or accents).
 TOTAL_LABELS = frozenset({"total", "celkem", "all", "vse", "vsichni", "sum", "soucet", "overall"})
@@ -118,21 +131,6 @@ class DisclosureRules:
                 "primary_symbol": self.primary_symbol, "secondary_symbol": self.secondary_symbol}
 
 
-Cell = tuple[int, str]  # (row position, column name)
-
-
-@dataclass(frozen=True)
-class Relation:
-    """An additive relation of a table: ``total`` equals the sum of ``parts``."""
-
-    total: Cell
-    parts: tuple[Cell, ...]
-
-    @property
-    def cells(self) -> tuple[Cell, ...]:
-        return (self.total, *self.parts)
-
-
 @dataclass(frozen=True)
 class ProtectedTable:
     """A table after disclosure control.
@@ -160,8 +158,15 @@ class ProtectedTable:
                 "derived": self.count(DERIVED),
                 "cells": [[row, col, kind] for (row, col), kind in sorted(self.suppressed.items(),
                                                                           key=lambda x: (x[0][0], x[0][1]))],
-                "relations": [[r.total[0], r.total[1], [list(c) for c in r.parts]] for r in self.relations],
+                "relations": [_relation_record(r) for r in self.relations],
                 "notes_en": list(self.notes_en), "notes_cs": list(self.notes_cs)}
+
+
+def _relation_record(relation: Relation) -> list:
+    record = [relation.total[0], relation.total[1], [list(c) for c in relation.parts]]
+    if relation.subtract:
+        record.append([list(c) for c in relation.subtract])
+    return record
 
 
 # --------------------------------------------------------------------------- guards
@@ -270,19 +275,63 @@ def find_relations(table: pd.DataFrame, count_columns: Sequence[str]) -> tuple[l
 
 # --------------------------------------------------------------------------- audit
 
-def _bounds(kind: str, rules: DisclosureRules) -> tuple[float, float | None]:
+def _bounds(kind: str, rules: DisclosureRules, free: bool = False) -> tuple[float, float | None]:
     if kind == PRIMARY:
         return (0.0 if rules.suppress_zeros else 1.0), float(rules.threshold - 1)
+    if free:  # a hidden whole number outside the count columns: the symbol says nothing about its size
+        return 0.0, None
     return float(rules.threshold), None  # a complement is a visible-size count (never zero)
 
 
+def _equations(values: dict[Cell, float], relations: Iterable[Relation],
+               hidden: set[Cell]) -> list[tuple[dict[Cell, float], float]]:
+    """Each relation as ``sum(coefficient * hidden cell) = constant`` from the visible cells."""
+    equations = []
+    for relation in relations:
+        coefficients: dict[Cell, float] = {}
+        constant = 0.0
+        for sign, cell in relation.terms():
+            if cell in hidden:
+                coefficients[cell] = coefficients.get(cell, 0.0) + sign
+            else:
+                constant += sign * values[cell]
+        coefficients = {c: v for c, v in coefficients.items() if v}
+        if coefficients:
+            equations.append((coefficients, -constant))
+    return equations
+
+
+def _components(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]]) -> list[list[int]]:
+    """Groups of equations that share hidden cells (each group is solved on its own)."""
+    parent = {cell: cell for cell in cells}
+
+    def find(cell: Cell) -> Cell:
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for coefficients, _ in equations:
+        first, *rest = coefficients
+        for other in rest:
+            parent[find(other)] = find(first)
+    groups: dict[Cell, list[int]] = {find(cell): [] for cell in cells}
+    for i, (coefficients, _) in enumerate(equations):
+        groups[find(next(iter(coefficients)))].append(i)
+    return [groups[root] for root in dict.fromkeys(find(c) for c in cells)]
+
+
 def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: dict[Cell, str],
-          rules: DisclosureRules) -> dict[Cell, tuple[float, float]]:
+          rules: DisclosureRules, *, free_cells: Iterable[Cell] = (),
+          cache: dict | None = None) -> dict[Cell, tuple[float, float]]:
     """Feasible range of every hidden count as an attacker can compute it.
 
-    Given every visible count, the totals and what the symbols reveal (primary: 1..t-1,
-    complement: at least t), linear programming gives the smallest and largest value each
-    hidden cell can take. A cell whose range holds fewer than two integers is disclosed.
+    Given every visible number, the relations (totals and identities) and what the
+    symbols reveal (primary: 1..t-1, complement: at least t; a complement in a column
+    that is not a count column, listed in ``free_cells``: any number >= 0), linear
+    programming gives the smallest and largest value each hidden small cell can take. A
+    cell whose range holds fewer than two integers is disclosed. Cells linked by no
+    relation are solved separately; ``cache`` (a dict) keeps solved groups between calls.
 
     Example
     -------
@@ -295,36 +344,48 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     hidden = [cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)]
     if not hidden:
         return {}
-    index = {cell: i for i, cell in enumerate(hidden)}
-    rows, rhs = [], []
-    for relation in relations:
-        coefficients = np.zeros(len(hidden))
-        constant = 0.0
-        for sign, cell in [(-1.0, relation.total)] + [(1.0, c) for c in relation.parts]:
-            if cell in index:
-                coefficients[index[cell]] += sign
-            else:
-                constant += sign * values[cell]
-        if coefficients.any():
-            rows.append(coefficients)
-            rhs.append(-constant)
-    bounds = [_bounds(suppressed[cell], rules) for cell in hidden]
+    free = set(free_cells)
+    equations = _equations(values, relations, set(hidden))
     ranges: dict[Cell, tuple[float, float]] = {}
-    a_eq = np.array(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
-    for i, cell in enumerate(hidden):
-        if suppressed[cell] != PRIMARY:
+    linked: set[Cell] = set()
+    for group in _components(hidden, equations):
+        cells = sorted({c for i in group for c in equations[i][0]})
+        linked.update(cells)
+        if not any(suppressed[c] == PRIMARY for c in cells):
             continue
-        objective = np.zeros(len(hidden))
-        objective[i] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if not (low.success and high.success):
-            # the true values are always feasible, so failure means an unbounded direction
-            ranges[cell] = (low.fun if low.success else -math.inf,
-                            -high.fun if high.success else math.inf)
+        key = (tuple((c, suppressed[c], c in free) for c in cells),
+               tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
+        if cache is not None and key in cache:
+            ranges.update(cache[key])
             continue
-        ranges[cell] = (round(float(low.fun), 9), round(float(-high.fun), 9))
+        index = {cell: j for j, cell in enumerate(cells)}
+        a_eq = np.zeros((len(group), len(cells)))
+        b_eq = np.zeros(len(group))
+        for row, i in enumerate(group):
+            for cell, coefficient in equations[i][0].items():
+                a_eq[row, index[cell]] = coefficient
+            b_eq[row] = equations[i][1]
+        bounds = [_bounds(suppressed[c], rules, c in free) for c in cells]
+        solved: dict[Cell, tuple[float, float]] = {}
+        for cell in cells:
+            if suppressed[cell] != PRIMARY:
+                continue
+            objective = np.zeros(len(cells))
+            objective[index[cell]] = 1.0
+            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if not (low.success and high.success):
+                # the true values are always feasible, so failure means an unbounded direction
+                solved[cell] = (low.fun if low.success else -math.inf, -high.fun if high.success else math.inf)
+                continue
+            solved[cell] = (round(float(low.fun), 9), round(float(-high.fun), 9))
+        if cache is not None:
+            cache[key] = solved
+        ranges.update(solved)
+    for cell in hidden:  # in no relation: the attacker knows only what the symbol says
+        if suppressed[cell] == PRIMARY and cell not in linked:
+            low, high = _bounds(PRIMARY, rules)
+            ranges[cell] = (low, high)
     return ranges
 
 
@@ -336,7 +397,8 @@ def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
 # --------------------------------------------------------------------------- suppression
 
 def _choose_complement(relation: Relation, values: dict[Cell, float], suppressed: dict[Cell, str],
-                       relations_of: dict[Cell, list[Relation]], total_cells: set[Cell]) -> Cell | None:
+                       relations_of: dict[Cell, list[Relation]], total_cells: set[Cell],
+                       free_cells: set[Cell]) -> Cell | None:
     candidates = [c for c in relation.cells if c not in suppressed and values[c] > 0]
     if not candidates:
         return None
@@ -345,23 +407,28 @@ def _choose_complement(relation: Relation, values: dict[Cell, float], suppressed
         return any(sum(1 for x in r.cells if x in suppressed) == 1
                    for r in relations_of[cell] if r is not relation)
 
-    return min(candidates, key=lambda c: (c in total_cells, not closes(c), values[c], c[0]))
+    return min(candidates, key=lambda c: (c in total_cells, c in free_cells, not closes(c), values[c], c[0]))
 
 
 def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
-               rules: DisclosureRules) -> None:
+               rules: DisclosureRules, free_cells: set[Cell] | None = None) -> None:
+    free_cells = free_cells or set()
     relations_of: dict[Cell, list[Relation]] = {}
     for relation in relations:
         for cell in relation.cells:
             relations_of.setdefault(cell, []).append(relation)
     total_cells = {r.total for r in relations}
+    cache: dict = {}
 
     def add(relation: Relation) -> bool:
-        cell = _choose_complement(relation, values, suppressed, relations_of, total_cells)
+        cell = _choose_complement(relation, values, suppressed, relations_of, total_cells, free_cells)
         if cell is None:
             return False
         suppressed[cell] = SECONDARY
         return True
+
+    def exposed_cells() -> list[Cell]:
+        return _disclosed(audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache))
 
     for _ in range(len(values) + 1):
         changed = False
@@ -370,7 +437,7 @@ def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed:
                 changed |= add(relation)
         if changed:
             continue
-        exposed = _disclosed(audit(values, relations, suppressed, rules))
+        exposed = exposed_cells()
         if not exposed:
             return
         # one complement at a time, then audit again: it often protects the other cells too
@@ -380,21 +447,37 @@ def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed:
                 break
         if not changed:
             break
-    exposed = _disclosed(audit(values, relations, suppressed, rules))
+    exposed = exposed_cells()
     if exposed:
         raise DisclosureError(
-            "small cells cannot be protected from the totals of this table "
+            "small cells cannot be protected from the totals and identities of this table "
             f"(cells {', '.join(f'row {r + 1} {c!r}' for r, c in exposed)}); publish it without "
             "totals or with coarser categories")
 
 
+def _unique(relations: Iterable[Relation]) -> list[Relation]:
+    unique: dict[frozenset, Relation] = {}
+    for relation in relations:
+        unique.setdefault(relation.key(), relation)
+    return list(unique.values())
+
+
 def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
-                  rules: DisclosureRules | None = None, name: str = "table") -> ProtectedTable:
+                  rules: DisclosureRules | None = None, name: str = "table",
+                  relations: Iterable[ColumnRelation | tuple | Mapping] = ()) -> ProtectedTable:
     """Apply primary, secondary and derived suppression to ``table`` (see module docstring).
 
     ``count_columns`` hold counts of households (or applications, flats); ``n_column`` the
-    number of units behind the derived figures of a row. Raises :class:`DisclosureError`
-    for a household-level table or cells that cannot be protected.
+    number of units behind the derived figures of a row. ``relations`` declares identities
+    between columns that the table obeys (``("received", ["excluded", "loaded"])`` or a
+    :class:`ColumnRelation`); identities are also detected from the data. Raises
+    :class:`DisclosureError` for a household-level table or cells that cannot be protected.
+
+    Example
+    -------
+    >>> flow = pd.DataFrame({"stage": ["households"], "received": [120], "excluded": [3], "loaded": [117]})
+    >>> protect_table(flow, count_columns=["received", "excluded", "loaded"]).table.loc[0].tolist()
+    ['households', 120, '<5', 'x']
     """
     rules = rules or DisclosureRules()
     missing = [c for c in (*count_columns, *([n_column] if n_column else [])) if c not in table.columns]
@@ -413,15 +496,22 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                                   "only counts of units may be listed in count_columns")
 
     values: dict[Cell, float] = {}
-    for column in counts:
+    for column in whole_number_columns(table, counts):
         for row, value in enumerate(pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)):
             values[(row, column)] = value
-    suppressed: dict[Cell, str] = {cell: PRIMARY for cell, v in values.items() if rules.is_small(v)}
+    suppressed: dict[Cell, str] = {(row, column): PRIMARY for (row, column), v in values.items()
+                                   if column in counts and rules.is_small(v)}
 
-    relations, problems = find_relations(table, counts)
-    relation_cells = {c for r in relations for c in r.cells}
-    values = {cell: v for cell, v in values.items() if not math.isnan(v) or cell not in relation_cells}
-    _secondary(values, relations, suppressed, rules)
+    margins, problems = find_relations(table, counts)
+    identities, declared_problems = find_identities(table, counts, declared=relations,
+                                                    dimensions=_dimension_columns(table, set(counts)))
+    problems += declared_problems
+    relations_used = _unique([*margins, *identities])
+    relation_cells = {c for r in relations_used for c in r.cells}
+    values = {cell: v for cell, v in values.items()
+              if cell[1] in counts and (not math.isnan(v) or cell not in relation_cells) or cell in relation_cells}
+    free_cells = {cell for cell in relation_cells if cell[1] not in counts}
+    _secondary(values, relations_used, suppressed, rules, free_cells)
 
     derived_columns = [c for c in table.columns if c not in counts
                        and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
@@ -443,6 +533,7 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                 for column in derived_columns:
                     if not pd.isna(table.at[row, column]):
                         suppressed.setdefault((row, column), DERIVED)
+    _hide_revealing_ratios(table, counts, suppressed)
 
     published = table.copy()
     for column in {c for _, c in suppressed}:
@@ -456,7 +547,26 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                              else v for v in published[column]]
 
     notes_en, notes_cs = _notes(rules, suppressed, share_hidden, problems)
-    return ProtectedTable(published, suppressed, tuple(relations), rules, notes_en, notes_cs)
+    return ProtectedTable(published, suppressed, tuple(relations_used), rules, notes_en, notes_cs)
+
+
+def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppressed: dict[Cell, str]) -> None:
+    """Hide a share, rate or estimate that is a hidden number divided by another (or by it).
+
+    ``share = count / n`` gives ``count = share * n`` back; the standard error and
+    confidence limits that go with such an estimate are hidden with it.
+    """
+    hidden = {cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)}
+    if not hidden:
+        return
+    for ratio in find_ratios(table, counts):
+        companions = companion_columns(table, ratio.column)
+        for row in ratio.rows:
+            if (row, ratio.numerator) not in hidden and (row, ratio.denominator) not in hidden:
+                continue
+            for column in (ratio.column, *companions):
+                if column not in counts and not pd.isna(table.at[row, column]):
+                    suppressed.setdefault((row, column), DERIVED)
 
 
 def _notes(rules: DisclosureRules, suppressed: dict[Cell, str], share_hidden: int,
@@ -543,18 +653,29 @@ def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n
     # margins: a relation with exactly one hidden cell gives it away
     if relations is None:
         relations = _structural_relations(table, counts, _dimension_columns(table, set(counts)))
+    for relation in relations:  # identities may run through columns that are not counts
+        for row, column in relation.cells:
+            if column not in counts and column in table.columns and row < len(table):
+                if str(table.at[row, column]).strip() in marker:
+                    suppressed[(row, column)] = SECONDARY
     for relation in relations:
         hidden = [c for c in relation.cells if c in suppressed]
         if len(hidden) == 1:
             row, column = hidden[0]
-            problems.append(f"{name}: row {row + 1}, '{column}' is hidden but can be recomputed from the total")
+            problems.append(f"{name}: row {row + 1}, '{column}' is hidden but can be recomputed from the total "
+                            "or another figure of its row or group")
     return PublishedTableCheck(tuple(problems))
 
 
 def relations_from_summary(summary: dict) -> tuple[Relation, ...]:
     """The margins recorded by :meth:`ProtectedTable.summary` (as stored in a results folder)."""
-    return tuple(Relation((int(row), str(col)), tuple((int(r), str(c)) for r, c in parts))
-                 for row, col, parts in summary.get("relations", []))
+    relations = []
+    for record in summary.get("relations", []):
+        row, col, parts = record[:3]
+        subtract = record[3] if len(record) > 3 else []
+        relations.append(Relation((int(row), str(col)), tuple((int(r), str(c)) for r, c in parts),
+                                  tuple((int(r), str(c)) for r, c in subtract)))
+    return tuple(relations)
 
 
 def _structural_relations(table: pd.DataFrame, counts: list[str], dims: list[str]) -> list[Relation]:

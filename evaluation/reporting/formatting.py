@@ -127,5 +127,19 @@ def format_cell(value: Any, lang: str = "cs", *, column: str = "") -> str:
     except ValueError:
         return text
     if column == "p_value":
-        return ("<" + format_number(0.001, lang, 3)) if number < 0.001 else format_number(number, lang, 3)
+        return format_p_value(number, lang)
     return format_number(number, lang)
+
+
+def format_p_value(p: Any, lang: str = "cs") -> str:
+    """A p-value as tables and charts show it: three decimals, ``<0,001`` (``<0.001``) below
+    0.001, an en dash when missing or not finite.
+
+    >>> format_p_value(0.04567, "cs"), format_p_value(0.0004, "en")
+    ('0,046', '<0.001')
+    """
+    if _missing(p) or not math.isfinite(float(p)):
+        return "–"
+    if float(p) < 0.001:
+        return "<" + format_number(0.001, lang, 3)
+    return format_number(p, lang, 3)

@@ -1,13 +1,21 @@
-"""Czech and English labels of the published tables: column headers and category codes.
+"""Czech and English labels of everything the reports show: column headers and category codes.
 
-One dictionary for every table the strands publish, so that no report shows a raw field
-name (``unit_days_occupied``) or a raw code (``lost_home``). Codes of the data contract
-(steps, exit reasons, ETHOS categories, outcomes of applications, ...) take the contract's
-own labels (:meth:`evaluation.data.schema.DataContract.label`); this module adds the codes
-the analyses create themselves (``within_support``, ``net cost``, ``S(12)``, ...).
+The one place for labels, used by the tables (:mod:`evaluation.reporting.assemble`,
+:meth:`ResultsStore.add_table`) and by every chart's ``plot()``, so that no report shows a raw
+field name (``unit_days_occupied``) or a raw code (``lost_home``) and a code reads the same in a
+table and in a figure. Codes of the data contract (steps, exit reasons, ETHOS categories,
+outcomes of applications, ...) take the contract's own labels
+(:meth:`evaluation.data.schema.DataContract.label`); this module adds the codes the analyses
+create themselves (:data:`VALUES`, :data:`DERIVED_CATEGORIES`: ``within_support``,
+``lost_home``, ``net cost``, ...) and patterned codes (:data:`PATTERNS`: ``S(12)``, ``e=-3``).
+Which field a column's codes belong to is :data:`CODE_FIELDS`, or :data:`RESULT_CODE_FIELDS`
+for a column whose codes differ from result to result (``group``, ``outcome``).
 
 :func:`column_labels` is what :meth:`ResultsStore.add_table` stores beside every table;
-:func:`value_label` is what the renderer shows instead of a code.
+:func:`value_label` is what the renderer shows instead of a code; :func:`category_label` is
+the same for a chart (the code itself when it has no label). The words of the charts that are
+not labels of codes or columns (axis titles, legend phrases) are in
+:mod:`evaluation.reporting.plot_labels`.
 
 Example
 -------
@@ -19,6 +27,8 @@ Example
 'Housing First'
 >>> value_label("S(12)", "term", "cs")
 '12 měsíců'
+>>> value_label("crisis", "group", "en", result="logrank_by_step")
+'crisis housing'
 """
 
 from __future__ import annotations
@@ -27,6 +37,11 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
+
+from evaluation.errors import ConfigError
+
+#: The report languages, in the order of the (Czech, English) pairs below.
+LANGS = ("cs", "en")
 
 #: Column name -> (Czech, English) header. Columns named like a field of the data contract
 #: that are missing here take the contract's titles.
@@ -116,7 +131,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "median_days_waiting_so_far": ("Medián dosavadního čekání (dny)", "Median days waiting so far"),
     "spells": ("Pobyty", "Spells"),
     "dropout": ("Předčasně ukončené", "Dropped out"),
-    "positive_exit": ("Posun výš", "Moved up"),
+    "positive_exit": ("Pozitivní odchod (posun výš, standardní nájem)", "Positive exit (moved up, standard lease)"),
     "death": ("Úmrtí", "Death"),
     "completed_support": ("Dokončená podpora", "Support completed"),
     "censored": ("Dosud trvající (cenzurované)", "Still running (censored)"),
@@ -227,9 +242,6 @@ VALUES: dict[str, tuple[str, str]] = {
     "error": ("chyba", "error"),
     "warning": ("varování", "warning"),
     # process
-    "units": ("byty", "flats"),
-    "households": ("domácnosti", "households"),
-    "cohorts": ("kohorty", "cohorts"),
     "within_support": ("v období podpory", "within the support period"),
     "after_support": ("po skončení podpory", "after the support period"),
     "household_type": ("Typ domácnosti", "Household type"),
@@ -249,10 +261,6 @@ VALUES: dict[str, tuple[str, str]] = {
     # retention
     "step": ("přechod na jiný stupeň", "move to another step"),
     "exit": ("jiný výsledek pobytu", "other outcome of the spell"),
-    "lost_home": ("ztráta bydlení", "home lost"),
-    "positive": ("posun výš", "moved up"),
-    "left": ("jiný odchod", "left otherwise"),
-    "censored": ("dosud bydlí (cenzurováno)", "still housed (censored)"),
     # impact
     "overall ATT": ("celkový průměrný efekt (ATT)", "overall average effect (ATT)"),
     "pointwise": ("bodový", "pointwise"),
@@ -266,12 +274,36 @@ VALUES: dict[str, tuple[str, str]] = {
     "pre-trend": ("test předtrendů (předstihy nulové)", "pre-trend test (leads zero)"),
     # economics
     "net cost": ("čisté náklady", "net cost"),
+    "offset: total": ("úspory celkem", "offsets in total"),
     "programme cost": ("náklady programu", "programme cost"),
     "no-system scenario cost": ("náklady scénáře bez systému", "no-system scenario cost"),
     "with-system cost": ("náklady se systémem", "with-system cost"),
     "evictions": ("vystěhování", "evictions"),
     "shelter_nights": ("noci v azylovém zařízení", "shelter nights"),
     "children_in_care": ("děti v péči mimo rodinu", "children in care"),
+}
+
+#: Codes the analyses derive for one kind of column: vocabulary -> code -> (Czech, English).
+#: A column (or a column of one result) is tied to its vocabulary in :data:`CODE_FIELDS` /
+#: :data:`RESULT_CODE_FIELDS` under the table name :data:`DERIVED`; a code is in one
+#: vocabulary (or in :data:`VALUES`) only, so it reads the same in every table and figure.
+DERIVED_CATEGORIES: dict[str, dict[str, tuple[str, str]]] = {
+    # outcomes of the retention episodes (evaluation.retention.episodes.OUTCOME_OF_REASON); the
+    # exit types of Aalen-Johansen. "positive" exists only in programme episodes, where the
+    # first step ends with a move up the staircase or a standard lease.
+    "episode_outcome": {
+        "positive": ("pozitivní odchod (posun výš, standardní nájem)", "positive exit (moved up, standard lease)"),
+        "lost_home": ("ztráta bydlení", "home lost"),
+        "left": ("jiný odchod", "left otherwise"),
+        "death": ("úmrtí", "death"),
+        "censored": ("dosud bydlí (cenzurováno)", "still housed (censored)"),
+    },
+    # what reach is counted in against the plan (evaluation.process.reach)
+    "reach_measure": {
+        "units": ("byty", "flats"),
+        "households": ("domácnosti", "households"),
+        "cohorts": ("kohorty", "cohorts"),
+    },
 }
 
 #: Patterned codes: regex -> (Czech, English) format strings (groups as {0}, {1}).
@@ -284,17 +316,45 @@ PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, str]], ...] = (
     (re.compile(r"^offset: (\w+)$"), ("úspora: {0}", "offset: {0}")),
 )
 
-#: Columns whose codes belong to a field of the data contract under another name.
+#: Table name under which :data:`CODE_FIELDS` points at a vocabulary of :data:`DERIVED_CATEGORIES`.
+DERIVED = "derived"
+
+#: Columns whose codes belong to one field wherever they are published: column -> (table, field)
+#: of the data contract, or (:data:`DERIVED`, vocabulary). A column whose codes differ from
+#: result to result (``group``: first steps in ``logrank_by_step``, programme/comparison in a
+#: Kaplan-Meier fit by group, cohorts in the staggered designs; ``outcome``: decisions on
+#: applications or episode outcomes) is not here but in :data:`RESULT_CODE_FIELDS`.
 CODE_FIELDS: dict[str, tuple[str, str]] = {
     "step": ("tenancies", "step"),
     "entry_step": ("tenancies", "step"),
     "first_step": ("tenancies", "step"),
+    "last_step": ("tenancies", "step"),
     "from_step": ("tenancies", "step"),
-    "to": ("tenancies", "exit_reason"),
-    "outcome": ("applications", "outcome"),
-    "cost_centre": ("costs", "cost_centre"),
+    "to": ("tenancies", "exit_reason"),  # transitions: an exit reason, or the step moved to
+    "exit_reason": ("tenancies", "exit_reason"),
     "ethos_category": ("households", "ethos_category"),
-    "group": ("tenancies", "step"),
+    "referral_source": ("households", "referral_source"),
+    "income_band": ("households", "income_band"),
+    "programme": ("households", "programme"),
+    "cost_centre": ("costs", "cost_centre"),
+    "item": ("costs", "item"),
+    "request_type": ("applications", "request_type"),
+    "owner_type": ("units", "owner_type"),
+    "contact_type": ("support_contacts", "contact_type"),
+    "topic": ("support_contacts", "topic"),
+    "worker_role": ("support_contacts", "worker_role"),
+    "cause": (DERIVED, "episode_outcome"),  # Aalen-Johansen exit types
+    "measure": (DERIVED, "reach_measure"),
+}
+
+#: Columns whose codes depend on the result that publishes them: (result, column) -> as in
+#: :data:`CODE_FIELDS`. ``result`` is the name the table is stored under (``StoredTable.name``).
+RESULT_CODE_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("logrank_by_step", "group"): ("tenancies", "step"),
+    ("decisions", "outcome"): ("applications", "outcome"),
+    ("decisions_detail", "outcome"): ("applications", "outcome"),
+    ("episodes", "outcome"): (DERIVED, "episode_outcome"),
+    ("episodes_all", "outcome"): (DERIVED, "episode_outcome"),
 }
 
 #: Columns holding a share in 0..1 (shown as per cent) and columns already in per cent.
@@ -304,6 +364,13 @@ PERCENT_COLUMN = re.compile(r"(^|_)percent(_|$)")
 SHARE_LIMITS_WITH = frozenset({"share_lost", "retained_share"})
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a report language (``cs`` or ``en``), else a ConfigError."""
+    if lang not in LANGS:
+        raise ConfigError(f"lang must be 'cs' or 'en' (got {lang!r})")
+    return lang
 
 
 def bilingual_base(column: str) -> str | None:
@@ -375,6 +442,12 @@ def column_label(column: str) -> tuple[str, str] | None:
     return None
 
 
+def column_title(column: str, lang: str = "cs") -> str:
+    """:func:`column_label` in ``lang`` (an axis title of a chart); the column's name if unlabelled."""
+    known = column_label(column)
+    return known[LANGS.index(check_lang(lang))] if known else column
+
+
 def column_labels(columns: Iterable[str], given: Mapping[str, tuple[str, str]] | None = None
                   ) -> dict[str, tuple[str, str]]:
     """Headers for ``columns``: ``given`` first, then :data:`COLUMNS`, then the data contract.
@@ -397,22 +470,59 @@ def missing_labels(columns: Iterable[str]) -> list[str]:
     return [str(c) for c in columns if column_label(str(c)) is None]
 
 
-def _code(code: str, column: str, lang: str) -> str | None:
-    index = 0 if lang == "cs" else 1
+def code_field(column: str, *, result: str | None = None, table: str | None = None) -> tuple[str, str] | None:
+    """Where the codes of ``column`` are defined: ``(table, field)`` of the data contract or
+    ``(DERIVED, vocabulary)``; None when the column is not tied to one field.
+
+    ``table`` names the contract table of a column that is a field under its own name
+    (``ethos_category`` of ``applications``); ``result`` is the stored name of the result, for
+    columns whose codes differ between results (:data:`RESULT_CODE_FIELDS`).
+    """
+    if table is not None:
+        return table, column
+    if result is not None and (result, column) in RESULT_CODE_FIELDS:
+        return RESULT_CODE_FIELDS[(result, column)]
+    return CODE_FIELDS.get(column)
+
+
+def _field_code(code: str, where: tuple[str, str] | None, lang: str) -> str | None:
+    """The label of ``code`` in the one field or vocabulary ``where``, if it is defined there."""
+    if where is None:
+        return None
+    table, field = where
+    if table == DERIVED:
+        found = DERIVED_CATEGORIES.get(field, {}).get(code)
+        return None if found is None else found[LANGS.index(lang)]
+    contract = _contract()
+    if contract is None:
+        return None
+    try:
+        item = contract.table(table).field(field)
+    except (KeyError, ValueError):
+        return None
+    if item.is_categorical and code in item.codes:
+        return item.label(code, lang)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _derived_codes() -> dict[str, tuple[str, str]]:
+    """Every code the analyses derive -> (Czech, English): :data:`VALUES` and every vocabulary."""
+    found = dict(VALUES)
+    for vocabulary in DERIVED_CATEGORIES.values():
+        found.update(vocabulary)
+    return found
+
+
+def _code(code: str, column: str, lang: str, where: tuple[str, str] | None) -> str | None:
+    index = LANGS.index(lang)
     if column in ("table", "file") and code in _table_titles():
         return _table_titles()[code][index]
-    if column in CODE_FIELDS:
-        contract = _contract()
-        table, field = CODE_FIELDS[column]
-        if contract is not None:
-            try:
-                item = contract.table(table).field(field)
-            except (KeyError, ValueError):
-                item = None
-            if item is not None and item.is_categorical and code in item.codes:
-                return item.label(code, lang)
-    if code in VALUES:
-        return VALUES[code][index]
+    found = _field_code(code, where, lang)
+    if found is not None:
+        return found
+    if code in _derived_codes():
+        return _derived_codes()[code][index]
     contract_label = _code_labels().get(code)
     if contract_label is not None:
         return contract_label[index]
@@ -424,15 +534,19 @@ def _code(code: str, column: str, lang: str) -> str | None:
     return None
 
 
-def value_label(value: Any, column: str = "", lang: str = "cs") -> str | None:
+def value_label(value: Any, column: str = "", lang: str = "cs", *, result: str | None = None,
+                table: str | None = None) -> str | None:
     """The label of a code in ``lang``, or None when ``value`` is not a known code.
 
-    Looks in the data contract (by the column's field, then any field), the codes the
-    analyses create (:data:`VALUES`, :data:`PATTERNS`), table names and field names.
+    Looks in the field or vocabulary of the column (:func:`code_field`; ``result`` and ``table``
+    as there), then the codes the analyses derive (:data:`VALUES`, :data:`DERIVED_CATEGORIES`),
+    any field of the data contract, :data:`PATTERNS`, table names and field names.
     """
+    check_lang(lang)
     if not isinstance(value, str) or not value or _NUMBER.match(value):
         return None
-    found = _code(value, column, lang)
+    where = code_field(column, result=result, table=table)
+    found = _code(value, column, lang, where)
     if found is not None:
         return found
     for pattern, texts in PATTERNS:
@@ -443,9 +557,30 @@ def value_label(value: Any, column: str = "", lang: str = "cs") -> str | None:
                 if _NUMBER.match(part):
                     parts.append(_number(part, lang))
                 else:
-                    parts.append(_code(part, column, lang) or part.replace("_", " "))
-            return texts[0 if lang == "cs" else 1].format(*parts)
+                    parts.append(_code(part, column, lang, where) or part.replace("_", " "))
+            return texts[LANGS.index(lang)].format(*parts)
     return None
+
+
+def category_label(column: str, code: Any, lang: str = "cs", *, result: str | None = None,
+                   table: str | None = None) -> str:
+    """:func:`value_label` of ``code`` for a chart: the code itself as text when it has no label
+    (municipality and district names, numbers).
+
+    >>> category_label("first_step", "housing_first", "cs"), category_label("cause", "lost_home", "en")
+    ('Housing First', 'home lost')
+    """
+    return value_label(str(code), column, lang, result=result, table=table) or str(code)
+
+
+def field_title(table: str, field: str, lang: str = "cs") -> str:
+    """The contract's title of a field (``Noci v azylovém zařízení``); the field name if unknown."""
+    check_lang(lang)
+    contract = _contract()
+    try:
+        return contract.table(table).field(field).title(lang)
+    except (AttributeError, KeyError, ValueError):
+        return field
 
 
 def _number(text: str, lang: str) -> str:

@@ -1,25 +1,24 @@
 """The words and tick labels of the charts, in Czech (default) and English.
 
-Three things live here so that every ``plot()`` says things the same way:
+What here is about drawing, so that every ``plot()`` says things the same way:
 
 * :data:`PHRASES` — the fixed phrases of the charts (axis titles, legend entries,
   annotations) as ``key: (Czech, English)``; :func:`text` picks one (with ``{}`` fields).
-* :func:`category_label` — the label of a category code shown to people: codes of the data
-  contract come from the schema (``get_schema().label``); codes that analyses derive (exit
-  types of the retention episodes, the ``missing`` category, reach measures, ...) from
-  :data:`DERIVED_CATEGORIES`. An unknown code comes back unchanged.
 * Tick helpers that keep axes readable at A4 width: :func:`date_axis` (month/year or year
   ticks, Czech ``1/2018``), :func:`integer_ticks` (every k-th integer, e.g. event times,
   always keeping chosen positions such as the reference period), :func:`number_axis`
   (thousands separators and decimal commas), :func:`legend_above` (the legend in a band above
-  the plotting area, where it covers no data).
+  the plotting area, where it covers no data), :func:`level_text` (``95 %`` for a band).
+
+Labels of category codes and columns (steps, exit types, ``lost_home``, ...) are not here: a
+chart takes them from :mod:`evaluation.reporting.labels` (``category_label``,
+``column_label``), as the tables do, so that a code reads the same in both; numbers and
+p-values are written by :mod:`evaluation.reporting.formatting`.
 
 Example
 -------
 >>> text("months_since_move_in", "cs")
 'Měsíce od nastěhování'
->>> category_label("first_step", "housing_first", "cs"), category_label("outcome", "lost_home", "en")
-('Housing First', 'home lost')
 >>> picked = integer_ticks_positions(range(-12, 25), keep=(-1,), max_labels=13)
 >>> picked
 [-12, -6, -1, 0, 6, 12, 18, 24]
@@ -34,8 +33,8 @@ from itertools import pairwise
 from typing import Any
 
 from evaluation.errors import ConfigError
+from evaluation.reporting.labels import LANGS, check_lang
 
-LANGS = ("cs", "en")
 #: At most this many tick labels on an axis (a guide of the report style).
 MAX_TICK_LABELS = 13
 
@@ -54,7 +53,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     # effects
     "estimated_effect": ("Odhad efektu", "Estimated effect"),
     "average_effect": ("Průměrný efekt (ATT)", "Average effect (ATT)"),
-    "pretrend_test": ("Test předchozího trendu: p = {p}", "Pre-trend test: p = {p}"),
+    "pretrend_test": ("Test předchozího trendu: p-hodnota {p}", "Pre-trend test: p-value {p}"),
     "before_entry": ("před vstupem", "before entry"),
     "after_entry": ("po vstupu", "after entry"),
     "band_simultaneous": ("simultánní {level} pás", "simultaneous {level} band"),
@@ -70,12 +69,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     # process
     "occupancy": ("Obsazenost bytů", "Occupancy of flats"),
     "share_in_arrears": ("Domácnosti s dluhem na nájemném", "Households in rent arrears"),
-    "mean_balance": ("Průměrný dluh (Kč)", "Mean balance (CZK)"),
-    "median_balance": ("Medián dluhu (Kč)", "Median balance (CZK)"),
     "support_hours": ("Hodiny podpory na domácnost a měsíc", "Support hours per household-month"),
     "support_contacts": ("Kontakty na domácnost a měsíc", "Contacts per household-month"),
     "planned_level": ("plán (přerušovaně)", "plan (dashed)"),
-    "percent_of_plan": ("Skutečnost v % plánu", "Actual as % of plan"),
     "plan": ("plán", "plan"),
     "share_undecided": ("Podíl dosud nerozhodnutých žádostí", "Share of applications still undecided"),
     "all_applications": ("všechny žádosti", "all applications"),
@@ -90,62 +86,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     # economics
     "czk_per_sustained": ("Kč na udržené bydlení", "CZK per sustained tenancy"),
     "czk_per_programme_household": ("Kč na domácnost programu", "CZK per programme household"),
-    "offset": ("Úspora", "Offset"),
-    "offset_total": ("Úspory celkem", "Offsets in total"),
-    "offset_evictions": ("Úspora: vystěhování", "Offset: evictions"),
-    "programme_cost": ("Náklady programu", "Programme cost"),
-    "net_cost": ("Čisté náklady", "Net cost"),
-    "no_system_cost": ("Náklady bez systému", "Cost without the system"),
-    "with_system_cost": ("Náklady se systémem", "Cost with the system"),
 }
-
-#: Labels of codes that analyses derive (not columns of the data contract): field -> code -> (cs, en).
-DERIVED_CATEGORIES: dict[str, dict[str, tuple[str, str]]] = {
-    "outcome": {  # exit types of the retention episodes (evaluation.retention.episodes)
-        "positive": ("pozitivní odchod (posun, standardní nájem)", "positive exit (move up, standard lease)"),
-        "lost_home": ("ztráta bydlení", "home lost"),
-        "left": ("jiný odchod", "left otherwise"),
-        "death": ("úmrtí", "death"),
-        "censored": ("stále bydlí", "still housed"),
-    },
-    "measure": {  # reach against plan (evaluation.process.reach)
-        "units": ("byty", "flats"),
-        "households": ("domácnosti", "households"),
-        "cohorts": ("kohorty", "cohorts"),
-    },
-    "*": {  # any field
-        "missing": ("neuvedeno", "not recorded"),
-        "all": ("vše", "all"),
-    },
-}
-
-#: Columns of results that hold codes of a schema field: column -> (table, field).
-SCHEMA_COLUMNS: dict[str, tuple[str, str]] = {
-    "step": ("tenancies", "step"),
-    "first_step": ("tenancies", "step"),
-    "last_step": ("tenancies", "step"),
-    "entry_step": ("tenancies", "step"),
-    "exit_reason": ("tenancies", "exit_reason"),
-    "ethos_category": ("households", "ethos_category"),
-    "referral_source": ("households", "referral_source"),
-    "income_band": ("households", "income_band"),
-    "group": ("households", "group"),
-    "programme": ("households", "programme"),
-    "cost_centre": ("costs", "cost_centre"),
-    "item": ("costs", "item"),
-    "request_type": ("applications", "request_type"),
-    "owner_type": ("units", "owner_type"),
-    "contact_type": ("support_contacts", "contact_type"),
-    "topic": ("support_contacts", "topic"),
-    "worker_role": ("support_contacts", "worker_role"),
-}
-
-
-def check_lang(lang: str) -> str:
-    """``lang`` if it is a report language (``cs`` or ``en``), else a ConfigError."""
-    if lang not in LANGS:
-        raise ConfigError(f"lang must be 'cs' or 'en' (got {lang!r})")
-    return lang
 
 
 def text(key: str, lang: str = "cs", **values: Any) -> str:
@@ -156,52 +97,6 @@ def text(key: str, lang: str = "cs", **values: Any) -> str:
     except KeyError:
         raise ConfigError(f"no chart phrase {key!r}; known: {', '.join(sorted(PHRASES))}") from None
     return phrase.format(**values) if values else phrase
-
-
-def category_label(column: str, code: Any, lang: str = "cs", *, table: str | None = None) -> str:
-    """The label of a category ``code`` of ``column`` for people, in ``lang``.
-
-    ``table`` names the schema table when ``column`` is a schema field under its own name;
-    otherwise known result columns (``first_step``, ``ethos_category``, ...) are looked up in
-    :data:`SCHEMA_COLUMNS`. Derived codes come from :data:`DERIVED_CATEGORIES`; other codes
-    (municipality and district names, ...) are returned as text.
-    """
-    check_lang(lang)
-    code_text = str(code)
-    derived = DERIVED_CATEGORIES.get(column, {}).get(code_text) or DERIVED_CATEGORIES["*"].get(code_text)
-    if derived is not None:
-        return derived[LANGS.index(lang)]
-    target = (table, column) if table is not None else SCHEMA_COLUMNS.get(column)
-    if target is None:
-        return code_text
-    from evaluation.data.schema import get_schema
-
-    try:
-        return get_schema().label(target[0], target[1], code_text, lang)
-    except KeyError:
-        return code_text
-
-
-def field_title(table: str, field: str, lang: str = "cs") -> str:
-    """The schema title of a field (e.g. ``Noci v azylovém zařízení``); the field name if unknown."""
-    from evaluation.data.schema import get_schema
-
-    try:
-        return get_schema().table(table).field(field).title(check_lang(lang))
-    except KeyError:
-        return field
-
-
-def format_p(p: float, lang: str = "cs") -> str:
-    """A p-value as a chart shows it: two significant digits, ``< 0,001`` when tiny."""
-    from evaluation.reporting.formatting import format_number
-
-    if not math.isfinite(p):
-        return "–"
-    if p < 0.001:
-        return "< " + format_number(0.001, lang, 3)
-    decimals = 2 if p >= 0.01 else 3
-    return format_number(p, lang, decimals)
 
 
 def level_text(alpha: float, lang: str = "cs") -> str:

@@ -1,7 +1,7 @@
 """Drawing for the retention results: step curves, bands, censoring ticks, at-risk table.
 
 Words come from :mod:`evaluation.reporting.plot_labels` in the chart's language; group codes
-(e.g. the first step) are shown with their labels from the data contract.
+(e.g. the first step) are shown with their labels from :mod:`evaluation.reporting.labels`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def group_name(result: Any, group: Any, lang: str) -> str:
     """The label of a curve's group: the contract's label of a code (``first_step`` ...), ``all``
     for the single whole-sample curve; several grouping columns are joined with `` / ``."""
     from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.labels import category_label
 
     if str(group) == "all":
         return pl.text("all_households", lang)
@@ -39,7 +40,7 @@ def group_name(result: Any, group: Any, lang: str) -> str:
     values = group if isinstance(group, tuple) else tuple(str(group).split(" / "))
     if len(columns) != len(values):
         columns = [columns[0]] * len(values)
-    return " / ".join(pl.category_label(c, v, lang) for c, v in zip(columns, values))
+    return " / ".join(category_label(c, v, lang) for c, v in zip(columns, values))
 
 
 def step_curves(result: Any, ax: Any = None, *, ci: bool = True, censor_ticks: bool = True,

@@ -114,6 +114,7 @@ class CumulativeIncidenceResult(Result):
         (e.g. ``lost_home`` as "ztráta bydlení"). No title: the report's caption carries it.
         """
         from evaluation.reporting import plot_labels as pl
+        from evaluation.reporting.labels import category_label
         from evaluation.reporting.style import percent_axis
         from evaluation.retention._plotting import group_name, time_grid
 
@@ -123,7 +124,7 @@ class CumulativeIncidenceResult(Result):
             _, ax = plt.subplots(figsize=(7, 4.5))
 
         def cause_name(cause: Any) -> str:
-            return pl.category_label("outcome", cause, lang)
+            return category_label("cause", cause, lang)  # as the "cause" column of tidy()
 
         top = 0.0
         if kind == "stacked":

@@ -64,17 +64,18 @@ def choose_index_by_group(rng: np.random.Generator, group: np.ndarray, shares: S
                           ) -> np.ndarray:
     """Draw one position per row with the shares of the row's group (``group`` = row of ``shares``).
 
-    Inverse-CDF on one uniform per row, group by group, so no rows-by-codes matrix is built.
+    Inverse CDF on one uniform per row: the position is the number of the group's cumulative
+    shares below the uniform, counted one code at a time, so no rows-by-codes matrix is built
+    (millions of contacts at national scale).
     """
     cdf = np.cumsum(np.asarray(shares, dtype=float), axis=1)
     cdf /= cdf[:, -1:]
     k = cdf.shape[1]
     u = rng.random(len(group))
-    idx = np.empty(len(group), dtype=np.int64)
-    for g in range(len(cdf)):
-        rows = group == g
-        idx[rows] = np.searchsorted(cdf[g], u[rows], side="left")
-    return _small_codes(np.minimum(idx, k - 1), k)
+    idx = np.zeros(len(group), dtype=np.int8 if k < 127 else np.int32)
+    for j in range(k - 1):  # the last cumulative share is 1, never below a uniform draw
+        idx += u > cdf[:, j][group]
+    return idx
 
 
 def categorical(codes: Sequence[str], idx: np.ndarray) -> pd.Categorical:
@@ -83,10 +84,10 @@ def categorical(codes: Sequence[str], idx: np.ndarray) -> pd.Categorical:
 
 
 def _digit_table() -> np.ndarray:
-    """ASCII digits of 0..9999, four a row (``table[42]`` is ``b"0042"``)."""
+    """ASCII digits of 0..9999, four bytes a number packed in one uint32 (``b"0042"`` for 42)."""
     numbers = np.arange(10_000)
-    return np.stack([numbers // 1000, numbers // 100 % 10, numbers // 10 % 10, numbers % 10],
-                    axis=1).astype(np.uint8) + ord("0")
+    digits = np.stack([numbers // 1000, numbers // 100 % 10, numbers // 10 % 10, numbers % 10], axis=1)
+    return np.ascontiguousarray((digits + ord("0")).astype(np.uint8)).view(np.uint32).ravel()
 
 
 #: Identifiers written at a time by :func:`make_ids` (bounds its scratch memory).
@@ -114,10 +115,10 @@ def make_ids(prefix: str, n: int, *, width: int, start: int = 1) -> np.ndarray:
     buffer[:, :len(head)] = head
     for lo in range(0, n, _ID_BLOCK):
         numbers = np.arange(start + lo, start + min(lo + _ID_BLOCK, n), dtype=np.int64)
-        digits = np.empty((len(numbers), 4 * groups), dtype=np.uint8)
+        digits = np.empty((len(numbers), groups), dtype=np.uint32)  # four ASCII digits in each
         for g in range(groups):
-            digits[:, 4 * (groups - 1 - g):4 * (groups - g)] = table[numbers // 10_000 ** g % 10_000]
-        buffer[lo:lo + len(numbers), len(head):] = digits[:, 4 * groups - width:]
+            digits[:, groups - 1 - g] = table[numbers // 10_000 ** g % 10_000]
+        buffer[lo:lo + len(numbers), len(head):] = digits.view(np.uint8)[:, 4 * groups - width:]
     offsets = np.arange(0, (n + 1) * length, length, dtype=np.int64)
     text = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(buffer)])
     return text.to_numpy(zero_copy_only=False)
@@ -216,8 +217,9 @@ def spell_months(start: np.ndarray, end: np.ndarray) -> SpellMonths:
     position = (first - calendar[0]).astype(np.int64)[spell] + offset if len(start) else offset
     month_start = calendar.astype("datetime64[D]")
     next_start = (calendar + 1).astype("datetime64[D]")
-    lo = np.maximum(start[spell], month_start[position])
-    hi = np.minimum(end[spell], (next_start - np.timedelta64(1, "D"))[position])
-    return SpellMonths(spell=spell, month=calendar[position], offset=offset,
-                       days=((hi - lo).astype(np.int64) + 1).astype(np.int32),
-                       days_in_month=(next_start - month_start).astype(np.int32)[position], first_day=lo)
+    # day numbers as plain integers (no dates are missing here, so no NaT checks are needed)
+    lo = np.maximum(start.astype(np.int64)[spell], month_start.astype(np.int64)[position])
+    hi = np.minimum(end.astype(np.int64)[spell], next_start.astype(np.int64)[position] - 1)
+    return SpellMonths(spell=spell, month=calendar[position], offset=offset, days=(hi - lo + 1).astype(np.int32),
+                       days_in_month=(next_start - month_start).astype(np.int32)[position],
+                       first_day=lo.astype("datetime64[D]"))

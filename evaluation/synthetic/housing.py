@@ -175,6 +175,16 @@ def _contact_months(population: Population) -> dict[str, np.ndarray]:
     }
 
 
+def _by_date_and_household(date: np.ndarray, household: np.ndarray) -> np.ndarray:
+    """Stable order by date, then household. Two stable passes: by household (the rows come as
+    two runs already in household order, which a merge sort takes in one sweep), then by day
+    number, a 16-bit key that NumPy sorts by radix in linear time."""
+    by_household = np.argsort(household, kind="stable")
+    day = (date - date.min()).astype(np.int64) if len(date) else np.zeros(0, dtype=np.int64)
+    key = day.astype(np.uint16) if len(day) and day.max() < 2 ** 16 else day
+    return by_household[np.argsort(key[by_household], kind="stable")]
+
+
 def support_contacts(rng: np.random.Generator, population: Population) -> dict[str, object]:
     """Social-work contacts sorted by date and household, as arrays: ``household`` (position),
     ``contact_date``, ``minutes`` and the categories ``contact_type``, ``worker_role`` and
@@ -203,8 +213,7 @@ def support_contacts(rng: np.random.Generator, population: Population) -> dict[s
     topic = choose_index(rng, cal.TOPIC_SHARES, n)
     topic[worker == child_protection] = cal.TOPICS.index("family_children")
     topic[rng.random(n) < cal.P_TOPIC_MISSING] = -1
-    # by date, then household (one integer key: a stable sort of one int64 is the cheapest)
-    order = np.argsort(date.astype(np.int64) * len(households) + hh, kind="stable")
+    order = _by_date_and_household(date, hh)
     # one column at a time, so that each unsorted copy is freed before the next is sorted
     hh = hh[order]
     date = date[order]

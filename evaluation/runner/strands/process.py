@@ -148,12 +148,12 @@ PERCENT_COLUMNS = {"lost_applications": ["share_lost", "conf_low", "conf_high"]}
 ENTRY_CHARACTERISTICS = ("referral_source", "ethos_category", "household_type")
 
 
-def _code_columns(codes: Any, field: str) -> dict[str, tuple[str, str]]:
-    """Headers for columns named by codes (steps, outcomes): the data contract's labels."""
+def _code_columns(codes: Any, field: str, result: str | None = None) -> dict[str, tuple[str, str]]:
+    """Headers for columns named by codes (steps, outcomes) of ``field`` in the ``result`` pivoted."""
     from evaluation.reporting.labels import value_label
 
     def header(code: str, lang: str) -> str:
-        text = value_label(code, field, lang) or code
+        text = value_label(code, field, lang, result=result) or code
         return text[:1].upper() + text[1:]
 
     return {str(c): (header(str(c), "cs"), header(str(c), "en")) for c in codes}
@@ -274,7 +274,7 @@ def _decisions(session: Any, output: StrandOutput) -> None:
     wide["total"] = wide[outcomes].sum(axis=1)
     session.store.add_table("decisions", wide.reset_index(), title_cs=TITLES["decisions"][0],
                             title_en=TITLES["decisions"][1], count_columns=[*outcomes, "total"],
-                            column_labels=_code_columns(outcomes, "outcome"))
+                            column_labels=_code_columns(outcomes, "outcome", "decisions"))
 
 
 def _key_figures(session: Any, output: StrandOutput) -> None:
