@@ -39,7 +39,11 @@ share of the covariance makes the F reference far too conservative). Only sup_t_
 holds its size in every design, so it is the robust default; wald_bootstrap has more power
 against smooth pre-trends (0.26 against 0.08 at a 0.3 SD/year trend, 0.77 against 0.17 at 0.6)
 but over-rejects by up to a factor of two with skewed outcomes. With 5-6 treated units per
-group no test has much power: a pre-test that does not reject is weak evidence.
+group no test has much power: a pre-test that does not reject is weak evidence. With 60 treated
+units per group (not flagged) the tests rejected 0.080/0.061/0.047/0.049/0.047 (wald, sup_t,
+wald_bootstrap, sup_t_bootstrap, f) under the null and 0.46/0.14/0.36/0.12/0.38 at a 0.1
+SD/year pre-trend: sup-t tests are weak against smooth (dense) violations, which is why R did's
+Wald test stays the default when it is reliable.
 
 Example
 -------

@@ -534,6 +534,15 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                     if not pd.isna(table.at[row, column]):
                         suppressed.setdefault((row, column), DERIVED)
     _hide_revealing_ratios(table, counts, suppressed)
+    # a hidden derived figure that is tied to visible cells by an identity needs complements too
+    for _ in range(len(values) + 1):
+        if not any(sum(1 for c in r.cells if c in suppressed) == 1 for r in relations_used):
+            break
+        before = len(suppressed)
+        _secondary(values, relations_used, suppressed, rules, free_cells)
+        _hide_revealing_ratios(table, counts, suppressed)
+        if len(suppressed) == before:
+            break
 
     published = table.copy()
     for column in {c for _, c in suppressed}:

@@ -193,19 +193,19 @@ def search_identities(matrix: np.ndarray, eligible: np.ndarray, *, must_include:
         combos = np.array(list(itertools.combinations(range(n_columns), size)), dtype=int)
         if not len(combos):
             continue
-        keep = eligible[combos].any(axis=1)
+        # every combination is searched, so that identities that are not reported (no count,
+        # one side of a lag only) still rule out their supersets
+        wanted = eligible[combos].any(axis=1)
         for mask in must_include:
-            keep &= mask[combos].any(axis=1)
-        combos = combos[keep]
-        if not len(combos):
-            continue
+            wanted &= mask[combos].any(axis=1)
         signs = _sign_patterns(size)
         # rows where every column of the combination is present, per combination
         complete = present[:, combos].all(axis=2)                       # rows x combos
         enough = complete.sum(axis=0) >= max(min_rows, 1)
         # every column must be non-zero in some complete row, or the identity is a smaller one
         active = (nonzero[:, combos] & complete[:, :, None]).any(axis=0).all(axis=1)
-        combos, complete = combos[enough & active], complete[:, enough & active]
+        usable = enough & active
+        combos, complete, wanted = combos[usable], complete[:, usable], wanted[usable]
         for start in range(0, len(combos), 2048):
             chunk, rows_ok = combos[start:start + 2048], complete[:, start:start + 2048]
             sums = np.einsum("rcs,ps->rcp", filled[:, chunk], signs)    # rows x combos x patterns
@@ -214,8 +214,9 @@ def search_identities(matrix: np.ndarray, eligible: np.ndarray, *, must_include:
                 members = frozenset(int(j) for j in chunk[c])
                 if any(smaller <= members for smaller in found_sets):
                     continue
-                found.append({int(j): float(s) for j, s in zip(chunk[c], signs[p])})
                 found_sets.append(members)
+                if wanted[start + c]:
+                    found.append({int(j): float(s) for j, s in zip(chunk[c], signs[p])})
     return found
 
 

@@ -235,8 +235,15 @@ def _household_att(outcomes: Outcomes, cohorts: pd.DataFrame) -> tuple[pd.DataFr
         "event_time": cells % width,
         "dgp": arrears_effect(cells // width, cells % width),
         "sample": total[cells] / n[cells], "n": n[cells]})
-    sizes = dict(zip(cohorts["group"], cohorts["households"]))
-    agg = {f"arrears_czk:{version}": aggregate_att(att, sizes, value=version, event_time="event_time")
+    # did::att_gt sees one group per entry month, so cohorts that enter in the same month (Ostrava
+    # crisis cohort 1 and a Brno cohort both in 2016-09) form one ATT(g,t) cell, weighted by households.
+    weighted = att.assign(dgp=att["dgp"] * att["n"], sample=att["sample"] * att["n"])
+    pooled = weighted.groupby(["group", "period"], sort=True, as_index=False).agg(
+        dgp=("dgp", "sum"), sample=("sample", "sum"), n=("n", "sum"), event_time=("event_time", "first"))
+    pooled["dgp"] /= pooled["n"]
+    pooled["sample"] /= pooled["n"]
+    sizes = cohorts.groupby("group")["households"].sum().to_dict()
+    agg = {f"arrears_czk:{version}": aggregate_att(pooled, sizes, value=version, event_time="event_time")
            for version in ("dgp", "sample")}
     return att, aggregates_frame(agg)
 

@@ -16,6 +16,7 @@ import pytest
 from matplotlib.text import Text
 
 from evaluation.data.schema import get_schema
+from evaluation.reporting.labels import column_title, value_label
 from evaluation.reporting.plot_labels import text
 
 #: (strand, result name, how to get the plotted result) of every figure the reports store.
@@ -34,7 +35,7 @@ def _step(code: str, lang: str) -> str:
 
 #: Words each figure must show, by language (fixed phrases or labels of the data contract).
 EXPECTED = {
-    "reach": lambda lang: [text("percent_of_plan", lang), _step("crisis", lang), text("plan", lang)],
+    "reach": lambda lang: [column_title("percent_of_plan", lang), _step("crisis", lang), text("plan", lang)],
     "occupancy": lambda lang: [text("occupancy", lang), _step("social", lang)],
     "support_dose": lambda lang: [text("months_since_move_in", lang), text("support_hours", lang)],
     "rent_arrears": lambda lang: [text("share_in_arrears", lang), _step("affordable", lang)],
@@ -49,7 +50,7 @@ EXPECTED = {
     "staggered_households": lambda lang: [text("average_effect", lang), text("before_entry", lang)],
     "staggered_municipalities": lambda lang: [text("average_effect", lang), text("after_entry", lang)],
     "cost_per_household": lambda lang: [text("czk_per_sustained", lang), _step("crisis", lang)],
-    "offsets": lambda lang: [text("net_cost", lang), text("programme_cost", lang)],
+    "offsets": lambda lang: [value_label("net cost", "term", lang), value_label("programme cost", "term", lang)],
     "ethos_counts": lambda lang: [text("households_in_need", lang),
                                   get_schema().label("households", "ethos_category", "rough_sleeping", lang)],
     "stock_flow": lambda lang: [text("periods_from_last", lang), text("additional_flats", lang)],

@@ -27,8 +27,8 @@ of the panel cells is checked against that prediction, not against 0.95, and man
 once are held to a Bonferroni bound on that t reference (``finite_sample_bound``: 3 SE for an
 overall effect, wider for single cells of 5 municipalities). Checked to pass for seeds 1-8 too.
 
-Discrepancies found (xfail, strict; see the reasons): the truth's household aggregates weight
-the entry month shared by two cohorts wrongly. R did's Wald pre-test of ATT(g,t) rejects true
+The truth's household aggregates pool cohorts that share an entry month into one ATT(g,t) cell
+(as did::att_gt sees them); a test keeps it so. R did's Wald pre-test of ATT(g,t) rejects true
 parallel trends in about 90% of panel draws because each group has nearly as many
 pre-treatment cells (3-5) as units (5-6); the estimator flags it as unreliable and reports a
 studentised wild-bootstrap sup-t pre-test instead, whose size is checked here.
@@ -455,15 +455,6 @@ def test_household_att_gt_recover_the_truth(household_cs, household_truth):
     assert any("singular" in note for note in household_cs.notes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "truth.py bug, reported: household_att_aggregates weights by dict(zip(cohorts.group, "
-        "cohorts.households)), so the 2016-09 entry month shared by cohorts 1 (10 households) "
-        "and 8 "
-        "(20) gets weight 20 instead of 30, and each cohort's rows count as separate ATT(g,t) cells"
-    ),
-)
 @pytest.mark.parametrize("kind", AGGREGATIONS)
 def test_truth_household_aggregates_pool_cohorts_that_share_an_entry_month(
     synthetic, household_truth, kind

@@ -100,12 +100,10 @@ def _cell_state(reading: Reading, cell):
 
 def _identities(reading: Reading, cells_of, n_units: int, min_units: int) -> list:
     """Signed column combinations zero in every unit (row or row pair) where all are visible."""
-    found, found_sets = [], []
+    found = []
     n_columns = len(cells_of(0))
     for size in range(2, min(4, n_columns) + 1):
         for combo in itertools.combinations(range(n_columns), size):
-            if any(set(s) <= set(combo) for s in found_sets):
-                continue
             rows = []
             for unit in range(n_units):
                 cells = [cells_of(unit)[j] for j in combo]
@@ -114,7 +112,7 @@ def _identities(reading: Reading, cells_of, n_units: int, min_units: int) -> lis
             if len(rows) < min_units:
                 continue
             matrix = np.array(rows)
-            if not (matrix != 0).any(axis=0).all():
+            if not (matrix != 0).any():
                 continue
             for rest in itertools.product((1, -1), repeat=size - 1):
                 signs = np.array((1, *rest))
@@ -122,8 +120,6 @@ def _identities(reading: Reading, cells_of, n_units: int, min_units: int) -> lis
                     continue
                 if np.all(np.abs(matrix @ signs) < 1e-9):
                     found.append((combo, signs))
-                    found_sets.append(combo)
-                    break
     return found
 
 
@@ -179,16 +175,20 @@ def equations(reading: Reading, table: pd.DataFrame, count_columns) -> list[list
         blocks = [np.flatnonzero(codes == v) for v in pd.unique(codes)]
         if any(len(b) > 1 for b in blocks):
             for total, part in itertools.permutations(columns, 2):
+                # a column repeated within groups is read as their total even when no group is
+                # fully visible (n_from of a transitions table); contradictions are dropped later
                 ok, used = True, 0
                 for block in blocks:
-                    cells = [(r, total) for r in block] + [(r, part) for r in block]
-                    if not all(c in reading.value for c in cells):
-                        continue
-                    t = [reading.value[(r, total)] for r in block]
-                    if len(set(t)) != 1 or abs(sum(reading.value[(r, part)] for r in block) - t[0]) > 1e-9:
+                    t = [reading.value.get((r, total)) for r in block]
+                    if None in t or len(set(t)) != 1:
                         ok = False
                         break
-                    used += len(block) > 1 and any(reading.value[(r, part)] for r in block)
+                    parts = [(r, part) for r in block]
+                    if all(c in reading.value for c in parts) and abs(
+                            sum(reading.value[c] for c in parts) - t[0]) > 1e-9:
+                        ok = False
+                        break
+                    used += len(block) > 1 and any(c in reading.value or c in reading.hidden for c in parts)
                 if ok and used:
                     group = []
                     for block in blocks:

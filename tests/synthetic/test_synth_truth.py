@@ -53,14 +53,21 @@ def test_household_att_table_matches_the_potential_outcomes_and_the_formula(demo
     assert ((p - g).apply(lambda d: d.n) == att["event_time"]).all()
 
 
-def test_household_aggregates_use_group_size_weights(demo):
+def test_household_aggregates_pool_cohorts_sharing_an_entry_month(demo):
+    """did::att_gt sees one group per entry month: cohorts entering in the same month form one
+    ATT(g,t) cell (household-weighted), and the group's size is all their households."""
     att = demo.truth.table("household_att")
     cohorts = demo.truth.table("cohorts")
-    w = att["group"].map(dict(zip(cohorts["group"], cohorts["households"])))
-    simple = float((att["dgp"] * w).sum() / w.sum())
+    assert cohorts["group"].duplicated().any(), "the demo has two cohorts entering in one month"
+    sizes = cohorts.groupby("group")["households"].sum()
+    cells = (att.assign(total=att["dgp"] * att["n"]).groupby(["group", "period"])
+             .agg(total=("total", "sum"), n=("n", "sum"), event_time=("event_time", "first")).reset_index())
+    cells["dgp"] = cells["total"] / cells["n"]
+    w = cells["group"].map(sizes)
+    simple = float((cells["dgp"] * w).sum() / w.sum())
     assert demo.truth.aggregate("household_att_aggregates", "simple", "overall", "arrears_czk:dgp") == pytest.approx(simple)
-    e0 = att[att["event_time"] == 0]
-    w0 = e0["group"].map(dict(zip(cohorts["group"], cohorts["households"])))
+    e0 = cells[cells["event_time"] == 0]
+    w0 = e0["group"].map(sizes)
     assert demo.truth.aggregate("household_att_aggregates", "dynamic", "0", "arrears_czk:dgp") == pytest.approx(
         float((e0["dgp"] * w0).sum() / w0.sum()))
 
