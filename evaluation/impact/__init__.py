@@ -20,6 +20,7 @@ from evaluation.impact.matching import (
 )
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
+from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
 from evaluation.impact.twfe import TWFE, TWFEResult, twfe
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
@@ -32,6 +33,8 @@ __all__ = [
     "EventStudy",
     "EventStudyResult",
     "FewClustersWarning",
+    "PretestReliabilityWarning",
+    "PretestResult",
     "PropensityScoreResult",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
