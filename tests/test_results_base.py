@@ -26,7 +26,8 @@ def test_result_surface_summary_html_and_immutability():
     assert "<table" in r._repr_html_() and "&lt;" not in r.title
     with pytest.raises(FrozenInstanceError):
         r.title = "x"
-    r.tidy().loc[0, "estimate"] = 0  # tidy hands out a copy
+    copy = r.tidy()
+    copy.loc[0, "estimate"] = 0  # tidy hands out a copy
     assert r.tidy().loc[0, "estimate"] == 1234.5
     with pytest.raises(NotImplementedError):
         r.plot()
