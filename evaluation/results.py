@@ -39,11 +39,16 @@ class Result:
     :meth:`tidy`. ``count_columns`` names the tidy columns that hold counts of
     households (or applications, units) so that disclosure control can suppress
     small cells; ``n_column`` names the column with the number of units behind a
-    derived figure (a share or mean), which is suppressed when that number is small.
+    derived figure (a share or mean), which is suppressed when that number is small;
+    ``count_relations`` declares identities between count columns (see below).
     """
 
     count_columns: ClassVar[tuple[str, ...]] = ()
     n_column: ClassVar[str | None] = None
+    #: Identities between count columns that disclosure control cannot detect by itself
+    #: (more than four columns, coefficients other than 1), as
+    #: ``evaluation.reporting.identities.ColumnRelation`` objects.
+    count_relations: ClassVar[tuple[Any, ...]] = ()
 
     @property
     def title(self) -> str:  # overridden by a dataclass field or property

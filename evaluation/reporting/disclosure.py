@@ -12,22 +12,31 @@ Rules (threshold ``t``, default 5):
   nobody, and statistical offices commonly publish them. Zeros are never used as
   complementary cells (hiding a zero protects nothing). ``suppress_zeros=True`` treats
   0 like a small count instead.
-* **Secondary suppression.** When a table has margins (a row whose label is ``total``/
-  ``Celkem``/``all`` in a category column, or a count column named ``total``/``celkem``),
-  each additive relation (a total equals the sum of its parts) must hide either no cell
-  or at least two, otherwise the hidden cell is the total minus the others. The smallest
-  non-zero visible cells are hidden as complements (shown as ``"x"``), preferring inner
-  cells to totals and cells that also close another relation. The result is then audited
-  by linear programming (:func:`audit`): for each hidden cell the attacker's smallest and
-  largest feasible value given every visible number, every total and what the symbols say
-  (``"<5"`` means 1..4, ``"x"`` means at least 5) must admit at least two integers;
-  otherwise more complements are added. Relations are taken only from totals that really
-  equal the sum of their parts; anything else is listed in the notes.
+* **Secondary suppression.** A small cell must not be recomputable from what is shown.
+  Relations come from margins (a row whose label is ``total``/``Celkem``/``all`` in a
+  category column, or a count column named ``total``/``celkem``) and from identities
+  without a label (:mod:`evaluation.reporting.identities`): a column that is the sum or
+  difference of others in every row (``received = excluded + loaded``), a column repeated
+  within groups that equals the group sum of another (``n_from`` of a transitions table),
+  a stock carried to the next row of its group, and identities the caller declares
+  (``relations=[("received", ["excluded", "loaded"])]``). Each relation must hide either no
+  cell or at least two, otherwise the hidden cell is the total minus the others. The
+  smallest non-zero visible cells are hidden as complements (shown as ``"x"``), preferring
+  inner cells to totals, count cells to other columns, and cells that also close another
+  relation. The result is then audited by linear programming (:func:`audit`): for each
+  hidden cell the attacker's smallest and largest feasible value given every visible
+  number, every relation and what the symbols say (``"<5"`` means 1..4, ``"x"`` on a count
+  means at least 5, ``"x"`` elsewhere any number >= 0) must admit at least two integers;
+  otherwise more complements are added. Relations are taken only where they really hold
+  in the data; declared ones that do not are listed in the notes.
 * **Derived figures.** Numbers in the same row as ``n_column`` (shares, means, confidence
   limits) are shown as ``"x"`` when that ``n`` is below ``t``. A column named like a
   share (``share``, ``proportion``, ``percent``, ``pct``, ``podil``) whose numerator
   ``round(share * n)`` is between 1 and ``t - 1`` is hidden too, since share and ``n``
-  together give the small count.
+  together give the small count. Any derived column that equals one column divided by
+  another (or 100 times that; ``share = count / n_from``, ``percent_of_plan``, an estimate
+  that is a plain proportion) is hidden in each row where its numerator or denominator is
+  hidden, with its standard error and confidence limits.
 * **Household-level guard.** :func:`check_not_household_level` refuses a table with an
   identifier column (``household_id``, ``applicant_id``, ``tenancy_id``, ``unit_id``,
   ``application_id``, ``contact_id``, any ``*_id``, birth numbers, names), values that look
@@ -476,8 +485,8 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
     Example
     -------
     >>> flow = pd.DataFrame({"stage": ["households"], "received": [120], "excluded": [3], "loaded": [117]})
-    >>> protect_table(flow, count_columns=["received", "excluded", "loaded"]).table.loc[0].tolist()
-    ['households', 120, '<5', 'x']
+    >>> protect_table(flow, count_columns=["received", "excluded", "loaded"]).table.astype(str).loc[0].tolist()
+    ['households', '120', '<5', 'x']
     """
     rules = rules or DisclosureRules()
     missing = [c for c in (*count_columns, *([n_column] if n_column else [])) if c not in table.columns]
@@ -587,8 +596,9 @@ def _notes(rules: DisclosureRules, suppressed: dict[Cell, str], share_hidden: in
         en.append(f"{rules.primary_symbol}: fewer than {t} (hidden to protect privacy).")
         cs.append(f"{rules.primary_symbol}: méně než {t} (skryto kvůli ochraně soukromí).")
     if SECONDARY in kinds:
-        en.append(f"{x}: hidden so that a small number cannot be worked out from the totals.")
-        cs.append(f"{x}: skryto, aby malý počet nešlo dopočítat ze součtů.")
+        en.append(f"{x}: hidden so that a small number cannot be worked out from the totals or other "
+                  "figures of the table.")
+        cs.append(f"{x}: skryto, aby malý počet nešlo dopočítat ze součtů ani jiných údajů tabulky.")
     if DERIVED in kinds:
         en.append(f"{x}: figure based on fewer than {t} households or revealing such a count, not shown.")
         cs.append(f"{x}: údaj vychází z méně než {t} domácností nebo takový počet prozrazuje, neuvádí se.")
@@ -664,9 +674,9 @@ def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n
         relations = _structural_relations(table, counts, _dimension_columns(table, set(counts)))
     for relation in relations:  # identities may run through columns that are not counts
         for row, column in relation.cells:
-            if column not in counts and column in table.columns and row < len(table):
-                if str(table.at[row, column]).strip() in marker:
-                    suppressed[(row, column)] = SECONDARY
+            if (column not in counts and column in table.columns and row < len(table)
+                    and str(table.at[row, column]).strip() in marker):
+                suppressed[(row, column)] = SECONDARY
     for relation in relations:
         hidden = [c for c in relation.cells if c in suppressed]
         if len(hidden) == 1:

@@ -206,8 +206,9 @@ def search_identities(matrix: np.ndarray, eligible: np.ndarray, *, must_include:
         active = (nonzero[:, combos] & complete[:, :, None]).any(axis=0).all(axis=1)
         usable = enough & active
         combos, complete, wanted = combos[usable], complete[:, usable], wanted[usable]
-        for start in range(0, len(combos), 2048):
-            chunk, rows_ok = combos[start:start + 2048], complete[:, start:start + 2048]
+        step = max(64, 4_000_000 // max(1, n_rows * len(signs) * size))  # bounded memory per step
+        for start in range(0, len(combos), step):
+            chunk, rows_ok = combos[start:start + step], complete[:, start:start + step]
             sums = np.einsum("rcs,ps->rcp", filled[:, chunk], signs)    # rows x combos x patterns
             holds = ((np.abs(sums) <= _EXACT) | ~rows_ok[:, :, None]).all(axis=0)
             for c, p in zip(*np.nonzero(holds)):
@@ -387,7 +388,7 @@ def _decimals(values: np.ndarray) -> int | None:
     """Decimal places the values were rounded to, or None when they are not rounded."""
     places = 0
     for value in values:
-        for k in range(0, 11):
+        for k in range(11):
             if abs(round(value, k) - value) <= 1e-12 * max(1.0, abs(value)):
                 places = max(places, k)
                 break

@@ -281,7 +281,8 @@ class ResultsStore:
                   n_column: str | None = None,
                   column_labels: Mapping[str, tuple[str, str]] | None = None,
                   placement: str = "main", report_columns: Sequence[str] | None = None,
-                  percent_columns: Sequence[str] | None = None) -> pd.DataFrame:
+                  percent_columns: Sequence[str] | None = None,
+                  relations: Iterable[Any] | None = None) -> pd.DataFrame:
         """Protect and store a table; return the published version.
 
         ``table_or_result`` is a DataFrame or an :class:`evaluation.results.Result` (its
@@ -295,6 +296,10 @@ class ResultsStore:
         ``report_columns`` are the columns the reports show (the CSV keeps all);
         ``percent_columns`` hold shares in 0..1 that the reports show as per cent (default:
         the columns named like a share, see :func:`evaluation.reporting.labels.is_share_column`).
+        ``relations`` declares identities between columns that disclosure control must
+        respect, e.g. ``[("received", ["excluded", "loaded"])]`` (see
+        :class:`evaluation.reporting.disclosure.ColumnRelation`); a result may carry them in
+        a ``count_relations`` attribute. Identities are also detected from the data.
         """
         from evaluation.reporting.labels import column_labels as default_labels
 
@@ -314,8 +319,10 @@ class ResultsStore:
             from evaluation.reporting.labels import is_share_column
 
             percent_columns = [c for c in table.columns if is_share_column(c)]
+        if relations is None:
+            relations = getattr(table_or_result, "count_relations", ())
         protected = protect_table(table, count_columns=count_columns, n_column=n_column,
-                                  rules=self.rules, name=f"{self.strand}/{name}")
+                                  rules=self.rules, name=f"{self.strand}/{name}", relations=relations or ())
         published = protected.table
         csv = published.to_csv(index=False, lineterminator="\n")
         _write_atomic(self.folder / "tables" / f"{name}.csv", csv.encode("utf-8"))

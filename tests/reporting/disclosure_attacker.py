@@ -198,7 +198,10 @@ def equations(reading: Reading, table: pd.DataFrame, count_columns) -> list[list
         pairs = [(int(b[i]), int(b[i + 1])) for b in blocks for i in range(len(b) - 1)]
         if len(pairs) >= 2:
             k = len(columns)
-            cells_of = lambda i: [(pairs[i][0], c) for c in columns] + [(pairs[i][1], c) for c in columns]  # noqa: E731
+
+            def cells_of(i, pairs=pairs):
+                return [(pairs[i][0], c) for c in columns] + [(pairs[i][1], c) for c in columns]
+
             for combo, signs in _identities(reading, cells_of, len(pairs), 2):
                 if all(j < k for j in combo) or all(j >= k for j in combo):
                     continue

@@ -1,12 +1,18 @@
 """Shared pieces of the strand modules: the output of a strand and storing a result.
 
+Why an analysis was left out is a :class:`Reason` (English and Czech) when the strand words it
+itself, or the estimator's English message (an :class:`~evaluation.errors.EstimationError`);
+the Czech report then says in Czech what was not done and quotes the message as a technical
+detail (:func:`reason_texts`).
+
 Example
 -------
->>> import pandas as pd
->>> from evaluation.results import Result
->>> out = StrandOutput("process", {}, {"contact_points": "the data has no applications table"})
->>> out.skipped["contact_points"]
+>>> out = StrandOutput("process", {}, {"contact_points": Reason("the data has no applications table",
+...                                                               "data neobsahují tabulku žádostí")})
+>>> str(out.skipped["contact_points"])
 'the data has no applications table'
+>>> reason_texts("too few clusters")[0]
+'data tohoto rozsahu odhad neumožňují (technický detail: „too few clusters“)'
 """
 
 from __future__ import annotations
@@ -24,12 +30,65 @@ from evaluation.results import Result
 
 
 @dataclass(frozen=True)
+class Reason:
+    """A reason or note a strand words itself, in English (``str()``) and Czech."""
+
+    en: str
+    cs: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def text(self, lang: str = "cs") -> str:
+        return self.cs if lang == "cs" else self.en
+
+
+#: The Czech sentence around an estimator's English message (quoted as a technical detail).
+ESTIMATION_FAILED_CS = "data tohoto rozsahu odhad neumožňují (technický detail: „{detail}“)"
+
+
+def reason_texts(reason: Reason | str) -> tuple[str, str]:
+    """(Czech, English) wording of why an analysis was left out.
+
+    A plain string is an estimator's English message: the Czech wording says in general terms
+    that the analysis could not be estimated and quotes the message as a technical detail.
+    """
+    if isinstance(reason, Reason):
+        return reason.cs, reason.en
+    detail = str(reason).strip().rstrip(".")
+    return ESTIMATION_FAILED_CS.format(detail=detail), detail
+
+
+def note_texts(note: Reason | str) -> tuple[str, str]:
+    """(Czech, English) wording of a strand note (a plain string reads the same in both)."""
+    return (note.cs, note.en) if isinstance(note, Reason) else (str(note), str(note))
+
+
+def table_title(table: str, lang: str = "cs") -> str:
+    """The data contract's title of ``table`` in ``lang`` (the name itself when the contract lacks it)."""
+    from evaluation.data.schema import get_schema
+
+    try:
+        return get_schema().table(table).title(lang)
+    except KeyError:
+        return table
+
+
+def no_rows(tables: Sequence[str]) -> Reason:
+    """The reason for an analysis whose tables have no rows in the scope."""
+    where = "v tabulce " if len(tables) == 1 else "v tabulkách "
+    return Reason(NO_ROWS + ", ".join(tables),
+                  "v datech tohoto rozsahu nejsou záznamy " + where
+                  + ", ".join(f"„{table_title(t, 'cs')}“" for t in tables))
+
+
+@dataclass(frozen=True)
 class NotComputed(Result):
     """Stands in for an analysis the strand could not run, so that a notebook cell showing it
     says why instead of failing (e.g. no applications in a municipality's data)."""
 
     name: str
-    reason: str
+    reason: Reason | str
     count_columns = ()
 
     @property
@@ -38,10 +97,10 @@ class NotComputed(Result):
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return (self.reason,)
+        return (str(self.reason),)
 
     def tidy(self) -> pd.DataFrame:
-        return pd.DataFrame({"result": [self.name], "status": ["not computed"], "reason": [self.reason]})
+        return pd.DataFrame({"result": [self.name], "status": ["not computed"], "reason": [str(self.reason)]})
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         import matplotlib.pyplot as plt
@@ -54,12 +113,13 @@ class NotComputed(Result):
 
 @dataclass(frozen=True)
 class StrandOutput:
-    """The results of one strand by stable name, and the analyses left out with the reason."""
+    """The results of one strand by stable name, the analyses left out with the reason, and
+    notes on the data (e.g. households left out of a panel), each a :class:`Reason` or a string."""
 
     strand: str
     results: Mapping[str, Result]
-    skipped: Mapping[str, str] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    skipped: Mapping[str, Reason | str] = field(default_factory=dict)
+    notes: tuple[Reason | str, ...] = ()
 
     def __getitem__(self, name: str) -> Result:
         try:
@@ -90,9 +150,9 @@ class StrandOutput:
 
     def _repr_html_(self) -> str:
         done = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape(r.title)}</li>" for n, r in self.results.items())
-        left = "".join(f"<li><b>{html.escape(n)}</b>: not computed ({html.escape(why)})</li>"
+        left = "".join(f"<li><b>{html.escape(n)}</b>: not computed ({html.escape(str(why))})</li>"
                        for n, why in self.skipped.items())
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        notes = "".join(f"<li>{html.escape(str(n))}</li>" for n in self.notes)
         return f"<div><h4>{html.escape(self.strand)}</h4><ul>{done}{left}{notes}</ul></div>"
 
 
@@ -104,19 +164,30 @@ class Collector:
 
     An analysis whose table is absent from the data, or that cannot be estimated on it
     (EstimationError, e.g. no comparison municipality in a one-municipality run), is
-    recorded as skipped with the reason; any other error propagates and fails the notebook.
+    recorded as skipped with the reason (the estimator's message); any other error propagates
+    and fails the notebook. A strand that knows beforehand an analysis cannot run says why in
+    both languages with :meth:`skip`.
     """
 
     def __init__(self, strand: str, data: Any) -> None:
         self.strand = strand
         self.data = data
         self.results: dict[str, Result] = {}
-        self.skipped: dict[str, str] = {}
+        self.skipped: dict[str, Reason | str] = {}
+
+    def has_rows(self, *tables: str) -> bool:
+        """Whether every table is in the data and has rows."""
+        return all(self.data.has(t) and not self.data[t].empty for t in tables)
+
+    def skip(self, name: str, reason: Reason | str) -> None:
+        """Record ``name`` as left out: a :class:`Reason` the strand words, or the reason another
+        analysis it depends on was left out for."""
+        self.skipped[name] = reason
 
     def run(self, name: str, needs: tuple[str, ...], compute: Callable[[], Result]) -> Result | None:
         missing = [table for table in needs if not self.data.has(table) or self.data[table].empty]
         if missing:
-            self.skipped[name] = NO_ROWS + ", ".join(missing)
+            self.skipped[name] = no_rows(missing)
             return None
         try:
             result = compute()
@@ -141,14 +212,15 @@ def disclosure_columns(result: Result, table: pd.DataFrame) -> tuple[list[str], 
 def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[str, str], *,
                  figure: tuple[str, str] | None = None, figure_n: int | None = None,
                  plot: Callable[[Result, Any], Any] | None = None, lang: str = "cs",
+                 plot_options: Mapping[str, Any] | None = None,
                  placement: str = "main", report_columns: Sequence[str] | None = None,
                  percent_columns: Sequence[str] | None = None, notes: Sequence[Any] = (),
                  stored_as: str | None = None,
                  column_labels: Mapping[str, tuple[str, str]] | None = None) -> bool:
     """Store ``output[name]`` as table ``name`` (and as figure ``name`` when captions are given).
 
-    The figure is the result's own ``plot`` (in ``lang`` when it takes a language) unless
-    ``plot(result, ax)`` is given. ``placement``, ``report_columns`` and ``percent_columns``
+    The figure is the result's own ``plot`` (in ``lang`` when it takes a language, with the
+    ``plot_options`` it accepts, e.g. ``{"time_unit": "month"}``) unless ``plot(result, ax)`` is given. ``placement``, ``report_columns`` and ``percent_columns``
     say where the reports show the table and how (see :meth:`ResultsStore.add_table`).
     ``stored_as`` stores it under another name (e.g. the monthly detail behind a summary).
     Returns False (and stores nothing) when the strand did not compute it.
@@ -161,23 +233,31 @@ def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[st
                             n_column=n_column, placement=placement, report_columns=report_columns,
                             percent_columns=percent_columns, notes=notes, column_labels=column_labels)
     if figure is not None:
-        store_figure(session, stored_as or name, result, figure, figure_n=figure_n, plot=plot, lang=lang)
+        store_figure(session, stored_as or name, result, figure, figure_n=figure_n, plot=plot, lang=lang,
+                     plot_options=plot_options)
     return True
 
 
+def plot_arguments(plot: Callable[..., Any], lang: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The keyword arguments of ``plot`` among ``lang`` and ``options`` (those it does not take are left out)."""
+    accepted = inspect.signature(plot).parameters
+    wanted = {"lang": lang, **dict(options or {})}
+    return {key: value for key, value in wanted.items() if key in accepted}
+
+
 def store_figure(session: Any, name: str, result: Any, captions: tuple[str, str], *, figure_n: int | None = None,
-                 plot: Callable[[Any, Any], Any] | None = None, lang: str = "cs") -> None:
-    """Draw ``result`` (its ``plot`` in ``lang`` when it takes one) and store it as figure ``name``."""
+                 plot: Callable[[Any, Any], Any] | None = None, lang: str = "cs",
+                 plot_options: Mapping[str, Any] | None = None) -> None:
+    """Draw ``result`` (its ``plot`` in ``lang`` with the ``plot_options`` it takes, e.g.
+    ``time_unit``) and store it as figure ``name``."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
     try:
         if plot is not None:
             plot(result, ax)
-        elif "lang" in inspect.signature(result.plot).parameters:
-            result.plot(ax=ax, lang=lang)
         else:
-            result.plot(ax=ax)
+            result.plot(ax=ax, **plot_arguments(result.plot, lang, plot_options))
         session.store.add_figure(name, fig, caption_cs=captions[0], caption_en=captions[1], n=figure_n)
     finally:
         plt.close(fig)
@@ -194,16 +274,27 @@ def store_frame(session: Any, name: str, frame: pd.DataFrame, titles: tuple[str,
                             percent_columns=percent_columns, column_labels=column_labels)
 
 
-def store_skipped(session: Any, output: StrandOutput, titles: Mapping[str, tuple[str, str]] | None = None) -> None:
-    """Say in the report which analyses were not possible on this data, and why."""
-    titles = titles or {}
-    for index, (name, reason) in enumerate(output.skipped.items(), start=1):
-        title_cs, title_en = titles.get(name, (name, name))
-        reason_cs = reason
-        if reason.startswith(NO_ROWS):
-            reason_cs = "v datech tohoto rozsahu nejsou řádky tabulek " + reason[len(NO_ROWS):]
-        session.store.add_text(f"limitation_{output.strand}_{index}",
-                               f"Analýza „{title_cs}“ nebyla provedena: {reason_cs}.",
-                               f"The analysis “{title_en}” was not carried out: {reason}.")
+def limitation_texts(title: tuple[str, str], reason: Reason | str) -> tuple[str, str]:
+    """(Czech, English) sentence saying that the analysis ``title`` was not carried out, and why."""
+    reason_cs, reason_en = reason_texts(reason)
+    return (f"Analýza „{title[0]}“ nebyla provedena: {reason_cs}.",
+            f"The analysis “{title[1]}” was not carried out: {reason_en}.")
+
+
+def store_skipped(session: Any, output: StrandOutput, titles: Mapping[str, tuple[str, str]] | None = None, *,
+                  helpers: Mapping[str, tuple[str, tuple[str, str]]] | None = None) -> None:
+    """Say in the report which analyses were not possible on this data, and why (see :func:`reason_texts`).
+
+    ``helpers`` maps a computation that only serves another analysis (e.g. a key figure's
+    overall estimate) to (that analysis, its own titles): it is mentioned only when the
+    analysis it serves was carried out, since the report says so already otherwise.
+    """
+    titles, helpers = dict(titles or {}), dict(helpers or {})
+    left_out = [(name, reason) for name, reason in output.skipped.items()
+                if name not in helpers or helpers[name][0] not in output.skipped]
+    for index, (name, reason) in enumerate(left_out, start=1):
+        title = titles.get(name) or (helpers[name][1] if name in helpers else (name, name))
+        text_cs, text_en = limitation_texts(title, reason)
+        session.store.add_text(f"limitation_{output.strand}_{index}", text_cs, text_en)
     for index, note in enumerate(output.notes, start=1):
-        session.store.add_text(f"limitation_{output.strand}_note_{index}", note, note)
+        session.store.add_text(f"limitation_{output.strand}_note_{index}", *note_texts(note))

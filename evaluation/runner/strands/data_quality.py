@@ -23,8 +23,8 @@ import pandas as pd
 
 from evaluation.results import Result
 from evaluation.reporting.formatting import format_date, format_number
-from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
-                                               store_skipped)
+from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, store_figure, store_frame,
+                                               store_result, store_skipped)
 
 TITLES = {
     "validation": ("Kontrola dat: problémy podle souboru a pravidla", "Data checks: problems by file and rule"),
@@ -69,15 +69,18 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, full_data: Any = N
     if report is not None:
         run.run("validation", (), lambda: ValidationSummary(report.counts(), report.n_errors, report.n_warnings))
     else:
-        run.skipped["validation"] = "the data were not loaded through evaluation.data.load_folder"
+        run.skip("validation", Reason("the data were not loaded through evaluation.data.load_folder",
+                                      "data nebyla načtena funkcí evaluation.data.load_folder, "
+                                      "která je kontroluje"))
     if getattr(full, "ledger", None) is not None:
         run.run("ledger", (), lambda: full.ledger)
     else:
-        run.skipped["ledger"] = "the data carry no ledger of rows"
+        run.skip("ledger", Reason("the data carry no ledger of rows", "data nenesou evidenci řádků"))
     if selection is not None:
         run.results["scope"] = selection
     if data.has("households") and data["households"].empty:
-        run.skipped["participant_flow"] = "no households of this scope in the data"
+        run.skip("participant_flow", Reason("no households of this scope in the data",
+                                            "v datech tohoto rozsahu nejsou žádné domácnosti"))
     else:
         run.run("participant_flow", ("households", "tenancies"), lambda: participant_flow(
             full, municipality=municipality, follow_up_months=follow_up_months))

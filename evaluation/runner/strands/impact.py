@@ -35,9 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.errors import EstimationError
-from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
-                                               store_skipped)
+from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, store_figure, store_frame,
+                                               store_result, store_skipped)
 
 #: Main household outcome (housing-related debt) and the municipality outcome.
 HOUSEHOLD_OUTCOME = "arrears_czk"
@@ -69,7 +68,7 @@ def month_index(dates: pd.Series) -> pd.Series:
     return (dates.dt.year - 2000) * 12 + dates.dt.month - 1
 
 
-def household_panel(data: Any) -> tuple[pd.DataFrame, list[str]]:
+def household_panel(data: Any) -> tuple[pd.DataFrame, list[Reason]]:
     """Monthly household panel with ``month``, ``quarter`` and ``first_month``/``first_quarter``
     (first programme move-in; 0 = comparison household), and the notes on who was left out."""
     households = data["households"]
@@ -90,8 +89,11 @@ def household_panel(data: Any) -> tuple[pd.DataFrame, list[str]]:
     panel["first_quarter"] = np.where(panel["first_month"] > 0, panel["first_month"] // 3, 0)
     notes = []
     if len(not_housed):
-        notes.append(f"{len(not_housed)} programme household(s) not housed by the end of the data were left "
-                     "out of the household panel (neither treated nor comparison)")
+        notes.append(Reason(
+            f"{len(not_housed)} programme household(s) not housed by the end of the data were left out of the "
+            "household panel (neither treated nor comparison)",
+            f"Domácnosti programu, které do konce dat nebyly nastěhovány, nejsou v panelu domácností "
+            f"(nejsou léčené ani srovnávací): {len(not_housed)}."))
     return panel, notes
 
 
@@ -126,13 +128,15 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
     run = Collector("impact", data)
     leads, lags = -int(event_window[0]), int(event_window[1])
     hh_tables = ("households", "tenancies", "household_outcomes")
-    panel_notes: list[str] = []
+    panel_notes: list[Reason] = []
     panel: pd.DataFrame | None = None
-    if all(data.has(t) and not data[t].empty for t in hh_tables):
+    if run.has_rows(*hh_tables):
         panel, panel_notes = household_panel(data)
         if panel["first_month"].eq(0).all() or panel["first_month"].gt(0).sum() == 0:
-            reason = "the household panel needs both programme and comparison households"
-            run.skipped["event_study"] = run.skipped["staggered_households"] = reason
+            reason = Reason("the household panel needs both programme and comparison households",
+                            "panel domácností potřebuje domácnosti programu i srovnávací domácnosti")
+            run.skip("event_study", reason)
+            run.skip("staggered_households", reason)
             panel = None
     if panel is not None:
         run.run("event_study", hh_tables, lambda: impact.event_study(
@@ -142,12 +146,17 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
             "first_quarter", control_group="not_yet_treated", allow_unbalanced=True,
             n_bootstrap=bootstrap_draws, seed=seed))
     towns = ("municipality_panel",)
-    if data.has("municipality_panel") and not data["municipality_panel"].empty:
+    if run.has_rows(*towns):
         mpanel = municipality_panel(data)
         run.run("staggered_municipalities", towns, lambda: staggered_did(
             mpanel, MUNICIPALITY_OUTCOME, "municipality", "period", "first_year",
             n_bootstrap=bootstrap_draws, seed=seed, allow_unbalanced=True))
-        run.run("wild_bootstrap", towns, lambda: _wild_bootstrap(mpanel, bootstrap_draws, seed))
+        treated = mpanel.loc[mpanel["first_year"] > 0, "municipality"].nunique()
+        if 0 < treated < mpanel["municipality"].nunique():
+            run.run("wild_bootstrap", towns, lambda: _wild_bootstrap(mpanel, bootstrap_draws, seed))
+        else:
+            run.skip("wild_bootstrap", Reason("the municipality panel needs pilot and non-pilot municipalities",
+                                              "panel obcí potřebuje pilotní obce i obce bez pilotu"))
     run.run("balance", ("households",), lambda: impact.match(
         balance_frame(data), "programme", list(BALANCE_COVARIATES), ratio=1, caliper=0.2))
     output = run.output()
@@ -157,9 +166,6 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
 def _wild_bootstrap(panel: pd.DataFrame, draws: int, seed: int) -> Any:
     from evaluation.impact import wild_cluster_bootstrap
 
-    treated = panel.loc[panel["first_year"] > 0, "municipality"].nunique()
-    if treated == 0 or treated == panel["municipality"].nunique():
-        raise EstimationError("the municipality panel needs pilot and non-pilot municipalities")
     return wild_cluster_bootstrap(panel, f"{MUNICIPALITY_OUTCOME} ~ treated_post", "treated_post",
                                   "municipality", B=draws, seed=seed,
                                   fixed_effects=["municipality", "period"])
@@ -173,6 +179,8 @@ REPORT_COLUMNS = {
     "balance": ["term", "mean_treated", "mean_comparison", "smd_before", "mean_treated_after",
                 "mean_comparison_after", "smd_after"],
 }
+#: The time unit of each design's event time (words the x axis of its figure).
+TIME_UNITS = {"event_study": "month", "staggered_households": "quarter", "staggered_municipalities": "year"}
 TIME_LABELS = {
     "event_study": ("Měsíce od nastěhování", "Months since move-in"),
     "staggered_households": ("Čtvrtletí od vstupu", "Quarters since entry"),
@@ -185,26 +193,119 @@ ATT_LABELS = {
 }
 
 
+#: Key figure of each staggered design's pre-test of parallel trends (its p-value) and the design in words.
+PRETEST_FIGURES = {
+    "staggered_households": ("pretest_p_households", ("kohorty domácností", "household cohorts")),
+    "staggered_municipalities": ("pretest_p_municipalities", ("pilotní obce", "pilot municipalities")),
+}
+#: The pre-tests of evaluation.impact.staggered_pretest in words (Czech, English).
+METHOD_WORDS = {
+    "wald": ("Waldův test, χ² jako v balíku R did", "Wald test, chi-square as in R did"),
+    "sup_t": ("sup-t test, multiplikátorový bootstrap", "sup-t test, multiplier bootstrap"),
+    "wald_bootstrap": ("Waldův test, studentizovaný wild bootstrap", "Wald test, studentised wild bootstrap"),
+    "sup_t_bootstrap": ("sup-t test, studentizovaný wild bootstrap", "sup-t test, studentised wild bootstrap"),
+    "f": ("F test Hotellingova typu po kohortách", "Hotelling-type F test by cohort"),
+}
+PRETREND_LABELS = {
+    "test": ("Test", "Test"),
+    "coefficients": ("Testované koeficienty", "Coefficients tested"),
+    "statistic": ("Statistika", "Statistic"),
+    "df": ("Stupně volnosti", "Degrees of freedom"),
+    "p_value": ("p-hodnota", "p-value"),
+    "wald_p_value": ("p-hodnota Waldova testu R did", "p-value of R did's Wald test"),
+}
+
+
+def method_words(method: str) -> tuple[str, str]:
+    """A pre-test method in words (Czech, English)."""
+    return METHOD_WORDS.get(method, (method, method))
+
+
+def pretests(output: StrandOutput) -> dict[str, Any]:
+    """The pre-test of parallel trends of each staggered design: ``res.pretest()`` (R did's Wald
+    test when it is reliable, else the studentised wild-bootstrap sup-t test)."""
+    return {name: output[name].pretest() for name in PRETEST_FIGURES if name in output}
+
+
+def pretrend_rows(output: StrandOutput, tests: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of the ``pretrend`` table: the event study's F test of its leads, then each staggered
+    design's pre-test with R did's Wald p-value beside it (for comparison)."""
+    rows = []
+    if "event_study" in output and output["event_study"].pretrend is not None:
+        test = output["event_study"].pretrend
+        rows.append({"test_cs": "Studie událostí: F test, že jsou všechny předstihy nulové",
+                     "test_en": "Event study: F test that all leads are zero",
+                     "coefficients": len(test.terms), "statistic": test.statistic,
+                     "df": f"{test.df_num}; {test.df_denom:g}", "p_value": test.p_value, "wald_p_value": np.nan})
+    for name, test in tests.items():
+        design_cs, design_en = PRETEST_FIGURES[name][1]
+        method_cs, method_en = method_words(test.method)
+        df = f"{test.df:g}" if test.method in ("wald", "f") else ""
+        rows.append({"test_cs": f"Callaway–Sant’Anna, {design_cs}: {method_cs}",
+                     "test_en": f"Callaway–Sant’Anna, {design_en}: {method_en}",
+                     "coefficients": test.n_cells, "statistic": test.statistic, "df": df,
+                     "p_value": test.p_value, "wald_p_value": output[name].pretest_p_value})
+    return rows
+
+
+def pretest_notes(output: StrandOutput, tests: dict[str, Any]) -> list[tuple[str, str]]:
+    """Notes of the ``pretrend`` table (Czech, English): what each test tests, and why R did's
+    Wald test is shown for comparison only where it is."""
+    from evaluation.reporting.formatting import format_number
+
+    notes = [("Studie událostí: stupně volnosti F testu jsou čitatel; jmenovatel. Testy Callawaye a Sant’Anny "
+              "testují, že jsou všechny předtrendové ATT(g,t) nulové; sup-t test srovnává největší |t| "
+              "s rozdělením ze studentizovaného wild bootstrapu s vnuceným nulovým efektem.",
+              "Event study: the F test's degrees of freedom are numerator; denominator. The Callaway–Sant’Anna "
+              "tests test that all pre-treatment ATT(g,t) are zero; the sup-t test compares the largest |t| with "
+              "its distribution under a studentised wild bootstrap with the null imposed.")]
+    for name, test in tests.items():
+        res = output[name]
+        if res.pretest_reliable and test.method == "wald":
+            continue
+        design_cs, design_en = PRETEST_FIGURES[name][1]
+        if np.isfinite(res.pretest_p_value):
+            cohorts = sum(issue.startswith("group") for issue in res.wald_pretest_issues)
+            cause_cs = (f"některé kohorty ({cohorts}) mají málo léčených jednotek na počet předtrendových ATT(g,t)"
+                        if cohorts else "kovariance předtrendových ATT(g,t) je téměř singulární")
+            cause_en = (f"{cohorts} cohort(s) have few treated units for their pre-treatment ATT(g,t)"
+                        if cohorts else "the covariance of the pre-treatment ATT(g,t) is nearly singular")
+            why_cs = (f"je zde nespolehlivý ({cause_cs}) a platné paralelní trendy by zamítal příliš často "
+                      f"(p = {format_number(res.pretest_p_value, 'cs', 3)})")
+            why_en = (f"is unreliable here ({cause_en}) and would reject true parallel trends too often "
+                      f"(p = {format_number(res.pretest_p_value, 'en', 3)})")
+        else:
+            why_cs = "nelze spočítat (kovariance předtrendových ATT(g,t) je singulární)"
+            why_en = "cannot be computed (the covariance of the pre-treatment ATT(g,t) is singular)"
+        method_cs, method_en = method_words(test.method)
+        draws_cs = f" ({test.n_bootstrap} losování)" if test.n_bootstrap else ""
+        draws_en = f" ({test.n_bootstrap} draws)" if test.n_bootstrap else ""
+        notes.append((f"{design_cs[0].upper()}{design_cs[1:]}: Waldův test balíku R did {why_cs}; použit je "
+                      f"{method_cs}{draws_cs}.",
+                      f"{design_en[0].upper()}{design_en[1:]}: R did's Wald test {why_en}; the {method_en} is used "
+                      f"instead{draws_en}."))
+    return notes
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the impact results under their stable names (see the module docstring)."""
     lang = session.lang
     store_result(session, output, "event_study", TITLES["event_study"], figure=FIGURES["event_study"], lang=lang,
-                 placement="appendix", report_columns=REPORT_COLUMNS["event_study"],
-                 column_labels={"term": TIME_LABELS["event_study"]})
-    if "event_study" in output and output["event_study"].pretrend is not None:
-        test = output["event_study"].pretrend
-        store_frame(session, "pretrend", pd.DataFrame({
-            "test": ["pre-trend"], "leads": [len(test.terms)], "statistic": [test.statistic],
-            "df": [f"{test.df_num}; {test.df_denom:g}"], "p_value": [test.p_value]}), TITLES["pretrend"],
-            column_labels={"statistic": ("F", "F"), "df": ("Stupně volnosti (čitatel; jmenovatel)",
-                                                         "Degrees of freedom (numerator; denominator)")})
+                 plot_options={"time_unit": TIME_UNITS["event_study"]}, placement="appendix",
+                 report_columns=REPORT_COLUMNS["event_study"], column_labels={"term": TIME_LABELS["event_study"]})
+    tests = pretests(output)
+    rows = pretrend_rows(output, tests)
+    if rows:
+        store_frame(session, "pretrend", pd.DataFrame(rows), TITLES["pretrend"],
+                    notes=pretest_notes(output, tests), column_labels=PRETREND_LABELS)
     for name in ("staggered_households", "staggered_municipalities"):
         if name in output:
             dynamic = output[name].aggregate("dynamic")
             session.store.add_table(name, dynamic, title_cs=TITLES[name][0], title_en=TITLES[name][1],
                                     placement="appendix", report_columns=REPORT_COLUMNS["staggered"],
                                     column_labels={"term": TIME_LABELS[name]})
-            store_figure(session, name, dynamic, FIGURES[name], lang=lang)
+            store_figure(session, name, dynamic, FIGURES[name], lang=lang,
+                         plot_options={"time_unit": TIME_UNITS[name]})
             key = "att_households" if name == "staggered_households" else "att_municipalities"
             label_cs, label_en, unit, decimals = ATT_LABELS[key]
             session.store.add_key_figure(key, dynamic.overall_estimate, label_cs=label_cs, label_en=label_en,
@@ -218,7 +319,15 @@ def save(session: Any, output: StrandOutput) -> None:
         wb = output["wild_bootstrap"]
         session.store.add_key_figure("wild_bootstrap_p", wb.p_value, label_cs="p-hodnota (wild cluster bootstrap)",
                                      label_en="p-value (wild cluster bootstrap)", decimals=3)
-    _texts(session, output)
+    for name, test in tests.items():
+        if np.isfinite(test.p_value):
+            key, (design_cs, design_en) = PRETEST_FIGURES[name]
+            method_cs, method_en = method_words(test.method)
+            session.store.add_key_figure(
+                key, test.p_value, decimals=3,
+                label_cs=f"p-hodnota testu paralelních trendů, {design_cs} ({method_cs})",
+                label_en=f"p-value of the parallel-trends pre-test, {design_en} ({method_en})")
+    _texts(session, output, tests)
     store_skipped(session, output, TITLES)
 
 

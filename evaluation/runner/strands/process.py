@@ -110,6 +110,11 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | 
     return run.output()
 
 
+#: Computations that only serve another analysis (for :func:`store_skipped`).
+HELPERS = {"time_to_move_in_overall": ("time_to_move_in", ("Doba do nastěhování, všechny stupně",
+                                                           "Time to move-in, all steps"))}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the process results under their stable names (see the module docstring)."""
     lang = session.lang
@@ -125,7 +130,7 @@ def save(session: Any, output: StrandOutput) -> None:
     _applications(session, output)
     _decisions(session, output)
     _key_figures(session, output)
-    store_skipped(session, output, TITLES)
+    store_skipped(session, output, TITLES, helpers=HELPERS)
 
 
 #: Columns the reports show (the CSV in the results folder keeps all of them).

@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.runner.strands._common import Collector, StrandOutput, store_frame, store_result, store_skipped
+from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, store_frame, store_result,
+                                               store_skipped)
 
 TITLES = {
     "retention": ("Udržení bydlení (Kaplan–Meier)", "Tenancy retention (Kaplan–Meier)"),
@@ -77,12 +78,18 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
             run.run("logrank_by_step", needs, lambda: retention.logrank_test(
                 frame["exit_time"], frame["event"], frame[first_step], entry=frame["entry"]))
         else:
-            run.skipped["retention_by_step"] = "the episodes carry no first step"
+            run.skip("retention_by_step", Reason("the episodes carry no first step",
+                                                 "epizody bydlení neuvádějí první stupeň"))
+    else:
+        for name in ("retention", "retention_by_step", "logrank_by_step"):
+            run.skip(name, run.skipped["episodes"])
     programme = run.run("programme_episodes", needs, lambda: retention.housing_episodes(
         data, definition="programme", censor_date=censor))
     if programme is not None:
         run.run("exits", needs, lambda: retention.AalenJohansen(times=times).fit_episodes(
             _programme_only(programme)))
+    else:
+        run.skip("exits", run.skipped["programme_episodes"])
     run.run("transitions", needs, lambda: retention.transitions(data))
     return run.output()
 
@@ -101,6 +108,11 @@ LABELS = {
     "retention_by_step": {"estimate": ("V bydlení", "Still housed")},
     "exits": {"estimate": ("Kumulativní incidence", "Cumulative incidence")},
 }
+
+
+#: Computations that only serve another analysis (for :func:`store_skipped`).
+HELPERS = {"programme_episodes": ("exits", ("Epizody pobytu na programových stupních",
+                                            "Spells on the programme steps"))}
 
 
 def save(session: Any, output: StrandOutput) -> None:
@@ -138,7 +150,7 @@ def save(session: Any, output: StrandOutput) -> None:
             start_en = f"Of {format_number(n, 'en', 0)} programme households," if n else "Of programme households,"
             session.store.add_text("headline", f"{start_cs} bydlení udrželo {_join(sentences_cs, ' a ')}.",
                                    f"{start_en} {_join(sentences_en, ' and ')} were still housed.")
-    store_skipped(session, output, TITLES)
+    store_skipped(session, output, TITLES, helpers=HELPERS)
 
 
 def _join(items: list[str], last: str) -> str:
