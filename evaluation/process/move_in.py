@@ -35,9 +35,19 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.process._tables import (DAYS_PER_MONTH, ExclusionLog, Tables, as_timestamp, codes,
-                                        default_as_of, filter_rows, share, table)
+from evaluation.process._tables import (
+    DAYS_PER_MONTH,
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    codes,
+    default_as_of,
+    filter_rows,
+    share,
+    table,
+)
 from evaluation.process.plan import PilotPlan
+from evaluation.reporting.identities import ColumnRelation
 from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 
@@ -167,6 +177,9 @@ class DropOut(Result):
     count_columns: ClassVar[tuple[str, ...]] = ("spells", "dropout", "positive_exit", "death",
                                                 "completed_support", "censored")
     n_column: ClassVar[str | None] = "known_outcome"
+    # Five parts: longer than disclosure control's automatic search for identities.
+    count_relations: ClassVar[tuple[Any, ...]] = (
+        ColumnRelation("spells", ("dropout", "positive_exit", "death", "completed_support", "censored")),)
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()

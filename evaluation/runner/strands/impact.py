@@ -15,11 +15,18 @@ Two designs, as in the brief:
 Balance of the comparison group: propensity-score matching of programme on comparison
 households on characteristics at entry, with standardised differences before and after.
 
+Pre-tests of parallel trends: the event study's F test of its leads, and for each staggered
+design ``res.pretest()`` -- R did's Wald test when it is reliable, else the studentised
+wild-bootstrap sup-t test (:mod:`evaluation.impact.staggered_pretest`); R did's Wald p-value
+(``res.pretest_p_value``) is shown beside it in the ``pretrend`` table for comparison only.
+
 Stored (``<scope>/impact/``): ``event_study`` (figure; table in the appendix),
 ``staggered_households`` and ``staggered_municipalities`` (overall and by event time; figures;
-tables in the appendix), ``wild_bootstrap``, ``balance`` and ``pretrend`` (diagnostics). Key
-figures ``att_households``, ``att_municipalities``, ``wild_bootstrap_p``; texts ``method``,
-``assumptions``, ``diagnostics``, ``headline``, ``finding_municipalities``.
+tables in the appendix), ``wild_bootstrap``, ``balance`` and ``pretrend`` (diagnostics: every
+pre-test, one row each). Key figures ``att_households``, ``att_municipalities``,
+``wild_bootstrap_p``, ``pretest_p_households``, ``pretest_p_municipalities`` (p-value of the
+pre-test used, labelled with its method); texts ``method``, ``assumptions``, ``diagnostics``,
+``headline``, ``finding_municipalities``.
 
 Example
 -------
@@ -53,7 +60,7 @@ TITLES = {
                                  "Staggered DiD (Callaway–Sant'Anna): municipalities, evictions per 1,000"),
     "wild_bootstrap": ("Wild cluster bootstrap: pilotní obce", "Wild cluster bootstrap: pilot municipalities"),
     "balance": ("Vyváženost srovnávací skupiny", "Balance of the comparison group"),
-    "pretrend": ("Test předtrendů (studie událostí)", "Pre-trend test (event study)"),
+    "pretrend": ("Testy paralelních trendů před vstupem", "Pre-tests of parallel trends before entry"),
 }
 FIGURES = {
     "event_study": ("Odhad efektu podle měsíce od nastěhování (95% interval)",
@@ -200,10 +207,12 @@ PRETEST_FIGURES = {
 }
 #: The pre-tests of evaluation.impact.staggered_pretest in words (Czech, English).
 METHOD_WORDS = {
-    "wald": ("Waldův test, χ² jako v balíku R did", "Wald test, chi-square as in R did"),
-    "sup_t": ("sup-t test, multiplikátorový bootstrap", "sup-t test, multiplier bootstrap"),
-    "wald_bootstrap": ("Waldův test, studentizovaný wild bootstrap", "Wald test, studentised wild bootstrap"),
-    "sup_t_bootstrap": ("sup-t test, studentizovaný wild bootstrap", "sup-t test, studentised wild bootstrap"),
+    "wald": ("Waldův test (χ², jako balík R did)", "Wald test (chi-square, as R did)"),
+    "sup_t": ("sup-t test s multiplikátorovým bootstrapem", "sup-t test with the multiplier bootstrap"),
+    "wald_bootstrap": ("Waldův test se studentizovaným wild bootstrapem",
+                       "Wald test with a studentised wild bootstrap"),
+    "sup_t_bootstrap": ("sup-t test se studentizovaným wild bootstrapem",
+                        "sup-t test with a studentised wild bootstrap"),
     "f": ("F test Hotellingova typu po kohortách", "Hotelling-type F test by cohort"),
 }
 PRETREND_LABELS = {
@@ -266,14 +275,16 @@ def pretest_notes(output: StrandOutput, tests: dict[str, Any]) -> list[tuple[str
         design_cs, design_en = PRETEST_FIGURES[name][1]
         if np.isfinite(res.pretest_p_value):
             cohorts = sum(issue.startswith("group") for issue in res.wald_pretest_issues)
-            cause_cs = (f"některé kohorty ({cohorts}) mají málo léčených jednotek na počet předtrendových ATT(g,t)"
-                        if cohorts else "kovariance předtrendových ATT(g,t) je téměř singulární")
-            cause_en = (f"{cohorts} cohort(s) have few treated units for their pre-treatment ATT(g,t)"
+            cause_cs = (f"{cohorts} z {len(res.groups)} kohort má málo léčených jednotek na počet "
+                        "předtrendových ATT(g,t)" if cohorts
+                        else "kovariance předtrendových ATT(g,t) je téměř singulární")
+            cause_en = (f"{cohorts} of {len(res.groups)} cohorts have few treated units for their pre-treatment "
+                        "ATT(g,t)"
                         if cohorts else "the covariance of the pre-treatment ATT(g,t) is nearly singular")
-            why_cs = (f"je zde nespolehlivý ({cause_cs}) a platné paralelní trendy by zamítal příliš často "
-                      f"(p = {format_number(res.pretest_p_value, 'cs', 3)})")
-            why_en = (f"is unreliable here ({cause_en}) and would reject true parallel trends too often "
-                      f"(p = {format_number(res.pretest_p_value, 'en', 3)})")
+            why_cs = (f"(p = {format_number(res.pretest_p_value, 'cs', 3)}) je zde nespolehlivý: {cause_cs}, "
+                      "a platné paralelní trendy by proto zamítal příliš často")
+            why_en = (f"(p = {format_number(res.pretest_p_value, 'en', 3)}) is unreliable here: {cause_en}, so it "
+                      "would reject true parallel trends too often")
         else:
             why_cs = "nelze spočítat (kovariance předtrendových ATT(g,t) je singulární)"
             why_en = "cannot be computed (the covariance of the pre-treatment ATT(g,t) is singular)"
@@ -352,7 +363,37 @@ def _effect_sentence(estimate: float, low: float, high: float, lang: str, what: 
             f"{opening} {subject} did not change detectably (the 95% CI {band} includes zero)")
 
 
-def _texts(session: Any, output: StrandOutput) -> None:
+#: Significance level of the pre-tests in the texts; a design whose smallest cohort has fewer
+#: treated units than FEW_TREATED gets a note that a pre-test that does not reject is weak evidence.
+PRETEST_ALPHA = 0.05
+FEW_TREATED = 10
+
+
+def _pretest_sentence(name: str, res: Any, test: Any) -> tuple[str, str]:
+    """What the pre-test of the staggered design ``name`` says, in Czech and English."""
+    from evaluation.reporting.formatting import format_number
+
+    design_cs, design_en = PRETEST_FIGURES[name][1]
+    method_cs, method_en = method_words(test.method)
+    opening_cs = f"Test paralelních trendů odhadu podle Callawaye a Sant’Anny pro {design_cs} ({method_cs})"
+    opening_en = f"The parallel-trends pre-test of the Callaway–Sant’Anna estimate for {design_en} ({method_en})"
+    if not np.isfinite(test.p_value):
+        return (f"{opening_cs} nebylo možné provést.", f"{opening_en} could not be carried out.")
+    p_cs, p_en = format_number(test.p_value, "cs", 3), format_number(test.p_value, "en", 3)
+    if test.p_value < PRETEST_ALPHA:
+        return (f"{opening_cs} souběžný vývoj před vstupem zamítá (p = {p_cs}), odhad je proto třeba brát "
+                "s výhradou.",
+                f"{opening_en} rejects parallel trends before entry (p = {p_en}), so the estimate needs a caveat.")
+    weak_cs = weak_en = ""
+    sizes = [res.group_sizes[g] for g in res.groups if g in res.group_sizes]
+    if sizes and min(sizes) < FEW_TREATED:
+        weak_cs = "; s tak malým počtem léčených jednotek má ale test malou sílu a nezamítnutí je jen slabým dokladem"
+        weak_en = "; with this few treated units the test has little power, so not rejecting is weak evidence"
+    return (f"{opening_cs} souběžný vývoj před vstupem nezamítá (p = {p_cs}){weak_cs}.",
+            f"{opening_en} does not reject parallel trends before entry (p = {p_en}){weak_en}.")
+
+
+def _texts(session: Any, output: StrandOutput, tests: dict[str, Any]) -> None:
     from evaluation.reporting.formatting import format_number
 
     store = session.store
@@ -375,22 +416,37 @@ def _texts(session: Any, output: StrandOutput) -> None:
         "assumptions",
         "Srovnávací skupinu tvoří domácnosti z pořadníku, které do programu (zatím) nevstoupily.",
         "The comparison group are waiting-list households that have not (yet) entered the programme.")
+    sentences_cs, sentences_en = [], []
     if "event_study" in output and output["event_study"].pretrend is not None:
         p = output["event_study"].pretrend.p_value
-        verdict_cs = ("souběžný vývoj skupin před nastěhováním nezamítá" if p >= 0.05 else
+        verdict_cs = ("souběžný vývoj skupin před nastěhováním nezamítá" if p >= PRETEST_ALPHA else
                       "souběžný vývoj skupin před nastěhováním zamítá, odhad dopadu je proto třeba brát s výhradou")
-        verdict_en = ("does not reject parallel trends before move-in" if p >= 0.05 else
+        verdict_en = ("does not reject parallel trends before move-in" if p >= PRETEST_ALPHA else
                       "rejects parallel trends before move-in, so the impact estimate needs a caveat")
-        store.add_text("diagnostics",
-                       f"Test předtrendů (všechny předstihy nulové) {verdict_cs} (p = {format_number(p, 'cs', 3)}).",
-                       f"The pre-trend test (all leads zero) {verdict_en} (p = {format_number(p, 'en', 3)}).")
+        sentences_cs.append(f"Test předtrendů studie událostí (všechny předstihy nulové) {verdict_cs} "
+                            f"(p = {format_number(p, 'cs', 3)}).")
+        sentences_en.append(f"The event study's pre-trend test (all leads zero) {verdict_en} "
+                            f"(p = {format_number(p, 'en', 3)}).")
+    for name, test in tests.items():
+        cs, en = _pretest_sentence(name, output[name], test)
+        sentences_cs.append(cs)
+        sentences_en.append(en)
+    if sentences_cs:
+        store.add_text("diagnostics", " ".join(sentences_cs), " ".join(sentences_en))
     if "staggered_households" in output:
         dynamic = output["staggered_households"].aggregate("dynamic")
         args = (dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high)
         what = ("Oproti srovnávací skupině", "dluh na bydlení domácností programu po nastěhování",
                 "Compared with the comparison group,", "programme households' housing debt after move-in")
-        store.add_text("headline", _effect_sentence(*args, "cs", what, ("Kč", "CZK"), 0) + ".",
-                       _effect_sentence(*args, "en", what, ("Kč", "CZK"), 0) + ".")
+        caveat_cs = caveat_en = ""
+        test = tests.get("staggered_households")
+        if test is not None and test.rejected:
+            caveat_cs = (f" Test paralelních trendů před vstupem je ale zamítá (p = {format_number(test.p_value, 'cs', 3)}), "
+                         "odhad je proto třeba brát s výhradou.")
+            caveat_en = (f" The pre-test rejects parallel trends before entry, though "
+                         f"(p = {format_number(test.p_value, 'en', 3)}), so the estimate needs a caveat.")
+        store.add_text("headline", _effect_sentence(*args, "cs", what, ("Kč", "CZK"), 0) + "." + caveat_cs,
+                       _effect_sentence(*args, "en", what, ("Kč", "CZK"), 0) + "." + caveat_en)
     if "staggered_municipalities" in output:
         dynamic = output["staggered_municipalities"].aggregate("dynamic")
         args = (dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high)
