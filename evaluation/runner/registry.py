@@ -49,11 +49,14 @@ PARAMETER_HELP: Mapping[str, str] = MappingProxyType({
     "on_error": "rows breaking the data contract: raise (stop) or exclude (drop and count them)",
     "pilot_plan": "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
     "horizons_months": "months at which retention is reported",
-    "horizon_months": "months over which costs per sustained tenancy and offsets are counted",
+    "horizon_months": "months after entering a step at which a tenancy counts as sustained (cost per sustained "
+                      "tenancy); offsets cover every treated month, the span of the programme cost",
     "bootstrap_draws": "wild cluster bootstrap draws",
     "event_window": "event-study window in months relative to move-in (first, last)",
     "unit_costs": "CZK per shelter night, eviction, child-month in care, e.g. {'shelter_night': 450}, None for defaults",
-    "comparison_eviction_risk": "eviction risk of the comparison group over the horizon (0-1), or None",
+    # (no apostrophe or "=" in a help text: papermill cannot parse the parameters cell then)
+    "comparison_eviction_risk": "risk of losing the home in the comparison group over the treated months (0-1), "
+                                "or None to estimate it from the tenancies of the comparison households",
 })
 
 

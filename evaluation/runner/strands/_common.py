@@ -77,7 +77,7 @@ def table_title(table: str, lang: str = "cs") -> str:
 def no_rows(tables: Sequence[str]) -> Reason:
     """The reason for an analysis whose tables have no rows in the scope."""
     where = "v tabulce " if len(tables) == 1 else "v tabulkách "
-    return Reason(NO_ROWS + ", ".join(tables),
+    return Reason(NO_ROWS + ", ".join(f"“{table_title(t, 'en')}”" for t in tables),
                   "v datech tohoto rozsahu nejsou záznamy " + where
                   + ", ".join(f"„{table_title(t, 'cs')}“" for t in tables))
 
@@ -199,6 +199,24 @@ class Collector:
 
     def output(self) -> StrandOutput:
         return StrandOutput(self.strand, dict(self.results), dict(self.skipped))
+
+
+def period_end(data: Any) -> pd.Timestamp | None:
+    """The censoring date of tenancy spells: the last day of the run's period when one is set
+    and the tenancy records reach it, else None (the estimators then take the latest date in
+    the records). A period ending after the data must not count months nobody observed as
+    months housed (retention, the economic strand's eviction risks)."""
+    scope = dict(getattr(data, "metadata", {}) or {}).get("scope", {}) or {}
+    period = scope.get("period")
+    if not period or period[1] is None:
+        return None
+    end = pd.Timestamp(period[1])
+    if data.has("tenancies") and not data["tenancies"].empty:
+        spells = data["tenancies"]
+        latest = pd.concat([spells["start_date"], spells["end_date"]]).max()
+        if pd.notna(latest) and latest < end:
+            return None
+    return end
 
 
 def disclosure_columns(result: Result, table: pd.DataFrame) -> tuple[list[str], str | None]:

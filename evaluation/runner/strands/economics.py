@@ -1,10 +1,19 @@
 """Economic strand: cost per household and per sustained tenancy, offsets, the no-system scenario.
 
-Stored (``<scope>/economics/``): ``cost_per_household`` (cost per household supported and per
-tenancy sustained at the horizon, by municipality and step; figure), ``offsets`` (avoided
-costs, net cost and the cost of not having the system per programme household; figure).
-Key figure ``net_cost_per_household`` (the offsets table's ``net cost`` row, with its bootstrap
-interval); text ``assumptions`` (the unit costs used).
+Offsets are valued from the Callaway–Sant'Anna effects of the programme on resource use over
+every treated month of the programme households (``cost_offsets(..., horizon=None)``), the same
+span the programme cost (the whole cost table) covers, so that the net cost compares like with
+like; ``horizon_months`` is the time at which a tenancy counts as sustained (cost per sustained
+tenancy). Losing the home is valued from the comparison households' tenancies unless
+``comparison_eviction_risk`` is given. Tenancy spells are censored at the end of the run's
+period when one is set, as in the retention strand.
+
+Stored (``<scope>/economics/``): ``cost_per_household`` (cost per household supported, direct
+entrants, and per tenancy sustained at the horizon, by municipality and step; cost per
+application at the contact points; figure), ``offsets`` (avoided costs, net cost and the cost
+of not having the system per programme household; figure). Key figure
+``net_cost_per_household`` (the offsets table's ``net cost`` row, with its interval); texts
+``assumptions`` (the unit costs used) and ``headline``.
 
 Example
 -------
@@ -20,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from evaluation.errors import ConfigError
-from evaluation.runner.strands._common import Collector, StrandOutput, store_result, store_skipped
+from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, period_end, store_figure,
+                                               store_frame, store_result, store_skipped)
 
 TITLES = {
     "cost_per_household": ("Náklady na podpořenou domácnost a na udržené bydlení",
@@ -28,6 +38,9 @@ TITLES = {
     "offsets": ("Ušetřené náklady, čisté náklady a scénář bez systému (Kč na domácnost)",
                 "Cost offsets, net cost and the no-system scenario (CZK per household)"),
 }
+#: The rows of ``cost_per_household`` outside the programme steps, stored as a table of their own.
+OTHER_COSTS_TITLES = ("Náklady kontaktních míst a nerozpočítané společné náklady",
+                      "Contact-point costs and shared costs not allocated to steps")
 FIGURES = {
     "cost_per_household": ("Náklady na udržené bydlení (Kč, 95% interval)", "Cost per sustained tenancy (CZK, 95% interval)"),
     "offsets": ("Ušetřené a čisté náklady na domácnost (Kč)", "Offsets and net cost per household (CZK)"),
@@ -55,19 +68,42 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, horizon_months: fl
     from evaluation import economics
 
     costs = unit_costs_from(unit_costs)
+    censor = period_end(data)
     run = Collector("economics", data)
     run.run("cost_per_household", ("tenancies", "households", "costs"), lambda: economics.cost_per_outcome(
-        data, horizon=float(horizon_months), seed=seed))
-    run.run("offsets", ("households", "household_outcomes"), lambda: economics.cost_offsets(
-        data, costs, horizon=float(horizon_months), comparison_eviction_risk=comparison_eviction_risk, seed=seed))
+        data, horizon=float(horizon_months), seed=seed, censor_date=censor))
+    needs = ("households", "household_outcomes", "tenancies", "costs")
+    missing_group = _missing_group(data) if run.has_rows(*needs) else None
+    if missing_group is not None:
+        run.skip("offsets", missing_group)
+    else:
+        # horizon=None: offsets over every treated month, the span the programme cost covers
+        run.run("offsets", needs, lambda: economics.cost_offsets(
+            data, costs, horizon=None, comparison_eviction_risk=comparison_eviction_risk, seed=seed,
+            censor_date=censor))
     return run.output()
+
+
+def _missing_group(data: Any) -> Reason | None:
+    """Why offsets cannot be estimated when the scope lacks programme or comparison households."""
+    groups = set(data["households"]["group"].astype(str))
+    missing = [g for g in ("programme", "comparison") if g not in groups]
+    if not missing:
+        return None
+    words = {"programme": ("domácnosti programu", "programme households"),
+             "comparison": ("srovnávací domácnosti", "comparison households")}
+    return Reason(f"the offsets need programme and comparison households; this scope has no "
+                  f"{' and no '.join(words[g][1] for g in missing)}",
+                  f"úspory se odhadují srovnáním domácností programu se srovnávacími domácnostmi, v tomto "
+                  f"rozsahu ale nejsou {' ani '.join(words[g][0] for g in missing)}")
 
 
 #: Columns the reports show (the CSV keeps all).
 REPORT_COLUMNS = {
-    "cost_per_household": ["municipality", "cost_centre", "households", "cost_per_household", "sustained",
-                           "cost_per_sustained", "conf_low", "conf_high"],
+    "cost_per_household": ["municipality", "cost_centre", "households", "direct_entrants", "cost_per_household",
+                           "sustained", "cost_per_sustained", "conf_low", "conf_high"],
     "offsets": ["term", "estimate", "conf_low", "conf_high"],
+    "other_costs": ["municipality", "cost_centre", "cost_czk", "applications", "cost_per_application"],
 }
 LABELS = {
     "cost_per_household": {"conf_low": ("Udržené bydlení – 95% IS dolní", "Sustained tenancy – 95% CI lower"),
@@ -96,13 +132,37 @@ def describe_unit_costs(unit_costs: Any, lang: str) -> str:
     return "; ".join(parts)
 
 
+def _cost_tables(session: Any, output: StrandOutput) -> None:
+    """``cost_per_household``: the programme steps (households supported, direct entrants, cost per
+    household and per sustained tenancy); ``other_costs``: contact points (applications and cost per
+    application) and shared costs not allocated to a step. One table each, so that neither is
+    mostly empty columns; the figure is the result's own."""
+    from evaluation.economics.cost_per_outcome import STEP_CENTRES
+
+    if "cost_per_household" not in output:
+        return
+    result = output["cost_per_household"]
+    table = result.tidy()
+    steps = table["cost_centre"].astype(str).isin(STEP_CENTRES)  # the programme steps' cost centres
+    store_frame(session, "cost_per_household", table.loc[steps].reset_index(drop=True),
+                TITLES["cost_per_household"], count_columns=["households", "direct_entrants"],
+                n_column="households", notes=result.notes, report_columns=REPORT_COLUMNS["cost_per_household"],
+                column_labels=LABELS["cost_per_household"])
+    store_figure(session, "cost_per_household", result, FIGURES["cost_per_household"], lang=session.lang)
+    if (~steps).any():
+        other = table.loc[~steps, ["municipality", "cost_centre", "cost_czk", "applications",
+                                   "cost_per_application"]].reset_index(drop=True)
+        store_frame(session, "other_costs", other, OTHER_COSTS_TITLES, count_columns=["applications"],
+                    report_columns=REPORT_COLUMNS["other_costs"])
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the economic results under their stable names (see the module docstring)."""
     from evaluation.reporting.formatting import format_interval, format_number
 
-    for name, titles in TITLES.items():
-        store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang,
-                     report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
+    _cost_tables(session, output)
+    store_result(session, output, "offsets", TITLES["offsets"], figure=FIGURES["offsets"], lang=session.lang,
+                 report_columns=REPORT_COLUMNS["offsets"], column_labels=LABELS["offsets"])
     if "offsets" in output:
         result = output["offsets"]
         session.store.add_text("assumptions",
@@ -124,13 +184,17 @@ def save(session: Any, output: StrandOutput) -> None:
                 extra_cs = extra_en = ""
                 if cost is not None and saved is not None:
                     extra_cs = (f" Náklady programu jsou {format_number(cost, 'cs', 0)}\u00a0Kč, započtené úspory "
-                                f"jinde {format_number(saved, 'cs', 0)}\u00a0Kč na domácnost")
+                                f"jinde {format_number(saved, 'cs', 0)}\u00a0Kč na domácnost.")
                     extra_en = (f" The programme costs {format_number(cost, 'en', 0)} CZK and the offsets "
-                                f"elsewhere amount to {format_number(saved, 'en', 0)} CZK per household")
+                                f"elsewhere amount to {format_number(saved, 'en', 0)} CZK per household.")
+                months_cs = format_number(result.treated_months, "cs", 1)
+                months_en = format_number(result.treated_months, "en", 1)
                 session.store.add_text(
                     "headline",
                     f"Čisté náklady programu činí {format_number(row['estimate'], 'cs', 0)}\u00a0Kč na domácnost "
-                    f"(95% IS {format_interval(*ci, 'cs', decimals=0, unit='Kč')}).{extra_cs}.",
+                    f"(95% IS {format_interval(*ci, 'cs', decimals=0, unit='Kč')}) za dobu od vstupu do konce dat "
+                    f"(v průměru {months_cs} měsíce na domácnost, stejné období jako náklady programu).{extra_cs}",
                     f"The net cost of the programme is {format_number(row['estimate'], 'en', 0)} CZK per household "
-                    f"(95% CI {format_interval(*ci, 'en', decimals=0, unit='CZK')}).{extra_en}.")
+                    f"(95% CI {format_interval(*ci, 'en', decimals=0, unit='CZK')}) from entry to the end of the data "
+                    f"({months_en} months per household on average, the span of the programme cost).{extra_en}")
     store_skipped(session, output, TITLES)

@@ -100,7 +100,7 @@ def household_panel(data: Any) -> tuple[pd.DataFrame, list[Reason]]:
             f"{len(not_housed)} programme household(s) not housed by the end of the data were left out of the "
             "household panel (neither treated nor comparison)",
             f"Domácnosti programu, které do konce dat nebyly nastěhovány, nejsou v panelu domácností "
-            f"(nejsou léčené ani srovnávací): {len(not_housed)}."))
+            f"(nepatří do programové ani do srovnávací skupiny): {len(not_housed)}."))
     return panel, notes
 
 
@@ -262,12 +262,13 @@ def pretest_notes(output: StrandOutput, tests: dict[str, Any]) -> list[tuple[str
     Wald test is shown for comparison only where it is."""
     from evaluation.reporting.formatting import format_number
 
-    notes = [("Studie událostí: stupně volnosti F testu jsou čitatel; jmenovatel. Testy Callawaye a Sant’Anny "
-              "testují, že jsou všechny předtrendové ATT(g,t) nulové; sup-t test srovnává největší |t| "
-              "s rozdělením ze studentizovaného wild bootstrapu s vnuceným nulovým efektem.",
-              "Event study: the F test's degrees of freedom are numerator; denominator. The Callaway–Sant’Anna "
-              "tests test that all pre-treatment ATT(g,t) are zero; the sup-t test compares the largest |t| with "
-              "its distribution under a studentised wild bootstrap with the null imposed.")]
+    what_cs = ("Studie událostí: stupně volnosti F testu jsou čitatel; jmenovatel. Testy Callawaye a Sant’Anny "
+               "testují, že jsou všechny předtrendové ATT(g,t) nulové; sup-t test srovnává největší |t| "
+               "s rozdělením ze studentizovaného wild bootstrapu s vnuceným nulovým efektem.")
+    what_en = ("Event study: the F test's degrees of freedom are numerator; denominator. The Callaway–Sant’Anna "
+               "tests test that all pre-treatment ATT(g,t) are zero; the sup-t test compares the largest |t| with "
+               "its distribution under a studentised wild bootstrap with the null imposed.")
+    notes = [(what_cs, what_en)]
     for name, test in tests.items():
         res = output[name]
         if res.pretest_reliable and test.method == "wald":
@@ -275,7 +276,7 @@ def pretest_notes(output: StrandOutput, tests: dict[str, Any]) -> list[tuple[str
         design_cs, design_en = PRETEST_FIGURES[name][1]
         if np.isfinite(res.pretest_p_value):
             cohorts = sum(issue.startswith("group") for issue in res.wald_pretest_issues)
-            cause_cs = (f"{cohorts} z {len(res.groups)} kohort má málo léčených jednotek na počet "
+            cause_cs = (f"{cohorts} z {len(res.groups)} kohort má málo jednotek v programu na počet "
                         "předtrendových ATT(g,t)" if cohorts
                         else "kovariance předtrendových ATT(g,t) je téměř singulární")
             cause_en = (f"{cohorts} of {len(res.groups)} cohorts have few treated units for their pre-treatment "
@@ -291,10 +292,9 @@ def pretest_notes(output: StrandOutput, tests: dict[str, Any]) -> list[tuple[str
         method_cs, method_en = method_words(test.method)
         draws_cs = f" ({test.n_bootstrap} losování)" if test.n_bootstrap else ""
         draws_en = f" ({test.n_bootstrap} draws)" if test.n_bootstrap else ""
-        notes.append((f"{design_cs[0].upper()}{design_cs[1:]}: Waldův test balíku R did {why_cs}; použit je "
-                      f"{method_cs}{draws_cs}.",
-                      f"{design_en[0].upper()}{design_en[1:]}: R did's Wald test {why_en}; the {method_en} is used "
-                      f"instead{draws_en}."))
+        note_cs = f"{design_cs.capitalize()}: Waldův test balíku R did {why_cs}; použit je {method_cs}{draws_cs}."
+        note_en = f"{design_en.capitalize()}: R did's Wald test {why_en}; the {method_en} is used instead{draws_en}."
+        notes.append((note_cs, note_en))
     return notes
 
 
@@ -381,13 +381,14 @@ def _pretest_sentence(name: str, res: Any, test: Any) -> tuple[str, str]:
         return (f"{opening_cs} nebylo možné provést.", f"{opening_en} could not be carried out.")
     p_cs, p_en = format_number(test.p_value, "cs", 3), format_number(test.p_value, "en", 3)
     if test.p_value < PRETEST_ALPHA:
-        return (f"{opening_cs} souběžný vývoj před vstupem zamítá (p = {p_cs}), odhad je proto třeba brát "
-                "s výhradou.",
-                f"{opening_en} rejects parallel trends before entry (p = {p_en}), so the estimate needs a caveat.")
+        rejects_cs = f"{opening_cs} souběžný vývoj před vstupem zamítá (p = {p_cs}), odhad je proto třeba brát s výhradou."
+        rejects_en = f"{opening_en} rejects parallel trends before entry (p = {p_en}), so the estimate needs a caveat."
+        return rejects_cs, rejects_en
     weak_cs = weak_en = ""
     sizes = [res.group_sizes[g] for g in res.groups if g in res.group_sizes]
     if sizes and min(sizes) < FEW_TREATED:
-        weak_cs = "; s tak malým počtem léčených jednotek má ale test malou sílu a nezamítnutí je jen slabým dokladem"
+        weak_cs = ("; s tak malým počtem jednotek v programu má ale test malou sílu a nezamítnutí je jen slabým "
+                   "dokladem")
         weak_en = "; with this few treated units the test has little power, so not rejecting is weak evidence"
     return (f"{opening_cs} souběžný vývoj před vstupem nezamítá (p = {p_cs}){weak_cs}.",
             f"{opening_en} does not reject parallel trends before entry (p = {p_en}){weak_en}.")
@@ -402,16 +403,20 @@ def _texts(session: Any, output: StrandOutput, tests: dict[str, Any]) -> None:
         "Dopady odhadujeme metodou rozdílu v rozdílech. Domácnosti programu srovnáváme s domácnostmi "
         "z pořadníku měsíc po měsíci: studie událostí (dvousměrné fixní efekty s předstihy a zpožděními, "
         "chyby shlukované podle domácností) a odhad pro postupný vstup kohort podle Callawaye a Sant’Anny "
-        "(čtvrtletní panel, kontrolou jsou dosud neléčené domácnosti). Pilotní obce srovnáváme s obcemi bez "
+        "(čtvrtletní panel, kontrolou jsou domácnosti, které do programu dosud nevstoupily). Pilotní obce srovnáváme s obcemi bez "
         "pilotu po rocích (vystěhování na 1 000 obyvatel); kvůli malému počtu pilotních obcí počítáme "
-        "p-hodnotu wild cluster bootstrapem. Vyváženost srovnávací skupiny ověřujeme párováním podle "
-        "skóre sklonu.",
+        "p-hodnotu wild cluster bootstrapem. Souběžný vývoj skupin před vstupem ověřujeme testem všech "
+        "předtrendových efektů; kde je Waldův test balíku R did kvůli malému počtu jednotek v programu "
+        "nespolehlivý, použijeme sup-t test se studentizovaným wild bootstrapem. Vyváženost srovnávací skupiny "
+        "ověřujeme párováním podle skóre sklonu.",
         "Impacts are estimated by difference-in-differences. Programme households are compared month by month "
         "with waiting-list households: an event study (two-way fixed effects with leads and lags, errors "
         "clustered by household) and the Callaway–Sant’Anna estimator for staggered entry (quarterly panel, "
         "not-yet-treated controls). Pilot municipalities are compared with non-pilot ones year by year "
         "(evictions per 1,000 inhabitants); with few pilot municipalities the p-value comes from the wild "
-        "cluster bootstrap. The balance of the comparison group is checked by propensity-score matching.")
+        "cluster bootstrap. Parallel trends before entry are checked by a test of all pre-treatment effects; "
+        "where R did's Wald test is unreliable because of few treated units, a sup-t test with a studentised "
+        "wild bootstrap is used. The balance of the comparison group is checked by propensity-score matching.")
     store.add_text(
         "assumptions",
         "Srovnávací skupinu tvoří domácnosti z pořadníku, které do programu (zatím) nevstoupily.",

@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, store_frame, store_result,
-                                               store_skipped)
+from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, period_end, store_frame,
+                                               store_result, store_skipped)
 
 TITLES = {
     "retention": ("Udržení bydlení (Kaplan–Meier)", "Tenancy retention (Kaplan–Meier)"),
@@ -64,8 +64,7 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
 
     run = Collector("retention", data)
     needs = ("tenancies",)
-    scope = dict(getattr(data, "metadata", {}) or {}).get("scope", {}) or {}
-    censor = scope.get("period", [None, None])[1] if scope.get("period") else None
+    censor = period_end(data)
     times = tuple(float(h) for h in horizons_months)
     housing = run.run("episodes", needs, lambda: retention.housing_episodes(data, censor_date=censor))
     if housing is not None:
@@ -75,11 +74,16 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
         if first_step:
             run.run("retention_by_step", needs,
                     lambda: retention.KaplanMeier(times=times).fit_episodes(frame, by=first_step))
-            run.run("logrank_by_step", needs, lambda: retention.logrank_test(
-                frame["exit_time"], frame["event"], frame[first_step], entry=frame["entry"]))
+            if frame[first_step].dropna().nunique() >= 2:
+                run.run("logrank_by_step", needs, lambda: retention.logrank_test(
+                    frame["exit_time"], frame["event"], frame[first_step], entry=frame["entry"]))
+            else:
+                run.skip("logrank_by_step", Reason(
+                    "the log-rank test compares steps, and the households of this scope entered one step only",
+                    "test log-rank porovnává stupně, domácnosti tohoto rozsahu ale vstoupily jen do jednoho"))
         else:
-            run.skip("retention_by_step", Reason("the episodes carry no first step",
-                                                 "epizody bydlení neuvádějí první stupeň"))
+            for name in ("retention_by_step", "logrank_by_step"):
+                run.skip(name, Reason("the episodes carry no first step", "epizody bydlení neuvádějí první stupeň"))
     else:
         for name in ("retention", "retention_by_step", "logrank_by_step"):
             run.skip(name, run.skipped["episodes"])
