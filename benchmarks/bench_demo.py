@@ -119,7 +119,8 @@ def main() -> int:
     lines = ["# bench_demo", "",
              f"Machine: {os.cpu_count()} logical cores (affinity {len(os.sched_getaffinity(0))}); "
              f"Python {sys.version.split()[0]}; load average at the end {os.getloadavg()[0]:.1f} "
-             "(other work on the machine slows every case and caps the speed-up). Batch strands: {', '.join(BATCH_STRANDS)}; "
+             "(other work on the machine slows every case and caps the speed-up). "
+             f"Batch strands: {', '.join(BATCH_STRANDS)}; "
              "batch reports: HTML briefs.", "",
              "| case | notebooks | workers | reports | time (s) | peak memory, process tree (MiB) |",
              "|---|---:|---:|---:|---:|---:|"]
