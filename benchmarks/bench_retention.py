@@ -67,6 +67,7 @@ def run_case(name: str) -> dict:
         out["F_neg(12)"] = float(r.set_index("term").loc["F_negative(12)", "estimate"])
     elif name == "Aalen-Johansen (lifelines)":
         import warnings
+
         from lifelines import AalenJohansenFitter
         codes = df["cause"].map({"censored": 0, "negative": 1, "positive": 2})
         with warnings.catch_warnings():
@@ -87,7 +88,7 @@ def run_case(name: str) -> dict:
         out["concordance"] = float(r.concordance_index_)
     elif name == "transitions (evaluation)":
         from evaluation.retention import transitions
-        out["rows"] = int(len(transitions(df).tidy()))
+        out["rows"] = len(transitions(df).tidy())
     out["seconds"] = time.perf_counter() - t0
     return out
 

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,12 +41,23 @@ from scipy import stats
 from evaluation.data.dataset import Dataset
 from evaluation.errors import ConfigError, EstimationError
 from evaluation.impact._design import Exclusions
-from evaluation.impact.staggered_bootstrap import (ZERO_SE, analytic_se, analytic_vcov, cluster_sums,
-                                                   multiplier_bootstrap, wald_pretest)
+from evaluation.impact.staggered_bootstrap import (
+    ZERO_SE,
+    analytic_se,
+    analytic_vcov,
+    cluster_sums,
+    multiplier_bootstrap,
+    wald_pretest,
+)
 from evaluation.impact.staggered_data import PreparedPanel, prepare_panel
 from evaluation.impact.staggered_estimators import CellNotEstimable, panel_2x2, rc_2x2
-from evaluation.impact.staggered_pretest import (ROBUST_METHOD, PretestReliabilityWarning, PretestResult, pretest,
-                                                 wald_reliability)
+from evaluation.impact.staggered_pretest import (
+    ROBUST_METHOD,
+    PretestReliabilityWarning,
+    PretestResult,
+    pretest,
+    wald_reliability,
+)
 from evaluation.results import Result
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -204,7 +216,7 @@ class StaggeredDiDResult(Result):
             return self.robust_pretest
         return pretest(self, method, **kwargs)
 
-    def aggregate(self, kind: str = "group", **kwargs: Any) -> "Any":
+    def aggregate(self, kind: str = "group", **kwargs: Any) -> Any:
         """Aggregate ATT(g,t): "simple", "dynamic" (event study), "group" or "calendar" (see staggered_aggregate)."""
         from evaluation.impact.staggered_aggregate import aggregate
 

@@ -107,7 +107,7 @@ def estimated_weights_if(keepers: np.ndarray, pg: np.ndarray, cell_group: np.nda
     return member / total - np.outer(member.sum(axis=1), pk / total ** 2)
 
 
-def _combine(res: "StaggeredDiDResult", keepers: np.ndarray, pg: np.ndarray,
+def _combine(res: StaggeredDiDResult, keepers: np.ndarray, pg: np.ndarray,
              with_weights_if: bool = True) -> tuple[float, np.ndarray]:
     att = res.cells["estimate"].to_numpy()
     weights = pg[keepers] / pg[keepers].sum()
@@ -120,13 +120,13 @@ def _combine(res: "StaggeredDiDResult", keepers: np.ndarray, pg: np.ndarray,
     return estimate, psi
 
 
-def _group_shares(res: "StaggeredDiDResult") -> tuple[np.ndarray, dict]:
+def _group_shares(res: StaggeredDiDResult) -> tuple[np.ndarray, dict]:
     """P(G = g) per cell and per group, from the sampling-weighted units."""
     shares = {g: float(np.mean(res.entity_weight * (res.entity_group == g))) for g in res.groups}
     return res.cells["group"].map(shares).to_numpy(float), shares
 
 
-def aggregate(res: "StaggeredDiDResult", kind: str = "group", *, min_e: float = -math.inf,
+def aggregate(res: StaggeredDiDResult, kind: str = "group", *, min_e: float = -math.inf,
               max_e: float = math.inf, balance_e: int | None = None, bootstrap: bool | None = None,
               alpha: float | None = None, n_bootstrap: int | None = None) -> AggregateResult:
     """Aggregate the ATT(g,t) of ``res`` as R did's ``aggte`` (see the module docstring)."""

@@ -19,14 +19,20 @@ Example
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError, EstimationError
-from evaluation.impact._design import Exclusions, complete_rows, numeric, period_codes, require_columns
+from evaluation.impact._design import (
+    Exclusions,
+    complete_rows,
+    numeric,
+    period_codes,
+    require_columns,
+)
 from evaluation.impact.covariance import collinear_columns
 
 

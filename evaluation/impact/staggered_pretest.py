@@ -61,8 +61,13 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.errors import ConfigError
-from evaluation.impact.staggered_bootstrap import (ZERO_SE, analytic_vcov, cluster_sums, multiplier_bootstrap,
-                                                   wald_pretest)
+from evaluation.impact.staggered_bootstrap import (
+    ZERO_SE,
+    analytic_vcov,
+    cluster_sums,
+    multiplier_bootstrap,
+    wald_pretest,
+)
 from evaluation.results import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,7 +149,7 @@ class Reliability:
 
 
 # ------------------------------------------------------------------------------ shared pieces
-def pre_cells(res: "StaggeredDiDResult") -> np.ndarray:
+def pre_cells(res: StaggeredDiDResult) -> np.ndarray:
     """Indices of the pre-treatment ATT(g,t) that enter the pre-test (as R did: finite, non-zero SE)."""
     cells = res.cells
     return np.flatnonzero((cells["group"].to_numpy() > cells["time"].to_numpy())
@@ -152,7 +157,7 @@ def pre_cells(res: "StaggeredDiDResult") -> np.ndarray:
                           & np.isfinite(cells["analytic_std_error"].to_numpy(float)))
 
 
-def treated_clusters(res: "StaggeredDiDResult", group: float) -> int:
+def treated_clusters(res: StaggeredDiDResult, group: float) -> int:
     """Number of independent treated units of ``group``: its clusters, or its units without clusters."""
     member = res.entity_group == group
     if res.entity_cluster is None:
@@ -168,7 +173,7 @@ def chi2_size_under_hotelling(n: int, p: int, alpha: float) -> float:
     return float(stats.f.sf(critical * (n - p) / (p * n), p, n - p))
 
 
-def wald_reliability(res: "StaggeredDiDResult", alpha: float | None = None) -> Reliability:
+def wald_reliability(res: StaggeredDiDResult, alpha: float | None = None) -> Reliability:
     """Flag R did's Wald pre-test when some group has too few treated units for its pre-period cells.
 
     With n_g treated units (clusters) behind p_g pre-treatment cells, the chi-square test of
@@ -199,11 +204,11 @@ def wald_reliability(res: "StaggeredDiDResult", alpha: float | None = None) -> R
     return Reliability(not notes, implied, tuple(notes))
 
 
-def _scores(res: "StaggeredDiDResult", idx: np.ndarray) -> np.ndarray:
+def _scores(res: StaggeredDiDResult, idx: np.ndarray) -> np.ndarray:
     return cluster_sums(np.nan_to_num(res.influence[:, idx]), res.entity_cluster)
 
 
-def _vcov(res: "StaggeredDiDResult", idx: np.ndarray) -> np.ndarray:
+def _vcov(res: StaggeredDiDResult, idx: np.ndarray) -> np.ndarray:
     return analytic_vcov(_scores(res, idx), res.n_units)
 
 
@@ -213,7 +218,7 @@ def _not_available(method: str, k: int, alpha: float, why: str, **extra) -> Pret
 
 
 # ------------------------------------------------------------------------------ the tests
-def pretest(res: "StaggeredDiDResult", method: str = "wald", *, n_bootstrap: int | None = None,
+def pretest(res: StaggeredDiDResult, method: str = "wald", *, n_bootstrap: int | None = None,
             seed: int | None = None, alpha: float | None = None) -> PretestResult:
     """Test that all pre-treatment ATT(g,t) of ``res`` are zero with ``method`` (module docstring).
 
@@ -243,7 +248,7 @@ def pretest(res: "StaggeredDiDResult", method: str = "wald", *, n_bootstrap: int
     return _studentised_bootstrap(res, idx, theta, alpha, n_bootstrap, seed, method)
 
 
-def _wald(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndarray, alpha: float) -> PretestResult:
+def _wald(res: StaggeredDiDResult, idx: np.ndarray, theta: np.ndarray, alpha: float) -> PretestResult:
     stat, df, p_value, why = wald_pretest(theta, _vcov(res, idx))
     if why:
         return _not_available("wald", df, alpha, why)
@@ -256,7 +261,7 @@ def _wald(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndarray, alpha: 
                          reference=f"chi-square({df})", alpha=alpha, extra_notes=notes)
 
 
-def _hotelling_f(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndarray, alpha: float) -> PretestResult:
+def _hotelling_f(res: StaggeredDiDResult, idx: np.ndarray, theta: np.ndarray, alpha: float) -> PretestResult:
     groups = res.cells["group"].to_numpy()[idx]
     vcov = _vcov(res, idx)
     p_values, notes, parts = [], [], []
@@ -285,7 +290,7 @@ def _hotelling_f(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndarray, 
                          "group F tests", alpha=alpha, extra_notes=tuple(parts + notes))
 
 
-def _sup_t_multiplier(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndarray, alpha: float,
+def _sup_t_multiplier(res: StaggeredDiDResult, idx: np.ndarray, theta: np.ndarray, alpha: float,
                       n_bootstrap: int, seed: int | None) -> PretestResult:
     boot = multiplier_bootstrap(_scores(res, idx), res.n_units, n_bootstrap, alpha=alpha, seed=seed,
                                 weights=res.bootstrap_weights)
@@ -305,7 +310,7 @@ def _sup_t_multiplier(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndar
                          extra_notes=notes)
 
 
-def _treated_shares(res: "StaggeredDiDResult", idx: np.ndarray) -> np.ndarray:
+def _treated_shares(res: StaggeredDiDResult, idx: np.ndarray) -> np.ndarray:
     """n * w_i / sum of w over group g's units, for the units of each cell's group (units x cells)."""
     groups = res.cells["group"].to_numpy()[idx]
     member = res.entity_group[:, None] == groups[None, :]
@@ -313,7 +318,7 @@ def _treated_shares(res: "StaggeredDiDResult", idx: np.ndarray) -> np.ndarray:
     return res.n_units * weighted / weighted.sum(axis=0, keepdims=True)
 
 
-def _studentised_bootstrap(res: "StaggeredDiDResult", idx: np.ndarray, theta: np.ndarray, alpha: float,
+def _studentised_bootstrap(res: StaggeredDiDResult, idx: np.ndarray, theta: np.ndarray, alpha: float,
                            n_bootstrap: int, seed: int | None, method: str) -> PretestResult:
     n = res.n_units
     scores = _scores(res, idx)

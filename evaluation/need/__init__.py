@@ -9,8 +9,13 @@ Example
 """
 
 from evaluation.need.flows import NeedFlows, need_flows
-from evaluation.need.segregation import (ExcludedLocalityShare, SegregationResult, excluded_locality_share,
-                                         flat_segregation, segregation_indices)
+from evaluation.need.segregation import (
+                                         ExcludedLocalityShare,
+                                         SegregationResult,
+                                         excluded_locality_share,
+                                         flat_segregation,
+                                         segregation_indices,
+)
 from evaluation.need.stock_flow import StockFlowModel, StockFlowProjection
 
 __all__ = ["ExcludedLocalityShare", "NeedFlows", "SegregationResult", "StockFlowModel", "StockFlowProjection",

@@ -37,8 +37,15 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, default_as_of,
-                                        filter_rows, table)
+from evaluation.process._tables import (
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    codes,
+    default_as_of,
+    filter_rows,
+    table,
+)
 from evaluation.results import Result
 
 SOURCES = ("applications", "households")

@@ -35,8 +35,15 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, filter_rows, share,
-                                        table)
+from evaluation.process._tables import (
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    codes,
+    filter_rows,
+    share,
+    table,
+)
 from evaluation.results import Result
 
 INDICES = ("dissimilarity", "isolation", "interaction", "correlation_ratio")

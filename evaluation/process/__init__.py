@@ -10,9 +10,17 @@ Example
 """
 
 from evaluation.process.arrears import ArrearsResult, rent_arrears
-from evaluation.process.contact_points import (ApplicationsReceived, CategoryShares, LostApplications,
-                                               ProcessingTime, applications_received, decisions,
-                                               lost_applications, processing_time, tools_used)
+from evaluation.process.contact_points import (
+                                               ApplicationsReceived,
+                                               CategoryShares,
+                                               LostApplications,
+                                               ProcessingTime,
+                                               applications_received,
+                                               decisions,
+                                               lost_applications,
+                                               processing_time,
+                                               tools_used,
+)
 from evaluation.process.dose import SupportDose, support_dose
 from evaluation.process.entry import EntryProfile, entry_profile, household_type
 from evaluation.process.equality import EqualityOfCare, equality_of_care, independence_test

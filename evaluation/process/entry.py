@@ -33,8 +33,15 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.process._tables import (ExclusionLog, Tables, as_timestamp, codes, filter_rows,
-                                        share, table)
+from evaluation.process._tables import (
+    ExclusionLog,
+    Tables,
+    as_timestamp,
+    codes,
+    filter_rows,
+    share,
+    table,
+)
 from evaluation.reporting.labels import category_label
 from evaluation.results import Result
 

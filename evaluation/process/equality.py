@@ -45,8 +45,12 @@ from scipy import stats
 
 from evaluation.errors import DataError
 from evaluation.process._tables import ExclusionLog, Tables
-from evaluation.process.contact_points import (_SAME_DAY_SHIFT, ProcessingTime, prepared_applications,
-                                               processing_time)
+from evaluation.process.contact_points import (
+    _SAME_DAY_SHIFT,
+    ProcessingTime,
+    prepared_applications,
+    processing_time,
+)
 from evaluation.results import Result
 
 TEST_COLUMNS = ("term", "test", "statistic", "df", "p_value", "effect_size", "effect_size_name", "groups", "n")

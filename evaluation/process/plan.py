@@ -23,9 +23,10 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -97,7 +98,7 @@ class PilotPlan:
                 "assumptions": list(self.assumptions), "steps": [asdict(s) for s in self.steps]}
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> "PilotPlan":
+    def from_dict(cls, raw: Mapping[str, Any]) -> PilotPlan:
         if not isinstance(raw, Mapping) or "steps" not in raw:
             raise ConfigError("pilot plan: expected a mapping with a 'steps' list")
         allowed = {f.name for f in fields(PlanStep)}
@@ -115,7 +116,7 @@ class PilotPlan:
                    assumptions=tuple(raw.get("assumptions", ())))
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "PilotPlan":
+    def from_file(cls, path: str | Path) -> PilotPlan:
         """Read a plan from YAML (``.yaml``/``.yml``) or JSON."""
         path = Path(path)
         try:
@@ -134,7 +135,7 @@ class PilotPlan:
         return cls.from_dict(raw)
 
     @classmethod
-    def ostrava(cls) -> "PilotPlan":
+    def ostrava(cls) -> PilotPlan:
         """The Ostrava staircase pilot of the brief (seed 003) with the documented intensity assumptions."""
         return cls(
             name="Ostrava staircase pilot", municipality="Ostrava",

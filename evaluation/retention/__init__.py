@@ -18,6 +18,21 @@ from evaluation.retention.logrank import LogRankResult, logrank_test
 from evaluation.retention.ph_test import PHTestResult, cox_zph
 from evaluation.retention.transitions import TransitionsResult, transitions
 
-__all__ = ["DAYS_PER_MONTH", "to_months", "housing_episodes", "Episodes", "KaplanMeier", "KaplanMeierResult",
-           "AalenJohansen", "CumulativeIncidenceResult", "CoxPH", "CoxResult", "cox_zph", "PHTestResult",
-           "logrank_test", "LogRankResult", "transitions", "TransitionsResult"]
+__all__ = [
+           "DAYS_PER_MONTH",
+           "AalenJohansen",
+           "CoxPH",
+           "CoxResult",
+           "CumulativeIncidenceResult",
+           "Episodes",
+           "KaplanMeier",
+           "KaplanMeierResult",
+           "LogRankResult",
+           "PHTestResult",
+           "TransitionsResult",
+           "cox_zph",
+           "housing_episodes",
+           "logrank_test",
+           "to_months",
+           "transitions",
+]

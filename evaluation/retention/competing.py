@@ -24,15 +24,23 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
 from evaluation.results import Result
-from evaluation.retention._riskset import at_risk, event_counts, group_labels, loglog_interval, prepare, z_value
+from evaluation.retention._riskset import (
+    at_risk,
+    event_counts,
+    group_labels,
+    loglog_interval,
+    prepare,
+    z_value,
+)
 
 
 def cumulative_incidence(entry: np.ndarray, stop: np.ndarray, codes: np.ndarray, n_causes: int) -> dict[str, np.ndarray]:

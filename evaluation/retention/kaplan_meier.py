@@ -18,16 +18,24 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
 from evaluation.results import Result
-from evaluation.retention._riskset import (ALL, at_risk, display_at_risk, event_counts, loglog_interval,
-                                           prepare, z_value)
+from evaluation.retention._riskset import (
+    ALL,
+    at_risk,
+    display_at_risk,
+    event_counts,
+    loglog_interval,
+    prepare,
+    z_value,
+)
 
 CONF_TYPES = ("log-log", "log", "plain")
 
@@ -256,4 +264,4 @@ class _Counter:
         return "<at-risk counter>"
 
 
-__all__ = ["KaplanMeier", "KaplanMeierResult", "ALL"]
+__all__ = ["ALL", "KaplanMeier", "KaplanMeierResult"]

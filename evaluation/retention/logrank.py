@@ -106,4 +106,4 @@ def logrank_test(durations: Any, events: Any, groups: Any, entry: Any = None, st
                          strata=len(strata_names), excluded=data.excluded)
 
 
-__all__ = ["logrank_test", "LogRankResult"]
+__all__ = ["LogRankResult", "logrank_test"]

@@ -154,4 +154,4 @@ def _information(beta: np.ndarray, strata: list[cm.StratumData]) -> np.ndarray:
     return cm.loglik_derivatives(beta, strata)[2]
 
 
-__all__ = ["cox_zph", "PHTestResult"]
+__all__ = ["PHTestResult", "cox_zph"]

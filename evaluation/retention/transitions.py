@@ -112,4 +112,4 @@ def transitions(tenancies: pd.DataFrame | Any) -> TransitionsResult:
     return TransitionsResult(table=counts.reset_index(drop=True), excluded=excluded)
 
 
-__all__ = ["transitions", "TransitionsResult"]
+__all__ = ["TransitionsResult", "transitions"]

@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from test_staggered_sim import simulate  # rootdir-less import: pytest puts this folder on sys.path
 
 from evaluation.errors import ConfigError, DataError, EstimationError
 from evaluation.impact.staggered import staggered_did
-from test_staggered_sim import simulate  # rootdir-less import: pytest puts this folder on sys.path
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from test_staggered_sim import simulate  # rootdir-less import: pytest puts this folder on sys.path
 
 from evaluation.errors import ConfigError
 from evaluation.impact.staggered import staggered_did
-from evaluation.impact.staggered_pretest import (PRETEST_METHODS, ROBUST_METHOD, PretestReliabilityWarning,
-                                                 chi2_size_under_hotelling, pretest, wald_reliability)
-from test_staggered_sim import simulate  # rootdir-less import: pytest puts this folder on sys.path
+from evaluation.impact.staggered_pretest import (
+    PRETEST_METHODS,
+    ROBUST_METHOD,
+    PretestReliabilityWarning,
+    chi2_size_under_hotelling,
+    pretest,
+    wald_reliability,
+)
 
 MPDTA = pd.read_csv(__import__("pathlib").Path(__file__).parent / "reference" / "mpdta.csv")
 

@@ -4,8 +4,13 @@ import pandas as pd
 import pytest
 
 from evaluation.errors import ConfigError, DataError
-from evaluation.need import (StockFlowModel, excluded_locality_share, flat_segregation, need_flows,
-                             segregation_indices)
+from evaluation.need import (
+    StockFlowModel,
+    excluded_locality_share,
+    flat_segregation,
+    need_flows,
+    segregation_indices,
+)
 
 ETHOS = ["rough_sleeping", "emergency_accommodation", "homeless_accommodation", "institution", "non_conventional",
          "with_family_friends", "insecure_housing", "inadequate_housing"]

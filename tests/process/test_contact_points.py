@@ -5,8 +5,15 @@ import pytest
 from scipy import stats
 
 from evaluation.errors import DataError
-from evaluation.process import (applications_received, decisions, equality_of_care, independence_test,
-                                lost_applications, processing_time, tools_used)
+from evaluation.process import (
+    applications_received,
+    decisions,
+    equality_of_care,
+    independence_test,
+    lost_applications,
+    processing_time,
+    tools_used,
+)
 
 OUTCOMES = ["granted", "rejected", "referred", "withdrawn", "pending"]
 AS_OF = "2020-12-31"

@@ -4,8 +4,15 @@ import pandas as pd
 import pytest
 
 from evaluation.errors import DataError
-from evaluation.process import (PilotPlan, dropout, entry_profile, household_type, rent_arrears, support_dose,
-                                time_to_move_in)
+from evaluation.process import (
+    PilotPlan,
+    dropout,
+    entry_profile,
+    household_type,
+    rent_arrears,
+    support_dose,
+    time_to_move_in,
+)
 from evaluation.process._tables import DAYS_PER_MONTH
 
 ROLES = ["labour_office", "municipal_social_worker", "ngo_worker", "child_protection", "housing_officer", "other"]

@@ -5,7 +5,7 @@ from scipy import stats
 
 synthetic = pytest.importorskip("evaluation.synthetic")
 
-from evaluation.process import equality_of_care, lost_applications, processing_time  # noqa: E402
+from evaluation.process import equality_of_care, lost_applications, processing_time
 
 
 @pytest.fixture(scope="module")

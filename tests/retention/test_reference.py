@@ -11,10 +11,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from lifelines import AalenJohansenFitter, CoxPHFitter, KaplanMeierFitter
 from lifelines.datasets import load_rossi
-from lifelines.statistics import logrank_test as ll_logrank, multivariate_logrank_test
-import statsmodels.api as sm
+from lifelines.statistics import logrank_test as ll_logrank
+from lifelines.statistics import multivariate_logrank_test
 
 from evaluation.retention import AalenJohansen, CoxPH, KaplanMeier, logrank_test
 from evaluation.retention import _cox_math as cm

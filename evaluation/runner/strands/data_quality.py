@@ -21,10 +21,17 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.results import Result
 from evaluation.reporting.formatting import format_date, format_number
-from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, store_figure, store_frame,
-                                               store_result, store_skipped)
+from evaluation.results import Result
+from evaluation.runner.strands._common import (
+    Collector,
+    Reason,
+    StrandOutput,
+    store_figure,
+    store_frame,
+    store_result,
+    store_skipped,
+)
 
 TITLES = {
     "validation": ("Kontrola dat: problémy podle souboru a pravidla", "Data checks: problems by file and rule"),

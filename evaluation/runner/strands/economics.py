@@ -29,8 +29,16 @@ from typing import Any
 import pandas as pd
 
 from evaluation.errors import ConfigError
-from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, period_end, store_figure,
-                                               store_frame, store_result, store_skipped)
+from evaluation.runner.strands._common import (
+    Collector,
+    Reason,
+    StrandOutput,
+    period_end,
+    store_figure,
+    store_frame,
+    store_result,
+    store_skipped,
+)
 
 TITLES = {
     "cost_per_household": ("Náklady na podpořenou domácnost a na udržené bydlení",

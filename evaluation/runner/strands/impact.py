@@ -42,8 +42,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, store_figure, store_frame,
-                                               store_result, store_skipped)
+from evaluation.runner.strands._common import (
+    Collector,
+    Reason,
+    StrandOutput,
+    store_figure,
+    store_frame,
+    store_result,
+    store_skipped,
+)
 
 #: Main household outcome (housing-related debt) and the municipality outcome.
 HOUSEHOLD_OUTCOME = "arrears_czk"

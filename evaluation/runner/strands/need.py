@@ -17,8 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
-                                               store_skipped)
+from evaluation.runner.strands._common import (
+    Collector,
+    StrandOutput,
+    store_figure,
+    store_frame,
+    store_result,
+    store_skipped,
+)
 
 TITLES = {
     "ethos_counts": ("Bytová nouze podle kategorií ETHOS: stav a toky za celé období",

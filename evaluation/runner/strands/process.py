@@ -44,8 +44,14 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.runner.strands._common import (Collector, StrandOutput, store_figure, store_frame, store_result,
-                                               store_skipped)
+from evaluation.runner.strands._common import (
+    Collector,
+    StrandOutput,
+    store_figure,
+    store_frame,
+    store_result,
+    store_skipped,
+)
 
 TITLES = {
     "reach": ("Dosah oproti plánu", "Reach against plan"),

@@ -25,8 +25,15 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.runner.strands._common import (Collector, Reason, StrandOutput, period_end, store_frame,
-                                               store_result, store_skipped)
+from evaluation.runner.strands._common import (
+    Collector,
+    Reason,
+    StrandOutput,
+    period_end,
+    store_frame,
+    store_result,
+    store_skipped,
+)
 
 TITLES = {
     "retention": ("Udržení bydlení (Kaplan–Meier)", "Tenancy retention (Kaplan–Meier)"),
