@@ -55,6 +55,7 @@ from evaluation.impact.staggered_pretest import (
     ROBUST_METHOD,
     PretestReliabilityWarning,
     PretestResult,
+    pre_treatment,
     pretest,
     wald_reliability,
 )
@@ -408,7 +409,7 @@ def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, 
     cells["p_value"] = 2 * stats.norm.sf(np.abs(estimates / se))
     cells["band"] = inference.band
     # Wald pre-test on the analytic covariance (as R did), skipping zero-variance cells
-    pre = np.flatnonzero((cells["group"].to_numpy() > cells["time"].to_numpy())
+    pre = np.flatnonzero(pre_treatment(cells["group"].to_numpy(), cells["time"].to_numpy(), anticipation)
                          & np.isfinite(inference.analytic_std_error))
     scores = cluster_sums(np.nan_to_num(psi[:, pre]), prep.entity_cluster)
     stat, df, p_value, pre_note = wald_pretest(estimates[pre], analytic_vcov(scores, prep.n_entities))

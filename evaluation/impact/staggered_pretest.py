@@ -149,10 +149,16 @@ class Reliability:
 
 
 # ------------------------------------------------------------------------------ shared pieces
+def pre_treatment(groups: np.ndarray, times: np.ndarray, anticipation: int) -> np.ndarray:
+    """Which ATT(g,t) the pre-test may assume to be zero: t + anticipation < g. Cells inside the
+    anticipation window may carry an effect by assumption, so they are no placebo."""
+    return np.asarray(times, dtype=float) + anticipation < np.asarray(groups, dtype=float)
+
+
 def pre_cells(res: StaggeredDiDResult) -> np.ndarray:
     """Indices of the pre-treatment ATT(g,t) that enter the pre-test (as R did: finite, non-zero SE)."""
     cells = res.cells
-    return np.flatnonzero((cells["group"].to_numpy() > cells["time"].to_numpy())
+    return np.flatnonzero(pre_treatment(cells["group"].to_numpy(), cells["time"].to_numpy(), res.anticipation)
                           & np.isfinite(cells["estimate"].to_numpy(float))
                           & np.isfinite(cells["analytic_std_error"].to_numpy(float)))
 
