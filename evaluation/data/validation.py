@@ -172,9 +172,11 @@ class ValidationReport(Result):
                     else f"Result: the data can be used; warnings: {w}.")
         if self.usable:
             return (f"Výsledek: data NELZE použít bez opravy – chyby: {e}, varování: {w}. "
-                    "Řádky s chybami lze při načtení vyřadit (on_error=\"exclude\")." if cs else
+                    "Opravte je, nebo řádky s chybami při vyhodnocení vyřaďte (v konfiguraci běhu "
+                    "„on_error: exclude“); vyřazené řádky se pak vykazují v toku účastníků." if cs else
                     f"Result: the data CANNOT be used as it is – errors: {e}, warnings: {w}. "
-                    "Rows with errors can be excluded on loading (on_error=\"exclude\").")
+                    "Correct them, or exclude the rows with errors from the evaluation (run configuration "
+                    "'on_error: exclude'); excluded rows are then reported in the participant flow.")
         return (f"Výsledek: data NELZE použít – chyby: {e} (z toho celé soubory či sloupce), varování: {w}." if cs
                 else f"Result: the data CANNOT be used – errors: {e} (some concern whole files or columns), "
                      f"warnings: {w}.")
