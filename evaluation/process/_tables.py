@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
+from evaluation.reporting.labels import check_lang  # noqa: F401  (re-exported)
 
 #: Average length of a month in days (365.25 / 12), used to express durations in months.
 DAYS_PER_MONTH = 365.25 / 12
@@ -146,7 +147,3 @@ def share(numerator: Any, denominator: Any) -> Any:
     return out if out.ndim else float(out)
 
 
-def check_lang(lang: str) -> str:
-    if lang not in ("cs", "en"):
-        raise DataError(f"lang must be 'cs' or 'en', got {lang!r}")
-    return lang

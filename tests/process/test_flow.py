@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from evaluation.data.dataset import Dataset
-from evaluation.errors import DataError
+from evaluation.errors import ConfigError, DataError
 from evaluation.process import participant_flow
 
 
@@ -56,7 +56,7 @@ def test_flow_plot_draws_boxes_in_language(pilot, lang, word):
 
 
 def test_flow_bad_arguments(pilot):
-    with pytest.raises(DataError, match="lang"):
+    with pytest.raises(ConfigError, match="lang"):
         participant_flow(pilot, as_of="2021-06-30").plot(lang="de")
     with pytest.raises(DataError, match="as_of"):
         participant_flow(pilot, as_of="not a date")
