@@ -16,7 +16,6 @@ Example
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,20 +23,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from evaluation.resources import resource_dir
+
 LANGS = ("cs", "en")
 
 
 def schema_dir() -> Path:
-    """Folder of the data contract: ``$EVALUATION_SCHEMA_DIR``, the repository's ``data_schema/``,
-    or the copy installed with the package."""
-    env = os.environ.get("EVALUATION_SCHEMA_DIR")
-    candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve()
-    candidates += [here.parents[2] / "data_schema", here.parents[1] / "data_schema"]
-    for candidate in candidates:
-        if (candidate / "datapackage.json").is_file():
-            return candidate
-    raise FileNotFoundError("data contract not found: expected data_schema/datapackage.json")
+    """Folder of the data contract (``data_schema/``; see :mod:`evaluation.resources`)."""
+    return resource_dir("data_schema", "datapackage.json")
 
 
 def normalise_label(text: str) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from evaluation.reporting.store import (
     StrandResults,
     slug,
 )
+from evaluation.resources import resource_dir
 
 LANGS = ("cs", "en")
 REPORT_KINDS = ("brief", "technical", "municipality")
@@ -55,16 +55,8 @@ MAX_BRIEF_KEY_FIGURES = 10
 
 
 def reports_dir() -> Path:
-    """Folder of templates and translations: ``$EVALUATION_REPORTS_DIR``, the repository's
-    ``reports/``, or a copy installed beside the package."""
-    env = os.environ.get("EVALUATION_REPORTS_DIR")
-    here = Path(__file__).resolve()
-    candidates = ([Path(env)] if env else []) + [here.parents[2] / "reports", here.parents[1] / "reports"]
-    for candidate in candidates:
-        if (candidate / "i18n" / "cs.yaml").is_file():
-            return candidate
-    raise RenderError("report templates not found: expected reports/i18n/cs.yaml beside the package "
-                      "or in $EVALUATION_REPORTS_DIR")
+    """Folder of templates and translations (``reports/``; see :mod:`evaluation.resources`)."""
+    return resource_dir("reports", "i18n/cs.yaml")
 
 
 @lru_cache(maxsize=4)

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from evaluation.errors import ConfigError
+from evaluation.resources import resource_dir
 from evaluation.runner.registry import STRANDS
 
 REPORT_FORMATS = ("html", "pdf", "docx")
@@ -54,8 +55,8 @@ KEYS: Mapping[str, str] = MappingProxyType({
 
 
 def default_notebooks_dir() -> Path:
-    """The ``notebooks/`` folder next to the ``evaluation`` package (the repository layout)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The toolkit's ``notebooks/`` folder (see :mod:`evaluation.resources`)."""
+    return resource_dir("notebooks", "01_data_quality.ipynb")
 
 
 @dataclass(frozen=True)
