@@ -33,17 +33,15 @@ def test_same_day_eviction_is_an_event_at_half_a_day():
     assert km.tidy()["estimate"].iloc[0] == pytest.approx(0.75)
 
 
-def test_many_spells_are_checked_quickly():
-    """The overlap check is vectorised: 20,000 households' spells in well under a second."""
-    import time
-
+def test_many_households_with_chained_spells_form_one_episode_each():
+    """The vectorised overlap check on 20,000 households whose second spell starts the day the
+    first ends (allowed): one episode each, nothing excluded. Its speed is measured by
+    benchmarks/bench_retention.py, not asserted here."""
     n = 20_000
     t = pd.DataFrame({"tenancy_id": [f"T{i}" for i in range(2 * n)],
                       "household_id": [f"H{i // 2}" for i in range(2 * n)], "unit_id": None,
                       "step": ["crisis", "social"] * n,
                       "start_date": D(["2019-01-01", "2019-07-01"] * n), "end_date": D(["2019-07-01", None] * n),
                       "exit_reason": ["moved_up", "still_housed"] * n})
-    start = time.perf_counter()
     ep = housing_episodes(t, censor_date="2020-01-01")
-    assert time.perf_counter() - start < 3.0  # about 0.2 s; the per-household lambda took about 5.5 s
     assert len(ep.data) == n and ep.exclusions.empty
