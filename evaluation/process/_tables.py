@@ -127,6 +127,24 @@ class ExclusionLog:
         return tuple(f"Excluded {r['rows']} row(s) of {r['table']}: {r['reason']}." for r in self.rows)
 
 
+def spells_in_scope(data: Tables, columns: Iterable[str], municipality: Any, as_of: Any,
+                    log: ExclusionLog) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Tenancy spells (``columns``) of one municipality's households, or all, that started by
+    ``as_of`` (default: the latest date in the spells); later spells are logged. ``step`` as codes."""
+    tenancies = table(data, "tenancies", tuple(columns))
+    if municipality is not None:
+        households = filter_rows(table(data, "households", ("household_id", "municipality")), "households",
+                                 municipality=municipality)
+        tenancies = tenancies.loc[tenancies["household_id"].isin(households["household_id"]).to_numpy(dtype=bool)]
+    as_of = as_timestamp(as_of, "as_of") if as_of is not None else default_as_of(
+        tenancies["start_date"], tenancies["end_date"])
+    late = (tenancies["start_date"] > as_of).to_numpy(dtype=bool)
+    log.add("tenancies", "after_as_of", int(late.sum()), "spell starts after the as-of date")
+    spells = tenancies.loc[~late].copy()
+    spells["step"] = codes(spells["step"])
+    return spells, as_of
+
+
 def drop_missing(frame: pd.DataFrame, table_name: str, columns: Iterable[str], log: ExclusionLog
                  ) -> pd.DataFrame:
     """Drop rows with a missing value in ``columns``, logging each column's count."""

@@ -37,12 +37,9 @@ from evaluation.process._tables import (
     DAYS_PER_MONTH,
     ExclusionLog,
     Tables,
-    as_timestamp,
     check_lang,
-    codes,
-    default_as_of,
-    filter_rows,
     share,
+    spells_in_scope,
     table,
 )
 from evaluation.process.plan import PilotPlan
@@ -141,17 +138,8 @@ class SupportDose(Result):
 
 
 def _spells(data: Tables, municipality: Any, as_of: Any, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Timestamp]:
-    tenancies = table(data, "tenancies", ("tenancy_id", "household_id", "step", "start_date", "end_date"))
-    if municipality is not None:
-        households = filter_rows(table(data, "households", ("household_id", "municipality")), "households",
-                                 municipality=municipality)
-        tenancies = tenancies.loc[tenancies["household_id"].isin(households["household_id"]).to_numpy(dtype=bool)]
-    as_of = as_timestamp(as_of, "as_of") if as_of is not None else default_as_of(
-        tenancies["start_date"], tenancies["end_date"])
-    late = (tenancies["start_date"] > as_of).to_numpy(dtype=bool)
-    log.add("tenancies", "after_as_of", int(late.sum()), "spell starts after the as-of date")
-    spells = tenancies.loc[~late].copy()
-    spells["step"] = codes(spells["step"])
+    spells, as_of = spells_in_scope(data, ("tenancy_id", "household_id", "step", "start_date", "end_date"),
+                                    municipality, as_of, log)
     spells["end"] = spells["end_date"].fillna(as_of).clip(upper=as_of)
     spells["months"] = (spells["end"] - spells["start_date"]).dt.days.to_numpy() / DAYS_PER_MONTH
     return spells, as_of

@@ -44,6 +44,7 @@ from evaluation.process._tables import (
     default_as_of,
     filter_rows,
     share,
+    spells_in_scope,
     table,
 )
 from evaluation.process.plan import PilotPlan
@@ -203,17 +204,8 @@ def dropout(data: Tables, plan: PilotPlan | None = None, *, as_of: Any = None,
     """
     plan = plan or PilotPlan.ostrava()
     log = ExclusionLog()
-    tenancies = table(data, "tenancies", ("household_id", "step", "start_date", "end_date", "exit_reason"))
-    if municipality is not None:
-        households = filter_rows(table(data, "households", ("household_id", "municipality")), "households",
-                                 municipality=municipality)
-        tenancies = tenancies.loc[tenancies["household_id"].isin(households["household_id"]).to_numpy(dtype=bool)]
-    as_of = as_timestamp(as_of, "as_of") if as_of is not None else default_as_of(
-        tenancies["start_date"], tenancies["end_date"])
-    late = (tenancies["start_date"] > as_of).to_numpy(dtype=bool)
-    log.add("tenancies", "after_as_of", int(late.sum()), "spell starts after the as-of date")
-    spells = tenancies.loc[~late].copy()
-    spells["step"] = codes(spells["step"])
+    spells, as_of = spells_in_scope(data, ("household_id", "step", "start_date", "end_date", "exit_reason"),
+                                    municipality, as_of, log)
     spells["exit_reason"] = codes(spells["exit_reason"])
     # a spell ending after the as-of date is still running as far as the analysis can know
     ended = spells["end_date"].notna() & (spells["end_date"] <= as_of)
