@@ -75,8 +75,9 @@ from evaluation.reporting.identities import (
 )
 
 __all__ = ["Cell", "ColumnRelation", "DisclosureRules", "ProtectedTable", "PublishedTableCheck", "Relation",
-           "audit", "check_not_household_level", "check_published", "find_relations", "is_total_label",
-           "protect_table", "relations_from_summary"]
+           "TableAnalysis", "UnprotectableCells", "WITHHELD", "analyse_table", "audit", "check_not_household_level", "check_published",
+           "find_relations", "hide_derived", "is_total_label", "protect_table", "published_values",
+           "relations_from_summary", "secondary_suppression"]
 
 #: Category labels and column names that mark a margin (compared without case or accents).
 TOTAL_LABELS = frozenset({"total", "celkem", "all", "vse", "vsichni", "sum", "soucet", "overall"})
@@ -94,6 +95,18 @@ BIRTH_NUMBER = re.compile(r"^\d{6}/?\d{3,4}$")
 PSEUDONYM = re.compile(r"^[0-9a-f]{16,}$", re.IGNORECASE)
 
 PRIMARY, SECONDARY, DERIVED = "primary", "secondary", "derived"
+#: A cell that is not published at all (its table is left out, or it is the part of a pooled
+#: figure that no published scope holds): the attacker knows only that it is >= 0, yet a small
+#: one must still not be recoverable from what is published.
+WITHHELD = "withheld"
+
+
+class UnprotectableCells(DisclosureError):
+    """Small cells that no complement can protect; ``cells`` names them."""
+
+    def __init__(self, message: str, cells: Sequence[object]) -> None:
+        super().__init__(message)
+        self.cells = tuple(cells)
 
 
 def _plain(text: object) -> str:
@@ -227,16 +240,18 @@ def _dimension_columns(table: pd.DataFrame, numeric_columns: set[str]) -> list[s
         pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]))]
 
 
-def find_relations(table: pd.DataFrame, count_columns: Sequence[str]) -> tuple[list[Relation], list[str]]:
+def find_relations(table: pd.DataFrame, count_columns: Sequence[str],
+                   dimensions: Sequence[str] | None = None) -> tuple[list[Relation], list[str]]:
     """Additive relations of ``table`` from its total rows and total columns.
 
-    Returns the relations that hold exactly in the data, and English notes about totals
-    that do not add up (those are not used as relations).
+    ``dimensions`` are the columns that say what a row is (default: every column that is not a
+    number). Returns the relations that hold exactly in the data, and English notes about
+    totals that do not add up (those are not used as relations).
     """
     relations: list[Relation] = []
     problems: list[str] = []
     values = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float) for c in count_columns}
-    dims = _dimension_columns(table, set(count_columns))
+    dims = list(dimensions) if dimensions is not None else _dimension_columns(table, set(count_columns))
 
     # total rows: a category column whose value is a total label, per combination of the others
     for dim in dims:
@@ -285,6 +300,8 @@ def find_relations(table: pd.DataFrame, count_columns: Sequence[str]) -> tuple[l
 # --------------------------------------------------------------------------- audit
 
 def _bounds(kind: str, rules: DisclosureRules, free: bool = False) -> tuple[float, float | None]:
+    if kind == WITHHELD:
+        return 0.0, None
     if kind == PRIMARY:
         return (0.0 if rules.suppress_zeros else 1.0), float(rules.threshold - 1)
     if free:  # a hidden whole number outside the count columns: the symbol says nothing about its size
@@ -348,11 +365,14 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     >>> audit({(0, "n"): 3, (1, "n"): 9, (2, "n"): 12}, [r], {(0, "n"): "primary"}, DisclosureRules())
     {(0, 'n'): (3.0, 3.0)}
     """
-    from scipy.optimize import linprog
-
-    hidden = [cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)]
+    hidden = [cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY, WITHHELD)]
     if not hidden:
         return {}
+
+    def audited(cell: Cell) -> bool:
+        kind = suppressed[cell]
+        return kind == PRIMARY or (kind == WITHHELD and rules.is_small(values.get(cell, math.nan)))
+
     free = set(free_cells)
     equations = _equations(values, relations, set(hidden))
     ranges: dict[Cell, tuple[float, float]] = {}
@@ -360,7 +380,7 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     for group in _components(hidden, equations):
         cells = sorted({c for i in group for c in equations[i][0]})
         linked.update(cells)
-        if not any(suppressed[c] == PRIMARY for c in cells):
+        if not any(audited(c) for c in cells):
             continue
         key = (tuple((c, suppressed[c], c in free) for c in cells),
                tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
@@ -377,25 +397,41 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         bounds = [_bounds(suppressed[c], rules, c in free) for c in cells]
         solved: dict[Cell, tuple[float, float]] = {}
         for cell in cells:
-            if suppressed[cell] != PRIMARY:
+            if not audited(cell):
                 continue
             objective = np.zeros(len(cells))
             objective[index[cell]] = 1.0
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if not (low.success and high.success):
-                # the true values are always feasible, so failure means an unbounded direction
-                solved[cell] = (low.fun if low.success else -math.inf, -high.fun if high.success else math.inf)
-                continue
-            solved[cell] = (round(float(low.fun), 9), round(float(-high.fun), 9))
+            low = _solve(objective, a_eq, b_eq, bounds)
+            high = _solve(-objective, a_eq, b_eq, bounds)
+            solved[cell] = (-math.inf if low is None else low, math.inf if high is None else -high)
         if cache is not None:
             cache[key] = solved
         ranges.update(solved)
     for cell in hidden:  # in no relation: the attacker knows only what the symbol says
-        if suppressed[cell] == PRIMARY and cell not in linked:
-            low, high = _bounds(PRIMARY, rules)
-            ranges[cell] = (low, high)
+        if audited(cell) and cell not in linked:
+            low, high = _bounds(suppressed[cell], rules)
+            ranges[cell] = (low, math.inf if high is None else high)
     return ranges
+
+
+def _solve(objective: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray,
+           bounds: list[tuple[float, float | None]]) -> float | None:
+    """Minimum of ``objective @ x`` over whole numbers ``x`` within ``bounds`` with ``a_eq x = b_eq``,
+    as an attacker solves it (integer programming); None when unbounded.
+
+    The true values are always feasible; when the integer program gives no answer in time, the
+    linear relaxation (a range at least as wide) is used.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    lower = np.array([b[0] for b in bounds], dtype=float)
+    upper = np.array([np.inf if b[1] is None else b[1] for b in bounds], dtype=float)
+    result = milp(objective, constraints=LinearConstraint(a_eq, b_eq, b_eq), integrality=np.ones(len(bounds)),
+                  bounds=Bounds(lower, upper), options={"time_limit": 10.0})
+    if result.status == 0 and result.x is not None:
+        return round(float(result.fun), 6)
+    relaxed = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    return round(float(relaxed.fun), 9) if relaxed.success else None
 
 
 def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
@@ -419,7 +455,7 @@ def _choose_complement(relation: Relation, values: dict[Cell, float], suppressed
     return min(candidates, key=lambda c: (c in total_cells, c in free_cells, not closes(c), values[c], c[0]))
 
 
-def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
+def secondary_suppression(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
                rules: DisclosureRules, free_cells: set[Cell] | None = None) -> None:
     free_cells = free_cells or set()
     relations_of: dict[Cell, list[Relation]] = {}
@@ -458,10 +494,14 @@ def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed:
             break
     exposed = exposed_cells()
     if exposed:
-        raise DisclosureError(
+        raise UnprotectableCells(
             "small cells cannot be protected from the totals and identities of this table "
-            f"(cells {', '.join(f'row {r + 1} {c!r}' for r, c in exposed)}); publish it without "
-            "totals or with coarser categories")
+            f"(cells {', '.join(_cell_text(c) for c in exposed)}); publish it without "
+            "totals or with coarser categories", exposed)
+
+
+def _cell_text(cell: Cell) -> str:
+    return f"row {cell[0] + 1} {cell[1]!r}" if len(cell) == 2 and isinstance(cell[0], int) else repr(cell)
 
 
 def _unique(relations: Iterable[Relation]) -> list[Relation]:
@@ -471,25 +511,47 @@ def _unique(relations: Iterable[Relation]) -> list[Relation]:
     return list(unique.values())
 
 
-def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
+@dataclass
+class TableAnalysis:
+    """What disclosure control knows about one table before anything is hidden.
+
+    ``values`` are the whole-number cells that are counts or take part in a relation;
+    ``primary`` the small counts; ``relations`` the margins and identities that hold in the
+    data; ``free_cells`` the relation cells outside the count columns (a hidden one may be
+    any number >= 0); ``follows`` the count columns whose suppression hides every derived
+    figure of the row. :func:`protect_table` protects one table with it;
+    :mod:`evaluation.reporting.publication` protects every table of a run together.
+    """
+
+    table: pd.DataFrame
+    name: str
+    counts: list[str]
+    n_column: str | None
+    values: dict[Cell, float]
+    primary: dict[Cell, str]
+    relations: list[Relation]
+    free_cells: set[Cell]
+    problems: list[str]
+    follows: tuple[str, ...] = ()
+    public: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+
+
+def analyse_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
                   rules: DisclosureRules | None = None, name: str = "table",
-                  relations: Iterable[ColumnRelation | tuple | Mapping] = ()) -> ProtectedTable:
-    """Apply primary, secondary and derived suppression to ``table`` (see module docstring).
+                  relations: Iterable[ColumnRelation | tuple | Mapping] = (),
+                  follows: Sequence[str] = (), public: Sequence[str] = (),
+                  dimensions: Sequence[str] | None = None) -> TableAnalysis:
+    """Primary suppression and the relations of ``table`` (see :class:`TableAnalysis`); ``public``
+    columns are settings published as they are (never hidden, never part of a relation);
+    ``dimensions`` say what a row is (default: the columns that are not numbers), and are never
+    hidden either.
 
-    ``count_columns`` hold counts of households (or applications, flats); ``n_column`` the
-    number of units behind the derived figures of a row. ``relations`` declares identities
-    between columns that the table obeys (``("received", ["excluded", "loaded"])`` or a
-    :class:`ColumnRelation`); identities are also detected from the data. Raises
-    :class:`DisclosureError` for a household-level table or cells that cannot be protected.
-
-    Example
-    -------
-    >>> flow = pd.DataFrame({"stage": ["households"], "received": [120], "excluded": [3], "loaded": [117]})
-    >>> protect_table(flow, count_columns=["received", "excluded", "loaded"]).table.astype(str).loc[0].tolist()
-    ['households', '120', '<5', 'x']
+    Raises :class:`DisclosureError` for a household-level table, a missing count column or
+    counts that are not whole non-negative numbers.
     """
     rules = rules or DisclosureRules()
-    missing = [c for c in (*count_columns, *([n_column] if n_column else [])) if c not in table.columns]
+    missing = [c for c in (*count_columns, *([n_column] if n_column else []), *follows) if c not in table.columns]
     if missing:
         raise DisclosureError(f"table {name!r} has no column {', '.join(map(repr, missing))} "
                               f"(columns: {', '.join(map(str, table.columns))})")
@@ -503,32 +565,40 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
             raise DisclosureError(f"table {name!r}, count column {column!r} holds values that are not "
                                   f"whole non-negative numbers (row {int(np.flatnonzero(bad)[0]) + 1}); "
                                   "only counts of units may be listed in count_columns")
-
     values: dict[Cell, float] = {}
     for column in whole_number_columns(table, counts):
+        if column in public:
+            continue
         for row, value in enumerate(pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)):
             values[(row, column)] = value
-    suppressed: dict[Cell, str] = {(row, column): PRIMARY for (row, column), v in values.items()
-                                   if column in counts and rules.is_small(v)}
-
-    margins, problems = find_relations(table, counts)
-    identities, declared_problems = find_identities(table, counts, declared=relations,
-                                                    dimensions=_dimension_columns(table, set(counts)))
+    primary: dict[Cell, str] = {(row, column): PRIMARY for (row, column), v in values.items()
+                                if column in counts and rules.is_small(v)}
+    dims = list(dimensions) if dimensions is not None else _dimension_columns(table, set(counts))
+    margins, problems = find_relations(table, counts, dims)
+    searched = table.drop(columns=[c for c in public if c in table.columns]) if public else table
+    identities, declared_problems = find_identities(searched, counts, declared=relations, dimensions=dims)
     problems += declared_problems
     relations_used = _unique([*margins, *identities])
     relation_cells = {c for r in relations_used for c in r.cells}
     values = {cell: v for cell, v in values.items()
               if cell[1] in counts and (not math.isnan(v) or cell not in relation_cells) or cell in relation_cells}
     free_cells = {cell for cell in relation_cells if cell[1] not in counts}
-    _secondary(values, relations_used, suppressed, rules, free_cells)
+    return TableAnalysis(table, name, counts, n_column, values, primary, relations_used, free_cells, problems,
+                         tuple(follows), tuple(public), tuple(dims))
 
-    derived_columns = [c for c in table.columns if c not in counts
+
+def hide_derived(analysis: TableAnalysis, suppressed: dict[Cell, str], rules: DisclosureRules) -> int:
+    """Hide the derived figures that hidden counts make revealing (see the module docstring);
+    return how many shares were hidden because their own numerator is small."""
+    table, counts = analysis.table, analysis.counts
+    fixed = set(analysis.public) | set(analysis.dimensions)
+    derived_columns = [c for c in table.columns if c not in counts and c not in fixed
                        and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
     share_hidden = 0
-    if n_column:
-        n_values = pd.to_numeric(table[n_column], errors="coerce").to_numpy(dtype=float)
+    if analysis.n_column:
+        n_values = pd.to_numeric(table[analysis.n_column], errors="coerce").to_numpy(dtype=float)
         for row, n in enumerate(n_values):
-            hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros)
+            hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros) or (row, analysis.n_column) in suppressed
             if not hide and not math.isnan(n):
                 for column in derived_columns:
                     share = pd.to_numeric(pd.Series([table.at[row, column]]), errors="coerce").iloc[0]
@@ -542,33 +612,77 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                 for column in derived_columns:
                     if not pd.isna(table.at[row, column]):
                         suppressed.setdefault((row, column), DERIVED)
-    _hide_revealing_ratios(table, counts, suppressed)
-    # a hidden derived figure that is tied to visible cells by an identity needs complements too
-    for _ in range(len(values) + 1):
-        if not any(sum(1 for c in r.cells if c in suppressed) == 1 for r in relations_used):
-            break
-        before = len(suppressed)
-        _secondary(values, relations_used, suppressed, rules, free_cells)
-        _hide_revealing_ratios(table, counts, suppressed)
-        if len(suppressed) == before:
-            break
+    for row in range(len(table)):
+        if any((row, column) in suppressed for column in analysis.follows):
+            for column in derived_columns:
+                if not pd.isna(table.at[row, column]):
+                    suppressed.setdefault((row, column), DERIVED)
+    _hide_revealing_ratios(table, counts, suppressed, tuple(fixed))
+    return share_hidden
 
-    published = table.copy()
+
+def relations_with_one_hidden(relations: Iterable[Relation], suppressed: Mapping[Cell, str]) -> bool:
+    """Whether a relation hides exactly one cell (which the others then give away)."""
+    return any(sum(1 for c in r.cells if c in suppressed) == 1 for r in relations)
+
+
+def published_values(analysis: TableAnalysis, suppressed: Mapping[Cell, str],
+                     rules: DisclosureRules) -> pd.DataFrame:
+    """The table with every hidden cell replaced by its symbol (counts shown as whole numbers)."""
+    published = analysis.table.copy()
     for column in {c for _, c in suppressed}:
         published[column] = published[column].astype(object)
     for (row, column), kind in suppressed.items():
         published.at[row, column] = rules.primary_symbol if kind == PRIMARY else rules.secondary_symbol
-    for column in counts:
+    for column in analysis.counts:
         if column not in {c for _, c in suppressed}:
             continue
         published[column] = [int(v) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v)
                              else v for v in published[column]]
-
-    notes_en, notes_cs = _notes(rules, suppressed, share_hidden, problems)
-    return ProtectedTable(published, suppressed, tuple(relations_used), rules, notes_en, notes_cs)
+    return published
 
 
-def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppressed: dict[Cell, str]) -> None:
+def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
+                  rules: DisclosureRules | None = None, name: str = "table",
+                  relations: Iterable[ColumnRelation | tuple | Mapping] = (),
+                  follows: Sequence[str] = (), public: Sequence[str] = ()) -> ProtectedTable:
+    """Apply primary, secondary and derived suppression to ``table`` (see module docstring).
+
+    ``count_columns`` hold counts of households (or applications, flats); ``n_column`` the
+    number of units behind the derived figures of a row. ``relations`` declares identities
+    between columns that the table obeys (``("received", ["excluded", "loaded"])`` or a
+    :class:`ColumnRelation`); identities are also detected from the data. ``follows`` names
+    count columns whose suppression hides every derived figure of the row. Raises
+    :class:`DisclosureError` for a household-level table or cells that cannot be protected.
+
+    Example
+    -------
+    >>> flow = pd.DataFrame({"stage": ["households"], "received": [120], "excluded": [3], "loaded": [117]})
+    >>> protect_table(flow, count_columns=["received", "excluded", "loaded"]).table.astype(str).loc[0].tolist()
+    ['households', '120', '<5', 'x']
+    """
+    rules = rules or DisclosureRules()
+    analysis = analyse_table(table, count_columns=count_columns, n_column=n_column, rules=rules, name=name,
+                             relations=relations, follows=follows, public=public)
+    suppressed = dict(analysis.primary)
+    secondary_suppression(analysis.values, analysis.relations, suppressed, rules, analysis.free_cells)
+    share_hidden = hide_derived(analysis, suppressed, rules)
+    # a hidden derived figure that is tied to visible cells by an identity needs complements too
+    for _ in range(len(analysis.values) + 1):
+        if not relations_with_one_hidden(analysis.relations, suppressed):
+            break
+        before = len(suppressed)
+        secondary_suppression(analysis.values, analysis.relations, suppressed, rules, analysis.free_cells)
+        hide_derived(analysis, suppressed, rules)
+        if len(suppressed) == before:
+            break
+    notes_en, notes_cs = _notes(rules, suppressed, share_hidden, analysis.problems)
+    return ProtectedTable(published_values(analysis, suppressed, rules), suppressed, tuple(analysis.relations),
+                          rules, notes_en, notes_cs)
+
+
+def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppressed: dict[Cell, str],
+                           public: Sequence[str] = ()) -> None:
     """Hide a share, rate or estimate that is a hidden number divided by another (or by it).
 
     ``share = count / n`` gives ``count = share * n`` back; the standard error and
@@ -583,7 +697,7 @@ def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppresse
             if (row, ratio.numerator) not in hidden and (row, ratio.denominator) not in hidden:
                 continue
             for column in (ratio.column, *companions):
-                if column not in counts and not pd.isna(table.at[row, column]):
+                if column not in counts and column not in public and not pd.isna(table.at[row, column]):
                     suppressed.setdefault((row, column), DERIVED)
 
 

@@ -7,8 +7,8 @@ published tables carry identities that nobody labelled:
 * **row-wise** – one column is the sum or difference of others in every row
   (``received = excluded + loaded``; ``stock_end = stock_start + inflow - outflow``;
   ``known_outcome = spells - censored``; ``actual = planned``);
-* **group-wise** – a column repeated on every row of a group equals the group sum of
-  another column (``n_from`` of a transitions table is the sum of ``count`` over the rows
+* **group-wise** – a column repeated on every row of a group (of one or two category columns)
+  equals the group sum of another column (``n_from`` of a transitions table is the sum of ``count`` over the rows
   with that ``from_step``);
 * **lagged** – a column of one row is tied to the next row of the same group
   (``stock_start`` of a quarter is ``stock_end`` of the quarter before);
@@ -263,7 +263,8 @@ def _group_relations(table: pd.DataFrame, columns: list[str], counts: set[str], 
     """A column constant within the groups of a key that equals the group sum of another column."""
     relations = []
     arrays = {c: _numeric(table, c) for c in columns}
-    for key in [[]] + [[d] for d in dims]:
+    # a base repeated within a group of one or two dimensions (``n`` of an entry step and characteristic)
+    for key in [[]] + [[d] for d in dims] + [list(pair) for pair in itertools.combinations(dims, 2)]:
         groups = _groups(table, key)
         if all(len(g) < 2 for g in groups):
             continue

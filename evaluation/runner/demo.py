@@ -52,5 +52,7 @@ def run_demo(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019, progres
     Returns the folder with the reports. Raises NotebookError naming the notebook and cell
     when a notebook fails.
     """
+    from evaluation.runner.plan import output_paths
+
     summary = run_demo_summary(out_dir, lang=lang, seed=seed, progress=progress)
-    return summary.output_dir / "reports"
+    return output_paths(summary.output_dir).reports

@@ -4,11 +4,14 @@ A *scope* is ``"pooled"`` (all municipalities together) or one municipality. Eac
 scope has its own results folder and folder of executed notebooks under the output
 folder, named by :func:`scope_slug`:
 
-    <output>/notebooks/<scope>/04_impact.ipynb     executed notebooks
-    <output>/results/<scope>/<strand>/...          what the notebooks store (evaluation.reporting.store)
-    <output>/reports/                              pooled reports, and <output>/reports/<scope>/ briefs
+    <output>/internal/notebooks/<scope>/04_impact.ipynb   executed notebooks (full precision: never share)
+    <output>/internal/results/<scope>/<strand>/...        what the notebooks store (evaluation.reporting.store)
+    <output>/published/results/<scope>/<strand>/...       the same, protected as a whole run (may be shared)
+    <output>/published/notebooks/<scope>/...              the notebooks' steps without outputs (may be shared)
+    <output>/published/reports/                           pooled reports and municipality briefs
 
-The pooled scope's folder is ``all``, as in the results store.
+The pooled scope's folder is ``all``, as in the results store. :func:`output_paths` is the one
+place that names these folders.
 
 Example
 -------
@@ -19,6 +22,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,46 @@ from evaluation.runner.registry import COMMON_PARAMETERS, STRANDS, strand_parame
 
 #: How a configuration and the run summary name the run over all municipalities together.
 POOLED = "pooled"
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """The folders of a run's output (see the module docstring)."""
+
+    root: Path
+
+    @property
+    def internal(self) -> Path:
+        return self.root / "internal"
+
+    @property
+    def internal_results(self) -> Path:
+        return self.internal / "results"
+
+    @property
+    def internal_notebooks(self) -> Path:
+        return self.internal / "notebooks"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def published_results(self) -> Path:
+        return self.published / "results"
+
+    @property
+    def published_notebooks(self) -> Path:
+        return self.published / "notebooks"
+
+    @property
+    def reports(self) -> Path:
+        return self.published / "reports"
+
+
+def output_paths(output_dir: str | Path) -> OutputPaths:
+    """The folders of a run whose output folder is ``output_dir``."""
+    return OutputPaths(Path(output_dir))
 
 
 def scope_slug(municipality: str | None) -> str:
@@ -72,7 +116,7 @@ def job_parameters(config: RunConfig, strand: str, municipality: str | None) -> 
     start, end = config.period if config.period else (None, None)
     params.update(
         data_dir=str(config.data_dir),
-        results_dir=str(config.output_dir / "results"),
+        results_dir=str(output_paths(config.output_dir).internal_results),
         municipality=municipality, programme_step=config.programme_step,
         period_start=start, period_end=end, lang=config.lang,
         disclosure_threshold=config.disclosure_threshold, seed=config.seed, on_error=config.on_error)
@@ -89,6 +133,6 @@ def plan_jobs(config: RunConfig, run_scopes: Sequence[str | None]) -> list[Noteb
             jobs.append(NotebookJob(
                 strand=strand, scope=municipality or POOLED,
                 input_path=Path(config.notebooks_dir) / notebook,
-                output_path=config.output_dir / "notebooks" / slug / notebook,
+                output_path=output_paths(config.output_dir).internal_notebooks / slug / notebook,
                 parameters=job_parameters(config, strand, municipality)))
     return jobs

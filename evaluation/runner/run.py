@@ -23,12 +23,13 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evaluation.errors import NotebookError
 from evaluation.runner.config import RunConfig, load_config
 from evaluation.runner.execute import JobOutcome, NotebookJob, execute_job
 from evaluation.runner.parameters import check_parameters
-from evaluation.runner.plan import plan_jobs, scope_slug, scopes
+from evaluation.runner.plan import output_paths, plan_jobs, scope_slug, scopes
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,14 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True) ->
     reports: tuple[Path, ...] = ()
     notes: list[str] = []
     if cancelled or not all(o.ok for o in outcomes):
-        notes.append("no reports were rendered because a notebook failed")
-    elif not config.report_formats:
-        notes.append("no reports were rendered: report_formats is empty")
+        notes.append("nothing was published and no reports were rendered because a notebook failed")
     else:
-        reports = _render(config, run_scopes)
+        publication = _publish(config)
+        notes.append(str(publication).splitlines()[0])
+        if not config.report_formats:
+            notes.append("no reports were rendered: report_formats is empty")
+        else:
+            reports = _render(config, run_scopes)
     return RunSummary(output_dir=config.output_dir, outcomes=tuple(outcomes), reports=reports,
                       cancelled=tuple(cancelled), workers=workers,
                       seconds=time.perf_counter() - started, notes=tuple(notes))
@@ -168,23 +172,40 @@ def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = 
 def _fresh_folders(config: RunConfig, run_scopes: Sequence[str | None]) -> None:
     """Empty the results and executed-notebook folders of the scopes about to run, so that the
     reports never mix in a table left over from an earlier run."""
+    paths = output_paths(config.output_dir)
     for municipality in run_scopes:
         slug = scope_slug(municipality)
-        for kind in ("results", "notebooks"):
-            folder = config.output_dir / kind / slug
+        for parent in (paths.internal_results, paths.internal_notebooks):
+            folder = parent / slug
             if folder.is_dir():
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
 
 
+def _publish(config: RunConfig) -> Any:
+    """Protect everything the run's notebooks stored, together (every scope, table, figure, key
+    figure and sentence), into the published folder, with the notebooks' steps (no outputs)."""
+    from evaluation.reporting.publication import publish_notebooks, publish_results
+
+    paths = output_paths(config.output_dir)
+    summary = publish_results(paths.internal_results, paths.published_results,
+                              threshold=config.disclosure_threshold, langs=(config.lang,))
+    if paths.published_notebooks.exists():
+        shutil.rmtree(paths.published_notebooks)
+    publish_notebooks(paths.internal_notebooks, paths.published_notebooks)
+    return summary
+
+
 def _render(config: RunConfig, run_scopes: Sequence[str | None]) -> tuple[Path, ...]:
-    """Policy brief and technical report for the pooled scope, a short brief per municipality."""
+    """Policy brief and technical report for the pooled scope, a short brief per municipality,
+    from the published (protected) results."""
     from evaluation.reporting import render_reports
 
+    paths = output_paths(config.output_dir)
     reports: list[str] = ["brief", "technical"] if None in run_scopes else []
     if any(m is not None for m in run_scopes):
         reports.append("municipality")
-    paths = render_reports(config.output_dir / "results", config.output_dir / "reports", lang=config.lang,
-                           formats=config.report_formats, reports=tuple(reports),
-                           threshold=config.disclosure_threshold)
-    return tuple(Path(p) for p in paths)
+    rendered = render_reports(paths.published_results, paths.reports, lang=config.lang,
+                              formats=config.report_formats, reports=tuple(reports),
+                              threshold=config.disclosure_threshold)
+    return tuple(Path(p) for p in rendered)
