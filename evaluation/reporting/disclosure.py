@@ -59,6 +59,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -348,16 +349,19 @@ def _components(cells: list[Cell], equations: list[tuple[dict[Cell, float], floa
 
 
 def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: dict[Cell, str],
-          rules: DisclosureRules, *, free_cells: Iterable[Cell] = (),
-          cache: dict | None = None) -> dict[Cell, tuple[float, float]]:
+          rules: DisclosureRules, *, free_cells: Iterable[Cell] = (), cache: dict | None = None,
+          only: set[Cell] | None = None) -> dict[Cell, tuple[float, float]]:
     """Feasible range of every hidden count as an attacker can compute it.
 
     Given every visible number, the relations (totals and identities) and what the
     symbols reveal (primary: 1..t-1, complement: at least t; a complement in a column
-    that is not a count column, listed in ``free_cells``: any number >= 0), linear
-    programming gives the smallest and largest value each hidden small cell can take. A
+    that is not a count column, listed in ``free_cells``: any number >= 0; a withheld cell:
+    any number >= 0), integer programming gives the smallest and largest value each hidden
+    small cell can take (withheld small cells are audited too). A
     cell whose range holds fewer than two integers is disclosed. Cells linked by no
-    relation are solved separately; ``cache`` (a dict) keeps solved groups between calls.
+    relation are solved separately; ``cache`` (a dict) keeps solved groups between calls;
+    ``only`` limits the audit to some cells (hiding more cells never narrows a range, so a cell
+    found safe stays safe while complements are added).
 
     Example
     -------
@@ -370,6 +374,8 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         return {}
 
     def audited(cell: Cell) -> bool:
+        if only is not None and cell not in only:
+            return False
         kind = suppressed[cell]
         return kind == PRIMARY or (kind == WITHHELD and rules.is_small(values.get(cell, math.nan)))
 
@@ -382,28 +388,25 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         linked.update(cells)
         if not any(audited(c) for c in cells):
             continue
-        key = (tuple((c, suppressed[c], c in free) for c in cells),
+        key = (tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
                tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
         if cache is not None and key in cache:
             ranges.update(cache[key])
             continue
         index = {cell: j for j, cell in enumerate(cells)}
-        a_eq = np.zeros((len(group), len(cells)))
-        b_eq = np.zeros(len(group))
+        rows, columns, coefficients, constants = [], [], [], []
         for row, i in enumerate(group):
             for cell, coefficient in equations[i][0].items():
-                a_eq[row, index[cell]] = coefficient
-            b_eq[row] = equations[i][1]
+                rows.append(row)
+                columns.append(index[cell])
+                coefficients.append(coefficient)
+            constants.append(equations[i][1])
         bounds = [_bounds(suppressed[c], rules, c in free) for c in cells]
+        solver = _RangeSolver(len(cells), rows, columns, coefficients, constants, bounds)
         solved: dict[Cell, tuple[float, float]] = {}
         for cell in cells:
-            if not audited(cell):
-                continue
-            objective = np.zeros(len(cells))
-            objective[index[cell]] = 1.0
-            low = _solve(objective, a_eq, b_eq, bounds)
-            high = _solve(-objective, a_eq, b_eq, bounds)
-            solved[cell] = (-math.inf if low is None else low, math.inf if high is None else -high)
+            if audited(cell):
+                solved[cell] = solver.range(index[cell])
         if cache is not None:
             cache[key] = solved
         ranges.update(solved)
@@ -414,24 +417,92 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     return ranges
 
 
-def _solve(objective: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray,
-           bounds: list[tuple[float, float | None]]) -> float | None:
-    """Minimum of ``objective @ x`` over whole numbers ``x`` within ``bounds`` with ``a_eq x = b_eq``,
-    as an attacker solves it (integer programming); None when unbounded.
+def _highs() -> Any:
+    """A silent HiGHS instance (its copyright banner, printed once per process, goes nowhere)."""
+    import highspy
 
-    The true values are always feasible; when the integer program gives no answer in time, the
-    linear relaxation (a range at least as wide) is used.
-    """
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        import os
+        import sys
 
-    lower = np.array([b[0] for b in bounds], dtype=float)
-    upper = np.array([np.inf if b[1] is None else b[1] for b in bounds], dtype=float)
-    result = milp(objective, constraints=LinearConstraint(a_eq, b_eq, b_eq), integrality=np.ones(len(bounds)),
-                  bounds=Bounds(lower, upper), options={"time_limit": 10.0})
-    if result.status == 0 and result.x is not None:
-        return round(float(result.fun), 6)
-    relaxed = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    return round(float(relaxed.fun), 9) if relaxed.success else None
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+_BANNER_SHOWN = False
+
+
+class _RangeSolver:
+    """The smallest and largest value a hidden cell can take given everything published, as an
+    attacker computes it: one model per group of linked cells (HiGHS), the linear relaxation
+    first (warm-started from cell to cell), the integer program only where the relaxation leaves
+    fewer than three whole numbers (a wider range of whole numbers is protected anyway)."""
+
+    def __init__(self, n: int, rows: list[int], columns: list[int], coefficients: list[float],
+                 constants: list[float], bounds: list[tuple[float, float | None]]) -> None:
+        import highspy
+
+        self._highspy = highspy
+        self.n = n
+        self.model = highspy.HighsLp()
+        self.model.num_col_ = n
+        self.model.num_row_ = len(constants)
+        self.model.col_cost_ = np.zeros(n)
+        self.model.col_lower_ = np.array([b[0] for b in bounds], dtype=float)
+        self.model.col_upper_ = np.array([highspy.kHighsInf if b[1] is None else b[1] for b in bounds], dtype=float)
+        self.model.row_lower_ = np.array(constants, dtype=float)
+        self.model.row_upper_ = np.array(constants, dtype=float)
+        order = np.lexsort((np.array(rows), np.array(columns))) if columns else np.array([], dtype=int)
+        cols, rws, vals = np.array(columns)[order], np.array(rows)[order], np.array(coefficients)[order]
+        self.model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        self.model.a_matrix_.start_ = np.searchsorted(cols, np.arange(n + 1)).astype(np.int32)
+        self.model.a_matrix_.index_ = rws.astype(np.int32)
+        self.model.a_matrix_.value_ = vals.astype(float)
+        self.relaxed = _highs()
+        self.relaxed.setOptionValue("presolve", "off")  # small models solved many times: warm starts win
+        self.relaxed.passModel(self.model)
+        self.integer = None
+
+    def _optimum(self, highs: Any, column: int, sense: Any) -> float:
+        highspy = self._highspy
+        costs = np.zeros(self.n)
+        costs[column] = 1.0
+        highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
+        highs.changeObjectiveSense(sense)
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return round(float(highs.getInfo().objective_function_value), 6)
+        # the true values are always feasible: anything else is an unbounded direction
+        return -math.inf if sense == highspy.ObjSense.kMinimize else math.inf
+
+    def range(self, column: int) -> tuple[float, float]:
+        highspy = self._highspy
+        low = self._optimum(self.relaxed, column, highspy.ObjSense.kMinimize)
+        high = self._optimum(self.relaxed, column, highspy.ObjSense.kMaximize)
+        if math.floor(high + 1e-9) - math.ceil(low - 1e-9) >= 2:
+            return low, high
+        if self.integer is None:
+            self.integer = _highs()
+            self.integer.setOptionValue("time_limit", 10.0)
+            self.model.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+            self.integer.passModel(self.model)
+        low_int = self._optimum(self.integer, column, highspy.ObjSense.kMinimize)
+        high_int = self._optimum(self.integer, column, highspy.ObjSense.kMaximize)
+        return max(low, low_int), min(high, high_int)
 
 
 def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
@@ -472,8 +543,11 @@ def secondary_suppression(values: dict[Cell, float], relations: list[Relation], 
         suppressed[cell] = SECONDARY
         return True
 
+    checked: set[Cell] | None = None  # None: every hidden small cell; then only those found exposed
+
     def exposed_cells() -> list[Cell]:
-        return _disclosed(audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache))
+        return _disclosed(audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache,
+                                only=checked))
 
     for _ in range(len(values) + 1):
         changed = False
@@ -485,19 +559,33 @@ def secondary_suppression(values: dict[Cell, float], relations: list[Relation], 
         exposed = exposed_cells()
         if not exposed:
             return
-        # one complement at a time, then audit again: it often protects the other cells too
+        # hiding more never narrows an attacker's range: the cells found safe stay safe
+        checked = set(exposed)
+        # one complement per table at a time, then audit again: it often protects the table's other
+        # cells too (tables of a whole run are audited together, so each gets its complement at once)
+        done: set[object] = set()
         for cell in exposed:
-            changed = any(add(r) for r in relations_of.get(cell, []))
-            if changed:
-                break
+            group = _table_of(cell)
+            if group in done:
+                continue
+            if any(add(r) for r in relations_of.get(cell, [])):
+                changed = True
+                done.add(group)
         if not changed:
             break
+    checked = None
     exposed = exposed_cells()
     if exposed:
         raise UnprotectableCells(
             "small cells cannot be protected from the totals and identities of this table "
             f"(cells {', '.join(_cell_text(c) for c in exposed)}); publish it without "
             "totals or with coarser categories", exposed)
+
+
+def _table_of(cell: Cell) -> object:
+    """The table a cell belongs to: one table for ``(row, column)`` cells, the leading parts of a
+    run-wide cell name ``(scope, strand, table, row, column)``."""
+    return cell[:-2] if len(cell) > 2 else ()
 
 
 def _cell_text(cell: Cell) -> str:
@@ -535,6 +623,7 @@ class TableAnalysis:
     follows: tuple[str, ...] = ()
     public: tuple[str, ...] = ()
     dimensions: tuple[str, ...] = ()
+    ratios: list | None = None  # the table's ratio columns, found once (see find_ratios)
 
 
 def analyse_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
@@ -594,30 +683,39 @@ def hide_derived(analysis: TableAnalysis, suppressed: dict[Cell, str], rules: Di
     fixed = set(analysis.public) | set(analysis.dimensions)
     derived_columns = [c for c in table.columns if c not in counts and c not in fixed
                        and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+    present = {c: table[c].notna().to_numpy() for c in derived_columns}
+
+    def hide_row(row: int) -> None:
+        for column in derived_columns:
+            if present[column][row]:
+                suppressed.setdefault((row, column), DERIVED)
+
     share_hidden = 0
     if analysis.n_column:
         n_values = pd.to_numeric(table[analysis.n_column], errors="coerce").to_numpy(dtype=float)
+        shares = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float)
+                  for c in derived_columns if SHARE_NAME.search(_plain(c))}
         for row, n in enumerate(n_values):
             hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros) or (row, analysis.n_column) in suppressed
             if not hide and not math.isnan(n):
-                for column in derived_columns:
-                    share = pd.to_numeric(pd.Series([table.at[row, column]]), errors="coerce").iloc[0]
-                    if SHARE_NAME.search(_plain(column)) and not pd.isna(share):
-                        fraction = share / 100 if share > 1 else share
-                        if rules.is_small(round(fraction * n)) and round(fraction * n) > 0:
-                            hide = True
-                            share_hidden += 1
-                            break
+                for values in shares.values():
+                    share = values[row]
+                    if math.isnan(share):
+                        continue
+                    fraction = share / 100 if share > 1 else share
+                    if rules.is_small(round(fraction * n)) and round(fraction * n) > 0:
+                        hide = True
+                        share_hidden += 1
+                        break
             if hide:
-                for column in derived_columns:
-                    if not pd.isna(table.at[row, column]):
-                        suppressed.setdefault((row, column), DERIVED)
-    for row in range(len(table)):
-        if any((row, column) in suppressed for column in analysis.follows):
-            for column in derived_columns:
-                if not pd.isna(table.at[row, column]):
-                    suppressed.setdefault((row, column), DERIVED)
-    _hide_revealing_ratios(table, counts, suppressed, tuple(fixed))
+                hide_row(row)
+    if analysis.follows:
+        hidden_rows = {row for row, column in suppressed if column in analysis.follows}
+        for row in hidden_rows:
+            hide_row(row)
+    if analysis.ratios is None:
+        analysis.ratios = find_ratios(table, counts)
+    _hide_revealing_ratios(table, counts, suppressed, tuple(fixed), analysis.ratios)
     return share_hidden
 
 
@@ -682,7 +780,7 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
 
 
 def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppressed: dict[Cell, str],
-                           public: Sequence[str] = ()) -> None:
+                           public: Sequence[str] = (), ratios: Sequence[Any] | None = None) -> None:
     """Hide a share, rate or estimate that is a hidden number divided by another (or by it).
 
     ``share = count / n`` gives ``count = share * n`` back; the standard error and
@@ -691,7 +789,7 @@ def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppresse
     hidden = {cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)}
     if not hidden:
         return
-    for ratio in find_ratios(table, counts):
+    for ratio in (find_ratios(table, counts) if ratios is None else ratios):
         companions = companion_columns(table, ratio.column)
         for row in ratio.rows:
             if (row, ratio.numerator) not in hidden and (row, ratio.denominator) not in hidden:
