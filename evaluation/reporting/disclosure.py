@@ -792,7 +792,8 @@ def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppresse
     for ratio in (find_ratios(table, counts) if ratios is None else ratios):
         companions = companion_columns(table, ratio.column)
         for row in ratio.rows:
-            if (row, ratio.numerator) not in hidden and (row, ratio.denominator) not in hidden:
+            if (row, ratio.numerator) not in hidden and (not ratio.denominator
+                                                         or (row, ratio.denominator) not in hidden):
                 continue
             for column in (ratio.column, *companions):
                 if column not in counts and column not in public and not pd.isna(table.at[row, column]):

@@ -98,12 +98,16 @@ def draw_survival(curve: Any, ax: Any = None, lang: str = "cs", *, at_risk: Any 
 
 
 def draw_cumulative_incidence(curve: Any, ax: Any = None, lang: str = "cs", *, ci: bool = True,
-                              group_column: str = "group", end: float | None = None, **kwargs: Any) -> Any:
-    """Cumulative incidence of each exit type (one step line per type and group, with bands).
+                              group_column: str = "group", end: float | None = None, kind: str = "lines",
+                              group: Any = None, **kwargs: Any) -> Any:
+    """Cumulative incidence of each exit type: ``kind="lines"`` one step line per type and group
+    (with bands); ``"stacked"`` the types stacked for one ``group`` (the white remainder is the
+    share still housed).
 
     ``curve`` has ``group, cause, time, estimate, conf_low, conf_high`` (the whole curves, or the
     published ones in which each step stands for at least the threshold number of exits).
     """
+    from evaluation.errors import DataError
     from evaluation.reporting import plot_labels as pl
     from evaluation.reporting.labels import category_label
     from evaluation.reporting.style import PALETTE, percent_axis
@@ -113,7 +117,30 @@ def draw_cumulative_incidence(curve: Any, ax: Any = None, lang: str = "cs", *, c
     several = curve["group"].nunique() > 1
     top = 0.0
     causes = list(dict.fromkeys(curve["cause"]))
-    for (group, cause), part in curve.groupby(["group", "cause"], sort=False, observed=True):
+    if kind not in ("lines", "stacked"):
+        raise DataError(f"kind must be 'lines' or 'stacked' (got {kind!r})")
+    if kind == "stacked":
+        groups = list(dict.fromkeys(curve["group"]))
+        group = groups[0] if group is None else group
+        if group not in groups:
+            raise DataError(f"no group {group!r}; groups are {', '.join(map(str, groups))}")
+        sub = curve[curve["group"] == group]
+        grid = np.unique(sub["time"].to_numpy(float))
+        layers = []
+        for cause in causes:
+            part = sub[sub["cause"] == cause]
+            index = np.searchsorted(part["time"].to_numpy(float), grid, side="right") - 1
+            values = part["estimate"].to_numpy(float)
+            layers.append(np.where(index >= 0, values[np.maximum(index, 0)], 0.0) if len(values) else 0 * grid)
+        ax.stackplot(np.concatenate([[0.0], grid]), *[np.concatenate([[0.0], y]) for y in layers],
+                     labels=[category_label("cause", c, lang) for c in causes], step="post", alpha=0.8,
+                     colors=[PALETTE[i % len(PALETTE)] for i in range(len(causes))], **kwargs)
+        top = float(np.sum([y[-1] for y in layers])) if layers and len(grid) else 0.0
+        causes_drawn: list = []
+    else:
+        causes_drawn = causes
+    for (group, cause), part in (curve.groupby(["group", "cause"], sort=False, observed=True)
+                                 if causes_drawn else []):
         t = np.concatenate([[0.0], part["time"].to_numpy(float)])
         y = np.concatenate([[0.0], part["estimate"].to_numpy(float)])
         name = category_label("cause", cause, lang)
