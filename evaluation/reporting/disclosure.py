@@ -623,6 +623,7 @@ class TableAnalysis:
     follows: tuple[str, ...] = ()
     public: tuple[str, ...] = ()
     dimensions: tuple[str, ...] = ()
+    shares: tuple[str, ...] = ()  # columns holding shares of n_column (besides those named like a share)
     ratios: list | None = None  # the table's ratio columns, found once (see find_ratios)
 
 
@@ -630,9 +631,11 @@ def analyse_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                   rules: DisclosureRules | None = None, name: str = "table",
                   relations: Iterable[ColumnRelation | tuple | Mapping] = (),
                   follows: Sequence[str] = (), public: Sequence[str] = (),
-                  dimensions: Sequence[str] | None = None) -> TableAnalysis:
+                  dimensions: Sequence[str] | None = None, shares: Sequence[str] = (),
+                  public_cells: Iterable[Cell] = ()) -> TableAnalysis:
     """Primary suppression and the relations of ``table`` (see :class:`TableAnalysis`); ``public``
-    columns are settings published as they are (never hidden, never part of a relation);
+    columns are settings published as they are (never hidden, never part of a relation), and so
+    are the ``public_cells`` of a count column (a row that counts groups, not people);
     ``dimensions`` say what a row is (default: the columns that are not numbers), and are never
     hidden either.
 
@@ -646,6 +649,14 @@ def analyse_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
                               f"(columns: {', '.join(map(str, table.columns))})")
     table = table.reset_index(drop=True)
     check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
+    original = table
+    public_cells = [(row, column) for row, column in public_cells if column in table.columns]
+    if public_cells:  # what is published as it is takes no part in any relation
+        table = table.copy()
+        for row, column in public_cells:
+            table[column] = table[column].astype(float) if pd.api.types.is_integer_dtype(table[column]) \
+                else table[column]
+            table.at[row, column] = np.nan
     counts = list(dict.fromkeys([*count_columns, *([n_column] if n_column else [])]))
     for column in counts:
         numeric = pd.to_numeric(table[column], errors="coerce")
@@ -672,8 +683,8 @@ def analyse_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
     values = {cell: v for cell, v in values.items()
               if cell[1] in counts and (not math.isnan(v) or cell not in relation_cells) or cell in relation_cells}
     free_cells = {cell for cell in relation_cells if cell[1] not in counts}
-    return TableAnalysis(table, name, counts, n_column, values, primary, relations_used, free_cells, problems,
-                         tuple(follows), tuple(public), tuple(dims))
+    return TableAnalysis(original, name, counts, n_column, values, primary, relations_used, free_cells, problems,
+                         tuple(follows), tuple(public), tuple(dims), tuple(c for c in shares if c in table.columns))
 
 
 def hide_derived(analysis: TableAnalysis, suppressed: dict[Cell, str], rules: DisclosureRules) -> int:
@@ -694,7 +705,7 @@ def hide_derived(analysis: TableAnalysis, suppressed: dict[Cell, str], rules: Di
     if analysis.n_column:
         n_values = pd.to_numeric(table[analysis.n_column], errors="coerce").to_numpy(dtype=float)
         shares = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float)
-                  for c in derived_columns if SHARE_NAME.search(_plain(c))}
+                  for c in derived_columns if SHARE_NAME.search(_plain(c)) or c in analysis.shares}
         for row, n in enumerate(n_values):
             hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros) or (row, analysis.n_column) in suppressed
             if not hide and not math.isnan(n):
@@ -703,7 +714,9 @@ def hide_derived(analysis: TableAnalysis, suppressed: dict[Cell, str], rules: Di
                     if math.isnan(share):
                         continue
                     fraction = share / 100 if share > 1 else share
-                    if rules.is_small(round(fraction * n)) and round(fraction * n) > 0:
+                    # the count behind the share, or the rest of n, would be a small number
+                    implied = (round(fraction * n), round((1 - fraction) * n)) if 0 <= fraction <= 1 else ()
+                    if any(rules.is_small(k) and k > 0 for k in implied):
                         hide = True
                         share_hidden += 1
                         break
@@ -816,8 +829,9 @@ def _notes(rules: DisclosureRules, suppressed: dict[Cell, str], share_hidden: in
         en.append(f"{x}: figure based on fewer than {t} households or revealing such a count, not shown.")
         cs.append(f"{x}: údaj vychází z méně než {t} domácností nebo takový počet prozrazuje, neuvádí se.")
     if share_hidden:
-        en.append(f"{share_hidden} share(s) hidden because the count behind them is below {t}.")
-        cs.append(f"Skryté podíly, jejichž počet je menší než {t}: {share_hidden}.")
+        en.append(f"{share_hidden} share(s) hidden because the count behind them, or the rest of the base, "
+                  f"is below {t}.")
+        cs.append(f"Skryté podíly, u nichž by počet nebo zbytek do celku byl menší než {t}: {share_hidden}.")
     for problem in dict.fromkeys(problems):
         en.append(f"Disclosure check: {problem}.")
         cs.append(f"Kontrola zveřejnění: {problem}.")

@@ -314,7 +314,8 @@ class ResultsStore:
                   aggregates: Sequence[Mapping[str, Any]] | None = None,
                   public: Sequence[str] | None = None,
                   row_relations: Sequence[Mapping[str, Any]] | None = None,
-                  populations: Sequence[Mapping[str, Any]] | None = None) -> pd.DataFrame:
+                  populations: Sequence[Mapping[str, Any]] | None = None,
+                  public_rows: Sequence[Mapping[str, Any]] | None = None) -> pd.DataFrame:
         """Store a table at full precision with what disclosure control needs; return it.
 
         ``table_or_result`` is a DataFrame or an :class:`evaluation.results.Result` (its
@@ -353,7 +354,9 @@ class ResultsStore:
           (``[{"name": "programme_households", "row": {"outcome": "total"}, "column": "households"}]``):
           every cell of the same name in a scope is the same number;
         * ``public`` – columns that are settings, not data (planned places, months of support):
-          published as they are, never hidden, never a way to work a hidden count out.
+          published as they are, never hidden, never a way to work a hidden count out;
+          ``public_rows`` – rows whose counts are of groups, not people (``[{"measure":
+          "cohorts"}]``), published as they are.
         """
         from evaluation.reporting.disclosure import check_not_household_level
         from evaluation.reporting.identities import ColumnRelation
@@ -410,6 +413,7 @@ class ResultsStore:
             "public": list(public or ()),
             "row_relations": [dict(r) for r in row_relations or ()],
             "populations": [dict(r) for r in populations or ()],
+            "public_rows": [dict(r) for r in public_rows or ()],
         })
         self._touch_meta()
         return table

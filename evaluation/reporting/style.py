@@ -69,6 +69,7 @@ def style_params() -> dict[str, Any]:
         "figure.dpi": 100,
         "savefig.dpi": 300,
         "svg.fonttype": "path",  # SVG opens the same without the font installed
+        "svg.hashsalt": "evaluation",  # the same figure gives the same file (checkable, reproducible)
         "axes.unicode_minus": True,
     }
 

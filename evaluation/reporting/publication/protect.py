@@ -144,6 +144,16 @@ def canonical_cells(table: InternalTable, analysis: TableAnalysis) -> dict[tuple
     return keys
 
 
+def _public_cells(table: InternalTable, data: pd.DataFrame) -> list[tuple[int, str]]:
+    """Cells of the count columns in the rows ``public_rows`` names (rows that count groups or
+    places, not people): published as they are."""
+    cells = []
+    for spec in table.info.get("public_rows") or []:
+        for row in _matching_rows(data, spec):
+            cells += [(row, c) for c in table.count_columns if c in data.columns]
+    return cells
+
+
 def _declared_dimensions(table: InternalTable, data: pd.DataFrame) -> list[str] | None:
     declared = table.info.get("dimensions")
     return [d for d in declared if d in data.columns] if declared else None
@@ -378,7 +388,10 @@ def _analyse(outcome: TableOutcome, rules: DisclosureRules) -> None:
                                          rules=rules, name=table.label, relations=relations,
                                          follows=[c for c in table.info.get("follows", []) if c in data.columns],
                                          public=[c for c in table.info.get("public", []) if c in data.columns],
-                                         dimensions=_declared_dimensions(table, data))
+                                         dimensions=_declared_dimensions(table, data),
+                                         shares=[c for c in table.info.get("percent_columns") or []
+                                                 if c in data.columns],
+                                         public_cells=_public_cells(table, data))
     except DisclosureError as error:
         outcome.analysis = None
         _withhold(outcome, (f"tabulku nelze zveřejnit: {error}", f"the table cannot be published: {error}"))

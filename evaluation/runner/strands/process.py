@@ -126,7 +126,8 @@ def save(session: Any, output: StrandOutput) -> None:
     """Store the process results under their stable names (see the module docstring)."""
     lang = session.lang
     store_result(session, output, "reach", TITLES["reach"], figure=FIGURES["reach"], lang=lang,
-                 report_columns=REPORT_COLUMNS.get("reach"), public=["planned"], alt=ALT["reach"])
+                 report_columns=REPORT_COLUMNS.get("reach"), public=["planned"], alt=ALT["reach"],
+                 public_rows=[{"measure": "cohorts"}])  # a cohort is a group of ten households, not a person
     for name in ("support_dose", "processing_time"):
         store_result(session, output, name, TITLES[name], figure=FIGURES.get(name), lang=lang,
                      report_columns=REPORT_COLUMNS.get(name), alt=ALT.get(name))
