@@ -193,6 +193,8 @@ def _publish(config: RunConfig) -> Any:
     if paths.published_notebooks.exists():
         shutil.rmtree(paths.published_notebooks)
     publish_notebooks(paths.internal_notebooks, paths.published_notebooks)
+    shutil.copyfile(paths.published_results / "README.md", paths.published / "README.md")
+    shutil.copyfile(paths.internal_results / "README.md", paths.internal / "README.md")
     return summary
 
 

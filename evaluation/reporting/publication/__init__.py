@@ -33,7 +33,7 @@ from evaluation.errors import EvaluationError
 from evaluation.reporting.disclosure import DisclosureRules, _notes
 from evaluation.reporting.publication.figures import draw, numeric_table
 from evaluation.reporting.publication.internal import InternalStrand, InternalTable, read_internal
-from evaluation.reporting.publication.keyfigures import fill_text, resolve_key_figure
+from evaluation.reporting.publication.keyfigures import fill_text, mask_small_counts, resolve_key_figure
 from evaluation.reporting.publication.protect import (
     RunProtection,
     TableOutcome,
@@ -51,12 +51,17 @@ log = logging.getLogger(__name__)
 PUBLISHED_README = """# Zveřejnitelné výsledky / Results for sharing
 
 Tato složka obsahuje jen chráněné výsledky: malé počty jsou skryté („<{t}“, „x“), podíly
-zaokrouhlené, grafy kreslené z chráněných tabulek. Tuto složku (a zprávy ve složce `reports/`)
-je možné předat zadavateli nebo zveřejnit.
+zaokrouhlené na přesnost zpráv, grafy kreslené z chráněných tabulek, klíčové údaje a věty brané
+z chráněných tabulek; ochrana posuzuje všechny tabulky, obce i celek najednou. Složku `published/`
+(zprávy `reports/`, výsledky `results/`, postup výpočtu `notebooks/` bez výstupů) je možné předat
+zadavateli nebo zveřejnit. Složku `internal/` nikdy.
 
 This folder holds protected results only: small counts are hidden ("<{t}", "x"), shares are
-rounded, figures are drawn from the protected tables. This folder (and the reports in
-`reports/`) may be sent to a funder or published.
+rounded to what the reports show, figures are drawn from the protected tables, key figures and
+sentences are taken from them; protection looks at every table, municipality and the whole
+programme at once. The `published/` folder (reports in `reports/`, results in `results/`, the
+steps of the notebooks without outputs in `notebooks/`) may be sent to a funder or published.
+The `internal/` folder never.
 """
 INTERNAL_README = """# NESDÍLET / DO NOT SHARE
 
@@ -128,9 +133,7 @@ def publish_results(internal_dir: str | os.PathLike[str], published_dir: str | o
     if out.exists():
         shutil.rmtree(out)
     os.replace(staging, out)
-    internal_readme = Path(internal_dir).parent / "README.md"
-    if Path(internal_dir).parent.name == "internal" and not internal_readme.exists():
-        internal_readme.write_text(INTERNAL_README, encoding="utf-8")
+    (Path(internal_dir) / "README.md").write_text(INTERNAL_README, encoding="utf-8")
     return summary
 
 
@@ -179,12 +182,16 @@ def _write_table(folder: Path, table: InternalTable, outcome: TableOutcome, rule
                         if isinstance(v, (int, float)) and not isinstance(v, bool) and not pd.isna(v) else v
                         for v in data[column]]
     data = data.astype(object).where(data.notna(), None)
+    for column in table.info.get("text_columns", []):  # free text (reasons) may count what it left out
+        if column in data.columns:
+            data[column] = [mask_small_counts(v, rules.threshold) if isinstance(v, str) else v for v in data[column]]
     csv = data.to_csv(index=False, lineterminator="\n")
     _write_atomic(folder / "tables" / f"{table.name}.csv", csv.encode("utf-8"))
     notes_en, notes_cs = _notes(rules, outcome.suppressed, outcome.share_hidden, analysis.problems)
     info = {k: v for k, v in table.info.items()
             if k not in ("relations", "family", "dimensions", "wide", "follows", "curve", "text_columns")}
-    info["notes"] = list(info.get("notes", [])) + [{"cs": cs, "en": en} for cs, en in outcome.changes]
+    info["notes"] = [{lang: mask_small_counts(note.get(lang, ""), rules.threshold) for lang in ("cs", "en")}
+                     for note in info.get("notes", [])] + [{"cs": cs, "en": en} for cs, en in outcome.changes]
     info["columns"] = [str(c) for c in data.columns]
     info["disclosure"] = {
         **rules.as_dict(),
@@ -251,7 +258,7 @@ def _texts(strand: InternalStrand, figures: Mapping[str, Mapping[str, Mapping[st
                                 f"One finding is not stated because it would reveal a count below "
                                 f"{rules.threshold}."))
             continue
-        payload[id] = texts
+        payload[id] = {lang: mask_small_counts(text, rules.threshold) for lang, text in texts.items()}
     _write_json(folder / "texts.json", payload)
 
 

@@ -104,3 +104,26 @@ def fill_text(template: str, figures: Mapping[str, Mapping[str, str]]) -> str | 
 
     text = PLACEHOLDER.sub(replace, template)
     return None if missing else text
+
+
+#: A number that counts people or records in a note ("Excluded 3 row(s)", "Vynechány 2 domácnosti").
+COUNTED = re.compile(
+    r"(?<![\d.,/\-])(\d+)(?=\s*(?:\(|)(?:row|spell|household|application|applicant|tenanc|record|unit|flat|"
+    r"person|famil|řád|domácnost|žádost|žadatel|záznam|pobyt|epizod|nájm|byt|osob|rodin))", re.IGNORECASE)
+
+
+def mask_small_counts(text: str, threshold: int) -> str:
+    """A note or a text cell as published: a number of people, households, rows or records below
+    ``threshold`` is written as ``<threshold`` (notes are free text, and the estimators count
+    what they leave out in them).
+
+    Example
+    -------
+    >>> mask_small_counts("Excluded 3 row(s) of rent_ledger; 12 households kept.", 5)
+    'Excluded <5 row(s) of rent_ledger; 12 households kept.'
+    """
+    def replace(match: re.Match) -> str:
+        number = int(match.group(1))
+        return f"<{threshold}" if 0 < number < threshold else match.group(1)
+
+    return COUNTED.sub(replace, str(text))

@@ -365,11 +365,11 @@ def protect_run(tables: Iterable[InternalTable], rules: DisclosureRules) -> RunP
                 outcome.changes.append(note)
         outcomes[table.key] = outcome
         _analyse(outcome, rules)
-    for _ in range(MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS + len(outcomes)):
         try:
             return _protect(outcomes, rules)
         except UnprotectableCells as error:
-            keys = {tuple(cell[:3]) for cell in error.cells if len(cell) == 5}
+            keys = getattr(error, "tables", set())
             if not keys:
                 raise
             for key in keys:
@@ -415,6 +415,38 @@ def _protect(outcomes: dict[TableKey, TableOutcome], rules: DisclosureRules) -> 
     for outcome in outcomes.values():
         outcome.suppressed = dict(outcome.analysis.primary) if outcome.analysis is not None else {}
     system = _System(outcomes, rules)
+    try:
+        _suppress(outcomes, system, rules)
+    except UnprotectableCells as error:
+        error.tables = _tables_to_coarsen(outcomes, system, error.cells)
+        raise
+    for key, outcome in outcomes.items():
+        outcome.suppressed = system.local(key) if outcome.analysis is not None else {}
+    return RunProtection(outcomes, system.relations, rules)
+
+
+def _tables_to_coarsen(outcomes: Mapping[TableKey, TableOutcome], system: _System,
+                       cells: Sequence[GlobalCell]) -> set[TableKey]:
+    """The published tables that hold exposed cells or the numbers that pin them: the exposed
+    cells' own tables, and where those are withheld already (or the cell is a remainder no table
+    shows) the tables of every cell in a relation with them."""
+    def table_of(cell: GlobalCell) -> TableKey | None:
+        key = tuple(cell[:3]) if len(cell) == 5 else None
+        return key if key in outcomes and outcomes[key].analysis is not None else None
+
+    keys = {table_of(c) for c in cells} - {None}
+    if keys:
+        return keys
+    exposed = set(cells)
+    for relation in system.relations:
+        if exposed & set(relation.cells):
+            keys |= {table_of(c) for c in relation.cells} - {None}
+    return keys
+
+
+def _suppress(outcomes: Mapping[TableKey, TableOutcome], system: _System, rules: DisclosureRules) -> None:
+    """Secondary suppression over the whole run, with the derived figures that hidden counts make
+    revealing, until nothing changes."""
     secondary_suppression(system.values, system.relations, system.suppressed, rules, system.free)
     for _ in range(len(system.values) + 1):
         before = len(system.suppressed)
@@ -430,9 +462,6 @@ def _protect(outcomes: dict[TableKey, TableOutcome], rules: DisclosureRules) -> 
         secondary_suppression(system.values, system.relations, system.suppressed, rules, system.free)
         if len(system.suppressed) == before:
             break
-    for key, outcome in outcomes.items():
-        outcome.suppressed = system.local(key) if outcome.analysis is not None else {}
-    return RunProtection(outcomes, system.relations, rules)
 
 
 def derived_columns(analysis: TableAnalysis) -> list[str]:
