@@ -443,6 +443,9 @@ def _highs() -> Any:
 
 
 _BANNER_SHOWN = False
+#: A relaxation range wider than this many whole numbers is taken as protected without the integer
+#: program (an integer program narrows it only in tables of many small cells that pin each other).
+RELAXATION_WIDE_ENOUGH = 2
 
 
 class _RangeSolver:
@@ -493,7 +496,8 @@ class _RangeSolver:
         highspy = self._highspy
         low = self._optimum(self.relaxed, column, highspy.ObjSense.kMinimize)
         high = self._optimum(self.relaxed, column, highspy.ObjSense.kMaximize)
-        if math.floor(high + 1e-9) - math.ceil(low - 1e-9) >= 2:
+        if math.isinf(low) or math.isinf(high) or \
+                math.floor(high + 1e-9) - math.ceil(low - 1e-9) >= RELAXATION_WIDE_ENOUGH:
             return low, high
         if self.integer is None:
             self.integer = _highs()
@@ -507,7 +511,7 @@ class _RangeSolver:
 
 def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
     return [cell for cell, (low, high) in ranges.items()
-            if math.floor(high + 1e-9) - math.ceil(low - 1e-9) < 1]
+            if not (math.isinf(low) or math.isinf(high)) and math.floor(high + 1e-9) - math.ceil(low - 1e-9) < 1]
 
 
 # --------------------------------------------------------------------------- suppression

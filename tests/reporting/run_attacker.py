@@ -160,6 +160,8 @@ class RunSystem:
             if len(named) < 2:
                 continue
             shared = [d for d in self._dims(wide) if d in self._dims(long) and d != dim]
+            if not shared and len(tw) > 1:  # nothing says which row of the wide table is which
+                continue
             measures = [c for c in self.readings[long].columns if c in _counts(self.tables[long][1])]
             for measure in measures:
                 for rw in range(len(tw)):
@@ -292,11 +294,38 @@ class RunSystem:
         return ranges
 
 
-def recovered_cells(published: Path, threshold: int = 5) -> list[str]:
-    """Every hidden small cell of a run that a reader pins down from everything published."""
-    system = RunSystem(load(published), threshold)
-    return [f"{'/'.join(key)}: row {row + 1} {column!r} is {low}"
-            for (key, (row, column)), (low, high) in system.solve().items() if low >= high]
+def recovered_cells(published: Path, internal: Path | None = None, threshold: int = 5) -> list[str]:
+    """Every hidden small cell of a run that a reader pins down from everything published.
+
+    With the run's ``internal`` folder (the truth), a cell counts only when the value pinned is its
+    true value: a reader who trusts a coincidence of the visible cells pins wrong values, which
+    discloses nothing (those are returned by :func:`wrongly_pinned`)."""
+    tables = load(published)
+    system = RunSystem(tables, threshold)
+    found = []
+    for (key, (row, column)), (low, high) in system.solve().items():
+        if low < high:
+            continue
+        if internal is not None and _true_value(tables, internal, key, row, column) != low:
+            continue
+        found.append(f"{'/'.join(key)}: row {row + 1} {column!r} is {low}")
+    return found
+
+
+def _true_value(tables: dict, internal: Path, key: tuple, row: int, column: str) -> float | None:
+    """The value a published cell hides, from the internal table (rows matched by their labels)."""
+    published, _ = tables[key]
+    path = Path(internal) / key[0] / key[1] / "tables" / f"{key[2]}.csv"
+    truth = pd.read_csv(path, dtype=str, keep_default_na=False)
+    labels = [c for c in published.columns if c in truth.columns
+              and pd.to_numeric(published[c], errors="coerce").isna().all()
+              and not published[c].isin(["x"]).any() and not published[c].str.startswith("<").any()]
+    wanted = tuple(published.loc[row, labels]) if labels else None
+    matches = [r for r in range(len(truth)) if tuple(truth.loc[r, labels]) == wanted] if labels else [row]
+    if len(matches) != 1 or column not in truth.columns:
+        return None
+    value = pd.to_numeric(truth.at[matches[0], column], errors="coerce")
+    return None if pd.isna(value) else float(value)
 
 
 # --------------------------------------------------------------------------- share x n

@@ -81,7 +81,7 @@ RUNS = ["batch", "small", "tiny"]
 @pytest.mark.parametrize("run", RUNS)
 def test_no_hidden_count_is_recovered_from_everything_published(run, request):
     root = request.getfixturevalue(run)
-    assert recovered_cells(root / "published") == []
+    assert recovered_cells(root / "published", root / "internal") == []
 
 
 @pytest.mark.parametrize("run", RUNS)
