@@ -1,6 +1,8 @@
 """Impact estimators: difference-in-differences, two-way fixed effects, event studies,
 Callaway–Sant'Anna staggered DiD, the wild cluster bootstrap, and comparison groups by
-propensity scores.
+propensity scores; heterogeneity-robust event studies (Sun & Abraham, Gardner's two-stage
+DiD, Borusyak–Jaravel–Spiess imputation), the Goodman-Bacon decomposition and a robustness
+panel that lays them side by side.
 
 Example
 -------
@@ -8,8 +10,10 @@ Example
 """
 
 from evaluation.impact._design import FewClustersWarning, StaggeredTimingWarning
+from evaluation.impact.bacon import BaconResult, bacon_decomposition
 from evaluation.impact.did import DiD2x2, DiDResult, did_2x2
 from evaluation.impact.event_study import EventStudy, EventStudyResult, event_study
+from evaluation.impact.imputation import ImputationResult, imputation
 from evaluation.impact.matching import (
     BalanceResult,
     PropensityScoreResult,
@@ -18,35 +22,48 @@ from evaluation.impact.matching import (
     propensity_score,
     weight,
 )
+from evaluation.impact.robustness_panel import RobustnessPanelResult, robustness_panel
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
+from evaluation.impact.sun_abraham import SunAbrahamResult, sun_abraham
 from evaluation.impact.twfe import TWFE, TWFEResult, twfe
+from evaluation.impact.two_stage import TwoStageResult, two_stage
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
     "TWFE",
     "AggregateResult",
+    "BaconResult",
     "BalanceResult",
     "DiD2x2",
     "DiDResult",
     "EventStudy",
     "EventStudyResult",
     "FewClustersWarning",
+    "ImputationResult",
     "PretestReliabilityWarning",
     "PretestResult",
     "PropensityScoreResult",
+    "RobustnessPanelResult",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
+    "SunAbrahamResult",
     "TWFEResult",
+    "TwoStageResult",
     "WildBootstrapResult",
+    "bacon_decomposition",
     "balance_table",
     "did_2x2",
     "event_study",
+    "imputation",
     "match",
     "propensity_score",
+    "robustness_panel",
     "staggered_did",
+    "sun_abraham",
     "twfe",
+    "two_stage",
     "weight",
     "wild_cluster_bootstrap",
 ]
