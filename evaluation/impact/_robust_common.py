@@ -28,7 +28,13 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.errors import ConfigError, DataError, EstimationError
-from evaluation.impact._design import Exclusions, check_covariates, group_codes, numeric, period_codes
+from evaluation.impact._design import (
+    Exclusions,
+    check_covariates,
+    group_codes,
+    numeric,
+    period_codes,
+)
 from evaluation.impact._panel import Panel, prepare_panel
 from evaluation.impact.covariance import cov_name
 from evaluation.results import Result
@@ -182,6 +188,25 @@ def normal_table(terms: Sequence[str], estimate: np.ndarray, se: np.ndarray, alp
     return pd.DataFrame({"term": list(terms), "estimate": estimate, "std_error": se,
                          "conf_low": estimate - crit * se, "conf_high": estimate + crit * se,
                          "p_value": 2 * dist.sf(np.abs(t))})
+
+
+def effect_rows(terms: Sequence[str], estimate: np.ndarray, se: np.ndarray, alpha: float, *,
+                event_time: Sequence[float] | float, n_obs: Sequence[int] | int,
+                df: float | None = None) -> pd.DataFrame:
+    """:func:`normal_table` with the ``event_time``, ``reference`` and ``n_obs`` columns of an
+    event-time result (``event_time`` NaN for an overall ATT)."""
+    table = normal_table(terms, estimate, se, alpha, df)
+    table["event_time"] = np.asarray(event_time, float) if np.ndim(event_time) else float(event_time)
+    table["reference"] = False
+    table["n_obs"] = n_obs
+    return table
+
+
+def sample_note(sp: StaggeredPanel, what: str) -> str:
+    """First note of a robust estimator: observations, units, ever-treated units, and ``what``."""
+    n_treated = int(np.unique(sp.unit[~np.isnan(sp.first)]).size)
+    return (f"{sp.n_rows} observations, {int(sp.unit.max()) + 1} units ({n_treated} ever treated); "
+            + what)
 
 
 def event_term(e: float, lo: float | None = None, hi: float | None = None) -> str:

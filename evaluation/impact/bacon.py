@@ -40,7 +40,13 @@ import pandas as pd
 
 from evaluation.errors import ConfigError, DataError, EstimationError
 from evaluation.impact._absorb import demean
-from evaluation.impact._design import complete_rows, group_codes, indicator, period_codes, require_columns
+from evaluation.impact._design import (
+    complete_rows,
+    group_codes,
+    indicator,
+    period_codes,
+    require_columns,
+)
 from evaluation.impact._robust_common import phrase
 from evaluation.results import Result
 
@@ -276,11 +282,11 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, unit: str, time: str,
                               f"{twfe_estimate:.10g} (weights sum to {comparisons['weight'].sum():.10g})")
     never = int((start == np.inf).sum())
     always = int((start == -np.inf).sum())
-    notes = (f"{len(frame)} observations, {n_units} units × {n_periods} periods (balanced); "
-             f"{int(np.isfinite(groups).sum())} entry cohorts, {never} never-treated and {always} "
-             "always-treated unit(s)",
-             f"weights sum to 1; Σ weight × estimate = TWFE coefficient (difference "
-             f"{abs(implied - twfe_estimate):.1e})")
+    notes = ((f"{len(frame)} observations, {n_units} units × {n_periods} periods (balanced); "
+              f"{int(np.isfinite(groups).sum())} entry cohorts, {never} never-treated and {always} "
+              "always-treated unit(s)"),
+             ("weights sum to 1; Σ weight × estimate = TWFE coefficient (difference "
+              f"{abs(implied - twfe_estimate):.1e})"))
     return BaconResult(comparisons=comparisons, twfe_estimate=twfe_estimate, n_obs=len(frame),
                        n_units=n_units, n_periods=n_periods, notes=notes)
 

@@ -48,9 +48,10 @@ from evaluation.impact._robust_common import (
     EventTimeResult,
     StaggeredPanel,
     cluster_column,
+    effect_rows,
     event_term,
-    normal_table,
     prepare_staggered,
+    sample_note,
 )
 from evaluation.impact._untreated_model import (
     UntreatedModel,
@@ -189,25 +190,20 @@ def imputation(data: pd.DataFrame, outcome: str, unit: str, time: str, first_tre
     clusters, n_clusters = sp.panel.clusters, int(sp.panel.n_clusters)
     totals = cluster_totals(v * residuals, clusters, n_clusters)
     se = np.sqrt((totals ** 2).sum(axis=0))
-    table = normal_table(terms[1:], estimates[1:], se[1:], alpha)
-    table["event_time"] = np.array(horizons, float)
-    table["reference"] = False
-    table["n_obs"] = (omega[:, 1:] > 0).sum(axis=0)
-    overall = normal_table(["ATT"], estimates[:1], se[:1], alpha)
-    overall["event_time"] = np.nan
-    overall["reference"] = False
-    overall["n_obs"] = int(sp.treated.sum())
+    table = effect_rows(terms[1:], estimates[1:], se[1:], alpha, event_time=horizons,
+                        n_obs=(omega[:, 1:] > 0).sum(axis=0))
+    overall = effect_rows(["ATT"], estimates[:1], se[:1], alpha, event_time=np.nan,
+                          n_obs=int(sp.treated.sum()))
     available = int(-np.nanmin(sp.rel[~sp.treated])) if (~np.isnan(sp.rel[~sp.treated])).any() else 0
     leads = min(5, available) if pretrend_leads is None else pretrend_leads
     if pretrend_leads is None and not np.isnan(sp.first).any() and leads == available:
         leads -= 1  # without never-treated units the earliest lead is the reference
     pretrend_table, pretrend = _pretrend(sp, leads, alpha)
     n_treated = int(np.unique(sp.unit[~np.isnan(sp.first)]).size)
-    notes = [f"{sp.n_rows} observations, {int(sp.unit.max()) + 1} units ({n_treated} ever treated); "
-             f"Y(0) fitted on {int(model.untreated.sum())} untreated observations",
-             f"conservative errors (Borusyak, Jaravel & Spiess 2024, Theorem 3"
-             + (", leave-out" if leave_out else "") + f"), clustered by {cluster} ({n_clusters} "
-             "clusters), normal intervals", *notes, *sp.exclusions.notes()]
+    notes = [sample_note(sp, f"Y(0) fitted on {int(model.untreated.sum())} untreated observations"),
+             ("conservative errors (Borusyak, Jaravel & Spiess 2024, Theorem 3"
+              + (", leave-out" if leave_out else "") + f"), clustered by {cluster} ({n_clusters} "
+              "clusters), normal intervals"), *notes, *sp.exclusions.notes()]
     return ImputationResult(table=table, overall=overall,
                             method="Imputation estimator (Borusyak, Jaravel & Spiess 2024)",
                             n_obs=sp.n_rows, n_units=int(sp.unit.max()) + 1, n_treated_units=n_treated,

@@ -50,8 +50,8 @@ from evaluation.impact._robust_common import (
     StaggeredPanel,
     cluster_column,
     drop_always_treated,
+    effect_rows,
     event_term,
-    normal_table,
     prepare_staggered,
 )
 from evaluation.impact._untreated_model import cluster_totals
@@ -189,11 +189,9 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, first_tr
     for e in np.unique(cells.event):
         est, se = _aggregate(beta, vcov, counts, cells.event == e, by_cluster)
         rows.append((event_term(e, cells.lo, cells.hi), est, se, e, int(counts[cells.event == e].sum())))
-    table = normal_table([r[0] for r in rows], np.array([r[1] for r in rows]),
-                         np.array([r[2] for r in rows]), alpha, df)
-    table["event_time"] = [r[3] for r in rows]
-    table["reference"] = False
-    table["n_obs"] = [r[4] for r in rows]
+    table = effect_rows([r[0] for r in rows], np.array([r[1] for r in rows]),
+                        np.array([r[2] for r in rows]), alpha, event_time=[r[3] for r in rows],
+                        n_obs=[r[4] for r in rows], df=df)
     reference_rows = pd.DataFrame({"term": [event_term(r) for r in refs], "estimate": 0.0,
                                    "event_time": [float(r) for r in refs], "reference": True})
     table = pd.concat([table, reference_rows], ignore_index=True).sort_values("event_time")
@@ -201,10 +199,8 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, first_tr
     if not post.any():
         raise EstimationError("no treated observation after entry: nothing to estimate")
     att, att_se = _aggregate(beta, vcov, counts, post, by_cluster)
-    overall = normal_table(["ATT"], np.array([att]), np.array([att_se]), alpha, df)
-    overall["event_time"] = np.nan
-    overall["reference"] = False
-    overall["n_obs"] = int(counts[post].sum())
+    overall = effect_rows(["ATT"], np.array([att]), np.array([att_se]), alpha, event_time=np.nan,
+                          n_obs=int(counts[post].sum()), df=df)
     cohort_effects = fitted.coefficients.iloc[:k].drop(columns=["statistic", "df"]).assign(
         cohort=cells.cohort, event_time=cells.event, n_obs=counts.astype(int))
     n_treated = int(np.unique(sp.unit[~np.isnan(sp.first)]).size)

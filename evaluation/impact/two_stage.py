@@ -45,9 +45,10 @@ from evaluation.impact._robust_common import (
     EventTimeResult,
     StaggeredPanel,
     cluster_column,
+    effect_rows,
     event_term,
-    normal_table,
     prepare_staggered,
+    sample_note,
 )
 from evaluation.impact._untreated_model import (
     UntreatedModel,
@@ -127,19 +128,14 @@ def two_stage(data: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
     X2 = (sp.rel[:, None] == np.array(times)[None, :]).astype(float)
     dynamic = second_stage(model, X2, clusters, n_clusters)
     terms = [event_term(e) for e in times]
-    table = normal_table(terms, dynamic.coef, np.sqrt(np.diag(dynamic.vcov)), alpha)
-    table["event_time"] = np.array(times, float)
-    table["reference"] = False
-    table["n_obs"] = X2.sum(axis=0).astype(int)
-    overall = normal_table(["ATT"], static.coef, np.sqrt(np.diag(static.vcov)), alpha)
-    overall["event_time"] = np.nan
-    overall["reference"] = False
-    overall["n_obs"] = int(sp.treated.sum())
+    table = effect_rows(terms, dynamic.coef, np.sqrt(np.diag(dynamic.vcov)), alpha,
+                        event_time=times, n_obs=X2.sum(axis=0).astype(int))
+    overall = effect_rows(["ATT"], static.coef, np.sqrt(np.diag(static.vcov)), alpha,
+                          event_time=np.nan, n_obs=int(sp.treated.sum()))
     n_treated = int(np.unique(sp.unit[~np.isnan(sp.first)]).size)
-    notes = [f"{sp.n_rows} observations, {int(sp.unit.max()) + 1} units ({n_treated} ever treated); "
-             f"stage 1 on {int(model.untreated.sum())} untreated observations",
-             f"GMM errors accounting for stage 1 (did2s), clustered by {cluster} ({n_clusters} "
-             "clusters), normal intervals", *notes, *sp.exclusions.notes()]
+    notes = [sample_note(sp, f"stage 1 on {int(model.untreated.sum())} untreated observations"),
+             (f"GMM errors accounting for stage 1 (did2s), clustered by {cluster} ({n_clusters} "
+              "clusters), normal intervals"), *notes, *sp.exclusions.notes()]
     return TwoStageResult(table=table, overall=overall, method="Two-stage DiD (Gardner 2022)",
                           n_obs=sp.n_rows, n_units=int(sp.unit.max()) + 1, n_treated_units=n_treated,
                           alpha=alpha, cluster=cluster, n_clusters=n_clusters, notes=tuple(notes),

@@ -140,7 +140,7 @@ def test_recovers_growing_effects():
     res = sun_abraham(frame, "y", "id", "t", "g")
     treated = frame["effect"] != 0
     assert abs(res.estimate - frame.loc[treated, "effect"].mean()) < 3 * res.std_error
-    for e in range(0, 6):
+    for e in range(6):
         cell = frame.loc[treated & (frame["t"] - frame["g"] == e), "effect"].mean()
         assert abs(res.effect(e)["estimate"] - cell) < 4 * res.effect(e)["std_error"]
     for e in (-2, -3):
