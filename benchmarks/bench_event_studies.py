@@ -17,7 +17,8 @@ resident memory of the process):
 Every peer's numbers are compared with ours (max abs difference of estimates and SEs). The
 machine is shared with other engineers: the load average before and after each case is kept.
 Run:  python benchmarks/bench_event_studies.py [n_units] [runs]
-Writes benchmarks/results/bench_event_studies.md.
+Writes benchmarks/results/bench_event_studies.md (bench_event_studies_<n_units>.md for other
+sizes: a 3,000-unit run is where pyfixest's did2s and diff-diff's TwoStageDiD fit in memory).
 """
 from __future__ import annotations
 
@@ -189,7 +190,8 @@ def main() -> None:
               "(GMM errors); imputation on the static ATT and every horizon (Theorem 3 errors); Bacon on every "
               "comparison's estimate and weight."]
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "bench_event_studies.md").write_text("\n".join(lines) + "\n")
+    name = "bench_event_studies.md" if N_UNITS == 100_000 else f"bench_event_studies_{N_UNITS}.md"
+    (HERE / "results" / name).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
