@@ -10,6 +10,7 @@ Example
 from evaluation.impact._design import FewClustersWarning, StaggeredTimingWarning
 from evaluation.impact.did import DiD2x2, DiDResult, did_2x2
 from evaluation.impact.event_study import EventStudy, EventStudyResult, event_study
+from evaluation.impact.honest_did import HonestDiDResult, honest_did
 from evaluation.impact.matching import (
     BalanceResult,
     PropensityScoreResult,
@@ -33,6 +34,7 @@ __all__ = [
     "EventStudy",
     "EventStudyResult",
     "FewClustersWarning",
+    "HonestDiDResult",
     "PretestReliabilityWarning",
     "PretestResult",
     "PropensityScoreResult",
@@ -43,6 +45,7 @@ __all__ = [
     "balance_table",
     "did_2x2",
     "event_study",
+    "honest_did",
     "match",
     "propensity_score",
     "staggered_did",
