@@ -10,6 +10,7 @@ Example
 from evaluation.impact._design import FewClustersWarning, StaggeredTimingWarning
 from evaluation.impact.did import DiD2x2, DiDResult, did_2x2
 from evaluation.impact.event_study import EventStudy, EventStudyResult, event_study
+from evaluation.impact.few_clusters import InferenceChoice, choose_inference, few_cluster_inference
 from evaluation.impact.honest_did import HonestDiDResult, honest_did
 from evaluation.impact.matching import (
     BalanceResult,
@@ -19,6 +20,7 @@ from evaluation.impact.matching import (
     propensity_score,
     weight,
 )
+from evaluation.impact.randomization import RandomizationResult, randomization_inference
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
@@ -35,19 +37,24 @@ __all__ = [
     "EventStudyResult",
     "FewClustersWarning",
     "HonestDiDResult",
+    "InferenceChoice",
     "PretestReliabilityWarning",
     "PretestResult",
     "PropensityScoreResult",
+    "RandomizationResult",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
     "TWFEResult",
     "WildBootstrapResult",
     "balance_table",
+    "choose_inference",
     "did_2x2",
     "event_study",
+    "few_cluster_inference",
     "honest_did",
     "match",
     "propensity_score",
+    "randomization_inference",
     "staggered_did",
     "twfe",
     "weight",
