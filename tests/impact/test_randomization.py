@@ -162,3 +162,21 @@ def test_design_aware_choice():
     assert choice.n_assignments == 220
     result = choice.run(df, "y", "m", "t", first_treated="first", ci=False)
     assert result.statistic == "t"
+
+
+@pytest.mark.slow
+def test_full_simulation_few_noisier_treated():
+    # benchmarks/sim_few_clusters.py design a (12 municipalities, 3 treated 2.5x noisier), 300
+    # replications: cluster-robust CR1 over-rejects; RI with the t statistic over-rejects least and
+    # less than RI with the coefficient (MacKinnon & Webb 2020).
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "benchmarks" / "sim_few_clusters.py"
+    spec = importlib.util.spec_from_file_location("sim_few_clusters", path)
+    sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sim)
+    rates = sim.simulate("a", 300, 0.0, seed=3)
+    se = np.sqrt(0.05 * 0.95 / 300)
+    assert rates["CR1"] > 0.05 + 2 * se
+    assert rates["RI t"] < rates["RI coef"] and rates["RI t"] <= min(rates.values()) + 1e-12
