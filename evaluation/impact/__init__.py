@@ -13,6 +13,8 @@ from evaluation.impact._design import FewClustersWarning, StaggeredTimingWarning
 from evaluation.impact.bacon import BaconResult, bacon_decomposition
 from evaluation.impact.did import DiD2x2, DiDResult, did_2x2
 from evaluation.impact.event_study import EventStudy, EventStudyResult, event_study
+from evaluation.impact.few_clusters import InferenceChoice, choose_inference, few_cluster_inference
+from evaluation.impact.honest_did import HonestDiDResult, honest_did
 from evaluation.impact.imputation import ImputationResult, imputation
 from evaluation.impact.matching import (
     BalanceResult,
@@ -22,6 +24,7 @@ from evaluation.impact.matching import (
     propensity_score,
     weight,
 )
+from evaluation.impact.randomization import RandomizationResult, randomization_inference
 from evaluation.impact.robustness_panel import RobustnessPanelResult, robustness_panel
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
@@ -32,7 +35,6 @@ from evaluation.impact.two_stage import TwoStageResult, two_stage
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
-    "TWFE",
     "AggregateResult",
     "BaconResult",
     "BalanceResult",
@@ -41,24 +43,32 @@ __all__ = [
     "EventStudy",
     "EventStudyResult",
     "FewClustersWarning",
+    "HonestDiDResult",
     "ImputationResult",
+    "InferenceChoice",
     "PretestReliabilityWarning",
     "PretestResult",
     "PropensityScoreResult",
+    "RandomizationResult",
     "RobustnessPanelResult",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
     "SunAbrahamResult",
+    "TWFE",
     "TWFEResult",
     "TwoStageResult",
     "WildBootstrapResult",
     "bacon_decomposition",
     "balance_table",
+    "choose_inference",
     "did_2x2",
     "event_study",
+    "few_cluster_inference",
+    "honest_did",
     "imputation",
     "match",
     "propensity_score",
+    "randomization_inference",
     "robustness_panel",
     "staggered_did",
     "sun_abraham",
