@@ -2,7 +2,8 @@
 Callaway–Sant'Anna staggered DiD, the wild cluster bootstrap, and comparison groups by
 propensity scores; heterogeneity-robust event studies (Sun & Abraham, Gardner's two-stage
 DiD, Borusyak–Jaravel–Spiess imputation), the Goodman-Bacon decomposition and a robustness
-panel that lays them side by side.
+panel that lays them side by side; randomised trials (ITT, randomisation inference, balance,
+attrition and Lee bounds, CACE, CONSORT flow).
 
 Example
 -------
@@ -30,12 +31,41 @@ from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
 from evaluation.impact.sun_abraham import SunAbrahamResult, sun_abraham
+from evaluation.impact.trial import ITTResult, itt
+from evaluation.impact.trial_attrition import AttritionResult, LeeBoundsResult, attrition, lee_bounds
+from evaluation.impact.trial_balance import TrialBalance, trial_balance
+from evaluation.impact.trial_data import TrialData, trial_data
+from evaluation.impact.trial_flow import TrialFlow, trial_flow
+from evaluation.impact.trial_iv import CACEResult, WeakInstrumentWarning, cace
+from evaluation.impact.trial_randomisation import (
+    RandomisationDesign,
+    TrialRandomisationResult,
+    trial_randomisation_test,
+)
 from evaluation.impact.twfe import TWFE, TWFEResult, twfe
 from evaluation.impact.two_stage import TwoStageResult, two_stage
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
     "AggregateResult",
+    "AttritionResult",
+    "CACEResult",
+    "ITTResult",
+    "LeeBoundsResult",
+    "RandomisationDesign",
+    "TrialBalance",
+    "TrialData",
+    "TrialFlow",
+    "TrialRandomisationResult",
+    "WeakInstrumentWarning",
+    "attrition",
+    "cace",
+    "itt",
+    "lee_bounds",
+    "trial_balance",
+    "trial_data",
+    "trial_flow",
+    "trial_randomisation_test",
     "BaconResult",
     "BalanceResult",
     "DiD2x2",
