@@ -104,6 +104,7 @@ def _lin_weights(Z: np.ndarray, X: np.ndarray, interact: np.ndarray) -> np.ndarr
     (interactions of the ``interact`` columns only, as chosen for the observed assignment)."""
     n = Z.shape[1]
     Xc = X - X.mean(axis=0)
+    Xc = Xc / np.where(Xc.std(axis=0) > 0, Xc.std(axis=0), 1.0)  # scaling keeps c(z) and conditions D'D
     ones = np.ones((Z.shape[0], n, 1))
     D = np.concatenate([ones, Z[:, :, None], np.broadcast_to(Xc, (Z.shape[0], *Xc.shape)),
                         Z[:, :, None] * Xc[:, interact]], axis=2)
