@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "always_takers": ("vždy přijímající", "always-takers"),
     "never_takers": ("nikdy nepřijímající", "never-takers"),
 }
+
+
+class HeadlineEstimate:
+    """Mixin of the trial results whose ``table`` has one headline row (``HEADLINE`` in ``term``):
+    ``estimate``, ``std_error`` and ``conf_int`` read it."""
+
+    HEADLINE: ClassVar[str] = ""
+    table: pd.DataFrame
+
+    def _row(self) -> pd.Series:
+        return self.table.set_index("term").loc[self.HEADLINE]
+
+    @property
+    def estimate(self) -> float:
+        return float(self._row()["estimate"])
+
+    @property
+    def std_error(self) -> float:
+        return float(self._row()["std_error"])
+
+    @property
+    def conf_int(self) -> tuple[float, float]:
+        row = self._row()
+        return float(row["conf_low"]), float(row["conf_high"])
 
 
 def text(key: str, lang: str = "cs") -> str:

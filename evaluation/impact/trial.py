@@ -42,6 +42,7 @@ import pandas as pd
 from evaluation.errors import EstimationError
 from evaluation.impact._regression import check_alpha
 from evaluation.impact._trial_common import (
+    HeadlineEstimate,
     TrialArrays,
     check_strata_have_both_arms,
     hc_covariance,
@@ -56,7 +57,7 @@ from evaluation.results import ESTIMATE_COLUMNS, Result
 
 
 @dataclass(frozen=True)
-class ITTResult(Result):
+class ITTResult(HeadlineEstimate, Result):
     """The ITT by Lin's regression adjustment (``itt_lin``) and by the difference in means
     (``itt_dim``), the outcome by arm (``means``) and all coefficients of Lin's regression."""
 
@@ -72,26 +73,10 @@ class ITTResult(Result):
     title: str = "Intention-to-treat effect (randomised trial)"
 
     count_columns: ClassVar[tuple[str, ...]] = ("n_programme", "n_control")
+    HEADLINE: ClassVar[str] = "itt_lin"  # estimate, std_error, conf_int: Lin's regression-adjusted ITT
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
-
-    def _row(self, term: str = "itt_lin") -> pd.Series:
-        return self.table.set_index("term").loc[term]
-
-    @property
-    def estimate(self) -> float:
-        """Lin's regression-adjusted ITT."""
-        return float(self._row()["estimate"])
-
-    @property
-    def std_error(self) -> float:
-        return float(self._row()["std_error"])
-
-    @property
-    def conf_int(self) -> tuple[float, float]:
-        row = self._row()
-        return float(row["conf_low"]), float(row["conf_high"])
 
     def summary(self) -> str:
         with pd.option_context("display.float_format", "{:.4g}".format, "display.width", 120):
@@ -244,8 +229,8 @@ def itt(data: pd.DataFrame, outcome: str, assignment: str, *, covariates: Sequen
     table = pd.DataFrame(rows)[[*ESTIMATE_COLUMNS, "df", "method"]].assign(n_programme=n1, n_control=n0)
     n_adjusted = len(arrays.covariate_names) + max(len(arrays.stratum_labels) - 1, 0)
     notes = [f"{n1} programme and {n0} control units with an outcome; design: {design}",
-             f"Lin (2013): {n_adjusted} centred covariate(s) and their interactions with assignment; "
-             f"{cov_type} standard errors, t with {df_lin:g} df",
+             (f"Lin (2013): {n_adjusted} centred covariate(s) and their interactions with assignment; "
+             f"{cov_type} standard errors, t with {df_lin:g} df"),
              "difference in means: Neyman's conservative variance (estimatr::difference_in_means)", *lin_notes]
     if n_adjusted and n_adjusted * 2 + 2 > (n1 + n0) / 10:
         notes.append("many covariates for the number of units: Lin's adjustment can be imprecise in small "

@@ -97,8 +97,8 @@ def attrition(data: pd.DataFrame, assignment: str, outcome: str, *, reason: str 
     low, high, _ = t_interval(r1 - r0, se, np.inf, alpha)
     p = float(stats.fisher_exact([[table["lost"][0], table["observed"][0]],
                                   [table["lost"][1], table["observed"][1]]])[1])
-    notes = [f"attrition {r1:.1%} in the programme arm and {r0:.1%} in the control arm (difference "
-             f"{r1 - r0:+.1%}, Fisher exact p = {p:.3f})"]
+    notes = [(f"attrition {r1:.1%} in the programme arm and {r0:.1%} in the control arm (difference "
+             f"{r1 - r0:+.1%}, Fisher exact p = {p:.3f})")]
     if abs(r1 - r0) > 0.05:
         notes.append("attrition differs between the arms: the difference among those followed up can be biased; "
                      "report Lee (2009) bounds (lee_bounds)")
@@ -249,10 +249,10 @@ def lee_bounds(data: pd.DataFrame, outcome: str, assignment: str, *, alpha: floa
     dim, dim_se, dim_df, _ = difference_in_means(arrays.y[observed], z[observed])
     complete = pd.Series({"estimate": dim, "std_error": dim_se,
                           **dict(zip(("conf_low", "conf_high", "p_value"), t_interval(dim, dim_se, dim_df, alpha)))})
-    notes = [f"observed: {share['programme']:.1%} of {n['programme']} programme and {share['control']:.1%} of "
-             f"{n['control']} control units; the {trimmed} arm is trimmed by {p:.1%} of its observed outcomes",
-             "bounds on the effect for units observed whichever their arm, assuming assignment changes whether a "
-             "unit is observed in one direction only (monotonicity)",
+    notes = [(f"observed: {share['programme']:.1%} of {n['programme']} programme and {share['control']:.1%} of "
+             f"{n['control']} control units; the {trimmed} arm is trimmed by {p:.1%} of its observed outcomes"),
+             ("bounds on the effect for units observed whichever their arm, assuming assignment changes whether a "
+             "unit is observed in one direction only (monotonicity)"),
              f"{100 * (1 - alpha):g}% interval for the effect: Imbens & Manski (2004), C = {crit:.3f}"]
     if p == 0:
         notes.append("attrition is the same in both arms: nothing is trimmed and the bounds coincide")

@@ -134,8 +134,8 @@ def trial_balance(data: pd.DataFrame, assignment: str, covariates: Sequence[str]
     table["flag"] = (table["smd"].abs() > SMD_THRESHOLD) | (ratio.notna() & ((ratio < low) | (ratio > high)))
     n1, n0 = int(z.sum()), int((1 - z).sum())
     table = table.assign(n_programme=n1, n_control=n0)
-    notes = [f"{n1} programme and {n0} control units; SMD on the scale √((s₁² + s₀²)/2); flagged: "
-             f"|SMD| > {SMD_THRESHOLD} or variance ratio outside [{low}, {high}]"]
+    notes = [(f"{n1} programme and {n0} control units; SMD on the scale √((s₁² + s₀²)/2); flagged: "
+             f"|SMD| > {SMD_THRESHOLD} or variance ratio outside [{low}, {high}]")]
     if weighted:
         notes.append("the share assigned to the programme differs between strata: arms compared with inverse-"
                      "probability weights 1/p and 1/(1 − p) of the stratum (smd_unweighted: without them)")

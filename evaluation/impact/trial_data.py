@@ -34,7 +34,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,12 @@ import pandas as pd
 from evaluation.errors import ConfigError, DataError
 from evaluation.impact._design import Exclusions
 from evaluation.impact.trial import ITTResult, itt
-from evaluation.impact.trial_attrition import AttritionResult, LeeBoundsResult, attrition, lee_bounds
+from evaluation.impact.trial_attrition import (
+    AttritionResult,
+    LeeBoundsResult,
+    attrition,
+    lee_bounds,
+)
 from evaluation.impact.trial_balance import TrialBalance, trial_balance
 from evaluation.impact.trial_flow import TrialFlow, trial_flow
 from evaluation.impact.trial_iv import CACEResult, cace
@@ -69,7 +74,7 @@ class TrialData:
     covariates: tuple[str, ...]
     strata: str | None
     notes: tuple[str, ...] = ()
-    exclusions: Exclusions = Exclusions()
+    exclusions: Exclusions = field(default_factory=Exclusions)
 
     def __repr__(self) -> str:  # never print household rows
         return (f"TrialData({len(self.frame)} randomised households, outcome={self.outcome!r} at "

@@ -91,8 +91,8 @@ class TrialFlow(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         total = int(self.table.loc[self.table["stage"] == "allocated", "count"].sum())
-        return (f"{total} units randomised; intention to treat: every unit is analysed in the arm it was "
-                "allocated to, whatever it received",)
+        return ((f"{total} units randomised; intention to treat: every unit is analysed in the arm it was "
+                "allocated to, whatever it received"),)
 
     def _arm_boxes(self, arm: str, lang: str) -> list[str]:
         t = self.table[self.table["arm"] == arm]

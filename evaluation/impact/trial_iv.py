@@ -43,7 +43,12 @@ import pandas as pd
 
 from evaluation.errors import ConfigError, EstimationError
 from evaluation.impact._regression import check_alpha
-from evaluation.impact._trial_common import check_strata_have_both_arms, prepare, t_interval
+from evaluation.impact._trial_common import (
+    HeadlineEstimate,
+    check_strata_have_both_arms,
+    prepare,
+    t_interval,
+)
 from evaluation.impact.covariance import collinear_columns
 from evaluation.impact.trial import observed_outcomes, plot_estimates
 from evaluation.results import ESTIMATE_COLUMNS, Result
@@ -59,7 +64,7 @@ class WeakInstrumentWarning(UserWarning):
 
 
 @dataclass(frozen=True)
-class CACEResult(Result):
+class CACEResult(HeadlineEstimate, Result):
     """CACE (``cace``), the effects of assignment on the outcome (``itt_outcome``) and on receipt
     (``first_stage``), the compliance shares and the first-stage F."""
 
@@ -74,25 +79,10 @@ class CACEResult(Result):
     title: str = "Complier average causal effect (instrumental variables)"
 
     count_columns: ClassVar[tuple[str, ...]] = ("n_programme", "n_control")
+    HEADLINE: ClassVar[str] = "cace"
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
-
-    def _row(self) -> pd.Series:
-        return self.table.set_index("term").loc["cace"]
-
-    @property
-    def estimate(self) -> float:
-        return float(self._row()["estimate"])
-
-    @property
-    def std_error(self) -> float:
-        return float(self._row()["std_error"])
-
-    @property
-    def conf_int(self) -> tuple[float, float]:
-        row = self._row()
-        return float(row["conf_low"]), float(row["conf_high"])
 
     def summary(self) -> str:
         return (super().summary() + f"\n\nFirst-stage F = {self.first_stage_f:.1f}; non-compliance: "
@@ -166,8 +156,8 @@ def cace(data: pd.DataFrame, outcome: str, assignment: str, received: str, *, co
     compliance = pd.DataFrame({"type": ["compliers", "always_takers", "never_takers"],
                                "share": [p1 - p0, p0, 1 - p1]})
     kind = "one-sided" if one_sided else "two-sided"
-    notes = [f"{n1} programme and {n0} control units with an outcome; received the programme: {p1:.1%} of the "
-             f"programme arm, {p0:.1%} of the control arm",
+    notes = [(f"{n1} programme and {n0} control units with an outcome; received the programme: {p1:.1%} of the "
+             f"programme arm, {p0:.1%} of the control arm"),
              f"two-stage least squares, {cov_type} standard errors, t with {df:g} df; first-stage F = {f_stat:.1f}"]
     if one_sided:
         notes.append("one-sided non-compliance: no " + ("control unit received" if p0 == 0 else

@@ -237,10 +237,10 @@ def randomisation_test(data: pd.DataFrame, outcome: str, assignment: str, *, str
     low, high = _bound(proj, alpha, -1.0, scale), _bound(proj, alpha, 1.0, scale)
     kind = "stratified" if arrays.strata is not None and len(design.treated) > 1 else "complete"
     shown = f"{possible:,}" if possible < 10 ** 12 else f"about 10^{len(str(possible)) - 1}"
-    notes = [f"{'exact: all' if exact else 'Monte Carlo:'} {len(Z):,} of {shown} possible assignments "
-             f"({kind} randomisation, {int(design.treated.sum())} of {len(design.strata)} units to the programme)",
-             f"statistic: {'Lin (2013) regression-adjusted ITT' if statistic == 'lin' else 'difference in means'}; "
-             f"two-sided p-value of the sharp null (every effect = {null:g})",
+    notes = [(f"{'exact: all' if exact else 'Monte Carlo:'} {len(Z):,} of {shown} possible assignments "
+             f"({kind} randomisation, {int(design.treated.sum())} of {len(design.strata)} units to the programme)"),
+             (f"statistic: {'Lin (2013) regression-adjusted ITT' if statistic == 'lin' else 'difference in means'}; "
+             f"two-sided p-value of the sharp null (every effect = {null:g})"),
              f"{100 * (1 - alpha):g}% interval: the effects not rejected at level {alpha:g} (test inversion)"]
     if not np.isfinite(low) or not np.isfinite(high):
         notes.append("the interval is unbounded: with so few possible assignments no effect can be rejected")
