@@ -17,7 +17,7 @@ sample average effect (Neyman 1923).
 
 Units whose outcome is missing (attrition) are left out and counted; when attrition differs by
 arm see :func:`evaluation.impact.trial_attrition.lee_bounds`. Exact p-values by re-randomisation
-are :func:`evaluation.impact.trial_randomisation.randomisation_test`.
+are :func:`evaluation.impact.trial_randomisation.trial_randomisation_test`.
 
 Example
 -------

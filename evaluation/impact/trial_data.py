@@ -52,7 +52,7 @@ from evaluation.impact.trial_attrition import (
 from evaluation.impact.trial_balance import TrialBalance, trial_balance
 from evaluation.impact.trial_flow import TrialFlow, trial_flow
 from evaluation.impact.trial_iv import CACEResult, cace
-from evaluation.impact.trial_randomisation import RandomisationResult, randomisation_test
+from evaluation.impact.trial_randomisation import TrialRandomisationResult, trial_randomisation_test
 from evaluation.process._tables import Tables, codes, table
 
 #: Outcome read from the tenancies rather than from household_outcomes.
@@ -84,10 +84,10 @@ class TrialData:
         return itt(self.frame, self.outcome, "assigned", **{"covariates": self.covariates, "strata": self.strata,
                                                              **kwargs})
 
-    def randomisation_test(self, statistic: str = "lin", **kwargs: Any) -> RandomisationResult:
+    def randomisation_test(self, statistic: str = "lin", **kwargs: Any) -> TrialRandomisationResult:
         """Lin's statistic with the trial's covariates by default (as :meth:`itt` reports it)."""
         covariates = self.covariates if statistic == "lin" else ()
-        return randomisation_test(self.frame, self.outcome, "assigned",
+        return trial_randomisation_test(self.frame, self.outcome, "assigned",
                                   **{"strata": self.strata, "statistic": statistic, "covariates": covariates, **kwargs})
 
     def balance(self, **kwargs: Any) -> TrialBalance:

@@ -12,7 +12,8 @@ The statistics are the ITT estimators of :mod:`evaluation.impact.trial`: the (st
 difference in means, or Lin's regression-adjusted estimate. Both are linear in the outcomes,
 T(z, y) = c(z)'y, so T(z, Y − τ₀Z) = c(z)'Y − τ₀ c(z)'Z and the p-value of every τ₀ comes from two
 numbers per assignment. The confidence interval is the set of τ₀ that the test does not reject at
-level α (Imbens & Rubin 2015, ch. 5), found by bisection on each side of the estimate.
+level α (Imbens & Rubin 2015, ch. 5), found by bisection on each side of the estimate. The p-value
+and the inversion are those of :mod:`evaluation.impact.randomization` (randomisation inference for DiD).
 
 Units without an outcome are left out, and the test treats the units observed as randomised with
 the numbers realised among them (valid when attrition is unrelated to the potential outcomes).
@@ -21,7 +22,7 @@ Example
 -------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"z": [1, 1, 0, 0], "y": [3.0, 4.0, 1.0, 2.0]})
->>> res = randomisation_test(df, "y", "z")
+>>> res = trial_randomisation_test(df, "y", "z")
 >>> res.n_assignments, round(res.p_value, 4)  # 6 possible assignments, 2 as extreme as observed
 (6, 0.3333)
 """
@@ -40,7 +41,11 @@ import pandas as pd
 from evaluation.errors import ConfigError, EstimationError
 from evaluation.impact._regression import check_alpha
 from evaluation.impact._trial_common import TrialArrays, check_strata_have_both_arms, prepare, text
+from evaluation.impact.randomization import permutation_p_value
 from evaluation.impact.trial import lin_covariates, observed_outcomes
+from evaluation.impact.wild_bootstrap import (
+    _invert,  # bracketing + bisection, as in randomization.py
+)
 from evaluation.reporting.labels import check_lang
 from evaluation.results import Result
 
@@ -124,38 +129,16 @@ class _Projections:
     exact: bool
 
     def p_value(self, tau: float) -> float:
-        observed = abs(self.estimate - tau)
-        extreme = np.abs(self.a - tau * self.b) >= observed * (1 - 1e-10) - 1e-12
-        if self.exact:
-            return float(extreme.mean())
-        return float((1 + extreme.sum()) / (1 + len(self.a)))
-
-
-def _bound(proj: _Projections, alpha: float, direction: float, scale: float) -> float:
-    """Farthest τ₀ on one side of the estimate that the test does not reject (bisection)."""
-    inside = proj.estimate
-    step = scale if scale > 0 else max(abs(proj.estimate), 1.0)
-    outside = inside + direction * step
-    for _ in range(200):
-        if proj.p_value(outside) <= alpha:
-            break
-        inside, step = outside, step * 2
-        outside = inside + direction * step
-    else:
-        return direction * np.inf
-    for _ in range(100):
-        middle = (inside + outside) / 2
-        if proj.p_value(middle) > alpha:
-            inside = middle
-        else:
-            outside = middle
-        if abs(outside - inside) <= 1e-10 * max(1.0, abs(middle)):
-            break
-    return inside
+        """Two-sided p-value of the sharp null 'every effect = tau' (ties count as extreme)."""
+        draws = self.a - tau * self.b
+        observed = self.estimate - tau
+        if not self.exact:  # drawn assignments: the observed one counts as one more draw
+            draws = np.r_[observed, draws]
+        return permutation_p_value(observed, draws, exact=self.exact)
 
 
 @dataclass(frozen=True)
-class RandomisationResult(Result):
+class TrialRandomisationResult(Result):
     """Randomisation p-value of the sharp null τ = ``null`` and the interval by test inversion."""
 
     statistic: str
@@ -202,10 +185,10 @@ class RandomisationResult(Result):
         return ax
 
 
-def randomisation_test(data: pd.DataFrame, outcome: str, assignment: str, *, strata: str | None = None,
+def trial_randomisation_test(data: pd.DataFrame, outcome: str, assignment: str, *, strata: str | None = None,
                        covariates: Sequence[str] = (), statistic: str = "difference", null: float = 0.0,
                        alpha: float = 0.05, draws: int = 10_000, max_exact: int = 100_000,
-                       seed: int | None = 0) -> RandomisationResult:
+                       seed: int | None = 0) -> TrialRandomisationResult:
     """Randomisation p-value of H₀: every unit's effect is ``null``, and its confidence interval.
 
     ``statistic``: ``"difference"`` (the stratified difference in means) or ``"lin"`` (Lin's
@@ -214,7 +197,7 @@ def randomisation_test(data: pd.DataFrame, outcome: str, assignment: str, *, str
 
     Example
     -------
-    >>> res = randomisation_test(trial_frame, "arrears_czk", "assigned", strata="stratum")  # doctest: +SKIP
+    >>> res = trial_randomisation_test(trial_frame, "arrears_czk", "assigned", strata="stratum")  # doctest: +SKIP
     >>> res.p_value, (res.conf_low, res.conf_high)  # doctest: +SKIP
     """
     check_alpha(alpha)
@@ -234,7 +217,7 @@ def randomisation_test(data: pd.DataFrame, outcome: str, assignment: str, *, str
     proj = _project(arrays, design, Z, statistic, exact)
     p = proj.p_value(null)
     scale = float(np.std(proj.a - proj.estimate * proj.b)) or 1.0
-    low, high = _bound(proj, alpha, -1.0, scale), _bound(proj, alpha, 1.0, scale)
+    low, high = _invert(proj.p_value, proj.estimate, scale, alpha)
     kind = "stratified" if arrays.strata is not None and len(design.treated) > 1 else "complete"
     shown = f"{possible:,}" if possible < 10 ** 12 else f"about 10^{len(str(possible)) - 1}"
     notes = [(f"{'exact: all' if exact else 'Monte Carlo:'} {len(Z):,} of {shown} possible assignments "
@@ -245,7 +228,7 @@ def randomisation_test(data: pd.DataFrame, outcome: str, assignment: str, *, str
     if not np.isfinite(low) or not np.isfinite(high):
         notes.append("the interval is unbounded: with so few possible assignments no effect can be rejected")
     notes.extend(arrays.exclusions.notes())
-    return RandomisationResult(
+    return TrialRandomisationResult(
         statistic=statistic, estimate=proj.estimate, p_value=p, conf_low=low, conf_high=high, null=null,
         alpha=alpha, exact=exact, n_assignments=len(Z), possible_assignments=int(min(possible, 2 ** 62)),
         n_programme=int(arrays.z.sum()), n_control=int((1 - arrays.z).sum()), design=kind,
@@ -270,4 +253,4 @@ def _project(arrays: TrialArrays, design: RandomisationDesign, Z: np.ndarray, st
     return _Projections(a=a, b=b, estimate=float(observed @ arrays.y), exact=exact)
 
 
-__all__ = ["RandomisationDesign", "RandomisationResult", "randomisation_test"]
+__all__ = ["RandomisationDesign", "TrialRandomisationResult", "trial_randomisation_test"]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from evaluation.errors import ConfigError
-from evaluation.impact import itt, randomisation_test
+from evaluation.impact import itt, trial_randomisation_test
 from evaluation.impact.trial_randomisation import RandomisationDesign
 
 
@@ -47,11 +47,11 @@ def test_complete_randomisation_matches_enumeration_by_hand():
     z = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
     frame = pd.DataFrame({"y": y, "z": z})
     for tau in (0.0, 2.0, 5.0):
-        res = randomisation_test(frame, "y", "z", null=tau)
+        res = trial_randomisation_test(frame, "y", "z", null=tau)
         assert res.exact and res.n_assignments == 20 == res.possible_assignments
         assert res.p_value == pytest.approx(_hand_p(y, z, np.zeros(6), tau, _complete(6, 3)))
     # the observed assignment is the most extreme of the 20 in both directions: p = 2/20
-    assert randomisation_test(frame, "y", "z").p_value == pytest.approx(0.1)
+    assert trial_randomisation_test(frame, "y", "z").p_value == pytest.approx(0.1)
 
 
 def test_stratified_randomisation_matches_enumeration_by_hand():
@@ -62,7 +62,7 @@ def test_stratified_randomisation_matches_enumeration_by_hand():
     assert len(assignments) == 18
     frame = pd.DataFrame({"y": y, "z": z, "s": strata})
     for tau in (0.0, 1.5, 4.0):
-        res = randomisation_test(frame, "y", "z", strata="s", null=tau)
+        res = trial_randomisation_test(frame, "y", "z", strata="s", null=tau)
         assert res.n_assignments == 18 and res.design == "stratified"
         assert res.p_value == pytest.approx(_hand_p(y, z, strata, tau, assignments))
     assert res.estimate == pytest.approx(_dim(y, z, strata))
@@ -85,12 +85,12 @@ def test_confidence_interval_is_the_set_of_effects_not_rejected():
     z = rng.permutation(np.repeat([0.0, 1.0], 7))
     y = 2 * z + rng.normal(size=14)
     frame = pd.DataFrame({"y": y, "z": z})
-    res = randomisation_test(frame, "y", "z")
+    res = trial_randomisation_test(frame, "y", "z")
     assert res.exact and res.n_assignments == 3432
     width = res.conf_high - res.conf_low
     for bound, inward in ((res.conf_low, 1), (res.conf_high, -1)):
-        inside = randomisation_test(frame, "y", "z", null=bound + inward * 1e-6 * width)
-        outside = randomisation_test(frame, "y", "z", null=bound - inward * 1e-3 * width)
+        inside = trial_randomisation_test(frame, "y", "z", null=bound + inward * 1e-6 * width)
+        outside = trial_randomisation_test(frame, "y", "z", null=bound - inward * 1e-3 * width)
         assert inside.p_value > 0.05 >= outside.p_value
     assert res.conf_low < res.estimate < res.conf_high
 
@@ -99,17 +99,17 @@ def test_monte_carlo_p_value_agrees_with_the_exact_one():
     rng = np.random.default_rng(11)
     z = rng.permutation(np.repeat([0.0, 1.0], 7))
     frame = pd.DataFrame({"y": 0.8 * z + rng.normal(size=14), "z": z})
-    exact = randomisation_test(frame, "y", "z")
-    drawn = randomisation_test(frame, "y", "z", max_exact=10, draws=20_000, seed=3)
+    exact = trial_randomisation_test(frame, "y", "z")
+    drawn = trial_randomisation_test(frame, "y", "z", max_exact=10, draws=20_000, seed=3)
     assert not drawn.exact and drawn.n_assignments == 20_000
     assert drawn.p_value == pytest.approx(exact.p_value, abs=4 * np.sqrt(exact.p_value * (1 - exact.p_value) / 20_000))
-    again = randomisation_test(frame, "y", "z", max_exact=10, draws=20_000, seed=3)
+    again = trial_randomisation_test(frame, "y", "z", max_exact=10, draws=20_000, seed=3)
     assert again.p_value == drawn.p_value  # the seed makes the draws reproducible
 
 
 def test_lin_statistic_is_lins_estimate_and_its_interval_matches_neyman_roughly():
     star = pd.read_csv(Path(__file__).parent / "reference" / "alo_star_men.csv")
-    res = randomisation_test(star, "GPA_year1", "sfsp", statistic="lin", covariates=["gpa0"], draws=2000)
+    res = trial_randomisation_test(star, "GPA_year1", "sfsp", statistic="lin", covariates=["gpa0"], draws=2000)
     lin = itt(star, "GPA_year1", "sfsp", covariates=["gpa0"])
     assert res.estimate == pytest.approx(lin.estimate, abs=1e-10)
     # randomisation and Neyman intervals agree to about a tenth of their width in a sample this size
@@ -120,7 +120,7 @@ def test_lin_statistic_is_lins_estimate_and_its_interval_matches_neyman_roughly(
 
 def test_too_few_assignments_give_an_unbounded_interval():
     frame = pd.DataFrame({"z": [1, 1, 0, 0], "y": [3.0, 4.0, 1.0, 2.0]})
-    res = randomisation_test(frame, "y", "z")
+    res = trial_randomisation_test(frame, "y", "z")
     assert res.p_value == pytest.approx(1 / 3) and np.isinf(res.conf_low) and np.isinf(res.conf_high)
     assert any("unbounded" in n for n in res.notes)
 
@@ -130,12 +130,12 @@ def test_errors_and_surface():
 
     frame = pd.DataFrame({"z": [1, 0] * 6, "y": np.arange(12.0), "x": np.arange(12.0) % 3})
     with pytest.raises(ConfigError, match="statistic"):
-        randomisation_test(frame, "y", "z", statistic="median")
+        trial_randomisation_test(frame, "y", "z", statistic="median")
     with pytest.raises(ConfigError, match="lin"):
-        randomisation_test(frame, "y", "z", covariates=["x"])
+        trial_randomisation_test(frame, "y", "z", covariates=["x"])
     with pytest.raises(ConfigError, match="draws"):
-        randomisation_test(frame, "y", "z", draws=10)
-    res = randomisation_test(frame, "y", "z", statistic="lin", covariates=["x"])
+        trial_randomisation_test(frame, "y", "z", draws=10)
+    res = trial_randomisation_test(frame, "y", "z", statistic="lin", covariates=["x"])
     tidy = res.tidy()
     assert tidy.loc[0, "n_assignments"] == 924 and bool(tidy.loc[0, "exact"])
     for lang, word in (("cs", "Rozdělení"), ("en", "Distribution")):
