@@ -300,8 +300,8 @@ class RestrictedMeanSurvival:
 
     Example
     -------
-    >>> fit = RestrictedMeanSurvival(tau=6).fit([1, 3, 5, 8, 2, 9, 10, 12], [1, 1, 0, 1, 0, 0, 1, 0],
-    ...                                         groups=["a"] * 4 + ["b"] * 4, reference="a")
+    >>> fit = RestrictedMeanSurvival(tau=6, reference="a").fit(
+    ...     [1, 3, 5, 8, 2, 9, 10, 12], [1, 1, 0, 1, 0, 0, 1, 0], groups=["a"] * 4 + ["b"] * 4)
     >>> fit.contrasts()["term"].tolist()
     ['difference', 'ratio', 'rmtl_ratio']
     """
