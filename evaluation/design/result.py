@@ -254,7 +254,7 @@ class PowerResult(Result):
 
 def power_curve(power_at: Callable[[float, float], float], effect_at: Callable[[float, float], float],
                 size: float, effect: float, power: float, *, minimum: float = 2.0,
-                points: int = 41) -> pd.DataFrame:
+                points: int = 25) -> pd.DataFrame:
     """The curve a :class:`PowerResult` draws: power at ``effect`` and the MDE at ``power`` over
     sizes from ``minimum`` to three times the design's (``power_at(size, effect)``,
     ``effect_at(size, power)``)."""

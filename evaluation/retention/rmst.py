@@ -106,6 +106,10 @@ class RMSTResult(Result):
                          "(delta method).")
         if self.late_entry:
             notes.append(f"{self.late_entry} households entered the risk set late (left truncation).")
+        for group in self.table.loc[self.table["at_risk_at_start"] == 0, "group"].unique():
+            notes.append(f"{group}: nobody was at risk at the start (every household entered late), so the curve "
+                         "and the RMST are conditional on staying housed until the first entry and overstate "
+                         "retention; set an earlier start of the records.")
         missing = self.table[~self.table["estimable"]]
         for _, row in missing.iterrows():
             notes.append(f"{row['group']}: not estimable at {row['tau']:g} months (follow-up ends at "
@@ -115,7 +119,7 @@ class RMSTResult(Result):
         return tuple(notes)
 
     def tidy(self) -> pd.DataFrame:
-        out = self.table.drop(columns=["estimable", "max_time"])
+        out = self.table.drop(columns=["estimable", "max_time", "at_risk_at_start"])
         return out.rename(columns={"group": self.group_name}) if self.group_name != "group" else out
 
     def contrasts(self) -> pd.DataFrame:
@@ -210,6 +214,7 @@ class RMSTResult(Result):
 def _group_rows(km: KaplanMeierResult, taus: Sequence[float], z: float) -> pd.DataFrame:
     rows = []
     sizes = km.group_sizes.set_index("group")
+    at_start = {row["group"]: row["n_risk_at"](1e-9) for _, row in km.data_summary.iterrows()}
     for name, curve in km.curves.groupby("group", sort=False, observed=True):
         size = sizes.loc[name]
         last_survival = float(curve["survival"].iloc[-1]) if len(curve) else 1.0
@@ -226,7 +231,7 @@ def _group_rows(km: KaplanMeierResult, taus: Sequence[float], z: float) -> pd.Da
                          "std_error": se, "conf_low": mu - z * se, "conf_high": mu + z * se,
                          "rmtl": tau - mu, "n": int(size["n"]), "n_events": events,
                          "n_late_entry": int(size["n_late_entry"]), "estimable": bool(estimable),
-                         "max_time": float(size["max_time"])})
+                         "max_time": float(size["max_time"]), "at_risk_at_start": int(at_start.get(name, 0))})
     return pd.DataFrame(rows)
 
 
