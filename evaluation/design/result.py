@@ -45,9 +45,9 @@ EFFECT_LABELS: dict[str, tuple[str, str]] = {
     "two_proportions": ("podíl v programu", "proportion in the programme group"),
     "logrank": ("poměr rizik", "hazard ratio"),
     "cox": ("poměr rizik na jednotku proměnné", "hazard ratio per unit of the covariate"),
-    "did": ("efekt programu (rozdíl v rozdílech)", "programme effect (difference-in-differences)"),
+    "did": ("rozdíl v rozdílech", "difference-in-differences"),
     "event_study": ("efekt v daném období po vstupu", "effect in the given period after entry"),
-    "did_simulation": ("efekt programu (rozdíl v rozdílech)", "programme effect (difference-in-differences)"),
+    "did_simulation": ("rozdíl v rozdílech", "difference-in-differences"),
 }
 
 #: What the sample size counts: (Czech axis title, English axis title, Czech genitive plural,
