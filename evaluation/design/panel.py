@@ -329,8 +329,9 @@ def _solve_panel(design: _PanelDesign, kind: str, effect: float | None, n: float
     elif free == "power":
         power = design.power(n, effect)
     size = float(np.ceil(n - 1e-9)) if free == "n" else float(n)
+    treated = round(design.treated_share * size, 9)
     values = {"effect": float(effect), "power": float(power), "n": size,
-              "n_treated": design.treated_share * size, "n_control": (1 - design.treated_share) * size,
+              "n_treated": treated, "n_control": round(size - treated, 9),
               "std_error": design.se(size)}
     if free == "n":
         values.update(n_exact=float(n), power_achieved=design.power(size, effect))

@@ -97,7 +97,8 @@ class _Clusters:
 
 
 def _groups(n: float, allocation: float) -> tuple[float, float]:
-    return allocation * n / (1.0 + allocation), n / (1.0 + allocation)
+    control = n / (1.0 + allocation)
+    return n - control, control
 
 
 def _check_common(alpha: float, alternative: str, allocation: float, power: float | None) -> None:
