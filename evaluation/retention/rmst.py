@@ -21,6 +21,17 @@ transformed back. The groups are independent samples.
 ``tau`` must lie within each group's follow-up (survRM2 stops otherwise); a ``tau`` beyond a
 group's last observation gives NaN with a note, unless the curve reached 0 before it.
 
+How the retention strand or a report gets "months housed in the first 20" (no change to the
+strand is needed; the episodes' late entry is used)::
+
+    from evaluation.retention import RestrictedMeanSurvival, housing_episodes
+    episodes = housing_episodes(dataset)                       # or with data_start=...
+    res = RestrictedMeanSurvival(tau=(12, 20)).fit_episodes(episodes, by="group")  # vs "comparison"
+    res.tidy(); res.contrasts()                                # by group; difference and ratios
+    res.sentence("programme", 20, lang="cs")                   # "... strávily v bydlení během prvních 20 měsíců ..."
+    res.plot(tau=20, lang="cs")                                # curves with the area shaded
+    km.restricted_mean(tau=20)                                 # from a fitted KaplanMeierResult
+
 Example
 -------
 >>> res = rmst([2, 4, 4, 7, 9, 12], [1, 1, 0, 1, 0, 0], tau=10)
