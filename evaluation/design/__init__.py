@@ -32,7 +32,11 @@ from evaluation.design.panel import (
     event_study_power,
 )
 from evaluation.design.result import PowerResult
-from evaluation.design.simulation import SimulatedPowerResult, simulate_did_power, synthetic_outcome_panel
+from evaluation.design.simulation import (
+    SimulatedPowerResult,
+    simulate_did_power,
+    synthetic_outcome_panel,
+)
 from evaluation.design.survival import cox, logrank
 from evaluation.design.two_arm import two_means, two_proportions
 

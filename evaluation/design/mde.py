@@ -34,7 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.design._common import check_alpha, check_alternative, check_positive, check_power, t_critical
+from evaluation.design._common import (
+    check_alpha,
+    check_alternative,
+    check_positive,
+    check_power,
+    t_critical,
+)
 from evaluation.design.panel import ResidualCovariance, did_power
 from evaluation.errors import ConfigError
 from evaluation.results import Result

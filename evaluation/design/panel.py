@@ -396,8 +396,8 @@ def did_power(effect: float | None = None, n: float | None = None, power: float 
                                 "cov_post": cov.cov_post, "cov_cross": cov.cov_cross, "estimated": cov.estimated}
     if cluster_size > 1 or icc > 0:
         settings.update(icc=icc, cluster_size=cluster_size, cluster_size_cv=cluster_size_cv)
-    notes = cov.notes + ("Common start for every treated unit (BPW); for staggered entry use "
-                         "simulate_did_power().",)
+    notes = cov.notes + (("Common start for every treated unit (BPW); for staggered entry use "
+                          "simulate_did_power()."),)
     return _solve_panel(design, "did", effect, n, power, settings, notes)
 
 
@@ -451,8 +451,8 @@ def event_study_power(effect: float | None = None, n: float | None = None, power
     settings: dict[str, Any] = {"pre": pre, "post": post, "event_time": event_time, "reference": reference}
     if cluster_size > 1 or icc > 0:
         settings.update(icc=icc, cluster_size=cluster_size, cluster_size_cv=cluster_size_cv)
-    notes = (source, f"Coefficient of event time {event_time} against {reference}: the DiD of those two periods "
-                     "(balanced panel, common timing, all other event times with their own coefficient).")
+    notes = (source, (f"Coefficient of event time {event_time} against {reference}: the DiD of those two periods "
+                      "(balanced panel, common timing, all other event times with their own coefficient)."))
     return _solve_panel(design, "event_study", effect, n, power, settings, notes)
 
 

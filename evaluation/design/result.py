@@ -243,8 +243,8 @@ class PowerResult(Result):
             ax.plot([size_value], [self.effect], marker="o", color=colour)
             label = EFFECT_LABELS.get(self.design, ("efekt", "effect"))[i]
             power = format_number(100 * self.power, lang, 0)
-            ax.set_ylabel((f"Minimální zjistitelný efekt\n({label}, síla {power} %)" if lang == "cs"
-                           else f"Minimum detectable effect\n({label}, {power}% power)"))
+            ax.set_ylabel(f"Minimální zjistitelný efekt\n({label}, síla {power} %)" if lang == "cs"
+                           else f"Minimum detectable effect\n({label}, {power}% power)")
             pl.number_axis(ax, lang, axis="y")
         ax.set_xlabel(SIZE_LABELS.get(self.size_name, SIZE_LABELS["n"])[i])
         pl.number_axis(ax, lang, axis="x")

@@ -163,7 +163,7 @@ def simulate_did_power(data: pd.DataFrame, outcome: str, unit: str, time: str, *
     all_sizes = sorted({int(n), *(int(s) for s in sizes)})
     rows = []
     for size in all_sizes:
-        n_treated = int(round(treated_share * size))
+        n_treated = round(treated_share * size)
         if not 1 <= n_treated < size or size < 3:
             raise ConfigError(f"{size} units with a treated share of {treated_share:g} leave no treated or no "
                               "comparison unit")
@@ -185,9 +185,9 @@ def simulate_did_power(data: pd.DataFrame, outcome: str, unit: str, time: str, *
     settings = {"alpha": alpha, "alternative": alternative, "pre": pre, "post": post,
                 "treated_share": treated_share, "entry_offsets": list(offsets), "outcome": outcome,
                 "windows": int(main["windows"]), "seed": seed, "target_power": 0.8}
-    notes = (f"{simulations} placebo experiments per size on {outcome!r}: random windows of {length} periods "
-             f"({int(main['windows'])} possible), random units observed in all of them, random assignment; "
-             "TWFE DiD with CR1 errors clustered by unit, t test with units - 1 df.",)
+    notes = ((f"{simulations} placebo experiments per size on {outcome!r}: random windows of {length} periods "
+              f"({int(main['windows'])} possible), random units observed in all of them, random assignment; "
+              "TWFE DiD with CR1 errors clustered by unit, t test with units - 1 df."),)
     return SimulatedPowerResult("did_simulation", "power", values, settings, curve, size_name="units",
                                 extra_notes=notes)
 

@@ -201,8 +201,8 @@ def logrank(hazard_ratio: float | None = None, n: float | None = None, power: fl
         settings.update(control_survival=control_survival, survival_time=survival_time, accrual=accrual,
                         follow_up=model.follow_up)
     curve = power_curve(power_at, effect_at, float(n), float(hazard_ratio), float(power), minimum=4.0)
-    notes = (f"Log-rank test, {method.capitalize()} formula; events needed "
-             f"{events_needed(hazard_ratio, power, **options):.1f} at the stated power.",)
+    notes = ((f"Log-rank test, {method.capitalize()} formula; events needed "
+              f"{events_needed(hazard_ratio, power, **options):.1f} at the stated power."),)
     return PowerResult("logrank", free, values, settings, curve, size_name="n", extra_notes=notes)
 
 

@@ -196,8 +196,8 @@ def _cluster_notes(clusters: _Clusters, test: str) -> tuple[str, ...]:
         return ()
     df_text = ("normal (z) critical values, as Stata's cluster designs" if test == "z"
                else "t critical values with clusters - 2 degrees of freedom")
-    return (f"Cluster randomisation: {clusters.m:g} individuals per cluster, ICC {clusters.icc:g}, "
-            f"design effect {clusters.deff:.3f}; {df_text}.",)
+    return ((f"Cluster randomisation: {clusters.m:g} individuals per cluster, ICC {clusters.icc:g}, "
+             f"design effect {clusters.deff:.3f}; {df_text}."),)
 
 
 def two_proportions(p_control: float, p_treated: float | None = None, n: float | None = None,

@@ -110,8 +110,8 @@ class RMSTResult(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         level = round(100 * (1 - self.alpha))
-        notes = [f"Area under the Kaplan–Meier curve to tau (months); {level}% normal intervals from the "
-                 "Greenwood-type variance of the area (as R survRM2 and survival's rmean)."]
+        notes = [(f"Area under the Kaplan–Meier curve to tau (months); {level}% normal intervals from the "
+                  "Greenwood-type variance of the area (as R survRM2 and survival's rmean).")]
         if self.reference is not None and not self.contrast_table.empty:
             notes.append(f"Contrasts against {self.reference}: difference, and ratios on the log scale "
                          "(delta method).")

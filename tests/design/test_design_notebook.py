@@ -43,8 +43,8 @@ def test_notebook_is_clean_and_declares_the_registry_parameters():
 
 def test_strand_on_synthetic_data_and_what_it_stores(tmp_path):
     from evaluation.reporting.store import ResultsStore
-    from evaluation.runner.session import Session
     from evaluation.runner.selection import select_scope
+    from evaluation.runner.session import Session
     from evaluation.synthetic import simulate
 
     data = simulate(seed=11, scale=1.0).to_dataset()
