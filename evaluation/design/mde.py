@@ -132,7 +132,7 @@ def _from_result(result: Any) -> tuple[float, float | None, float | None, float 
     return float(se), df, getattr(result, "alpha", None), float(getattr(result, "estimate", np.nan))
 
 
-def detectable_effect(result: Any = None, *, std_error: float | None = None, df: float | None = None,
+def detectable_effect(result: Any = None, *, std_error: float | None = None, df: Any = "auto",
                       alpha: float | None = None, power: float = 0.8, alternative: str = "two-sided",
                       estimate: float | None = None, n_treated: float | None = None,
                       n_control: float | None = None, pre: int | None = None, post: int | None = None,
@@ -143,7 +143,9 @@ def detectable_effect(result: Any = None, *, std_error: float | None = None, df:
 
     ``result`` is an impact result with ``std_error`` (and ``n_clusters``, ``alpha``,
     ``estimate``), e.g. from :func:`evaluation.impact.did_2x2` or :func:`~evaluation.impact.twfe`;
-    or give ``std_error`` (and ``df``) directly. The design's BPW MDE is added when ``n_treated``,
+    or give ``std_error`` (and ``df``) directly. ``df="auto"`` uses t quantiles with the result's
+    clusters minus one (the test the estimate was judged by) and normal ones otherwise;
+    ``df=None`` forces Bloom's normal formula ``(z_{1-alpha/2} + z_power) SE``. The design's BPW MDE is added when ``n_treated``,
     ``n_control``, ``pre``, ``post`` and the errors' ``variance`` (with ``ar1``) or a
     ``covariance`` are given; ``icc`` and ``cluster_size`` when households are nested in clusters
     (``n_treated`` and ``n_control`` then count clusters).
@@ -152,9 +154,10 @@ def detectable_effect(result: Any = None, *, std_error: float | None = None, df:
         if std_error is not None:
             raise ConfigError("give either an impact result or std_error, not both")
         std_error, result_df, result_alpha, result_estimate = _from_result(result)
-        df = result_df if df is None else df
+        df = result_df if df == "auto" else df
         alpha = result_alpha if alpha is None else alpha
         estimate = result_estimate if estimate is None else estimate
+    df = None if isinstance(df, str) and df == "auto" else df
     alpha = 0.05 if alpha is None else alpha
     check_alpha(alpha)
     check_power(power)

@@ -40,6 +40,8 @@ def test_detectable_effect_of_an_impact_result():
     expected = (stats.t.ppf(0.975, units - 1) + stats.t.ppf(0.8, units - 1)) * fit.std_error
     assert res.minimum_detectable_effect == pytest.approx(expected, rel=1e-12)
     assert res.tidy()["df"].iloc[0] == units - 1
+    bloom = detectable_effect(fit, df=None)
+    assert bloom.minimum_detectable_effect == pytest.approx(mde_from_se(fit.std_error), rel=1e-12)
     cs = res.sentence("cs")
     assert cs.startswith("S tímto uspořádáním by efekt menší než") and "minimální zjistitelný efekt" in cs
     assert "could not have been detected" in res.sentence("en")
