@@ -28,7 +28,7 @@ import yaml
 
 from evaluation.errors import ConfigError
 from evaluation.resources import resource_dir
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.registry import ALL_STRANDS, STRANDS
 
 REPORT_FORMATS = ("html", "pdf", "docx")
 LANGS = ("cs", "en")
@@ -148,15 +148,15 @@ def _strands(value: Any, problems: list[str]) -> tuple[str, ...]:
         return tuple(STRANDS)
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        problems.append(f"'strands' must be 'all' or a non-empty list of: {', '.join(STRANDS)}")
+        problems.append(f"'strands' must be 'all' or a non-empty list of: {', '.join(ALL_STRANDS)}")
         return ()
-    unknown = [n for n in names if n not in STRANDS]
+    unknown = [n for n in names if n not in ALL_STRANDS]
     if unknown:
-        problems.append(f"unknown strand(s) {', '.join(map(repr, unknown))}; known strands: {', '.join(STRANDS)}")
+        problems.append(f"unknown strand(s) {', '.join(map(repr, unknown))}; known strands: {', '.join(ALL_STRANDS)}")
     if len(set(names)) < len(names):
         problems.append("'strands' lists a strand twice")
     # keep the notebook order (01 ... 06) whatever order the file lists them in
-    return tuple(n for n in STRANDS if n in names)
+    return tuple(n for n in ALL_STRANDS if n in names)
 
 
 def _municipalities(value: Any, problems: list[str]) -> str | tuple[str, ...]:
@@ -270,8 +270,8 @@ def _parameters(value: Any, strands: tuple[str, ...], problems: list[str]) -> Ma
         return {}
     checked: dict[str, Mapping[str, Any]] = {}
     for strand, params in value.items():
-        if strand not in STRANDS:
-            problems.append(f"'parameters' names unknown strand {strand!r}; known strands: {', '.join(STRANDS)}")
+        if strand not in ALL_STRANDS:
+            problems.append(f"'parameters' names unknown strand {strand!r}; known strands: {', '.join(ALL_STRANDS)}")
         elif strand not in strands:
             problems.append(f"'parameters' sets parameters of strand {strand!r}, which this run does not include")
         elif not isinstance(params, Mapping):

@@ -57,6 +57,24 @@ PARAMETER_HELP: Mapping[str, str] = MappingProxyType({
     # (no apostrophe or "=" in a help text: papermill cannot parse the parameters cell then)
     "comparison_eviction_risk": "risk of losing the home in the comparison group over the treated months (0-1), "
                                 "or None to estimate it from the tenancies of the comparison households",
+    # design (planning; opt-in)
+    "design_kind": "all, did, event_study, two_means, two_proportions or logrank",
+    "n_treated": "programme households (or clusters) in the planned design",
+    "n_control": "comparison households (or clusters) in the planned design",
+    "effect": "effect on the outcome in its units, or None for the minimum detectable effect",
+    "power": "power wanted, 0-1",
+    "alpha": "significance level (two-sided)",
+    "icc": "intra-cluster correlation when households are randomised in clusters (0 for none)",
+    "cluster_size": "households per cluster (1 for individual assignment)",
+    "pre_periods": "months observed before entry",
+    "post_periods": "months observed after the first cohort enters (the later cohorts enter within them)",
+    "entry_offsets": "months after the first entry at which the programme cohorts enter, e.g. [0, 8, 16]",
+    "outcome": "household outcome of the difference-in-differences (column of household_outcomes)",
+    "hazard_ratio": "hazard ratio of losing the home, programme over comparison, or None for the detectable one",
+    "control_retention": "share of comparison households still housed at the horizon, or None to estimate it",
+    "programme_retention": "share of programme households still housed at the horizon, or None for the detectable one",
+    "retention_horizon_months": "months at which retention is compared",
+    "simulations": "placebo experiments of the simulated power",
 })
 
 
@@ -94,8 +112,22 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze"),
 )})
 
+#: Strands that run only when a configuration names them (``strands: [design]``): planning tools,
+#: not part of the default run and its reports.
+OPT_IN_STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
+    Strand("design", "00_design.ipynb", "Study design: power and minimum detectable effects",
+           "Plán studie: síla testu a minimální zjistitelný efekt",
+           {"design_kind": "all", "n_treated": 30, "n_control": 60, "effect": None, "power": 0.8, "alpha": 0.05,
+            "icc": 0.0, "cluster_size": 1, "pre_periods": 12, "post_periods": 24, "entry_offsets": [0, 8, 16],
+            "outcome": "arrears_czk", "hazard_ratio": None, "control_retention": None, "programme_retention": None,
+            "retention_horizon_months": 12, "simulations": 200}),
+)})
+
+#: Every strand a configuration or a notebook may name: the default ones, then the opt-in ones.
+ALL_STRANDS: Mapping[str, Strand] = MappingProxyType({**STRANDS, **OPT_IN_STRANDS})
+
 
 def strand_parameters(name: str) -> dict[str, Any]:
     """Every parameter the strand's notebook declares, with its default."""
-    strand = STRANDS[name]
+    strand = ALL_STRANDS[name]
     return {**COMMON_PARAMETERS, **strand.extra_parameters}

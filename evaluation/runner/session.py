@@ -24,7 +24,7 @@ import pandas as pd
 from evaluation.data.dataset import Dataset
 from evaluation.errors import ConfigError
 from evaluation.results import Result
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.registry import ALL_STRANDS
 from evaluation.runner.selection import ScopeSelection, select_scope
 from evaluation.runner.strands._common import disclosure_columns
 
@@ -92,7 +92,7 @@ class Session:
 
     def finish(self, **extra: Any) -> dict[str, Any]:
         """Write the provenance record (meta.json) of this strand and scope."""
-        notebook = STRANDS[self.strand].notebook
+        notebook = ALL_STRANDS[self.strand].notebook
         return self.store.write_meta(dataset=self.data, parameters=dict(self.parameters), notebook=notebook,
                                      scope_notes=list(self.selection.notes),
                                      seconds=round(time.perf_counter() - self.started, 1), **extra)
@@ -110,14 +110,14 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
     from evaluation.data.loader import load_folder
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
 
-    if strand not in STRANDS:
-        raise ConfigError(f"unknown strand {strand!r}; known strands: {', '.join(STRANDS)}")
+    if strand not in ALL_STRANDS:
+        raise ConfigError(f"unknown strand {strand!r}; known strands: {', '.join(ALL_STRANDS)}")
     if lang not in ("cs", "en"):
         raise ConfigError(f"lang must be 'cs' or 'en', got {lang!r}")
     dataset = load_folder(data_dir, on_error=on_error, lang=lang)
     selection = select_scope(dataset, municipality=municipality, programme_step=programme_step,
                              period=(period_start, period_end))
-    store = ResultsStore(results_dir, strand=STRANDS[strand].store_name, scope=municipality or ALL_SCOPE,
+    store = ResultsStore(results_dir, strand=ALL_STRANDS[strand].store_name, scope=municipality or ALL_SCOPE,
                          threshold=disclosure_threshold)
     parameters = dict(municipality=municipality, programme_step=programme_step, period_start=period_start,
                       period_end=period_end, lang=lang, disclosure_threshold=disclosure_threshold, seed=seed,
