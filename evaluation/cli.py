@@ -104,7 +104,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from evaluation.runner import run_demo
 
-    out = run_demo(args.out, lang=args.lang, seed=args.seed, progress=not args.no_progress)
+    out = run_demo(args.out, lang=args.lang, seed=args.seed, progress=not args.no_progress, say=_say)
     print(f"reports written to {out}")
     return EXIT_OK
 

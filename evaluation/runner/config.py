@@ -278,17 +278,17 @@ def configuration_table() -> str:
 
 
 def parameters_table() -> str:
-    """Markdown tables of the notebook parameters: those every notebook declares, then per strand."""
+    """Markdown tables of the notebook parameters (Python values, as in the parameters cell):
+    those every notebook declares, then per strand."""
+    def row(option: Option) -> str:
+        rule = option.spec.words().replace("null (", "None (")
+        return f"`{option.name}` | `{option.default!r}` | {_cell(rule)} | {_cell(option.help)} |"
+
     lines = ["| parameter | default | allowed values | meaning |", "|---|---|---|---|"]
-    for name, option in COMMON.items():
-        lines.append(f"| `{name}` | {_cell(_default_text(option))} | {_cell(option.spec.words())} | "
-                     f"{_cell(option.help)} |")
+    lines += [f"| {row(option)}" for option in COMMON.values()]
     lines += ["", "and, per strand:", "", "| strand | parameter | default | allowed values | meaning |",
               "|---|---|---|---|---|"]
-    for strand in STRANDS.values():
-        for option in strand.options:
-            lines.append(f"| {strand.name} | `{option.name}` | {_cell(_default_text(option))} | "
-                         f"{_cell(option.spec.words())} | {_cell(option.help)} |")
+    lines += [f"| {strand.name} | {row(option)}" for strand in STRANDS.values() for option in strand.options]
     return "\n".join(lines)
 
 

@@ -118,6 +118,11 @@ class RunRecord:
         entry["reused"] = True
 
     def finish(self, status: str, **values: Any) -> None:
+        """Close the record; a notebook still marked running when a run stops was interrupted."""
+        if status != "finished":
+            for entry in self.data["jobs"].values():
+                if entry["state"] == "running":
+                    entry["state"] = "interrupted"
         self.data.update(status=status, finished=now(), **values)
         self.write()
 

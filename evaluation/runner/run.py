@@ -346,7 +346,7 @@ def _write_not_possible(job: NotebookJob, reason: Any, dataset: Any, config: Run
     if job.results_dir is not None and Path(job.results_dir).exists():
         shutil.rmtree(job.results_dir)
     job.output_path.unlink(missing_ok=True)
-    store = ResultsStore(Path(job.results_dir).parents[1], strand=strand.store_name,
+    store = ResultsStore(Layout(config.output_dir).results, strand=strand.store_name,
                          scope=ALL_SCOPE if job.scope == "pooled" else job.scope,
                          threshold=config.disclosure_threshold)
     store.add_text(f"limitation_{job.strand}_1", *limitation_texts((strand.title_cs, strand.title_en), reason))
