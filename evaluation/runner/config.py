@@ -69,9 +69,10 @@ RUN_OPTIONS: Mapping[str, Option] = options_by_name([
     Option("strands", AnyOf((Word("all"), ListOf(Choice(tuple(STRANDS)), single=True))), "all",
            "'all' or a list of strands", "'all' nebo seznam částí evaluace"),
     Option("municipalities", AnyOf((Word("pooled"), Word("all"), Null("same as pooled"),
-                                    ListOf(Text(), single=True))), "pooled",
-           "'pooled' (one run over all), 'all' (one run per municipality with its own data) or a list of names",
-           "'pooled' (jeden souhrnný běh), 'all' (běh za každou obec s vlastními daty) nebo seznam obcí"),
+                                    ListOf(Text("municipality name"), single=True))), "pooled",
+           "'pooled' (one run over all), 'all' (one run per pilot municipality) or a list of municipalities "
+           "with data of their own",
+           "'pooled' (jeden souhrnný běh), 'all' (běh za každou pilotní obec) nebo seznam obcí s vlastními daty"),
     Option("pooled", Boolean(), True,
            "also run over all municipalities together when municipalities are 'all' or listed",
            "při běhu po obcích spustit i souhrnný běh za všechny obce"),

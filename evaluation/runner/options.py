@@ -139,7 +139,9 @@ def _range_json(minimum: float | None, maximum: float | None, exclusive: bool) -
 
 @dataclass(frozen=True)
 class Text(Spec):
-    """Any non-empty text (a municipality name, a folder given to a notebook)."""
+    """Any non-empty text (a municipality name, a folder given to a notebook); ``kind`` names it."""
+
+    kind: str = "non-empty text"
 
     def check(self, value: Any, context: Context) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -147,7 +149,7 @@ class Text(Spec):
         return value.strip()
 
     def words(self) -> str:
-        return "a non-empty text"
+        return f"a {self.kind}"
 
     def json(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 1}
@@ -349,7 +351,8 @@ class ListOf(Spec):
 
     def words(self) -> str:
         least = "" if self.min_items == 0 else (" one or more" if self.min_items == 1 else f" {self.min_items}+")
-        return f"a list of{least} {_plural(self.item.words())}"
+        items = f"{self.item.kind}s" if isinstance(self.item, Text) else _plural(self.item.words())
+        return f"a list of{least} {items}"
 
     def same_kind(self, value: Any) -> bool:
         return isinstance(value, list)
@@ -363,7 +366,7 @@ class ListOf(Spec):
 
 def _plural(words: str) -> str:
     for singular, plural in (("a whole number", "whole numbers"), ("a number", "numbers"),
-                             ("a non-empty text", "non-empty texts"), ("one of", "values among")):
+                             ("one of", "values among")):
         if words.startswith(singular):
             return plural + words[len(singular):]
     return words
@@ -492,13 +495,13 @@ def _programme_steps() -> tuple[str, ...]:
 #: (``evaluation demo --out output``) writes, seen from the notebooks' folder.
 #: (No apostrophe or "=" in a help text: papermill cannot parse the parameters cell then.)
 COMMON: Mapping[str, Option] = options_by_name([
-    Option("data_dir", Text(), "../output/data/parquet",
+    Option("data_dir", Text("folder path"), "../output/data/parquet",
            "folder with the data files (CSV, XLSX or Parquet) named after the tables",
            "složka s datovými soubory (CSV, XLSX nebo Parquet) pojmenovanými podle tabulek"),
-    Option("results_dir", Text(), "../output/results",
+    Option("results_dir", Text("folder path"), "../output/results",
            "results folder for the reports (one sub-folder per scope and strand)",
            "složka výsledků pro zprávy (podsložka pro každý rozsah a část)"),
-    Option("municipality", nullable(Text(), "all municipalities, pooled"), None,
+    Option("municipality", nullable(Text("municipality name"), "all municipalities, pooled"), None,
            "one municipality, or None for all (pooled)", "jedna obec, nebo None pro všechny (souhrnně)"),
     Option("programme_step", nullable(Choice(_programme_steps), "all steps"), None,
            "crisis / social / affordable / housing_first, or None for all",

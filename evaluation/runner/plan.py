@@ -77,13 +77,15 @@ class Layout:
         return self.notebooks / scope_slug(municipality) / notebook
 
 
-def scopes(config: RunConfig, municipalities_in_data: Sequence[str]) -> tuple[list[str | None], list[str]]:
-    """The municipalities to run (``None`` = pooled), pooled first, and notes on names matched.
+def scopes(config: RunConfig, pilots: Sequence[str], with_data: Sequence[str] = ()
+           ) -> tuple[list[str | None], list[str]]:
+    """The municipalities to run (``None`` = pooled), pooled first, and notes for the summary.
 
-    ``municipalities_in_data`` are the municipalities a batch covers (see
-    :func:`evaluation.runner.run.batch_municipalities`). A listed name that is not among them
-    is a ConfigError suggesting the closest; one that differs only in case or accents is
-    taken as the data's spelling, with a note.
+    ``municipalities: all`` runs the ``pilots`` (programme households, or a pilot start in the
+    municipality panel); a list may name any municipality with data of its own (``with_data``,
+    e.g. a contact point's municipality). A listed name that is not among them is a ConfigError
+    suggesting the closest; one that differs only in case or accents is taken as the data's
+    spelling, with a note.
     """
     from evaluation.runner.selection import resolve_municipality
 
@@ -91,12 +93,15 @@ def scopes(config: RunConfig, municipalities_in_data: Sequence[str]) -> tuple[li
         return [None], []
     notes: list[str] = []
     if config.municipalities == "all":
-        chosen = sorted(municipalities_in_data)
+        chosen = sorted(pilots)
+        if not chosen:
+            notes.append("the data have no pilot municipality (programme households or a pilot start in the "
+                         "municipality panel), so 'municipalities: all' runs only the pooled scope")
     else:
         chosen = []
         for name in config.municipalities:
             try:
-                resolved, note = resolve_municipality(name, municipalities_in_data)
+                resolved, note = resolve_municipality(name, sorted({*pilots, *with_data}))
             except ConfigError as exc:
                 raise ConfigError(f"{config.source}: municipalities: {exc}") from None
             chosen.append(resolved)
@@ -106,8 +111,8 @@ def scopes(config: RunConfig, municipalities_in_data: Sequence[str]) -> tuple[li
         raise ConfigError(f"{config.source}: municipalities: two municipalities share the folder name "
                           f"({', '.join(sorted({s for s in slugs if slugs.count(s) > 1}))}); list each once")
     if not chosen and not config.pooled:
-        raise ConfigError(f"{config.source}: municipalities: the data has no municipality with programme data "
-                          "and pooled is false, so there is nothing to run")
+        raise ConfigError(f"{config.source}: municipalities: the data have no pilot municipality and pooled is "
+                          "false, so there is nothing to run")
     return ([None] if config.pooled else []) + chosen, notes
 
 

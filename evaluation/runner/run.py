@@ -173,7 +173,9 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
     for job in plan_jobs(config, [None]):
         check_parameters(job.input_path, job.parameters)
     dataset = _validate(config, key, say)
-    run_scopes, notes = scopes(config, batch_municipalities(dataset))
+    from evaluation.runner.selection import municipalities_with_data, pilot_municipalities
+
+    run_scopes, notes = scopes(config, pilot_municipalities(dataset), municipalities_with_data(dataset))
     jobs = plan_jobs(config, run_scopes)
     scope_tables = {m: tables_with_rows(dataset, config, m) for m in run_scopes}
     record = RunRecord(layout.record, config=config.source, data_fingerprint=dataset.fingerprint,
@@ -247,23 +249,6 @@ def _validate(config: RunConfig, key: bytes | None, say: Say) -> Any:
     rows = sum(len(frame) for frame in dataset.tables.values())
     say(f"data usable: {len(dataset.tables)} table(s), {rows:,} rows ({time.perf_counter() - started:.1f} s)")
     return dataset
-
-
-def batch_municipalities(dataset: Any) -> list[str]:
-    """The municipalities a batch (``municipalities: all``) runs: every pilot (programme
-    households, or a pilot start in the municipality panel; the 16 MPSV pilots may have only
-    panel data) and every municipality with applications at its contact points."""
-    from evaluation.runner.selection import pilot_municipalities
-
-    names = set(pilot_municipalities(dataset))
-    if dataset.has("applications") and "municipality" in dataset["applications"]:
-        names |= {str(m) for m in dataset["applications"]["municipality"].dropna().unique()}
-    return sorted(names)
-
-
-def pilot_municipalities(config: RunConfig) -> list[str]:
-    """Load and validate the data of ``config``; the municipalities a batch over it runs."""
-    return batch_municipalities(_validate(config, None, _silent))
 
 
 def _triage(jobs: Sequence[NotebookJob], scope_tables: dict[str | None, frozenset[str]], dataset: Any,

@@ -16,7 +16,8 @@ from evaluation.data.dataset import Dataset
 from evaluation.errors import ConfigError
 from evaluation.runner.config import parse_config
 from evaluation.runner.registry import STRANDS
-from evaluation.runner.run import batch_municipalities, run_config
+from evaluation.runner.run import run_config
+from evaluation.runner.selection import pilot_municipalities
 from tests.runner.conftest import read_record
 
 
@@ -97,8 +98,8 @@ def test_resume_needs_an_earlier_run_and_excludes_force(tmp_path, synthetic, sta
 def test_a_batch_runs_a_strand_only_where_the_data_support_it(tmp_path, synthetic, synthetic_dataset, stand_ins):
     """14 of the 16 pilots have only municipality-panel data: the retention notebook (tenancies) runs
     in the pooled scope, Brno and Ostrava, and the others get a limitation text instead of a notebook."""
-    pilots = batch_municipalities(synthetic_dataset)
-    assert len(pilots) >= 16 and {"Brno", "Ostrava", "Vír"} <= set(pilots)
+    pilots = pilot_municipalities(synthetic_dataset)
+    assert len(pilots) == 16 and {"Brno", "Ostrava", "Vír"} <= set(pilots)
     summary = run_config(configure(tmp_path, synthetic, stand_ins, strands=["retention"], municipalities="all"),
                          progress=False)
     assert summary.ok
@@ -148,3 +149,18 @@ def test_each_strand_declares_the_tables_it_needs(name, synthetic_dataset):
             lacking = _without(synthetic_dataset, set(removed))
             assert STRANDS[name].missing_tables(t for t in lacking.tables)
             assert not strand.analyse(lacking, **options).results, removed
+
+
+def test_a_batch_is_the_pilots_and_a_list_may_name_any_municipality_with_data(tmp_path, synthetic,
+                                                                               synthetic_dataset, stand_ins):
+    from evaluation.runner.plan import scopes
+    from evaluation.runner.selection import municipalities_with_data
+
+    pilots, with_data = pilot_municipalities(synthetic_dataset), municipalities_with_data(synthetic_dataset)
+    batch, _ = scopes(configure(tmp_path, synthetic, stand_ins, municipalities="all"), pilots, with_data)
+    assert batch[0] is None and batch[1:] == sorted(pilots) and "Praha" not in batch  # Praha: applications only
+    listed, notes = scopes(configure(tmp_path, synthetic, stand_ins, municipalities=["praha"], pooled=False),
+                           pilots, with_data)
+    assert listed == ["Praha"] and notes == ["municipality 'praha' was taken as 'Praha', its spelling in the data"]
+    only_pooled, notes = scopes(configure(tmp_path, synthetic, stand_ins, municipalities="all"), [], with_data)
+    assert only_pooled == [None] and "runs only the pooled scope" in notes[0]
