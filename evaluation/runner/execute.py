@@ -87,9 +87,13 @@ def execute_job(job: NotebookJob, *, cell_timeout: float | None = None,
     while True:
         attempt += 1
         try:
+            # The kernel starts in the notebook's folder (nbclient's resources path). Not papermill's
+            # cwd=, which changes the working folder of this whole process while the notebook runs:
+            # with notebooks running side by side in threads the folder flips under every thread.
             papermill.execute_notebook(
                 str(job.input_path), str(job.output_path), parameters=dict(job.parameters),
-                kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(job.input_path.parent),
+                kernel_name=KERNEL_NAME, progress_bar=False,
+                resources={"metadata": {"path": str(job.input_path.parent)}},
                 start_timeout=KERNEL_START_TIMEOUT, execution_timeout=cell_timeout,
                 kernel_manager_class=kernels.manager_class)
         except PapermillExecutionError as exc:

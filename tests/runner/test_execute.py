@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -67,13 +68,18 @@ def test_the_first_failure_leaves_the_notebooks_not_started(tmp_path):
     assert "not started because of the failure: b.ipynb (all), c.ipynb (all)" in text
 
 
-def test_notebooks_run_side_by_side(tmp_path):
-    jobs = [job(tmp_path, f"{i}.ipynb", "import os\nprint(os.environ['OMP_NUM_THREADS'])") for i in range(3)]
+def test_notebooks_run_side_by_side_in_their_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path / "..")
+    here = Path.cwd()
+    jobs = [job(tmp_path, f"{i}.ipynb", "import os\nprint(os.environ['OMP_NUM_THREADS'], os.getcwd())")
+            for i in range(3)]
     execution = execute_jobs(jobs, workers=2, progress=False)
     assert not execution.not_started and all(o.ok for o in execution.outcomes)
     assert [o.job for o in execution.outcomes] == jobs  # reported in plan order whatever order they finished
-    # each kernel is told to use one thread, since kernels already run one per core
-    assert last_output(execution.outcomes[0]).strip() == "1"
+    # each kernel is told to use one thread, since kernels already run one per core, and runs in
+    # the notebook's folder, while the runner's own working folder never changes
+    assert last_output(execution.outcomes[0]).split() == ["1", str(tmp_path)]
+    assert Path.cwd() == here
 
 
 def test_kernels_use_ipc_and_are_asked_to_shut_down_without_an_interrupt(tmp_path, monkeypatch):

@@ -42,7 +42,7 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
                                       "strands": ["process", "need", "retention"], "workers": 1,
                                       "report_formats": []}), encoding="utf-8")
     output = tmp_path / "out"
-    run = subprocess.Popen([sys.executable, "-m", "evaluation.cli", "run", str(config), "--no-progress"],
+    run = subprocess.Popen([sys.executable, "-m", "evaluation.cli", "run", config.name, "--no-progress"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         assert wait_for(lambda: (output / "kernel.pid").is_file()), "the sleeping notebook never started"
@@ -59,7 +59,7 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
     assert "interrupted (stopped while running): 03_retention.ipynb (pooled)" in stderr
     assert "not started because the run was interrupted: 06_need.ipynb (pooled)" in stderr
     assert "Kernel died" not in stderr  # the stop is expected: no alarm from nbclient
-    assert f"to continue where the run stopped: evaluation run {config} --resume" in stderr
+    assert "to continue where the run stopped: evaluation run run.yaml --resume" in stderr
     assert wait_for(lambda: not alive(kernel), 30), "the kernel still runs"
 
     record = read_record(output)
@@ -68,7 +68,7 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
     assert states == {"all/process": "done", "all/retention": "interrupted", "all/need": "pending"}
 
     stand_ins("retention")
-    resumed = subprocess.run([sys.executable, "-m", "evaluation.cli", "run", str(config), "--resume",
+    resumed = subprocess.run([sys.executable, "-m", "evaluation.cli", "run", config.name, "--resume",
                               "--no-progress"], capture_output=True, text=True, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert "2 notebook(s) run, 1 up to date (kept from an earlier run)" in resumed.stdout
