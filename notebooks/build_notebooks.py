@@ -24,7 +24,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from evaluation.runner.config import configuration_schema, configuration_table, parameters_table
-from evaluation.runner.registry import STRANDS, strand_options
+from evaluation.runner.registry import ALL_STRANDS, strand_options
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -55,6 +55,15 @@ INTRO = {
     "need": (
         "Housing need: counts by ETHOS Light category, inflow and outflow, and the units and "
         "support places needed (stock-flow).\n\nBytová nouze: ETHOS, přítoky a odtoky, potřeba bytů."),
+    "design": (
+        "Planning (opt-in, not part of the default run): can the planned pilot show an effect? Minimum "
+        "detectable effect of a difference-in-differences with serially correlated outcomes (Burlig, "
+        "Preonas & Woerman 2020; variance and covariances estimated from the untreated outcomes in the "
+        "data), its power by placebo simulation with staggered cohorts, an event-study coefficient, a "
+        "randomised comparison, and retention (two proportions, log-rank). Set `effect` (or "
+        "`hazard_ratio`, `programme_retention`) to get the power of that effect instead.\n\n"
+        "Plánování (spouští se jen na vyžádání): může plánovaný pilot ukázat efekt? Minimální "
+        "zjistitelný efekt, síla testu simulací, udržení bydlení."),
 }
 
 SETUP = '''from evaluation.runner.session import open_session
@@ -123,6 +132,20 @@ DISPLAY = {
         ("md", "## Stock-flow need / Potřeba bytů"),
         ("code", 'session.show(output.get("stock_flow"))'),
     ],
+    "design": [
+        ("md", "## The answers in words / Odpovědi slovy"),
+        ("code", 'print("\\n\\n".join(strand.sentences(output, lang)))'),
+        ("md", "## Difference-in-differences: minimum detectable effect / Minimální zjistitelný efekt"),
+        ("code", 'session.show(output.get("covariance"))'),
+        ("code", 'session.show(output.get("did_analytic"))'),
+        ("code", 'output.get("did_analytic").plot(lang=lang);'),
+        ("md", "## Power by simulation, staggered cohorts / Síla testu simulací"),
+        ("code", 'session.show(output.get("did_simulation"))'),
+        ("md", "## Retention / Udržení bydlení"),
+        ("code", 'session.show(output.get("retention_proportions"))'),
+        ("code", 'session.show(output.get("retention_logrank"))'),
+        ("code", 'output.get("retention_logrank").plot(lang=lang);'),
+    ],
 }
 
 
@@ -134,7 +157,7 @@ def parameters_source(strand: str) -> str:
 
 
 def build(strand: str) -> nbformat.NotebookNode:
-    spec = STRANDS[strand]
+    spec = ALL_STRANDS[strand]
     extra_names = list(spec.extra_parameters)
     extra = "".join(f", {name}={name}" for name in extra_names)
     cells = [
@@ -173,7 +196,7 @@ def with_section(text: str, name: str, content: str) -> str:
 
 def generated_files() -> dict[Path, str]:
     """Every file this script writes, with its content."""
-    files = {HERE / spec.notebook: nbformat.writes(build(strand)) + "\n" for strand, spec in STRANDS.items()}
+    files = {HERE / spec.notebook: nbformat.writes(build(strand)) + "\n" for strand, spec in ALL_STRANDS.items()}
     files[REPO / "configs" / "config.schema.json"] = json.dumps(configuration_schema(), indent=2,
                                                                  ensure_ascii=False) + "\n"
     for path, name, content in ((REPO / "README.md", "configuration keys", configuration_table()),

@@ -52,7 +52,7 @@ from evaluation.runner.options import (
     nullable,
     options_by_name,
 )
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.registry import ALL_STRANDS, STRANDS
 
 REPORT_FORMATS = ("html", "pdf", "docx")
 LANGS = ("cs", "en")
@@ -66,8 +66,10 @@ RUN_OPTIONS: Mapping[str, Option] = options_by_name([
     Option("output", Folder(must_exist=False), None,
            "output folder (required): executed notebooks, results, reports and the run record run.json",
            "výstupní složka (povinné): spuštěné sešity, výsledky, zprávy a záznam běhu run.json"),
-    Option("strands", AnyOf((Word("all"), ListOf(Choice(tuple(STRANDS)), single=True))), "all",
-           "'all' or a list of strands", "'all' nebo seznam částí evaluace"),
+    Option("strands", AnyOf((Word("all"), ListOf(Choice(tuple(ALL_STRANDS)), single=True))), "all",
+           f"'all' ({', '.join(STRANDS)}) or a list of strands, which may add the opt-in "
+           f"{', '.join(s for s in ALL_STRANDS if s not in STRANDS)}",
+           "'all' nebo seznam částí evaluace (plánovací část design jen na vyžádání)"),
     Option("municipalities", AnyOf((Word("pooled"), Word("all"), Null("same as pooled"),
                                     ListOf(Text("municipality name"), single=True))), "pooled",
            "'pooled' (one run over all), 'all' (one run per pilot municipality) or a list of municipalities "
@@ -97,7 +99,7 @@ RUN_OPTIONS: Mapping[str, Option] = options_by_name([
            "složka se sešity", default_text="the package's notebooks/"),
     Option("parameters", Record(tuple(Option(s.name, Record(s.options), {}, f"parameters of {s.notebook}",
                                              f"parametry sešitu {s.notebook}")
-                                      for s in STRANDS.values() if s.options)), {},
+                                      for s in ALL_STRANDS.values() if s.options)), {},
            "parameters only one strand's notebook declares: {strand: {parameter: value}}",
            "parametry jen jednoho sešitu: {část: {parametr: hodnota}}"),
 ])
@@ -186,8 +188,8 @@ def _has_problem(problems: list[str], key: str) -> bool:
 
 
 def _strands(value: str | list[str]) -> tuple[str, ...]:
-    # keep the notebook order (01 ... 06) whatever order the file lists them in
-    return tuple(STRANDS) if value == "all" else tuple(n for n in STRANDS if n in value)
+    # 'all' is the default strands; a list keeps the registry's order whatever order the file lists them in
+    return tuple(STRANDS) if value == "all" else tuple(n for n in ALL_STRANDS if n in value)
 
 
 def _parameters(value: Any, strands: tuple[str, ...], context: Context, problems: list[str]
@@ -198,9 +200,9 @@ def _parameters(value: Any, strands: tuple[str, ...], context: Context, problems
         return MappingProxyType({})
     checked: dict[str, Mapping[str, Any]] = {}
     for strand, params in value.items():
-        if strand not in STRANDS:
-            problems.append(f"parameters: unknown strand {strand!r}{did_you_mean(strand, STRANDS)}; "
-                            f"known strands: {', '.join(STRANDS)}")
+        if strand not in ALL_STRANDS:
+            problems.append(f"parameters: unknown strand {strand!r}{did_you_mean(strand, ALL_STRANDS)}; "
+                            f"known strands: {', '.join(ALL_STRANDS)}")
             continue
         if strand not in strands:
             problems.append(f"parameters.{strand}: sets parameters of strand {strand!r}, which this run does "
@@ -214,7 +216,7 @@ def _parameters(value: Any, strands: tuple[str, ...], context: Context, problems
         problems += [f"parameters.{strand}.{key}: every notebook shares {key}; set it at the top level of the "
                      "configuration instead" for key in shared]
         own = {k: v for k, v in params.items() if k not in COMMON}
-        options = options_by_name(STRANDS[strand].options)
+        options = options_by_name(ALL_STRANDS[strand].options)
         found = check_mapping(own, options, context, prefix=f"parameters.{strand}.")
         problems += found
         if not found:
@@ -271,7 +273,7 @@ def configuration_table() -> str:
         lines.append(f"| `{name}` | {_cell(_default_text(option))} | {_cell(rule)} | {_cell(_config_help(option))} |")
     lines += ["", "`parameters` (one mapping per strand; only the strands of the run):", "",
               "| strand | parameter | default | allowed values | meaning |", "|---|---|---|---|---|"]
-    for strand in STRANDS.values():
+    for strand in ALL_STRANDS.values():
         for option in strand.options:
             lines.append(f"| `{strand.name}` | `{option.name}` | {_cell(_default_text(option))} | "
                          f"{_cell(option.spec.words())} | {_cell(_config_help(option))} |")
@@ -289,7 +291,7 @@ def parameters_table() -> str:
     lines += [f"| {row(option)}" for option in COMMON.values()]
     lines += ["", "and, per strand:", "", "| strand | parameter | default | allowed values | meaning |",
               "|---|---|---|---|---|"]
-    lines += [f"| {strand.name} | {row(option)}" for strand in STRANDS.values() for option in strand.options]
+    lines += [f"| {strand.name} | {row(option)}" for strand in ALL_STRANDS.values() for option in strand.options]
     return "\n".join(lines)
 
 
@@ -304,7 +306,7 @@ def commented_configuration(values: Mapping[str, Any]) -> str:
             lines.append(_yaml_line(name, values[name]))
         elif name == "parameters":
             lines.append("# parameters:")
-            for strand in STRANDS.values():
+            for strand in ALL_STRANDS.values():
                 if strand.options:
                     lines.append(f"#   {strand.name}:")
                     lines += [f"#     {_yaml_line(o.name, o.default)}   # {o.help_cs}" for o in strand.options]

@@ -102,38 +102,48 @@ class Number(Spec):
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
 
     def check(self, value: Any, context: Context) -> float | int:
         if not _is_number(value) or math.isnan(value) or \
                 (self.minimum is not None and (value <= self.minimum if self.exclusive_minimum
                                                else value < self.minimum)) or \
-                (self.maximum is not None and value > self.maximum):
+                (self.maximum is not None and (value >= self.maximum if self.exclusive_maximum
+                                               else value > self.maximum)):
             raise self.fail()
         return value
 
     def words(self) -> str:
-        return "a number" + _range_words(self.minimum, self.maximum, self.exclusive_minimum)
+        return "a number" + _range_words(self.minimum, self.maximum, self.exclusive_minimum, self.exclusive_maximum)
 
     def json(self) -> dict[str, Any]:
-        return {"type": "number", **_range_json(self.minimum, self.maximum, self.exclusive_minimum)}
+        return {"type": "number", **_range_json(self.minimum, self.maximum, self.exclusive_minimum,
+                                                self.exclusive_maximum)}
 
 
-def _range_words(minimum: float | None, maximum: float | None, exclusive: bool) -> str:
+def _range_words(minimum: float | None, maximum: float | None, exclusive: bool, exclusive_max: bool = False) -> str:
     if minimum is not None and maximum is not None:
+        if exclusive and exclusive_max:
+            return f" between {minimum:g} and {maximum:g} (both excluded)"
+        if exclusive or exclusive_max:
+            low = f"greater than {minimum:g}" if exclusive else f"of at least {minimum:g}"
+            high = f"below {maximum:g}" if exclusive_max else f"at most {maximum:g}"
+            return f" {low} and {high}"
         return f" from {minimum:g} to {maximum:g}"
     if minimum is not None:
         return f" greater than {minimum:g}" if exclusive else f" of at least {minimum:g}"
     if maximum is not None:
-        return f" of at most {maximum:g}"
+        return f" below {maximum:g}" if exclusive_max else f" of at most {maximum:g}"
     return ""
 
 
-def _range_json(minimum: float | None, maximum: float | None, exclusive: bool) -> dict[str, Any]:
+def _range_json(minimum: float | None, maximum: float | None, exclusive: bool,
+                exclusive_max: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if minimum is not None:
         out["exclusiveMinimum" if exclusive else "minimum"] = minimum
     if maximum is not None:
-        out["maximum"] = maximum
+        out["exclusiveMaximum" if exclusive_max else "maximum"] = maximum
     return out
 
 

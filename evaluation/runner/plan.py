@@ -31,7 +31,7 @@ from typing import Any
 from evaluation.errors import ConfigError
 from evaluation.runner.config import RunConfig
 from evaluation.runner.execute import NotebookJob
-from evaluation.runner.registry import COMMON_PARAMETERS, STRANDS, strand_parameters
+from evaluation.runner.registry import ALL_STRANDS, COMMON_PARAMETERS, strand_parameters
 
 #: How a configuration and the run summary name the run over all municipalities together.
 POOLED = "pooled"
@@ -141,7 +141,7 @@ def plan_jobs(config: RunConfig, run_scopes: Sequence[str | None]) -> list[Noteb
     jobs = []
     for municipality in run_scopes:
         for strand in config.strands:
-            spec = STRANDS[strand]
+            spec = ALL_STRANDS[strand]
             jobs.append(NotebookJob(
                 strand=strand, scope=municipality or POOLED,
                 input_path=Path(config.notebooks_dir) / spec.notebook,

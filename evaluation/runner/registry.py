@@ -1,6 +1,7 @@
 """The strands of the evaluation: their notebooks, the parameters each declares, the tables each needs.
 
-This table is the one list of strands. ``notebooks/build_notebooks.py`` writes each
+This table is the one list of strands (:data:`STRANDS`, what ``strands: all`` runs, and the
+opt-in planning strands, :data:`OPT_IN_STRANDS`; :data:`ALL_STRANDS` is both). ``notebooks/build_notebooks.py`` writes each
 notebook's ``parameters`` cell from it, the runner passes exactly these parameters
 (a test checks both sides agree) and checks their values against the declared rules
 (:mod:`evaluation.runner.options`) before anything runs, and a strand runs in a scope
@@ -25,6 +26,7 @@ from typing import Any
 
 from evaluation.runner.options import (
     COMMON,
+    Choice,
     File,
     Integer,
     ListOf,
@@ -123,9 +125,76 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
 )})
 
 
+def _outcome_columns() -> tuple[str, ...]:
+    """Numeric columns of household_outcomes (the outcomes a design can be planned for)."""
+    from evaluation.data.schema import get_schema
+
+    return tuple(f.name for f in get_schema().table("household_outcomes").fields
+                 if f.type in ("number", "integer") and f.name not in ("household_id", "month"))
+
+
+#: Strands that run only when a configuration names them (``strands: [design]``): planning tools,
+#: not part of ``strands: all``, the demo or its reports. They need no particular table: the
+#: strand says itself which of its answers the data allow.
+OPT_IN_STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
+    Strand("design", "00_design.ipynb", "Study design: power and minimum detectable effects",
+           "Plán studie: síla testu a minimální zjistitelný efekt", (
+               Option("design_kind", Choice(("all", "did", "event_study", "two_means", "two_proportions",
+                                             "logrank")), "all",
+                      "all, did, event_study, two_means, two_proportions or logrank",
+                      "all, did, event_study, two_means, two_proportions nebo logrank"),
+               Option("n_treated", Integer(minimum=1), 30, "programme households (or clusters) in the planned design",
+                      "domácnosti programu (nebo shluky) v plánovaném designu"),
+               Option("n_control", Integer(minimum=1), 60, "comparison households (or clusters) in the planned design",
+                      "srovnávací domácnosti (nebo shluky) v plánovaném designu"),
+               Option("effect", nullable(Number(), "the minimum detectable effect"), None,
+                      "effect on the outcome in its units, or None for the minimum detectable effect",
+                      "efekt na výsledek v jeho jednotkách, nebo None pro minimální zjistitelný efekt"),
+               Option("power", Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True), 0.8,
+                      "power wanted, 0-1", "požadovaná síla testu, 0-1"),
+               Option("alpha", Number(minimum=0, maximum=0.5, exclusive_minimum=True), 0.05,
+                      "significance level (two-sided)", "hladina významnosti (oboustranně)"),
+               Option("icc", Number(minimum=0, maximum=1, exclusive_maximum=True), 0.0,
+                      "intra-cluster correlation when households are randomised in clusters (0 for none)",
+                      "vnitroshluková korelace při náhodném přidělení po shlucích (0 bez shluků)"),
+               Option("cluster_size", Number(minimum=1), 1, "households per cluster (1 for individual assignment)",
+                      "domácností na shluk (1 při přidělení po domácnostech)"),
+               Option("pre_periods", Integer(minimum=1), 12, "months observed before entry",
+                      "měsíce sledované před vstupem"),
+               Option("post_periods", Integer(minimum=1), 24,
+                      "months observed after the first cohort enters (the later cohorts enter within them)",
+                      "měsíce sledované po vstupu první kohorty"),
+               Option("entry_offsets", ListOf(Integer(minimum=0), unique=False), [0, 8, 16],
+                      "months after the first entry at which the programme cohorts enter, e.g. [0, 8, 16]",
+                      "měsíce po prvním vstupu, kdy vstupují další kohorty, např. [0, 8, 16]"),
+               Option("outcome", Choice(_outcome_columns), "arrears_czk",
+                      "household outcome of the difference-in-differences (column of household_outcomes)",
+                      "výsledek domácností pro rozdíl v rozdílech (sloupec tabulky household_outcomes)"),
+               Option("hazard_ratio", nullable(Number(minimum=0, exclusive_minimum=True), "the detectable one"),
+                      None, "hazard ratio of losing the home, programme over comparison, or None for the detectable one",
+                      "poměr rizik ztráty bydlení (program / srovnání), nebo None pro zjistitelný"),
+               Option("control_retention", nullable(Number(minimum=0, maximum=1, exclusive_minimum=True,
+                                                           exclusive_maximum=True), "estimated from the data"),
+                      None, "share of comparison households still housed at the horizon, or None to estimate it",
+                      "podíl srovnávacích domácností stále v bydlení, nebo None pro odhad z dat"),
+               Option("programme_retention", nullable(Number(minimum=0, maximum=1, exclusive_minimum=True,
+                                                             exclusive_maximum=True), "the detectable one"),
+                      None, "share of programme households still housed at the horizon, or None for the detectable one",
+                      "podíl domácností programu stále v bydlení, nebo None pro zjistitelný"),
+               Option("retention_horizon_months", Number(minimum=0, exclusive_minimum=True), 12,
+                      "months at which retention is compared", "měsíc, ke kterému se udržení bydlení srovnává"),
+               Option("simulations", Integer(minimum=10), 200, "placebo experiments of the simulated power",
+                      "počet placebo pokusů simulované síly testu"),
+           )),
+)})
+
+#: Every strand a configuration or a notebook may name: the default ones, then the opt-in ones.
+ALL_STRANDS: Mapping[str, Strand] = MappingProxyType({**STRANDS, **OPT_IN_STRANDS})
+
+
 def strand_options(name: str) -> Mapping[str, Option]:
     """Every parameter the strand's notebook declares, with its rule."""
-    return options_by_name([*COMMON.values(), *STRANDS[name].options])
+    return options_by_name([*COMMON.values(), *ALL_STRANDS[name].options])
 
 
 def strand_parameters(name: str) -> dict[str, Any]:
@@ -135,7 +204,7 @@ def strand_parameters(name: str) -> dict[str, Any]:
 
 def parameter_help(name: str) -> str:
     """The English help of a parameter (written next to it in the notebooks)."""
-    for option in [*COMMON.values(), *(o for s in STRANDS.values() for o in s.options)]:
+    for option in [*COMMON.values(), *(o for s in ALL_STRANDS.values() for o in s.options)]:
         if option.name == name:
             return option.help
     raise KeyError(name)

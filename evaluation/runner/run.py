@@ -47,7 +47,7 @@ from evaluation.runner.kernel import KernelGroup
 from evaluation.runner.parameters import check_parameters
 from evaluation.runner.plan import Layout, plan_jobs, scopes, tables_with_rows
 from evaluation.runner.record import RunRecord, file_fingerprint, package_fingerprint, up_to_date
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.registry import ALL_STRANDS
 
 Say = Callable[[str], None]
 
@@ -261,7 +261,7 @@ def _triage(jobs: Sequence[NotebookJob], scope_tables: dict[str | None, frozense
     earlier_jobs = (earlier or {}).get("jobs", {})
     package = package_fingerprint()
     for job in jobs:
-        strand = STRANDS[job.strand]
+        strand = ALL_STRANDS[job.strand]
         inputs = {"data_fingerprint": dataset.fingerprint, "parameters": dict(job.parameters),
                   "package_version": _version(),
                   "code_fingerprint": {"notebook": file_fingerprint(job.input_path), "package": package}}
@@ -288,8 +288,8 @@ def _remove_unplanned(layout: Layout, jobs: Sequence[NotebookJob]) -> list[str]:
     not plan (a strand or municipality dropped from it), so the reports show only this run.
     Folders the toolkit does not write (e.g. an evaluator's own texts) are left alone."""
     planned = {Path(j.results_dir) for j in jobs if j.results_dir} | {j.output_path for j in jobs}
-    store_names = {s.store_name for s in STRANDS.values()}
-    notebooks = {s.notebook for s in STRANDS.values()}
+    store_names = {s.store_name for s in ALL_STRANDS.values()}
+    notebooks = {s.notebook for s in ALL_STRANDS.values()}
     removed = []
     for folder in sorted(layout.results.glob("*/*")):
         if folder.is_dir() and folder.name in store_names and folder not in planned:
@@ -327,7 +327,7 @@ def _write_not_possible(job: NotebookJob, reason: Any, dataset: Any, config: Run
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
     from evaluation.runner.strands._common import limitation_texts
 
-    strand = STRANDS[job.strand]
+    strand = ALL_STRANDS[job.strand]
     if job.results_dir is not None and Path(job.results_dir).exists():
         shutil.rmtree(job.results_dir)
     job.output_path.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from evaluation.errors import ConfigError
 from evaluation.runner.config import commented_configuration, default_notebooks_dir
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.registry import ALL_STRANDS
 
 CONFIG_NAME = "evaluation.yaml"
 NOTES_SHEET = "vysvětlivky"
@@ -60,7 +60,7 @@ def init_folder(folder: str | Path) -> list[Path]:
         written.append(_write_csv(folder / "templates" / "csv" / f"{table.name}.csv", table))
         written.append(_write_xlsx(folder / "templates" / "xlsx" / f"{table.name}.xlsx", table))
     (folder / "notebooks").mkdir()
-    for strand in STRANDS.values():
+    for strand in ALL_STRANDS.values():
         written.append(Path(shutil.copy2(default_notebooks_dir() / strand.notebook, folder / "notebooks")))
     written.append(_write(folder / "README.md", readme(folder.name, contract)))
     return written
@@ -143,7 +143,7 @@ def _strand_tables(lang: str) -> list[str]:
 
     joiner, alternative = (" + ", " nebo ") if lang == "cs" else (" + ", " or ")
     lines = []
-    for strand in STRANDS.values():
+    for strand in ALL_STRANDS.values():
         sets = [joiner.join(table_title(t, lang) for t in tables) for tables in strand.needs if tables]
         needs = alternative.join(sets) if sets else ("vždy" if lang == "cs" else "always")
         lines.append(f"| {strand.title(lang)} | {needs} |")

@@ -36,7 +36,7 @@ from evaluation.data.dataset import Dataset
 from evaluation.errors import ConfigError
 from evaluation.results import Result
 from evaluation.runner.options import Context, Invalid, did_you_mean
-from evaluation.runner.registry import STRANDS, strand_options
+from evaluation.runner.registry import ALL_STRANDS, strand_options
 from evaluation.runner.selection import ScopeSelection, select_scope
 from evaluation.runner.strands._common import disclosure_columns
 
@@ -104,7 +104,7 @@ class Session:
 
     def finish(self, **extra: Any) -> dict[str, Any]:
         """Write the provenance record (meta.json) of this strand and scope."""
-        notebook = STRANDS[self.strand].notebook
+        notebook = ALL_STRANDS[self.strand].notebook
         return self.store.write_meta(dataset=self.data, parameters=dict(self.parameters), notebook=notebook,
                                      scope_notes=list(self.selection.notes),
                                      seconds=round(time.perf_counter() - self.started, 1), **extra)
@@ -123,9 +123,9 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
     from evaluation.data.loader import load_folder
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
 
-    if strand not in STRANDS:
-        raise ConfigError(f"unknown strand {strand!r}{did_you_mean(strand, STRANDS)}; "
-                          f"known strands: {', '.join(STRANDS)}")
+    if strand not in ALL_STRANDS:
+        raise ConfigError(f"unknown strand {strand!r}{did_you_mean(strand, ALL_STRANDS)}; "
+                          f"known strands: {', '.join(ALL_STRANDS)}")
     given = dict(data_dir=data_dir, results_dir=results_dir, municipality=municipality,
                  programme_step=programme_step, period_start=period_start, period_end=period_end, lang=lang,
                  disclosure_threshold=disclosure_threshold, seed=seed, on_error=on_error, **strand_parameters)
@@ -133,7 +133,7 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
     dataset = load_folder(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
     selection = select_scope(dataset, municipality=municipality, programme_step=programme_step,
                              period=(period_start, period_end))
-    store = ResultsStore(results_dir, strand=STRANDS[strand].store_name,
+    store = ResultsStore(results_dir, strand=ALL_STRANDS[strand].store_name,
                          scope=selection.municipality or ALL_SCOPE, threshold=disclosure_threshold)
     parameters = dict(municipality=selection.municipality, programme_step=programme_step, period_start=period_start,
                       period_end=period_end, lang=lang, disclosure_threshold=disclosure_threshold, seed=seed,
@@ -188,7 +188,7 @@ def check_notebook_parameters(strand: str, values: Mapping[str, Any], *, injecte
     """Raise ConfigError naming every parameter the notebook does not declare (passed or injected
     by papermill) and every value that breaks its declared rule."""
     options = strand_options(strand)
-    notebook = STRANDS[strand].notebook
+    notebook = ALL_STRANDS[strand].notebook
     problems = []
     for name in sorted({*values, *(injected or [])} - set(options)):
         origin = "papermill passed" if injected and name in injected else "open_session was given"

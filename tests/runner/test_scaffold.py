@@ -8,7 +8,7 @@ from evaluation.data import validate_folder
 from evaluation.data.schema import get_schema
 from evaluation.errors import ConfigError
 from evaluation.runner.config import load_config
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.registry import ALL_STRANDS
 from evaluation.runner.scaffold import CONFIG_NAME, NOTES_SHEET, init_folder
 
 
@@ -26,7 +26,7 @@ def test_the_configuration_loads_and_points_at_the_folder(folder):
     text = (folder / CONFIG_NAME).read_text("utf-8")
     assert "# buňky s menším počtem domácností se nezveřejňují" in text  # Czech, from the declared options
     assert "# disclosure_threshold: 5" in text
-    assert sorted(p.name for p in (folder / "notebooks").iterdir()) == sorted(s.notebook for s in STRANDS.values())
+    assert sorted(p.name for p in (folder / "notebooks").iterdir()) == sorted(s.notebook for s in ALL_STRANDS.values())
 
 
 def test_csv_templates_are_czech_excel_friendly_and_read_as_the_contract(folder, tmp_path):
