@@ -133,6 +133,9 @@ def _outcome_columns() -> tuple[str, ...]:
                  if f.type in ("number", "integer") and f.name not in ("household_id", "month"))
 
 
+#: A share strictly between 0 and 1 (power, retention).
+SHARE = Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True)
+
 #: Strands that run only when a configuration names them (``strands: [design]``): planning tools,
 #: not part of ``strands: all``, the demo or its reports. They need no particular table: the
 #: strand says itself which of its answers the data allow.
@@ -150,7 +153,7 @@ OPT_IN_STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                Option("effect", nullable(Number(), "the minimum detectable effect"), None,
                       "effect on the outcome in its units, or None for the minimum detectable effect",
                       "efekt na výsledek v jeho jednotkách, nebo None pro minimální zjistitelný efekt"),
-               Option("power", Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True), 0.8,
+               Option("power", SHARE, 0.8,
                       "power wanted, 0-1", "požadovaná síla testu, 0-1"),
                Option("alpha", Number(minimum=0, maximum=0.5, exclusive_minimum=True), 0.05,
                       "significance level (two-sided)", "hladina významnosti (oboustranně)"),
@@ -173,13 +176,9 @@ OPT_IN_STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                Option("hazard_ratio", nullable(Number(minimum=0, exclusive_minimum=True), "the detectable one"),
                       None, "hazard ratio of losing the home, programme over comparison, or None for the detectable one",
                       "poměr rizik ztráty bydlení (program / srovnání), nebo None pro zjistitelný"),
-               Option("control_retention", nullable(Number(minimum=0, maximum=1, exclusive_minimum=True,
-                                                           exclusive_maximum=True), "estimated from the data"),
-                      None, "share of comparison households still housed at the horizon, or None to estimate it",
+               Option("control_retention", nullable(SHARE, "estimated from the data"), None, "share of comparison households still housed at the horizon, or None to estimate it",
                       "podíl srovnávacích domácností stále v bydlení, nebo None pro odhad z dat"),
-               Option("programme_retention", nullable(Number(minimum=0, maximum=1, exclusive_minimum=True,
-                                                             exclusive_maximum=True), "the detectable one"),
-                      None, "share of programme households still housed at the horizon, or None for the detectable one",
+               Option("programme_retention", nullable(SHARE, "the detectable one"), None, "share of programme households still housed at the horizon, or None for the detectable one",
                       "podíl domácností programu stále v bydlení, nebo None pro zjistitelný"),
                Option("retention_horizon_months", Number(minimum=0, exclusive_minimum=True), 12,
                       "months at which retention is compared", "měsíc, ke kterému se udržení bydlení srovnává"),
