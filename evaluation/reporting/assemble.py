@@ -152,7 +152,7 @@ def cell_text(value: Any, column: str, lang: str, *, percent: bool = False, resu
         return format_date(text, lang)
     number = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0]
     if pd.isna(number):
-        return unify_minus(text)
+        return unify_minus(_czech_cell(text) if lang == "cs" else text)
     if percent:
         return format_percent(number, lang, 1)
     if is_percent_column(column):
@@ -163,6 +163,16 @@ def cell_text(value: Any, column: str, lang: str, *, percent: bool = False, resu
     if decimals is None and abs(number) >= 1000:
         decimals = 0
     return format_number(number, lang, decimals)
+
+
+def _czech_cell(text: str) -> str:
+    """A text cell an analysis wrote in English (a reason, a remark), in the catalogue's Czech."""
+    from evaluation.reporting.language import foreign_passages
+    from evaluation.reporting.notes import translate_note
+
+    if not foreign_passages(text, "cs"):
+        return text
+    return translate_note(text) or text
 
 
 def _shown_columns(table: StoredTable, lang: str) -> list[str]:
@@ -621,7 +631,7 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
     provenance = _provenance(list(scope_strands.values()), lang, rendered)
     info = Authorship.from_config(authorship)
     comparison = comparison_view(scope_strands, lang, benchmarks)
-    intervention = intervention_view(scope_strands, lang, fmt, pilot_plan, build_dir, results.root) \
+    intervention = intervention_view(scope_strands, lang, fmt, pilot_plan, build_dir, results.root, scope) \
         if kind == "technical" else None
     return {
         "t": t, "lang": lang, "fmt": fmt, "kind": kind, "scope": scope, "scope_name": scope_name,

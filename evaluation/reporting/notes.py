@@ -55,6 +55,15 @@ ENTRIES: tuple[tuple[str, str], ...] = (
      "bez chyb, varování: {num}; řádky s chybami se vyřazují a započítávají v evidenci záznamů"),
     ("{num1} error(s), {num2} warning(s); rows with errors are excluded and counted in the ledger",
      "chyby: {num1}, varování: {num2}; řádky s chybami se vyřazují a započítávají v evidenci záznamů"),
+    # ---- rows a run's scope left out, by reason (evaluation.runner.selection; table cells "reason: n; ...")
+    ("other municipality: {num}", "jiná obec: {num}"),
+    ("other pilot municipality: {num}", "jiná pilotní obec: {num}"),
+    ("household outside the scope: {num}", "domácnost mimo rozsah běhu: {num}"),
+    ("spell outside the scope: {num}", "pobyt mimo rozsah běhu: {num}"),
+    ("other programme step: {num}", "jiný stupeň programu: {num}"),
+    ("programme household with no spell in this step: {num}", "domácnost programu bez pobytu na tomto stupni: {num}"),
+    ("year outside the period: {num}", "rok mimo sledované období: {num}"),
+    ("{column} outside the period: {num}", "„{column}“ mimo sledované období: {num}"),
     # ---- the disclosure audit's remarks on totals it could not use (evaluation.reporting.disclosure)
     (("Kontrola zveřejnění: the total of '{column1}' in '{column2}' ({num1}) is not the sum of its parts "
      "({num2}); not used as a margin."),
@@ -426,7 +435,7 @@ def _compile(english: str, *, whole: bool) -> re.Pattern[str]:
         last = placeholder.end()
     parts.append(re.escape(english[last:]))
     # a piece ends the note or is followed by the next piece
-    return re.compile("".join(parts) + (r"\Z" if whole else r"(?=\s|\Z)"))
+    return re.compile("".join(parts) + (r"\Z" if whole else r"(?=[\s;]|\Z)"))
 
 
 @lru_cache(maxsize=1)
@@ -534,12 +543,13 @@ def translate_note(text: str) -> str | None:
         if best is None:
             return None
         position, piece = best
-        pieces.append(piece)
-        while position < len(text) and text[position].isspace():
-            position += 1
+        # pieces follow one another with a space, or a semicolon (a list of reasons)
+        separator = re.compile(r";?\s*").match(text, position)
+        position = separator.end()
+        pieces.append(piece + ("; " if ";" in separator.group(0) and position < len(text) else " "))
     from evaluation.reporting.czech import polish
 
-    return polish(" ".join(pieces), "cs")
+    return polish("".join(pieces).strip(), "cs")
 
 
 def untranslated(notes: Iterable[str]) -> list[str]:

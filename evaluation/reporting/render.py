@@ -137,8 +137,8 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
                         _quarto(markdown, fmt, target, build_dir, kind)
                     else:
                         _RENDERERS[fmt](markdown, target, build_dir, kind)
-                        if fmt == "docx":
-                            finish_docx(target, context["provenance"]["footer"])
+                    if fmt == "docx":
+                        finish_docx(target, context["provenance"]["footer"])
                     written.append(target)
                     bar.update(1)
     finally:
@@ -344,7 +344,10 @@ def _quarto(markdown: str, fmt: str, target: Path, build_dir: Path, kind: str) -
                                       if (_styles() / "reference.docx").is_file() else []),
                "pdf": ["  typst:", "    papersize: a4", "    keep-typ: false"]}[fmt]
     if kind == "technical":
-        options += ["    number-sections: true"] + (["    toc: true"] if fmt == "html" else [])
+        options += ["    number-sections: true", "    toc: true"]
+    shift = (2 if fmt == "html" else 1) - TOP_HEADING.get(kind, 1)
+    if shift:
+        options.append(f"    shift-heading-level-by: {shift}")
     qmd = markdown[:header_end] + "\nformat:\n" + "\n".join(options) + markdown[header_end:]
     source = build_dir / f"{kind}-{fmt}.qmd"
     source.write_text(qmd, encoding="utf-8")

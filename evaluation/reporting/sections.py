@@ -33,6 +33,7 @@ from evaluation.reporting.assemble import (
 )
 from evaluation.reporting.czech import polish
 from evaluation.reporting.formatting import format_interval, format_number, format_percent
+from evaluation.reporting.store import ALL_SCOPE, slug
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,20 @@ class ComparisonView:
 
 # --------------------------------------------------------------------------- the intervention
 
-def resolve_plan(strands: Mapping[str, Any], pilot_plan: Any, root: Path | None, lang: str
-                 ) -> tuple[Any, str, str]:
+def resolve_plan(strands: Mapping[str, Any], pilot_plan: Any, root: Path | None, lang: str,
+                 scope: str | None = None) -> tuple[Any, str, str]:
     """(plan, where it comes from, why there is none): the plan given, else the one the process
-    strand used (its ``pilot_plan`` parameter: a file, or the default Ostrava plan)."""
+    strand used (its ``pilot_plan`` parameter: a file, or the default Ostrava plan). A report of
+    one municipality does not show another municipality's plan as its own."""
+    plan, source, missing = _plan_of(strands, pilot_plan, root, lang)
+    if plan is not None and pilot_plan is None and scope and slug(scope) != ALL_SCOPE \
+            and plan.municipality and slug(plan.municipality) != slug(scope):
+        text = load_translations(lang)["intervention"]["plan_other"]
+        return None, "", text.format(plan=plan.municipality, scope=scope)
+    return plan, source, missing
+
+
+def _plan_of(strands: Mapping[str, Any], pilot_plan: Any, root: Path | None, lang: str) -> tuple[Any, str, str]:
     from evaluation.process.plan import PilotPlan
 
     t = load_translations(lang)["intervention"]
@@ -115,14 +126,15 @@ def plan_table(plan: Any, lang: str) -> str:
 
 
 def intervention_view(strands: Mapping[str, Any], lang: str, fmt: str, pilot_plan: Any = None,
-                      build_dir: Path | None = None, root: Path | None = None) -> InterventionView:
+                      build_dir: Path | None = None, root: Path | None = None,
+                      scope: str | None = None) -> InterventionView:
     """The section on the programme evaluated: description, plan table and logic model."""
     from evaluation.reporting.logic_model import build_logic_model, save_logic_model
 
     t = load_translations(lang)
     text = t["intervention"]
     view = InterventionView(intro=list(text["intro"]))
-    plan, source, missing = resolve_plan(strands, pilot_plan, root, lang)
+    plan, source, missing = resolve_plan(strands, pilot_plan, root, lang, scope)
     if plan is None:
         view.missing = missing
         return view

@@ -65,6 +65,8 @@ def finish_docx(target: str | os.PathLike[str], footer: str) -> None:
     from evaluation.reporting.reference_docx import FOOTER_MARK
 
     target = Path(target)
+    if not zipfile.is_zipfile(target):
+        return
     with zipfile.ZipFile(target) as source:
         items = [(item, source.read(item.filename)) for item in source.infolist()]
     temporary = target.with_name(target.name + ".tmp")

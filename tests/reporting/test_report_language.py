@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -136,11 +137,14 @@ def test_an_unknown_note_reaches_the_czech_report_as_a_czech_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_batch_writes_only_notes_the_catalogue_words(tmp_path):
+def test_the_batch_writes_only_notes_the_catalogue_words(tmp_path, request):
     """The 16-pilot batch (and its pooled run, the demo's data) end to end: every English note
-    the estimators write has a Czech wording (a few minutes)."""
+    the estimators write has a Czech wording (about 4 minutes on 2 free cores; runs with
+    ``-m slow`` or EVALUATION_SLOW=1, the collected notes above are checked by default)."""
     from evaluation.cli import main
 
+    if "slow" not in (request.config.getoption("markexpr") or "") and not os.environ.get("EVALUATION_SLOW"):
+        pytest.skip("the 16-pilot batch takes minutes: run with -m slow or EVALUATION_SLOW=1")
     repo = Path(__file__).resolve().parents[2]
     data = tmp_path / "demo_data"
     assert main(["synth", "--out", str(data)]) == 0

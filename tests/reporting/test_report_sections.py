@@ -166,6 +166,10 @@ def test_the_plan_is_the_one_the_process_strand_used(folder, tmp_path, caplog):
     assert plan is None and "plan.yaml" in missing and "pilot_plan" in caplog.text
     plan, _, missing = resolve_plan({}, None, None, "en")
     assert plan is None and missing.startswith("The evaluator adds the description")
+    # a report of Křižánky does not show the Ostrava plan as its own
+    plan, _, missing = resolve_plan(strands, None, folder, "cs", scope="Křižánky")
+    assert plan is None and "patří obci Ostrava, ne obci Křižánky" in missing
+    assert resolve_plan(strands, None, folder, "cs", scope="Ostrava")[0] == PilotPlan.ostrava()
 
 
 def test_glossary_lists_the_terms_used_and_explains_kmb_at_first_use():
