@@ -33,6 +33,7 @@ CZECH_WORDS = frozenset(["je", "jsou", "se", "na", "ve", "pro", "nebo", "podle",
 #: Letters of the Czech alphabet that English words never have.
 CZECH_LETTERS = re.compile(r"[ěščřžůňťďĚŠČŘŽŮŇŤĎ]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CODE = re.compile(r"\S*[/_]\S*|\S+\.(?:csv|json|yaml|xlsx|parquet)\b")
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 _MARKED = re.compile(r"\[([^\[\]]+)\]\{[^}]*\blang=(\w+)[^}]*\}")
 
@@ -44,6 +45,8 @@ def sentences(text: str) -> list[str]:
 
 
 def _is_foreign(sentence: str, lang: str, names: frozenset[str]) -> bool:
+    # file paths and code names (all/process/tables/decisions_detail.csv) are no language
+    sentence = _CODE.sub(" ", sentence)
     # abbreviations (IS, KMB, ÚP) and names are neither language
     words = [w for w in _WORD.findall(sentence) if w not in names and not (len(w) > 1 and w.isupper())]
     lowered = [w.lower() for w in words]

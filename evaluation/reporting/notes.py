@@ -17,7 +17,8 @@ printed it, ``80,000``, ``0.0558``), ``czk`` (an amount, shown with Kč), ``date
 (p-value), ``pct`` (``95%`` as a share: ``95 %``), ``pcta`` (adjectival: ``95% interval``),
 ``text`` (names, kept), ``reason`` (see :data:`REASONS`),
 ``method`` (see :data:`METHODS`), ``costs`` (``name = N CZK; ...``), ``czklist`` (``Praha
-(1,234 CZK), ...``), ``column`` (a column name, as the labels module heads it), ``columns``.
+(1,234 CZK), ...``), ``column`` (a column name, as the labels module heads it), ``columns``, ``outcomes``
+(``lost_home: 1, left: 2``: episode outcomes with counts).
 
 Example
 -------
@@ -163,6 +164,8 @@ ENTRIES: tuple[tuple[str, str], ...] = (
     ("Time in months.", "Čas v měsících."),
     ("{pcta} confidence intervals from Greenwood's variance, log-log transform.",
      "{pcta} intervaly spolehlivosti z Greenwoodova rozptylu s transformací log(−log)."),
+    ("{num} episodes end on their first day ({outcomes}): exit placed at half a day.",
+     "Epizody, které skončily první den (odchod se počítá po půl dni): {num} ({outcomes})."),
     ("Households already housed when records start enter the risk set at that date (late entry).",
      ("Domácnosti, které už bydlely, když záznamy začínají, vstupují do rizikové množiny k tomuto dni "
      "(opožděný vstup).")),
@@ -402,6 +405,7 @@ _TYPES: dict[str, str] = {
     "czklist": r"[^()]+ \([\d,.]+ CZK\)(?:, [^()]+ \([\d,.]+ CZK\))*",
     "column": r"[a-z_]+",
     "columns": r"[a-z_]+(?:, [a-z_]+)*",
+    "outcomes": r"[a-z_]+: \d+(?:, [a-z_]+: \d+)*",
 }
 _PLACEHOLDER = re.compile(r"\{([a-z]+)(\d*)\}")
 
@@ -516,6 +520,8 @@ _CONVERTERS: dict[str, Callable[[str], str | None]] = {
     "czklist": _czk_list,
     "column": _column,
     "columns": lambda codes: ", ".join(f"„{_column(c)}“" for c in codes.split(", ")),
+    "outcomes": lambda items: ", ".join(f"{_label(code, 'cause')}: {n}"
+                                        for code, n in (item.split(": ") for item in items.split(", "))),
 }
 
 
