@@ -214,7 +214,15 @@ def markdown_table(table: StoredTable, lang: str, number_key: str | None = None,
             cells[0] = ""
         previous = lead
         body.append("| " + " | ".join(cells) + " |")
-    return pipe_table(headers, body, numeric, polish(table.title(lang), lang), lang, number_key)
+    title = polish(table.title(lang), lang)
+    if len(body) == 1 and len(columns) > TRANSPOSE_COLUMNS:
+        # one result with many attributes reads down a page, not across it
+        t = load_translations(lang)["key_figures"]
+        cells = [c.strip() for c in body[0].strip()[1:-1].split(" | ")]
+        body = [f"| {header} | {cell} |" for header, cell in zip(headers, cells)]
+        return pipe_table([md_escape(t["indicator"]), md_escape(t["value"])], body, [False, True], title, lang,
+                          number_key)
+    return pipe_table(headers, body, numeric, title, lang, number_key)
 
 
 def pipe_table(headers: list[str], body: list[str], numeric: list[bool], title: str, lang: str,
@@ -222,6 +230,7 @@ def pipe_table(headers: list[str], body: list[str], numeric: list[bool], title: 
     """A pandoc pipe table: escaped ``headers``, ``body`` lines (``| a | b |``), right-aligned
     ``numeric`` columns, column widths that keep words and numbers whole, and the caption."""
     widths = _column_widths(headers, body, len(headers))
+    wide = sum(widths) > TABLE_BUDGET
     lines = ["| " + " | ".join(headers) + " |",
              "|" + "|".join(("-" * w + ":") if right else (":" + "-" * w) for w, right in zip(widths, numeric)) + "|",
              *body]
@@ -229,12 +238,17 @@ def pipe_table(headers: list[str], body: list[str], numeric: list[bool], title: 
     if number_key:
         caption = f"{load_translations(lang)['table']} {number_token('T', number_key)}: {caption}"
     lines += ["", f": {caption}"]
+    if wide:  # wider than the page at the tables' size: a smaller size in the PDF for this table only
+        lines = ["```{=typst}", "#show table: set text(size: 6.3pt)", "```", "", *lines, "",
+                 "```{=typst}", "#show table: set text(size: 7.8pt)", "```"]
     return "\n".join(lines)
 
 
 #: Width of a table row across the page in characters of the tables' font, cell padding
 #: included (A4 portrait: Word 9 pt Calibri about 106, Typst 7.8 pt DejaVu Sans about 96).
 TABLE_BUDGET = 100
+#: A one-row table with more columns than this is shown transposed (attribute | value).
+TRANSPOSE_COLUMNS = 7
 #: Cell padding of a column, in characters (Word 2 × 0.19 cm, Typst 2 × 4 pt).
 CELL_PADDING = 3
 #: Longest text a column asks room for before it wraps.

@@ -18,7 +18,8 @@ printed it, ``80,000``, ``0.0558``), ``czk`` (an amount, shown with Kč), ``date
 ``text`` (names, kept), ``reason`` (see :data:`REASONS`),
 ``method`` (see :data:`METHODS`), ``costs`` (``name = N CZK; ...``), ``czklist`` (``Praha
 (1,234 CZK), ...``), ``column`` (a column name, as the labels module heads it), ``columns``, ``outcomes``
-(``lost_home: 1, left: 2``: episode outcomes with counts).
+(``lost_home: 1, left: 2``: episode outcomes with counts), and for the power calculations
+``sci`` (``3.16687e+06``), ``mde`` (an effect), ``what``, ``unit``, ``sided``.
 
 Example
 -------
@@ -249,6 +250,55 @@ ENTRIES: tuple[tuple[str, str], ...] = (
      "Jednotky v programu: {num1}, srovnávací: {num2}; logitový model konvergoval."),
     ("{num1} treated, {num2} comparison units; logit converged: False",
      "Jednotky v programu: {num1}, srovnávací: {num2}; logitový model nekonvergoval."),
+    # ---- design (evaluation.design: power and minimum detectable effects, opt-in strand)
+    ("The minimum detectable effect ({what}) at {pct1} power and a {pct2} significance level ({sided}) with "
+     "{num1} {unit} in the programme and {num2} in the comparison group is {mde}.",
+     "Nejmenší zjistitelný efekt ({what}) při síle testu {pct1} a hladině významnosti {pct2} ({sided}; {unit} "
+     "v programu: {num1}, ve srovnávací skupině: {num2}) je {mde}."),
+    ("The minimum detectable effect ({what}) at {pct1} power and a {pct2} significance level ({sided}) is {mde}.",
+     "Nejmenší zjistitelný efekt ({what}) při síle testu {pct1} a hladině významnosti {pct2} ({sided}) je {mde}."),
+    ("The power for an effect of {mde} ({what}) at a {pct1} significance level ({sided}) with {num1} {unit} in "
+     "the programme and {num2} in the comparison group is {pct2}.",
+     "Síla testu pro efekt {mde} ({what}) při hladině významnosti {pct1} ({sided}; {unit} v programu: {num1}, "
+     "ve srovnávací skupině: {num2}) je {pct2}."),
+    ("The power for an effect of {mde} ({what}) at a {pct1} significance level ({sided}) is {pct2}.",
+     "Síla testu pro efekt {mde} ({what}) při hladině významnosti {pct1} ({sided}) je {pct2}."),
+    ("Detecting an effect of {mde} ({what}) with {pct1} power at a {pct2} significance level ({sided}) needs "
+     "{num} {unit} ({num1} in the programme and {num2} in the comparison group).",
+     "Ke zjištění efektu {mde} ({what}) se silou testu {pct1} při hladině významnosti {pct2} ({sided}) je "
+     "potřeba: {unit} {num} (v programu {num1}, ve srovnávací skupině {num2})."),
+    ("Detecting an effect of {mde} ({what}) with {pct1} power at a {pct2} significance level ({sided}) needs "
+     "{num} {unit}.",
+     "Ke zjištění efektu {mde} ({what}) se silou testu {pct1} při hladině významnosti {pct2} ({sided}) je "
+     "potřeba: {unit} {num}."),
+    ("Estimated from two-way fixed-effects residuals over {num1} window(s) of {num2} periods, {num3} units on "
+     "average; BPW's Appendix E correction applies.",
+     "Odhadnuto z reziduí modelu s fixními efekty jednotek a období; okna: {num1}, každé o {num2} obdobích, "
+     "průměrně {num3} jednotek; s korekcí podle přílohy E práce Burlig, Preonas a Woerman (BPW)."),
+    ("{num} unit-window(s) left out: not observed in every period of the window.",
+     "Vynechané kombinace jednotky a okna, které nejsou pozorovány ve všech obdobích okna: {num}."),
+    ("Estimated from '{column1}' by '{column2}' and '{column3}'.",
+     "Odhadnuto z údaje „{column1}“ podle „{column2}“ a „{column3}“."),
+    ("Common start for every treated unit (BPW); for staggered entry use simulate_did_power().",
+     "Společný začátek pro všechny jednotky v programu (BPW); pro postupný vstup kohort slouží simulace síly."),
+    ("AR(1) errors: variance {sci1}, coefficient {sci2}.", "Chyby AR(1): rozptyl {sci1}, koeficient {sci2}."),
+    ("Proportion {sci} in the comparison group; pooled-variance z test.",
+     "Podíl ve srovnávací skupině {sci}; z test se společným rozptylem."),
+    ("Log-rank test, Schoenfeld formula; events needed {num} at the stated power.",
+     "Log-rank test, Schoenfeldův vzorec; potřebný počet událostí při uvedené síle testu: {num}."),
+    ("Cox model, Wald test of one covariate (Hsieh & Lavori {num}).",
+     "Coxův model, Waldův test jedné proměnné (Hsieh a Lavori {num})."),
+    ("Coefficient of event time {num1} against {num2}: the DiD of those two periods (balanced panel, common "
+     "timing, all other event times with their own coefficient).",
+     "Koeficient času od vstupu {num1} proti {num2}: rozdíl v rozdílech těchto dvou období (vyvážený panel, "
+     "společný začátek, všechny ostatní časy od vstupu s vlastním koeficientem)."),
+    ("{num1} placebo experiments per size on '{column}': random windows of {num2} periods ({num3} possible), "
+     "random units observed in all of them, random assignment; TWFE DiD with CR1 errors clustered by unit, t "
+     "test with units - 1 df.",
+     "Placebo experimenty na každou velikost výběru: {num1}, údaj „{column}“: náhodná okna o {num2} obdobích "
+     "(možných {num3}), náhodné jednotky pozorované ve všech obdobích, náhodné přiřazení; rozdíl v rozdílech "
+     "s fixními efekty a chybami CR1 shlukovanými podle jednotek, t test s počtem jednotek − 1 stupni "
+     "volnosti."),
     # ---- economics
     ("Shared costs: allocated to steps in proportion to households supported.",
      "Společné náklady jsou rozpočteny na stupně v poměru počtu podpořených domácností."),
@@ -382,6 +432,17 @@ METHODS: dict[str, str] = {
                                                               "spojený Fisherovou metodou",
 }
 
+#: What a power calculation's effect is (evaluation.design.result.EFFECT_LABELS).
+EFFECTS: dict[str, str] = {
+    "difference in means": "rozdíl průměrů",
+    "proportion in the programme group": "podíl v programu",
+    "hazard ratio": "poměr rizik",
+    "hazard ratio per unit of the covariate": "poměr rizik na jednotku proměnné",
+    "difference-in-differences": "rozdíl v rozdílech",
+    "effect in the given period after entry": "efekt v daném období po vstupu",
+    "effect": "efekt",
+}
+
 #: Unit costs named in the economics notes (evaluation.economics.UnitCosts fields).
 UNIT_COSTS: dict[str, str] = {
     "shelter_night": "noc v azylovém zařízení",
@@ -406,6 +467,11 @@ _TYPES: dict[str, str] = {
     "column": r"[a-z_]+",
     "columns": r"[a-z_]+(?:, [a-z_]+)*",
     "outcomes": r"[a-z_]+: \d+(?:, [a-z_]+: \d+)*",
+    "sci": r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?",
+    "mde": r"-?[\d,]+(?:\.\d+)?%?(?: \(a difference of -?[\d.]+ percentage points\))?",
+    "what": r"[a-z -]+",
+    "unit": r"households|clusters|units",
+    "sided": r"two-sided|one-sided",
 }
 _PLACEHOLDER = re.compile(r"\{([a-z]+)(\d*)\}")
 
@@ -467,6 +533,13 @@ def _p_value(text: str) -> str:
     return format_p_value(float(text), "cs")
 
 
+def _design_value(text: str) -> str:
+    """An effect of a power calculation: a number, or a share with its difference in points."""
+    match = re.fullmatch(r"(-?[\d,]+(?:\.\d+)?)(%?)(?: \(a difference of (-?[\d.]+) percentage points\))?", text)
+    value = _number(match.group(1)) + (f"{NBSP}%" if match.group(2) else "")
+    return value + (f" (rozdíl {_number(match.group(3))} procentního bodu)" if match.group(3) else "")
+
+
 def _czk_list(text: str) -> str:
     return re.sub(r"([\d,.]+) CZK", lambda m: f"{_number(m.group(1))}{NBSP}Kč", text)
 
@@ -520,6 +593,12 @@ _CONVERTERS: dict[str, Callable[[str], str | None]] = {
     "czklist": _czk_list,
     "column": _column,
     "columns": lambda codes: ", ".join(f"„{_column(c)}“" for c in codes.split(", ")),
+    "sci": lambda text: __import__("evaluation.reporting.formatting", fromlist=["format_number"]).format_number(
+        float(text), "cs"),
+    "mde": lambda text: _design_value(text),
+    "what": EFFECTS.get,
+    "unit": {"households": "domácnosti", "clusters": "klastry", "units": "jednotky"}.get,
+    "sided": {"two-sided": "oboustranně", "one-sided": "jednostranně"}.get,
     "outcomes": lambda items: ", ".join(f"{_label(code, 'cause')}: {n}"
                                         for code, n in (item.split(": ") for item in items.split(", "))),
 }

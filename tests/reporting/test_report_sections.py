@@ -199,3 +199,18 @@ def test_columns_keep_numbers_and_words_whole():
     row = ["| " + " | ".join(["−12\u00a0345\u00a0678"] * 14) + " |"]
     # more than a page: every column keeps its number whole (the table is as wide as it must be)
     assert all(w >= len("−12\u00a0345\u00a0678") + 3 for w in _column_widths(many, row, 14))
+
+
+def test_a_one_row_result_with_many_columns_reads_down_the_page(tmp_path):
+    store = ResultsStore(tmp_path, strand="design")
+    store.add_table("did_analytic", pd.DataFrame([{
+        "design": "did", "solved_for": "effect", "effect": 783.36, "power": 0.8, "n": 90, "n_treated": 30,
+        "n_control": 60, "alpha": 0.05, "alternative": "two-sided", "treated_share": 0.333, "df_rule": "cluster"}]),
+        title_cs="Minimální zjistitelný efekt", title_en="Minimum detectable effect",
+        column_labels={"design": ("Uspořádání", "Design"), "alternative": ("Alternativa", "Alternative"),
+                       "effect": ("Efekt", "Effect")})
+    markdown = render_markdown(build_context(ResultsStore.read(tmp_path), kind="technical", scope="all", lang="cs",
+                                             fmt="html", threshold=5, figure_paths={}))
+    assert "| Ukazatel | Hodnota |" in markdown
+    assert "| Uspořádání | rozdíl v rozdílech |" in markdown and "| Alternativa | oboustranná |" in markdown
+    assert "| Podíl v programu | 33,3\u00a0% |" in markdown and "| Efekt | 783,4 |" in markdown
