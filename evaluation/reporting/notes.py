@@ -251,30 +251,30 @@ ENTRIES: tuple[tuple[str, str], ...] = (
     ("{num1} treated, {num2} comparison units; logit converged: False",
      "Jednotky v programu: {num1}, srovnávací: {num2}; logitový model nekonvergoval."),
     # ---- design (evaluation.design: power and minimum detectable effects, opt-in strand)
-    ("The minimum detectable effect ({what}) at {pct1} power and a {pct2} significance level ({sided}) with "
-     "{num1} {unit} in the programme and {num2} in the comparison group is {mde}.",
-     "Nejmenší zjistitelný efekt ({what}) při síle testu {pct1} a hladině významnosti {pct2} ({sided}; {unit} "
-     "v programu: {num1}, ve srovnávací skupině: {num2}) je {mde}."),
+    (("The minimum detectable effect ({what}) at {pct1} power and a {pct2} significance level ({sided}) with "
+     "{num1} {unit} in the programme and {num2} in the comparison group is {mde}."),
+     ("Nejmenší zjistitelný efekt ({what}) při síle testu {pct1} a hladině významnosti {pct2} ({sided}; {unit} "
+     "v programu: {num1}, ve srovnávací skupině: {num2}) je {mde}.")),
     ("The minimum detectable effect ({what}) at {pct1} power and a {pct2} significance level ({sided}) is {mde}.",
      "Nejmenší zjistitelný efekt ({what}) při síle testu {pct1} a hladině významnosti {pct2} ({sided}) je {mde}."),
-    ("The power for an effect of {mde} ({what}) at a {pct1} significance level ({sided}) with {num1} {unit} in "
-     "the programme and {num2} in the comparison group is {pct2}.",
-     "Síla testu pro efekt {mde} ({what}) při hladině významnosti {pct1} ({sided}; {unit} v programu: {num1}, "
-     "ve srovnávací skupině: {num2}) je {pct2}."),
+    (("The power for an effect of {mde} ({what}) at a {pct1} significance level ({sided}) with {num1} {unit} in "
+     "the programme and {num2} in the comparison group is {pct2}."),
+     ("Síla testu pro efekt {mde} ({what}) při hladině významnosti {pct1} ({sided}; {unit} v programu: {num1}, "
+     "ve srovnávací skupině: {num2}) je {pct2}.")),
     ("The power for an effect of {mde} ({what}) at a {pct1} significance level ({sided}) is {pct2}.",
      "Síla testu pro efekt {mde} ({what}) při hladině významnosti {pct1} ({sided}) je {pct2}."),
-    ("Detecting an effect of {mde} ({what}) with {pct1} power at a {pct2} significance level ({sided}) needs "
-     "{num} {unit} ({num1} in the programme and {num2} in the comparison group).",
-     "Ke zjištění efektu {mde} ({what}) se silou testu {pct1} při hladině významnosti {pct2} ({sided}) je "
-     "potřeba: {unit} {num} (v programu {num1}, ve srovnávací skupině {num2})."),
-    ("Detecting an effect of {mde} ({what}) with {pct1} power at a {pct2} significance level ({sided}) needs "
-     "{num} {unit}.",
-     "Ke zjištění efektu {mde} ({what}) se silou testu {pct1} při hladině významnosti {pct2} ({sided}) je "
-     "potřeba: {unit} {num}."),
-    ("Estimated from two-way fixed-effects residuals over {num1} window(s) of {num2} periods, {num3} units on "
-     "average; BPW's Appendix E correction applies.",
-     "Odhadnuto z reziduí modelu s fixními efekty jednotek a období; okna: {num1}, každé o {num2} obdobích, "
-     "průměrně {num3} jednotek; s korekcí podle přílohy E práce Burlig, Preonas a Woerman (BPW)."),
+    (("Detecting an effect of {mde} ({what}) with {pct1} power at a {pct2} significance level ({sided}) needs "
+     "{num} {unit} ({num1} in the programme and {num2} in the comparison group)."),
+     ("Ke zjištění efektu {mde} ({what}) se silou testu {pct1} při hladině významnosti {pct2} ({sided}) je "
+     "potřeba: {unit} {num} (v programu {num1}, ve srovnávací skupině {num2}).")),
+    (("Detecting an effect of {mde} ({what}) with {pct1} power at a {pct2} significance level ({sided}) needs "
+     "{num} {unit}."),
+     ("Ke zjištění efektu {mde} ({what}) se silou testu {pct1} při hladině významnosti {pct2} ({sided}) je "
+     "potřeba: {unit} {num}.")),
+    (("Estimated from two-way fixed-effects residuals over {num1} window(s) of {num2} periods, {num3} units on "
+     "average; BPW's Appendix E correction applies."),
+     ("Odhadnuto z reziduí modelu s fixními efekty jednotek a období; okna: {num1}, každé o {num2} obdobích, "
+     "průměrně {num3} jednotek; s korekcí podle přílohy E práce Burlig, Preonas a Woerman (BPW).")),
     ("{num} unit-window(s) left out: not observed in every period of the window.",
      "Vynechané kombinace jednotky a okna, které nejsou pozorovány ve všech obdobích okna: {num}."),
     ("Estimated from '{column1}' by '{column2}' and '{column3}'.",
@@ -288,17 +288,17 @@ ENTRIES: tuple[tuple[str, str], ...] = (
      "Log-rank test, Schoenfeldův vzorec; potřebný počet událostí při uvedené síle testu: {num}."),
     ("Cox model, Wald test of one covariate (Hsieh & Lavori {num}).",
      "Coxův model, Waldův test jedné proměnné (Hsieh a Lavori {num})."),
-    ("Coefficient of event time {num1} against {num2}: the DiD of those two periods (balanced panel, common "
-     "timing, all other event times with their own coefficient).",
-     "Koeficient času od vstupu {num1} proti {num2}: rozdíl v rozdílech těchto dvou období (vyvážený panel, "
-     "společný začátek, všechny ostatní časy od vstupu s vlastním koeficientem)."),
-    ("{num1} placebo experiments per size on '{column}': random windows of {num2} periods ({num3} possible), "
+    (("Coefficient of event time {num1} against {num2}: the DiD of those two periods (balanced panel, common "
+     "timing, all other event times with their own coefficient)."),
+     ("Koeficient času od vstupu {num1} proti {num2}: rozdíl v rozdílech těchto dvou období (vyvážený panel, "
+     "společný začátek, všechny ostatní časy od vstupu s vlastním koeficientem).")),
+    (("{num1} placebo experiments per size on '{column}': random windows of {num2} periods ({num3} possible), "
      "random units observed in all of them, random assignment; TWFE DiD with CR1 errors clustered by unit, t "
-     "test with units - 1 df.",
-     "Placebo experimenty na každou velikost výběru: {num1}, údaj „{column}“: náhodná okna o {num2} obdobích "
+     "test with units - 1 df."),
+     ("Placebo experimenty na každou velikost výběru: {num1}, údaj „{column}“: náhodná okna o {num2} obdobích "
      "(možných {num3}), náhodné jednotky pozorované ve všech obdobích, náhodné přiřazení; rozdíl v rozdílech "
      "s fixními efekty a chybami CR1 shlukovanými podle jednotek, t test s počtem jednotek − 1 stupni "
-     "volnosti."),
+     "volnosti.")),
     # ---- economics
     ("Shared costs: allocated to steps in proportion to households supported.",
      "Společné náklady jsou rozpočteny na stupně v poměru počtu podpořených domácností."),
