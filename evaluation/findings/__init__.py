@@ -51,7 +51,12 @@ from evaluation.findings.evidence import (
     pretest_of,
 )
 from evaluation.findings.finding import Finding, Reason, Scope
-from evaluation.findings.grading import assess_effect, assess_indicator, explain_disagreement
+from evaluation.findings.grading import (
+    assess_effect,
+    assess_indicator,
+    assess_key_figure,
+    explain_disagreement,
+)
 from evaluation.findings.language import count_text, noun, plural_cs, plural_en
 from evaluation.findings.questions import (
     DEFAULT_QUESTIONS,
@@ -98,6 +103,7 @@ __all__ = [
     "SyntheticFit",
     "assess_effect",
     "assess_indicator",
+    "assess_key_figure",
     "check_contradictions",
     "count_text",
     "crossing_of",

@@ -32,12 +32,15 @@ Example
 'in the pilot municipalities'
 >>> Scope.of(["Brno"]).kind
 'municipality'
+>>> Scope.municipality("Praha 7").phrase("cs")
+'v městské části Praha 7'
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +55,7 @@ from evaluation.reporting.labels import check_lang
 from evaluation.results import Result
 
 GRADES = ("high", "moderate", "low", "not_estimable")
+_PRAGUE_DISTRICT = re.compile(r"^Praha[ -]\d+$")
 EFFECT_STATUSES = ("effect", "no_clear_change", "not_established", "not_estimable")
 INDICATOR_STATUSES = ("measured", "not_estimable")
 SCOPE_KINDS = ("municipality", "pooled", "custom")
@@ -123,7 +127,10 @@ class Scope:
         if self.kind == "custom":
             return self.phrase_cs if lang == "cs" else self.phrase_en
         if self.kind == "municipality":
-            return f"v obci {self.name}" if lang == "cs" else f"in {self.name}"
+            if lang == "en":
+                return f"in {self.name}"
+            # a Prague district (Praha 7, Praha 14) is a městská část, not an obec
+            return f"v městské části {self.name}" if _PRAGUE_DISTRICT.match(self.name) else f"v obci {self.name}"
         return "v pilotních obcích" if lang == "cs" else "in the pilot municipalities"
 
     @property
@@ -177,6 +184,10 @@ class Finding(Result):
     @property
     def title(self) -> str:
         return self._title or f"Finding: {self.question.text_en} ({self.scope.phrase('en')})"
+
+    def label(self, lang: str = "cs") -> str:
+        """The question in ``lang`` (the finding's caption)."""
+        return self.question.text(check_lang(lang))
 
     @property
     def question_id(self) -> str:

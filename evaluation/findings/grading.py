@@ -510,6 +510,23 @@ def _conclusions(question: Question, scope: Scope, basis: Estimate, status: str,
                                     f"Whether the programme caused the change in {o.name_en}."))
 
 
+#: Why one treated unit cannot identify an effect, in plain words, by the kind of unit (Czech, English).
+_ONE_UNIT = {
+    "municipality": (("Program běží jen v jedné obci a srovnání s ostatními obcemi nedokáže oddělit jeho vliv od všeho "
+                     "ostatního, co se v obci ve stejné době změnilo."),
+                     ("The programme runs in one place only, and a comparison with other places cannot separate its "
+                     "influence from everything else that changed there at the same time.")),
+    "household": (("Program má jen jednu domácnost a srovnání s ostatními nedokáže oddělit jeho vliv od všeho "
+                  "ostatního, co se v ní ve stejné době změnilo."),
+                  ("The programme has one household only, and a comparison with others cannot separate its influence "
+                  "from everything else that changed for it at the same time.")),
+    "unit": (("Program má jen jednu jednotku a srovnání s ostatními nedokáže oddělit jeho vliv od všeho ostatního, co "
+             "se u ní ve stejné době změnilo."),
+             ("The programme covers one unit only, and a comparison with others cannot separate its influence from "
+             "everything else that changed there at the same time.")),
+}
+
+
 def _not_estimable(question: Question, scope: Scope, est: Estimate, checks: Sequence[Estimate], rule: str,
                    ledger: _Ledger, alpha: float) -> Finding:
     if rule == "single_treated":
@@ -523,10 +540,7 @@ def _not_estimable(question: Question, scope: Scope, est: Estimate, checks: Sequ
                           "cannot separate the programme from everything else that changed there at the same time, and "
                           "its interval reflects only the variation of the comparison units; no synthetic control with "
                           "an adequate fit is available.",
-                          "Program běží jen v jedné obci a srovnání s ostatními obcemi nedokáže oddělit jeho vliv od "
-                          "všeho ostatního, co se v obci ve stejné době změnilo.",
-                          "The programme runs in one place only, and a comparison with other places cannot separate its "
-                          "influence from everything else that changed there at the same time."), "not_estimable")
+                          *_ONE_UNIT.get(question.treated_unit, _ONE_UNIT["unit"])), "not_estimable")
     _conclusions(question, scope, est, "not_estimable", rule, ledger)
     if scope.single:
         ledger.limitations.append(Reason(
@@ -681,4 +695,14 @@ def assess_indicator(question: Question, value: float | None, *, conf_low: float
                    crossing=crossing, n=n, alpha=alpha)
 
 
-__all__ = ["MIN_INDICATOR_UNITS", "WHY", "assess_effect", "assess_indicator", "explain_disagreement"]
+def assess_key_figure(question: Question, figure: Any, *, scope: Scope | None = None, **options: Any) -> Finding:
+    """:func:`assess_indicator` for a stored key figure (``value``, ``ci``, ``n``; what the templates
+    read from a results folder). A suppressed figure is not estimable."""
+    value = None if getattr(figure, "suppressed", False) else getattr(figure, "value", None)
+    ci = getattr(figure, "ci", None) or (None, None)
+    options.setdefault("share", getattr(figure, "unit", "") == "%" or None)
+    return assess_indicator(question, value, conf_low=ci[0], conf_high=ci[1], n=getattr(figure, "n", None),
+                            scope=scope, **options)
+
+
+__all__ = ["MIN_INDICATOR_UNITS", "WHY", "assess_effect", "assess_indicator", "assess_key_figure", "explain_disagreement"]

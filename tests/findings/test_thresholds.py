@@ -68,3 +68,15 @@ def test_retention_thresholds_of_the_recommendation_rules():
     assert threshold_crossing(0.869, 0.960, 0.85, "above").status == "confident"  # ... with confidence
     assert crossing_of(housed, 0.75, "below").words("en") == (
         "is above the threshold of 75% with confidence (95% interval 86.9–96.0%)")
+
+
+def test_key_figure_as_an_indicator_finding():
+    from evaluation.findings import Scope, assess_key_figure, finding_text, load_questions
+
+    question = load_questions()["applications"]
+    figure = KeyFigure("lost_share", 0.0511, "", "", unit="%", n=2483, ci=(0.0432, 0.061))
+    f = assess_key_figure(question, figure, scope=Scope.municipality("Praha 7"))
+    assert (f.status, f.crossing.status, f.label("en")) == ("measured", "possible", question.text_en)
+    assert "v městské části Praha 7: 5,1\u00a0%" in finding_text(f, "cs")
+    hidden = assess_key_figure(question, KeyFigure("lost_share", None, "", "", unit="%", suppressed=True))
+    assert hidden.status == "not_estimable"
