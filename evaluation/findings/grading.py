@@ -417,7 +417,7 @@ def _agreement(question: Question, basis: Estimate, checks: Sequence[Estimate], 
     decimals = _decimals(question)
     worst, conflict = "agree", False
     for check in checks:
-        text = {lang: f"{check.words(lang)}: {_num(check.estimate, lang, decimals)} ({_band(check, lang, decimals)})"
+        text = {lang: f"({check.words(lang)}: {_num(check.estimate, lang, decimals)}; {_band(check, lang, decimals)})"
                 for lang in ("cs", "en")}
         opposite = basis.excludes_zero and check.excludes_zero and basis.direction != check.direction
         differ = basis.excludes_zero != check.excludes_zero or not basis.overlaps(check)
