@@ -1,25 +1,33 @@
-"""Write the strand notebooks from one definition, so that they stay consistent.
+"""Write the strand notebooks and the configuration documentation from one definition.
 
 The parameters cell of every notebook comes from ``evaluation.runner.registry`` (the
 same table the runner passes parameters from); the notebooks are written without
-outputs or execution counts. Run after changing a notebook's cells here:
+outputs or execution counts. The declared options (``evaluation.runner.options``,
+``evaluation.runner.config``, ``evaluation.runner.registry``) also give
+``configs/config.schema.json`` (JSON Schema of a run configuration) and the generated
+tables of configuration keys and notebook parameters in ``README.md`` and
+``notebooks/README.md``. Run after changing a notebook's cells here or an option:
 
-    python notebooks/build_notebooks.py            # (re)write notebooks/*.ipynb
-    python notebooks/build_notebooks.py --check    # exit 1 if a notebook differs from this file
+    python notebooks/build_notebooks.py            # (re)write notebooks, schema and README tables
+    python notebooks/build_notebooks.py --check    # exit 1 if any of them differs from this file
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from evaluation.runner.registry import PARAMETER_HELP, STRANDS, strand_parameters
+from evaluation.runner.config import configuration_schema, configuration_table, parameters_table
+from evaluation.runner.registry import ALL_STRANDS, strand_options
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 
 INTRO = {
     "data_quality": (
@@ -47,6 +55,15 @@ INTRO = {
     "need": (
         "Housing need: counts by ETHOS Light category, inflow and outflow, and the units and "
         "support places needed (stock-flow).\n\nBytová nouze: ETHOS, přítoky a odtoky, potřeba bytů."),
+    "design": (
+        "Planning (opt-in, not part of the default run): can the planned pilot show an effect? Minimum "
+        "detectable effect of a difference-in-differences with serially correlated outcomes (Burlig, "
+        "Preonas & Woerman 2020; variance and covariances estimated from the untreated outcomes in the "
+        "data), its power by placebo simulation with staggered cohorts, an event-study coefficient, a "
+        "randomised comparison, and retention (two proportions, log-rank). Set `effect` (or "
+        "`hazard_ratio`, `programme_retention`) to get the power of that effect instead.\n\n"
+        "Plánování (spouští se jen na vyžádání): může plánovaný pilot ukázat efekt? Minimální "
+        "zjistitelný efekt, síla testu simulací, udržení bydlení."),
 }
 
 SETUP = '''from evaluation.runner.session import open_session
@@ -61,7 +78,7 @@ session.show(session.selection)'''
 ANALYSE = "output = strand.analyse(session.data, lang=lang, seed=seed{extra})\noutput"
 #: The data-quality strand starts from the folder as loaded, so that the flow adds up to the ledger.
 ANALYSE_DATA_QUALITY = ("output = strand.analyse(session.data, lang=lang, seed=seed, full_data=session.full_data,\n"
-                        "                        municipality=municipality, selection=session.selection)\noutput")
+                        "                        municipality=session.municipality, selection=session.selection)\noutput")
 
 SAVE = "strand.save(session, output)\nsession.finish()"
 
@@ -115,18 +132,32 @@ DISPLAY = {
         ("md", "## Stock-flow need / Potřeba bytů"),
         ("code", 'session.show(output.get("stock_flow"))'),
     ],
+    "design": [
+        ("md", "## The answers in words / Odpovědi slovy"),
+        ("code", 'print("\\n\\n".join(strand.sentences(output, lang)))'),
+        ("md", "## Difference-in-differences: minimum detectable effect / Minimální zjistitelný efekt"),
+        ("code", 'session.show(output.get("covariance"))'),
+        ("code", 'session.show(output.get("did_analytic"))'),
+        ("code", 'output.get("did_analytic").plot(lang=lang);'),
+        ("md", "## Power by simulation, staggered cohorts / Síla testu simulací"),
+        ("code", 'session.show(output.get("did_simulation"))'),
+        ("md", "## Retention / Udržení bydlení"),
+        ("code", 'session.show(output.get("retention_proportions"))'),
+        ("code", 'session.show(output.get("retention_logrank"))'),
+        ("code", 'output.get("retention_logrank").plot(lang=lang);'),
+    ],
 }
 
 
 def parameters_source(strand: str) -> str:
     lines = ["# Parameters: papermill replaces these (see notebooks/README.md)."]
-    for name, default in strand_parameters(strand).items():
-        lines.append(f"{name} = {default!r}  # {PARAMETER_HELP[name]}")
+    for name, option in strand_options(strand).items():
+        lines.append(f"{name} = {option.default!r}  # {option.help}")
     return "\n".join(lines)
 
 
 def build(strand: str) -> nbformat.NotebookNode:
-    spec = STRANDS[strand]
+    spec = ALL_STRANDS[strand]
     extra_names = list(spec.extra_parameters)
     extra = "".join(f", {name}={name}" for name in extra_names)
     cells = [
@@ -149,17 +180,41 @@ def build(strand: str) -> nbformat.NotebookNode:
     return notebook
 
 
+#: Generated sections of the READMEs: (file, marker name, content).
+BEGIN = "<!-- generated by notebooks/build_notebooks.py: {name} -->"
+END = "<!-- end of generated {name} -->"
+
+
+def with_section(text: str, name: str, content: str) -> str:
+    """``text`` with the section between the markers of ``name`` replaced by ``content``."""
+    begin, end = BEGIN.format(name=name), END.format(name=name)
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), flags=re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"the markers {begin} ... {end} are missing")
+    return pattern.sub(lambda _: f"{begin}\n{content}\n{end}", text)
+
+
+def generated_files() -> dict[Path, str]:
+    """Every file this script writes, with its content."""
+    files = {HERE / spec.notebook: nbformat.writes(build(strand)) + "\n" for strand, spec in ALL_STRANDS.items()}
+    files[REPO / "configs" / "config.schema.json"] = json.dumps(configuration_schema(), indent=2,
+                                                                 ensure_ascii=False) + "\n"
+    for path, name, content in ((REPO / "README.md", "configuration keys", configuration_table()),
+                                (HERE / "README.md", "notebook parameters", parameters_table())):
+        files[path] = with_section(path.read_text(encoding="utf-8"), name, content)
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that the notebooks are up to date")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that the notebooks, the schema and the README tables are up to date")
     args = parser.parse_args(argv)
     stale = []
-    for strand, spec in STRANDS.items():
-        path = HERE / spec.notebook
-        text = nbformat.writes(build(strand)) + "\n"
+    for path, text in generated_files().items():
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                stale.append(spec.notebook)
+                stale.append(str(path.relative_to(REPO)))
         else:
             path.write_text(text, encoding="utf-8")
     if stale:

@@ -55,6 +55,8 @@ class EventStudyResult(RegressionResult):
     n_entities: int = 0
     n_treated: int = 0
     n_never_treated: int = 0
+    #: End-point terms whose bin holds more than one event time (binned leads/lags).
+    pooled_terms: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -70,6 +72,16 @@ class EventStudyResult(RegressionResult):
         table = pd.concat([table, reference], ignore_index=True).sort_values("event_time")
         table["n_obs"] = self.n_obs
         return table.reset_index(drop=True)
+
+    @property
+    def event_time_vcov(self) -> pd.DataFrame:
+        """Covariance of the event-time coefficients (reference row left out), indexed by event
+        time; the block of ``vcov`` that sensitivity analyses (``honest_did``) need."""
+        rows = self.coefficients[self.coefficients["event_time"].notna()]
+        terms = rows["term"].tolist()
+        times = pd.Index(rows["event_time"].to_numpy(float), name="event_time")
+        block = self.vcov.loc[terms, terms].to_numpy()
+        return pd.DataFrame(block, index=times, columns=times)
 
     def summary(self) -> str:
         text = super().summary()
@@ -197,8 +209,11 @@ class EventStudy:
         binned_rel = rel.copy()
         exclusions = panel.exclusions
         keep = np.ones(len(frame), dtype=bool)
+        pooled: tuple[str, ...] = ()
         if self.bin_endpoints:
             binned_rel = np.clip(rel, lo, hi)
+            pooled = tuple(_label(e, lo, hi, True) for e, beyond in
+                           ((lo, (rel < lo).any()), (hi, (rel > hi).any())) if beyond)
         else:
             outside = treated & ((rel < lo) | (rel > hi))
             exclusions = exclusions.add("treated-unit rows outside the event window "
@@ -264,7 +279,7 @@ class EventStudy:
             n_obs=int(keep.sum()), cov_type=kind, alpha=self.alpha, n_clusters=n_clusters,
             notes=tuple(notes), exclusions=exclusions.table(), design=fitted.design,
             reference=self.reference, pretrend=pretrend, n_entities=panel.n_entities,
-            n_treated=n_treated, n_never_treated=n_never)
+            n_treated=n_treated, n_never_treated=n_never, pooled_terms=pooled)
 
 
 def event_study(data: pd.DataFrame, outcome: str, entity: str, time: str, first_treated: str, *,

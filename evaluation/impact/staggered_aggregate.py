@@ -17,7 +17,7 @@ Example
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -56,6 +56,9 @@ class AggregateResult(Result):
     max_e: float
     balance_e: int | None
     source_notes: tuple[str, ...] = ()
+    #: Covariance of the effects in ``table`` (indexed by event time, group or period), from the
+    #: influence functions summed within clusters: S'S / n^2 (analytic, as R ``honest_did`` uses).
+    vcov: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def title(self) -> str:
@@ -228,9 +231,20 @@ def aggregate(res: StaggeredDiDResult, kind: str = "group", *, min_e: float = -m
                               "conf_high": est + crit * se, "p_value": 2 * stats.norm.sf(np.abs(est / se)),
                               "band": band})
         table[column] = labels
+        vcov = _effects_vcov(res, np.column_stack(psis), labels, column)
     return AggregateResult(
         kind=kind, table=table, overall_estimate=overall, overall_std_error=overall_se,
         overall_conf_low=overall - z * overall_se, overall_conf_high=overall + z * overall_se,
         overall_p_value=float(2 * stats.norm.sf(abs(overall / overall_se))) if overall_se > 0 else float("nan"),
         band=band, crit_value=crit, alpha=alpha, inference=overall_inf.method, min_e=float(min_e),
-        max_e=float(max_e), balance_e=balance_e, source_notes=tuple(notes))
+        max_e=float(max_e), balance_e=balance_e, source_notes=tuple(notes),
+        vcov=vcov if labels else None)
+
+
+def _effects_vcov(res: StaggeredDiDResult, psi: np.ndarray, labels: list[float], column: str) -> pd.DataFrame:
+    """Analytic covariance of aggregated effects from their influence functions (cluster sums)."""
+    from evaluation.impact.staggered_bootstrap import analytic_vcov, cluster_sums
+
+    matrix = analytic_vcov(cluster_sums(np.nan_to_num(psi), res.entity_cluster), res.n_units)
+    index = pd.Index(np.asarray(labels, float), name=column)
+    return pd.DataFrame(matrix, index=index, columns=index)

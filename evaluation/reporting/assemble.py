@@ -1,9 +1,16 @@
 """Turn a results folder into report Markdown through the Jinja2 templates in ``reports/``.
 
 The templates only lay out what this module prepares: localised tables (as pandoc pipe
-tables), figures, key figures, findings texts, provenance and the disclosure notice, per
-strand, in the report language. A strand missing from the results folder is kept with
-``present=False`` so the template can say so in one line.
+tables), figures, key figures, findings with their limitations and evidence slots, the
+intervention and its logic model, the comparison with earlier evidence, authorship,
+provenance, the glossary and the disclosure notice, per strand, in the report language. A
+strand missing from the results folder is kept with ``present=False`` so the template can say
+so in one line. Every text is given the report's typography and Czech wording
+(:mod:`evaluation.reporting.czech`); the estimators' English notes are worded in Czech by
+:mod:`evaluation.reporting.notes`.
+
+Tables and figures are numbered here, in the order the report shows them, with the same
+numbers in HTML, DOCX and PDF (:func:`number_in_order`).
 
 Example
 -------
@@ -26,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.errors import RenderError
+from evaluation.reporting.czech import polish, unify_minus
 from evaluation.reporting.disclosure import is_total_label
 from evaluation.reporting.formatting import (
     format_cell,
@@ -85,8 +93,18 @@ def md_escape(text: Any) -> str:
 MAIN_MAX_ROWS = 25
 #: Rows of a table the appendix shows; the rest stays in the results folder (CSV).
 APPENDIX_MAX_ROWS = 40
-#: Placeholders for the numbers of tables and figures, filled in order of appearance.
-TABLE_NUMBER, FIGURE_NUMBER = "\u2063T\u2063", "\u2063F\u2063"
+#: Placeholders for the numbers of tables and figures (``T``/``F``) and for references to them
+#: (``RT``/``RF``), filled in order of appearance by :func:`number_in_order`.
+_MARK = "\u2063"
+_TOKEN = re.compile(_MARK + r"(T|F|RT|RF):([^" + _MARK + r"]*)" + _MARK)
+
+
+def number_token(kind: str, key: str) -> str:
+    """The placeholder of the number of table (``kind="T"``) or figure (``"F"``) ``key``; ``RT``
+    and ``RF`` refer to it (a reference to a table the report does not show is left out)."""
+    return f"{_MARK}{kind}:{key}{_MARK}"
+
+
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH_COLUMNS = frozenset({"month", "period", "first_month", "last_month"})
 
@@ -95,15 +113,16 @@ def column_header(table: StoredTable, column: str, lang: str) -> str:
     """Header of ``column`` in ``lang``: the table's own labels, then the labels module,
     then the report translations; a column published in both languages (``reason_cs``,
     ``reason_en``) is headed by its base name."""
+    from evaluation.reporting.czech import polish_header
     from evaluation.reporting.labels import bilingual_base, column_label
 
     labels = table.column_labels.get(column)
     base = bilingual_base(column)
     if labels and labels.get(lang) and labels.get(lang) != column:
-        return labels[lang]
+        return polish_header(labels[lang], lang)
     known = column_label(column) or (column_label(base) if base else None)
     if known:
-        return known[0 if lang == "cs" else 1]
+        return polish_header(known[0 if lang == "cs" else 1], lang)
     translated = load_translations(lang).get("columns", {}).get(base or column)
     if translated:
         return translated
@@ -123,7 +142,7 @@ def cell_text(value: Any, column: str, lang: str, *, percent: bool = False, resu
         return text
     label = value_label(text, column, lang, result=result)
     if label is not None:
-        return label
+        return unify_minus(label)
     if is_total_label(text):
         return load_translations(lang)["values"].get("total", text)
     date = _ISO_DATE.match(text)
@@ -133,7 +152,7 @@ def cell_text(value: Any, column: str, lang: str, *, percent: bool = False, resu
         return format_date(text, lang)
     number = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0]
     if pd.isna(number):
-        return text
+        return unify_minus(_czech_cell(text) if lang == "cs" else text)
     if percent:
         return format_percent(number, lang, 1)
     if is_percent_column(column):
@@ -144,6 +163,16 @@ def cell_text(value: Any, column: str, lang: str, *, percent: bool = False, resu
     if decimals is None and abs(number) >= 1000:
         decimals = 0
     return format_number(number, lang, decimals)
+
+
+def _czech_cell(text: str) -> str:
+    """A text cell an analysis wrote in English (a reason, a remark), in the catalogue's Czech."""
+    from evaluation.reporting.language import foreign_passages
+    from evaluation.reporting.notes import translate_note
+
+    if not foreign_passages(text, "cs"):
+        return text
+    return translate_note(text) or text
 
 
 def _shown_columns(table: StoredTable, lang: str) -> list[str]:
@@ -160,9 +189,12 @@ def _shown_columns(table: StoredTable, lang: str) -> list[str]:
     return shown
 
 
-def markdown_table(table: StoredTable, lang: str, number: int | None = None,
+def markdown_table(table: StoredTable, lang: str, number_key: str | None = None,
                    max_rows: int | None = None) -> str:
-    """A stored table as a pandoc pipe table with its caption (at most ``max_rows`` rows)."""
+    """A stored table as a pandoc pipe table with its caption (at most ``max_rows`` rows).
+
+    ``number_key`` numbers the caption ("Tabulka 3: ...") through :func:`number_token`;
+    without it the caption has no number."""
     from evaluation.reporting.labels import is_share_column
 
     data = table.data
@@ -182,25 +214,82 @@ def markdown_table(table: StoredTable, lang: str, number: int | None = None,
             cells[0] = ""
         previous = lead
         body.append("| " + " | ".join(cells) + " |")
-    widths = _column_widths(headers, body, len(columns))
+    title = polish(table.title(lang), lang)
+    if len(body) == 1 and len(columns) > TRANSPOSE_COLUMNS:
+        # one result with many attributes reads down a page, not across it
+        t = load_translations(lang)["key_figures"]
+        cells = [c.strip() for c in body[0].strip()[1:-1].split(" | ")]
+        body = [f"| {header} | {cell} |" for header, cell in zip(headers, cells)]
+        return pipe_table([md_escape(t["indicator"]), md_escape(t["value"])], body, [False, True], title, lang,
+                          number_key)
+    return pipe_table(headers, body, numeric, title, lang, number_key)
+
+
+def pipe_table(headers: list[str], body: list[str], numeric: list[bool], title: str, lang: str,
+               number_key: str | None = None) -> str:
+    """A pandoc pipe table: escaped ``headers``, ``body`` lines (``| a | b |``), right-aligned
+    ``numeric`` columns, column widths that keep words and numbers whole, and the caption."""
+    widths = _column_widths(headers, body, len(headers))
+    wide = sum(widths) > TABLE_BUDGET
     lines = ["| " + " | ".join(headers) + " |",
              "|" + "|".join(("-" * w + ":") if right else (":" + "-" * w) for w, right in zip(widths, numeric)) + "|",
              *body]
-    prefix = load_translations(lang)["table"]
-    caption = f"{prefix} {TABLE_NUMBER}: {table.title(lang)}" if number else table.title(lang)
-    lines += ["", f": {md_escape(caption)}"]
+    caption = md_escape(title)
+    if number_key:
+        caption = f"{load_translations(lang)['table']} {number_token('T', number_key)}: {caption}"
+    lines += ["", f": {caption}"]
+    if wide:  # wider than the page at the tables' size: a smaller size in the PDF for this table only
+        lines = ["```{=typst}", "#show table: set text(size: 6.3pt)", "```", "", *lines, "",
+                 "```{=typst}", "#show table: set text(size: 7.8pt)", "```"]
     return "\n".join(lines)
 
 
+#: Width of a table row across the page in characters of the tables' font, cell padding
+#: included (A4 portrait: Word 9 pt Calibri about 106, Typst 7.8 pt DejaVu Sans about 96).
+TABLE_BUDGET = 100
+#: A one-row table with more columns than this is shown transposed (attribute | value).
+TRANSPOSE_COLUMNS = 7
+#: Cell padding of a column, in characters (Word 2 × 0.19 cm, Typst 2 × 4 pt).
+CELL_PADDING = 3
+#: Longest text a column asks room for before it wraps.
+TEXT_WRAP = 30
+_WORD_BREAK = re.compile(r"[ /]|(?<=-)")
+
+
+def _unbreakable(cell: str) -> int:
+    """Length of the longest piece of ``cell`` that must not break: a number (with its
+    non-breaking spaces, sign and unit) whole, text at spaces and after hyphens."""
+    text = cell.replace("\\", "")
+    if not re.search(r"[^\W\d_]", text.replace("Kč", "").replace("%", "")):
+        return len(text)
+    return max([len(w) for w in _WORD_BREAK.split(text)] + [1])
+
+
 def _column_widths(headers: list[str], body: list[str], n: int) -> list[int]:
-    """Relative column widths for pandoc (dashes of the separator line): the longest cell or
-    the longest word of the header, within limits, so that text columns get room to breathe."""
-    widths = [max([len(w) for w in h.split()] + [3]) for h in headers]
+    """Relative column widths for pandoc (the dashes of the separator line), padding included.
+
+    Each column gets at least its longest unbreakable piece (a whole number, the longest
+    word of a header or cell) plus its padding, then room for its text up to
+    :data:`TEXT_WRAP` characters while the row fits :data:`TABLE_BUDGET`. pandoc gives the
+    columns these shares of the page width (when the table is wider than pandoc's line), so no
+    column is so narrow that a word or a number breaks."""
+    minimum = [max(_unbreakable(h), 3) for h in headers]
+    wanted = list(minimum)
     for line in body:
-        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        cells = [c.strip() for c in line.strip()[1:-1].split(" | ")]
         for i, cell in enumerate(cells[:n]):
-            widths[i] = max(widths[i], min(len(cell), 36))
-    return [min(max(w, 3), 36) for w in widths]
+            minimum[i] = max(minimum[i], _unbreakable(cell))
+            wanted[i] = max(wanted[i], min(len(cell.replace("\\", "")), TEXT_WRAP))
+    minimum = [m + CELL_PADDING for m in minimum]
+    wanted = [max(w + CELL_PADDING, m) for w, m in zip(wanted, minimum)]
+    if sum(wanted) <= TABLE_BUDGET:
+        return wanted
+    spare = TABLE_BUDGET - sum(minimum)
+    if spare <= 0:
+        return minimum
+    extra = [w - m for w, m in zip(wanted, minimum)]
+    total = sum(extra) or 1
+    return [m + int(spare * e / total) for m, e in zip(minimum, extra)]
 
 
 def _is_numeric_column(values: pd.Series) -> bool:
@@ -214,7 +303,7 @@ def key_figure_texts(figure: KeyFigure, lang: str, threshold: int) -> dict[str, 
     t = load_translations(lang)
     if figure.suppressed or figure.value is None:
         value = t["key_figures"]["suppressed"].format(threshold=threshold)
-        return {"label": figure.label(lang), "value": value, "ci": "", "n": ""}
+        return {"label": polish(figure.label(lang), lang), "value": value, "ci": "", "n": ""}
     unit = figure.unit
     if unit == "%":
         decimals = figure.decimals if figure.decimals is not None else 1
@@ -231,7 +320,7 @@ def key_figure_texts(figure: KeyFigure, lang: str, threshold: int) -> dict[str, 
     if figure.n is not None:
         n_unit = t["units_n"].get(figure.n_unit, figure.n_unit)
         n = f"{format_number(figure.n, lang, 0)}\u00a0{n_unit}" if n_unit else format_number(figure.n, lang, 0)
-    return {"label": figure.label(lang), "value": value, "ci": ci, "n": n}
+    return {"label": polish(figure.label(lang), lang), "value": value, "ci": ci, "n": n}
 
 
 # --------------------------------------------------------------------------- views for templates
@@ -242,6 +331,7 @@ class TableView:
     title: str
     markdown: str
     notes: list[str]
+    key: str = ""  # the number key (see number_token)
 
 
 @dataclass
@@ -252,23 +342,48 @@ class FigureView:
 
 
 @dataclass
+class FindingView:
+    """One finding, with the slots for its evidence grade and its own limitations.
+
+    ``evidence`` is the strength of evidence (stored text ``evidence_<finding id>``, or filled
+    by a grading step); ``limitations`` are the finding's own (stored texts
+    ``limitation_<finding id>`` or ``limitation_<finding id>_<n>``). The strand's limitations
+    that concern all its findings are in :attr:`StrandView.limitations`."""
+
+    id: str
+    strand: str
+    text: str
+    limitations: list[str] = field(default_factory=list)
+    evidence: str | None = None
+
+
+@dataclass
 class StrandView:
     id: str
     title: str
     present: bool
     method: str = ""
     assumptions: str = ""
+    annex: str = ""
     missing_line: str = ""
     tables: list[TableView] = field(default_factory=list)
     diagnostic_tables: list[TableView] = field(default_factory=list)
     appendix_tables: list[TableView] = field(default_factory=list)
     #: tables kept in the results folder only: (title, path inside the results folder)
     folder_tables: list[tuple[str, str]] = field(default_factory=list)
-    #: notes the analyses wrote in English only (shown in the appendix of a Czech report)
-    technical_notes: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: the computations' notes (the estimators' own, in the report language), by table:
+    #: (table title, table number key, notes)
+    technical_notes: list[tuple[str, str, list[str]]] = field(default_factory=list)
     figures: list[FigureView] = field(default_factory=list)
     key_figures: list[dict[str, str]] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    findings: list[FindingView] = field(default_factory=list)
+    #: limitations of the strand's findings: the fixed ones of the method, then the stored ones
+    limitations: list[str] = field(default_factory=list)
+    #: stored limitations only (analyses the data did not allow)
+    stored_limitations: list[str] = field(default_factory=list)
+    #: the fixed limitations of the strand's methods (reports/i18n)
+    fixed_limitations: list[str] = field(default_factory=list)
 
     def texts_starting(self, prefix: str) -> list[str]:
         return [text for key, text in self.texts.items() if key.startswith(prefix)]
@@ -276,74 +391,115 @@ class StrandView:
     def text(self, key: str) -> str:
         return self.texts.get(key, "")
 
-    def folder_line(self, template: str) -> str:
+    def folder_line(self, template: str, lang: str = "cs") -> str:
         """One sentence naming the detail tables kept in the results folder."""
         if not self.folder_tables:
             return ""
-        items = ", ".join(f"„{md_escape(title)}“ (`{path}`)" for title, path in self.folder_tables)
+        open_quote, close_quote = ("„", "“") if lang == "cs" else ("“", "”")
+        items = ", ".join(f"{open_quote}{md_escape(title)}{close_quote} (`{path}`)"
+                          for title, path in self.folder_tables)
         return template.format(tables=items)
 
 
-class _Numbering:
-    def __init__(self) -> None:
-        self.tables = 0
-        self.figures = 0
-
-    def table(self) -> int:
-        self.tables += 1
-        return self.tables
-
-    def figure(self) -> int:
-        self.figures += 1
-        return self.figures
+_DETAIL = re.compile(r"\s*\((?:technický detail|technical detail): „([^“]*)“\)")
 
 
-def _table_notes(table: StoredTable, lang: str) -> tuple[list[str], list[str]]:
-    """Notes in the report language, and technical notes (written by the analyses in English
-    only, or the disclosure audit's remarks) for the appendix."""
-    translated, technical = [], []
+def stored_text(results: StrandResults, key: str, lang: str) -> str:
+    """A stored text in the report's wording. In Czech, an estimator's English message quoted as a
+    technical detail is worded by the note catalogue, or left to the results folder."""
+    text = results.text(key, lang) or ""
+    if lang == "cs":
+        from evaluation.reporting.notes import translate_note
+
+        def detail(match: re.Match[str]) -> str:
+            czech = translate_note(match.group(1))
+            return f" (technický detail: „{czech.rstrip('.')}“)" if czech else ""
+
+        text = _DETAIL.sub(detail, text)
+    return polish(text, lang)
+
+
+def _table_notes(table: StoredTable, lang: str, path: str) -> tuple[list[str], list[str]]:
+    """Notes under the table (written for readers in both languages, and the disclosure symbols),
+    and the computations' notes for the methods appendix: the estimators' English notes (in a
+    Czech report worded by the note catalogue) and the disclosure audit's remarks."""
+    from evaluation.reporting.notes import translate_note
+
+    shown, technical = [], []
+    missing = False
     for note in table.notes:
         cs, en = note.get("cs", ""), note.get("en", "")
-        if lang == "cs" and cs == en:
-            technical.append(en)
+        if cs != en:
+            shown.append(polish(note.get(lang) or en, lang))
+        elif lang == "en":
+            technical.append(polish(en, lang))
         else:
-            translated.append(note.get(lang) or en)
+            czech = translate_note(en)
+            missing |= czech is None
+            technical += [czech] if czech else []
     for note in table.disclosure.get(f"notes_{lang}", []):
-        # the audit's remarks on margins it could not use are for the methodologist
-        (technical if note.startswith(("Kontrola zveřejnění:", "Disclosure check:")) else translated).append(note)
-    return [n for n in translated if n], [n for n in technical if n]
+        if note.startswith(("Kontrola zveřejnění:", "Disclosure check:")):
+            czech = translate_note(note) if lang == "cs" else polish(note, lang)
+            missing |= czech is None
+            technical += [czech] if czech else []
+        else:
+            shown.append(polish(note, lang))
+    if missing:
+        technical.append(load_translations(lang)["technical_notes_missing"].format(path=path))
+    return [n for n in shown if n], [n for n in technical if n]
 
 
-def _strand_view(strand_id: str, results: StrandResults | None, lang: str, fmt: str, threshold: int,
-                 figure_paths: Mapping[tuple[str, str], str], numbering: _Numbering) -> StrandView:
+def _findings(results: StrandResults, strand_id: str, lang: str) -> tuple[list[FindingView], list[str]]:
+    """The strand's findings (headline first) and the stored limitations not tied to one of them."""
+    keys = (["headline"] if results.text("headline", lang) else []) + \
+        [k for k in results.texts if k.startswith("finding_")]
+    findings = [FindingView(id=k, strand=strand_id, text=stored_text(results, k, lang)) for k in keys]
+    limitation_keys = [k for k in results.texts if k.startswith("limitation_")]
+    attached: set[str] = set()
+    for finding in findings:
+        own = [k for k in limitation_keys
+               if k == f"limitation_{finding.id}" or k.startswith(f"limitation_{finding.id}_")]
+        finding.limitations = [stored_text(results, k, lang) for k in own]
+        attached.update(own)
+        if results.text(f"evidence_{finding.id}", lang):
+            finding.evidence = stored_text(results, f"evidence_{finding.id}", lang)
+    rest = [stored_text(results, k, lang) for k in limitation_keys if k not in attached]
+    if results.text("limitations", lang):
+        rest.append(stored_text(results, "limitations", lang))
+    return findings, rest
+
+
+def _strand_view(strand_id: str, results: StrandResults | None, lang: str, threshold: int,
+                 figure_paths: Mapping[tuple[str, str], str]) -> StrandView:
     t = load_translations(lang)
     fixed = t["strands"].get(strand_id, {})
     title = fixed.get("title", strand_id.replace("_", " ").capitalize())
     view = StrandView(id=strand_id, title=title, present=results is not None,
                       method=fixed.get("method", ""), assumptions=fixed.get("assumptions", ""),
+                      annex=fixed.get("annex", ""),
                       missing_line=t["missing_strand"].format(strand=title))
     if results is None:
         return view
     place = f"{results.folder.parent.name}/{results.folder.name}/tables"
     for name, table in results.tables.items():
-        notes, english_only = _table_notes(table, lang)
+        title_text = polish(table.title(lang), lang)
         placement = table.placement
         if placement == "main" and len(table.data) > MAIN_MAX_ROWS:
             placement = "appendix"
         if placement == "folder":
-            view.folder_tables.append((table.title(lang), f"{place}/{name}.csv"))
+            view.folder_tables.append((title_text, f"{place}/{name}.csv"))
             continue
+        notes, technical = _table_notes(table, lang, f"{place}/{name}.json")
         if table.data.empty:
             notes = [t["empty_table"]] + notes
         max_rows = APPENDIX_MAX_ROWS if placement == "appendix" else None
         if max_rows is not None and len(table.data) > max_rows:
             notes = [t["appendix_truncated"].format(shown=max_rows, rows=len(table.data),
                                                     path=f"{place}/{name}.csv")] + notes
-        number = None if fmt == "pdf" else numbering.table()
-        table_view = TableView(name, table.title(lang), markdown_table(table, lang, number, max_rows),
-                               notes)
-        if english_only:
-            view.technical_notes.append((table.title(lang), english_only))
+        key = f"{strand_id}/{name}"
+        table_view = TableView(name, title_text, markdown_table(table, lang, key, max_rows), notes, key)
+        if technical:
+            view.technical_notes.append((title_text, key, technical))
         if placement == "appendix":
             view.appendix_tables.append(table_view)
         elif DIAGNOSTIC_TABLE.search(name):
@@ -353,13 +509,15 @@ def _strand_view(strand_id: str, results: StrandResults | None, lang: str, fmt: 
     for name, figure in results.figures.items():
         path = figure_paths.get((results.folder.as_posix(), name))
         if path:
-            number = numbering.figure()
-            # Typst numbers figures and tables itself (in the document language)
-            caption = figure.caption(lang) if fmt == "pdf" else f"{t['figure']} {FIGURE_NUMBER}: {figure.caption(lang)}"
-            view.figures.append(FigureView(name, path, md_escape(caption)))
+            caption = f"{t['figure']} {number_token('F', f'{strand_id}/{name}')}: " \
+                      f"{md_escape(polish(figure.caption(lang), lang))}"
+            view.figures.append(FigureView(name, path, caption))
     view.key_figures = [key_figure_texts(k, lang, threshold) for k in results.key_figures.values()]
     view.key_figures = [{key: md_escape(value) for key, value in k.items()} for k in view.key_figures]
-    view.texts = {key: results.text(key, lang) or "" for key in results.texts}
+    view.texts = {key: stored_text(results, key, lang) for key in results.texts}
+    view.findings, view.stored_limitations = _findings(results, strand_id, lang)
+    view.fixed_limitations = list(fixed.get("limitations", []))
+    view.limitations = view.fixed_limitations + view.stored_limitations
     return view
 
 
@@ -428,7 +586,7 @@ def _parameter_text(value: Any, lang: str = "cs") -> str:
     if isinstance(value, bool):
         return load_translations(lang)["values"]["yes" if value else "no"]
     if isinstance(value, int):
-        return str(value).replace("-", "−") if lang == "cs" else str(value)
+        return unify_minus(str(value))
     if isinstance(value, float):
         return format_number(value, lang)
     if isinstance(value, Mapping):
@@ -440,18 +598,37 @@ def _parameter_text(value: Any, lang: str = "cs") -> str:
     return value_label(str(value), "", lang) or str(value)
 
 
+def _brief_figures(present: Sequence[StrandView], kind: str) -> list[FigureView]:
+    figures = []
+    for strand_id in BRIEF_FIGURE_ORDER:
+        view = next((s for s in present if s.id == strand_id), None)
+        if view and view.figures:
+            figures.append(next((f for f in view.figures if f.name in ("event_study", "participant_flow")),
+                                view.figures[0]))
+    return figures[:MAX_BRIEF_FIGURES if kind == "brief" else 2]
+
+
 def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, fmt: str, threshold: int,
-                  figure_paths: Mapping[tuple[str, str], str], rendered: _dt.date | None = None) -> dict[str, Any]:
-    """Everything a template needs for one report of one scope in one language and format."""
+                  figure_paths: Mapping[tuple[str, str], str], rendered: _dt.date | None = None,
+                  authorship: Any = None, benchmarks: Any = None, pilot_plan: Any = None,
+                  build_dir: Path | None = None) -> dict[str, Any]:
+    """Everything a template needs for one report of one scope in one language and format.
+
+    ``authorship``, ``benchmarks`` and ``pilot_plan`` are as in
+    :func:`evaluation.reporting.render.render_reports`; ``build_dir`` is where the logic-model
+    diagram is drawn (without it the technical report shows the model as text only).
+    """
+    from evaluation.reporting.authorship import FRONT_FIELDS, Authorship
+    from evaluation.reporting.recommendations import draft_recommendations
+    from evaluation.reporting.sections import comparison_view, intervention_view
+
     if kind not in REPORT_KINDS:
         raise RenderError(f"unknown report {kind!r}; choose from {', '.join(REPORT_KINDS)}")
     t = load_translations(lang)
     rendered = rendered or _dt.date.today()
     scope_strands = dict(results.scopes.get(scope, {}))
     order = list(STRANDS) + sorted(s for s in scope_strands if s not in STRANDS)
-    numbering = _Numbering()
-    strands = [_strand_view(s, scope_strands.get(s), lang, fmt, threshold, figure_paths, numbering)
-               for s in order]
+    strands = [_strand_view(s, scope_strands.get(s), lang, threshold, figure_paths) for s in order]
     scope_name = t["report"]["scope_all"] if slug(scope) == "all" else scope
     titles = t["report"]
     title = titles[f"{kind}_title"].format(scope=scope_name)
@@ -459,26 +636,17 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
     if kind != "municipality":
         subtitle = f"{subtitle} ({titles['scope_label'].lower()}: {scope_name})" if slug(scope) != "all" else subtitle
     present = [s for s in strands if s.present]
-    brief_figures = []
-    for strand_id in BRIEF_FIGURE_ORDER:
-        view = next((s for s in present if s.id == strand_id), None)
-        if view and view.figures:
-            preferred = next((f for f in view.figures if f.name in ("event_study", "participant_flow")),
-                             view.figures[0])
-            brief_figures.append(preferred)
-    limit = MAX_BRIEF_FIGURES if kind == "brief" else 2
     # the brief leaves the data strand's counts to the technical report, to make room for outcomes
     key_figures = [k for s in present if s.id != "data" or kind != "brief"
                    for k in s.key_figures][:MAX_BRIEF_KEY_FIGURES]
-    findings = [text for s in present for text in ([s.text("headline")] if s.text("headline") else [])
-                + s.texts_starting("finding_")]
+    findings = [f for s in present for f in s.findings]
     recommendations = [text for s in present for text in s.texts_starting("recommendation_")]
-    from evaluation.reporting.recommendations import draft_recommendations
-
-    drafts = [md_escape_light(r.text(lang)) for r in draft_recommendations(scope_strands)]
-    limitations = list(t["limitations"]) + [text for s in present for text in s.texts_starting("limitation_")]
-    limitations += [s.text("limitations") for s in present if s.text("limitations")]
+    drafts = [md_escape_light(polish(r.text(lang), lang)) for r in draft_recommendations(scope_strands)]
     provenance = _provenance(list(scope_strands.values()), lang, rendered)
+    info = Authorship.from_config(authorship)
+    comparison = comparison_view(scope_strands, lang, benchmarks)
+    intervention = intervention_view(scope_strands, lang, fmt, pilot_plan, build_dir, results.root, scope) \
+        if kind == "technical" else None
     return {
         "t": t, "lang": lang, "fmt": fmt, "kind": kind, "scope": scope, "scope_name": scope_name,
         "title": title, "subtitle": subtitle, "date": format_date(rendered, lang),
@@ -489,10 +657,20 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
         "findings": findings, "recommendations": recommendations, "draft_recommendations": drafts,
         "appendix": [s for s in present if s.appendix_tables],
         "folder_tables": [s for s in present if s.folder_tables],
-        "technical_notes": [(s.title, title, notes) for s in present for title, notes in s.technical_notes],
-        "limitations": limitations, "brief_figures": brief_figures[:limit],
+        "technical_notes": [(s.title, title, key, notes) for s in present
+                            for title, key, notes in s.technical_notes],
+        "limitations": list(t["limitations"]),
+        "stored_limitations": any(s.stored_limitations for s in present),
+        "brief_figures": _brief_figures(present, kind),
         "provenance": provenance, "threshold": threshold,
         "disclosure_notice": t["disclosure_notice"].format(threshold=threshold),
+        "authorship": info, "front_rows": info.rows(lang, FRONT_FIELDS), "authorship_rows": info.rows(lang),
+        "statements": info.statements(lang),
+        "tool_statement": t["authorship"]["tool_statement"].format(version=", ".join(provenance["versions"])),
+        "brief_authorship": t["authorship"]["brief_line"].format(evaluator=info.value("evaluator", lang),
+                                                                 commissioner=info.value("commissioner", lang)),
+        "comparison": comparison, "intervention": intervention,
+        "glossary": [],
     }
 
 
@@ -505,25 +683,50 @@ def _environment(folder: str) -> Any:
                                      undefined=jinja2.StrictUndefined)
     environment.filters["md"] = md_escape
     environment.filters["yaml"] = lambda value: json.dumps(str(value), ensure_ascii=False)
+    environment.globals["ref"] = reference
     return environment
 
 
+_REFERENCE = re.compile(r" \([^()" + _MARK + r"]*" + _MARK + r"R([TF]):([^" + _MARK + r"]*)" + _MARK + r"\)")
+
+
 def number_in_order(markdown: str) -> str:
-    """Number tables and figures in the order the report shows them (HTML and DOCX; Typst
-    numbers the PDF itself)."""
-    for token in (TABLE_NUMBER, FIGURE_NUMBER):
-        parts = markdown.split(token)
-        markdown = parts[0] + "".join(f"{i}{part}" for i, part in enumerate(parts[1:], start=1))
-    return markdown
+    """Number tables and figures in the order the report shows them, the same in every format,
+    and fill the references to them; a reference in brackets to a table or figure the report
+    does not show is dropped with its brackets."""
+    numbers: dict[tuple[str, str], int] = {}
+    counters = {"T": 0, "F": 0}
+    for match in _TOKEN.finditer(markdown):
+        kind, key = match.group(1), match.group(2)
+        if kind in counters and (kind, key) not in numbers:
+            counters[kind] += 1
+            numbers[(kind, key)] = counters[kind]
+    markdown = _REFERENCE.sub(lambda m: m.group(0) if (m.group(1), m.group(2)) in numbers else "", markdown)
+    return _TOKEN.sub(lambda m: str(numbers.get((m.group(1)[-1], m.group(2)), "")), markdown)
+
+
+def reference(kind: str, key: str, lang: str) -> str:
+    """`` (Tabulka 3)`` / `` (Figure 2)``: a reference to table (``"T"``) or figure (``"F"``) ``key``."""
+    word = load_translations(lang)["table" if kind == "T" else "figure"]
+    return f" ({word} {number_token('R' + kind, key)})"
 
 
 def render_markdown(context: Mapping[str, Any]) -> str:
-    """Fill the template of ``context['kind']`` and return pandoc Markdown (with a YAML header)."""
+    """Fill the template of ``context['kind']`` and return pandoc Markdown (with a YAML header).
+
+    The glossary lists the terms the report uses, so the report is rendered once to find them
+    and once with the glossary; terms marked for it are explained in a footnote at first use.
+    """
     import jinja2
+
+    from evaluation.reporting.glossary import add_first_use_notes, glossary_for
 
     folder = reports_dir() / "templates"
     try:
         template = _environment(str(folder)).get_template(f"{context['kind']}.md.j2")
-        return number_in_order(template.render(**context))
+        draft = template.render(**context)
+        entries = glossary_for(draft, context["lang"])
+        markdown = template.render(**{**context, "glossary": entries}) if context["kind"] == "technical" else draft
     except jinja2.TemplateError as error:
         raise RenderError(f"report template {context['kind']}.md.j2 failed: {error}") from error
+    return number_in_order(add_first_use_notes(markdown, entries))

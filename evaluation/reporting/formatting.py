@@ -3,7 +3,8 @@
 Czech: decimal comma, a non-breaking space between thousands (``12 345,6``), a
 non-breaking space before the per cent sign (``12,3 %``), dates as ``23. 11. 2026``.
 English: ``12,345.6``, ``12.3%``, ``23 November 2026``. Ranges take an en dash
-(``87–96 %``), or ``až``/``to`` when a limit is negative.
+(``87–96 %``), or ``až``/``to`` when a limit is negative. Negative numbers take the minus
+sign U+2212 in both languages (``−3,5``, ``−3.5``), the one minus sign of every report.
 
 Example
 -------
@@ -28,6 +29,8 @@ from typing import Any
 import pandas as pd
 
 NBSP = "\u00a0"
+#: The minus sign of the reports (both languages).
+MINUS = "\u2212"
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
 
@@ -64,8 +67,7 @@ def format_number(value: Any, lang: str = "cs", decimals: int | None = None) -> 
         text = text[1:]
     if lang == "cs":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
-        text = text.replace("-", "−")
-    return text
+    return text.replace("-", MINUS)
 
 
 def format_percent(share: Any, lang: str = "cs", decimals: int = 1) -> str:

@@ -231,6 +231,39 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "standard_support_places": ("Místa běžné podpory", "Standard support places"),
     "units_recorded": ("Byty se záznamem", "Flats recorded"),
     "in_excluded_locality": ("V sociálně vyloučené lokalitě", "In a socially excluded locality"),
+    # power and minimum detectable effects (evaluation.design; the opt-in design strand)
+    "variance": ("Rozptyl", "Variance"),
+    "cov_pre": ("Kovariance před vstupem", "Covariance before entry"),
+    "cov_post": ("Kovariance po vstupu", "Covariance after entry"),
+    "cov_cross": ("Kovariance před a po vstupu", "Covariance across entry"),
+    "pre": ("Období před vstupem", "Periods before entry"),
+    "post": ("Období po vstupu", "Periods after entry"),
+    "estimated": ("Odhadnuto z dat", "Estimated from the data"),
+    "n_units": ("Jednotky (průměr)", "Units (average)"),
+    "windows": ("Okna", "Windows"),
+    "treated_share": ("Podíl v programu", "Share in the programme"),
+    "df_rule": ("Pravidlo pro stupně volnosti", "Degrees-of-freedom rule"),
+    "target_power": ("Cílová síla testu", "Target power"),
+    "simulations": ("Simulace", "Simulations"),
+    "rejections": ("Zamítnutí", "Rejections"),
+    "mean_estimate": ("Průměrný odhad", "Mean estimate"),
+    "sd_estimate": ("Směrodatná odchylka odhadů", "SD of the estimates"),
+    "mean_std_error": ("Průměrná směrodatná chyba", "Mean standard error"),
+    "entry_offsets": ("Posuny vstupu kohort (měsíce)", "Entry offsets of the cohorts (months)"),
+    "seed": ("Počáteční hodnota generátoru", "Random seed"),
+    "sd": ("Směrodatná odchylka", "Standard deviation"),
+    "allocation": ("Podíl přidělený programu", "Allocation to the programme"),
+    "difference": ("Rozdíl", "Difference"),
+    "p_control": ("Podíl ve srovnávací skupině", "Proportion in the comparison group"),
+    "event_probability_control": ("Pravděpodobnost události ve srovnávací skupině",
+                                  "Probability of an event, comparison group"),
+    "event_probability_treated": ("Pravděpodobnost události v programu", "Probability of an event, programme"),
+    "log_hazard_ratio": ("Logaritmus poměru rizik", "Log hazard ratio"),
+    "withdrawal": ("Podíl odstoupení", "Withdrawal"),
+    "control_survival": ("Udržení ve srovnávací skupině", "Survival in the comparison group"),
+    "survival_time": ("Čas udržení (měsíce)", "Survival time (months)"),
+    "accrual": ("Doba náboru (měsíce)", "Accrual (months)"),
+    "follow_up": ("Doba sledování (měsíce)", "Follow-up (months)"),
 }
 
 #: Codes the analyses create (not in the data contract) -> (Czech, English).
@@ -307,6 +340,31 @@ DERIVED_CATEGORIES: dict[str, dict[str, tuple[str, str]]] = {
         "households": ("domácnosti", "households"),
         "cohorts": ("kohorty", "cohorts"),
     },
+    # power calculations (evaluation.design.result): the design, what was solved for, the test's side
+    "power_design": {
+        "did": ("rozdíl v rozdílech", "difference-in-differences"),
+        "did_simulation": ("rozdíl v rozdílech (simulace)", "difference-in-differences (simulation)"),
+        "event_study": ("studie událostí", "event study"),
+        "two_means": ("srovnání průměrů", "comparison of means"),
+        "two_proportions": ("srovnání podílů", "comparison of proportions"),
+        "logrank": ("log-rank test", "log-rank test"),
+        "cox": ("Coxův model", "Cox model"),
+    },
+    "power_solved_for": {
+        "effect": ("nejmenší zjistitelný efekt", "minimum detectable effect"),
+        "power": ("síla testu", "power"),
+        "n": ("velikost výběru", "sample size"),
+    },
+    "power_alternative": {
+        "two-sided": ("oboustranná", "two-sided"),
+        "larger": ("jednostranná (větší)", "one-sided (larger)"),
+        "smaller": ("jednostranná (menší)", "one-sided (smaller)"),
+    },
+    "power_df_rule": {
+        "cluster": ("počet klastrů − 1", "clusters − 1"),
+        "pcpanel": ("panel (pcpanel)", "panel (pcpanel)"),
+        "normal": ("normální rozdělení", "normal distribution"),
+    },
 }
 
 #: Patterned codes: regex -> (Czech, English) format strings (groups as {0}, {1}).
@@ -348,6 +406,10 @@ CODE_FIELDS: dict[str, tuple[str, str]] = {
     "worker_role": ("support_contacts", "worker_role"),
     "cause": (DERIVED, "episode_outcome"),  # Aalen-Johansen exit types
     "measure": (DERIVED, "reach_measure"),
+    "design": (DERIVED, "power_design"),
+    "solved_for": (DERIVED, "power_solved_for"),
+    "alternative": (DERIVED, "power_alternative"),
+    "df_rule": (DERIVED, "power_df_rule"),
 }
 
 #: Columns whose codes depend on the result that publishes them: (result, column) -> as in

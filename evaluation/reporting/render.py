@@ -26,10 +26,11 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +42,34 @@ from evaluation.reporting.assemble import (
     render_markdown,
     reports_dir,
 )
+from evaluation.reporting.authorship import Authorship
+from evaluation.reporting.benchmarks import resolve_benchmarks
 from evaluation.reporting.disclosure import DisclosureRules, check_published, relations_from_summary
 from evaluation.reporting.store import ALL_SCOPE, ResultsStore, StoredResults, slug
+from evaluation.reporting.word import finish_docx
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf", "docx")
+#: Level of the top headings in each report's Markdown (the brief's sections are ``##``). The
+#: renderers shift them so that a report's sections are level 1 in Word and PDF (under the
+#: title) and ``h2`` in HTML (under the title's one ``h1``).
+TOP_HEADING = {"technical": 1, "brief": 2, "municipality": 2}
+
+
+def _shift(kind: str, top: int) -> list[str]:
+    shift = top - TOP_HEADING.get(kind, 1)
+    return [f"--shift-heading-level-by={shift}"] if shift else []
 ENGINES = ("auto", "pandoc", "quarto")
 
 
 def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, lang: str = "cs",
                    formats: Sequence[str] = FORMATS, reports: Sequence[str] = ("brief", "technical"),
                    scope: str | None = None, threshold: int | None = None, engine: str = "auto",
-                   progress: bool = False, date: _dt.date | None = None) -> list[Path]:
+                   progress: bool = False, date: _dt.date | None = None,
+                   authorship: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+                   benchmarks: str | os.PathLike[str] | bool | None = None,
+                   pilot_plan: Any = None) -> list[Path]:
     """Render reports from a results folder; return the paths written.
 
     Parameters
@@ -72,11 +88,22 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
     engine : ``"auto"`` (Quarto when on PATH, else pandoc + Typst), ``"pandoc"`` or ``"quarto"``
     progress : show a progress bar (tqdm)
     date : date printed on the reports (default today)
+    authorship : commissioning body, evaluator, authors, status, version, contact, independence
+        and conflicts of interest (a mapping, or a YAML file; see
+        :mod:`evaluation.reporting.authorship`); fields left out are printed as placeholders
+        marked for the evaluator
+    benchmarks : published figures the technical report compares the results with: None for
+        the bundled ``reports/evidence/benchmarks.yaml``, a YAML file of your own, or False
+        for no comparison (see :mod:`evaluation.reporting.benchmarks`)
+    pilot_plan : the pilot plan of the logic model (a :class:`evaluation.process.plan.PilotPlan`
+        or a YAML/JSON file); default: the plan the process strand used
 
     Files are named ``<report>_<lang>.<ext>`` for the main scope and
     ``<report>_<scope-slug>_<lang>.<ext>`` for other scopes (e.g. ``municipality_ostrava_cs.pdf``).
     """
     lang, formats, reports, engine = _check_arguments(lang, formats, reports, engine)
+    authorship = Authorship.from_config(authorship)
+    benchmarks = resolve_benchmarks(benchmarks)
     results = ResultsStore.read(results_dir)
     threshold = _check_disclosure(results, threshold)
     jobs = _plan(results, reports, scope)
@@ -100,7 +127,9 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
                 for fmt in formats:
                     bar.set_description(f"{name} {fmt}")
                     context = build_context(results, kind=kind, scope=job_scope, lang=lang, fmt=fmt,
-                                            threshold=threshold, figure_paths=figure_paths[fmt], rendered=date)
+                                            threshold=threshold, figure_paths=figure_paths[fmt], rendered=date,
+                                            authorship=authorship, benchmarks=False if benchmarks is None else benchmarks,
+                                            pilot_plan=pilot_plan, build_dir=build_dir)
                     markdown = render_markdown(context)
                     target = out / f"{name}_{lang}.{fmt}"
                     log.info("rendering %s", target)
@@ -108,6 +137,8 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
                         _quarto(markdown, fmt, target, build_dir, kind)
                     else:
                         _RENDERERS[fmt](markdown, target, build_dir, kind)
+                    if fmt == "docx":
+                        finish_docx(target, context["provenance"]["footer"])
                     written.append(target)
                     bar.update(1)
     finally:
@@ -246,21 +277,32 @@ def _styles() -> Path:
 
 
 def render_html(markdown: str, target: Path, build_dir: Path, kind: str) -> None:
-    """Self-contained HTML: every image and the stylesheet inlined."""
+    """Self-contained HTML: every image and the stylesheet inlined. The title is the one ``h1``
+    (sections start at ``h2``), table headers carry ``scope``, the stylesheet prints on A4."""
     args = ["--standalone", "--embed-resources", f"--css={_styles() / 'report.css'}",
-            f"--resource-path={build_dir}", "--section-divs"]
+            f"--resource-path={build_dir}", "--section-divs", *_shift(kind, 2)]
     if kind == "technical":
-        args += ["--toc", "--toc-depth=2", "--number-sections"]
+        args += ["--toc", "--toc-depth=3", "--number-sections"]
     _pandoc(markdown, "html5", args, build_dir, outputfile=target.resolve())
+    target.write_text(accessible_html(target.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def accessible_html(html: str) -> str:
+    """Header cells say what they head: ``scope="col"`` (pandoc writes header cells only in a
+    table's head row)."""
+    html = re.sub(r"<th(?=[\s>])(?![^>]*\bscope=)", '<th scope="col"', html)
+    return html
 
 
 def render_docx(markdown: str, target: Path, build_dir: Path, kind: str) -> None:
-    args = [f"--resource-path={build_dir}"]
+    """Word with the reference document's A4 page, margins, styles and footer; the technical
+    report with numbered headings and a table of contents (a field Word fills on opening)."""
+    args = [f"--resource-path={build_dir}", *_shift(kind, 1)]
     reference = _styles() / "reference.docx"
     if reference.is_file():
         args.append(f"--reference-doc={reference}")
     if kind == "technical":
-        args.append("--number-sections")
+        args += ["--number-sections", "--toc", "--toc-depth=2"]
     _pandoc(markdown, "docx", args, build_dir, outputfile=target.resolve())
 
 
@@ -276,8 +318,8 @@ def render_pdf(markdown: str, target: Path, build_dir: Path, kind: str) -> None:
     import typst
 
     source = build_dir / f"{kind}.typ"
-    _pandoc(markdown, "typst", ["--standalone", f"--template={_styles() / 'report.typ'}"], build_dir,
-            outputfile=source)
+    _pandoc(markdown, "typst", ["--standalone", f"--template={_styles() / 'report.typ'}", *_shift(kind, 1)],
+            build_dir, outputfile=source)
     try:
         typst.compile(str(source), output=str(target.resolve()), root=str(build_dir),
                       font_paths=typst_font_paths(), ignore_system_fonts=True)
@@ -302,7 +344,10 @@ def _quarto(markdown: str, fmt: str, target: Path, build_dir: Path, kind: str) -
                                       if (_styles() / "reference.docx").is_file() else []),
                "pdf": ["  typst:", "    papersize: a4", "    keep-typ: false"]}[fmt]
     if kind == "technical":
-        options += ["    number-sections: true"] + (["    toc: true"] if fmt == "html" else [])
+        options += ["    number-sections: true", "    toc: true"]
+    shift = (2 if fmt == "html" else 1) - TOP_HEADING.get(kind, 1)
+    if shift:
+        options.append(f"    shift-heading-level-by: {shift}")
     qmd = markdown[:header_end] + "\nformat:\n" + "\n".join(options) + markdown[header_end:]
     source = build_dir / f"{kind}-{fmt}.qmd"
     source.write_text(qmd, encoding="utf-8")

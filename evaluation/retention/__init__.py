@@ -1,4 +1,5 @@
-"""Tenancy retention: episodes from spells, Kaplan–Meier, Aalen–Johansen, Cox, log-rank, transitions.
+"""Tenancy retention: episodes from spells, Kaplan–Meier, restricted mean survival time, Aalen–Johansen,
+Cox, log-rank, transitions.
 
 Time is measured in months (days / 30.4375) throughout.
 
@@ -16,6 +17,7 @@ from evaluation.retention.episodes import Episodes, housing_episodes
 from evaluation.retention.kaplan_meier import KaplanMeier, KaplanMeierResult
 from evaluation.retention.logrank import LogRankResult, logrank_test
 from evaluation.retention.ph_test import PHTestResult, cox_zph
+from evaluation.retention.rmst import RestrictedMeanSurvival, RMSTResult, rmst
 from evaluation.retention.transitions import TransitionsResult, transitions
 
 __all__ = [
@@ -29,10 +31,13 @@ __all__ = [
            "KaplanMeierResult",
            "LogRankResult",
            "PHTestResult",
+           "RMSTResult",
+           "RestrictedMeanSurvival",
            "TransitionsResult",
            "cox_zph",
            "housing_episodes",
            "logrank_test",
+           "rmst",
            "to_months",
            "transitions",
 ]

@@ -180,6 +180,13 @@ class KaplanMeierResult(Result):
                              "n_censored": int(curve.loc[past, "n_censor"].sum())})
         return pd.DataFrame(rows)
 
+    def restricted_mean(self, tau: float | Sequence[float] = (12, 20), *, reference: str | None = None) -> Any:
+        """Restricted mean survival time (mean months housed in the first ``tau``) of each curve, with
+        contrasts against ``reference``: see :mod:`evaluation.retention.rmst`."""
+        from evaluation.retention.rmst import rmst_from_km
+
+        return rmst_from_km(self, tau, reference=reference)
+
     figure_drawer: ClassVar[str] = "evaluation.retention._plotting:draw_survival"
 
     def figure_tables(self) -> dict[str, FigureTable]:

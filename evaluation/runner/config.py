@@ -1,8 +1,12 @@
 """Read and check a run configuration (YAML): which data, strands, municipalities and outputs.
 
-Every problem in the file is listed in one :class:`~evaluation.errors.ConfigError`
-(unknown keys are errors, so a typo never silently falls back to a default).
+Every key and value is checked against the declared options (:data:`RUN_OPTIONS` here, the
+notebooks' own in :mod:`evaluation.runner.registry`) and every problem in the file is listed
+in one :class:`~evaluation.errors.ConfigError` naming the file, key, value and rule (unknown
+keys are errors with "did you mean", so a typo never silently falls back to a default).
 Relative paths are taken relative to the folder of the configuration file.
+:func:`configuration_schema` publishes the same declaration as JSON Schema
+(``configs/config.schema.json``).
 
 Example
 -------
@@ -17,7 +21,6 @@ Example
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,30 +31,79 @@ import yaml
 
 from evaluation.errors import ConfigError
 from evaluation.resources import resource_dir
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.options import (
+    COMMON,
+    AnyOf,
+    Boolean,
+    Choice,
+    Context,
+    Date,
+    Folder,
+    Integer,
+    ListOf,
+    Null,
+    Number,
+    Option,
+    Record,
+    Text,
+    Word,
+    check_mapping,
+    did_you_mean,
+    nullable,
+    options_by_name,
+)
+from evaluation.runner.registry import ALL_STRANDS, STRANDS
 
 REPORT_FORMATS = ("html", "pdf", "docx")
 LANGS = ("cs", "en")
+SCHEMA_ID = "https://github.com/evaluation/evaluation/configs/config.schema.json"
 
-#: Every key a configuration may hold, with what it means (shown when a key is unknown).
-KEYS: Mapping[str, str] = MappingProxyType({
-    "data": "data folder (required)",
-    "output": "output folder (required)",
-    "strands": "'all' or a list of strands",
-    "municipalities": "'pooled' (one run over all), 'all' (one run per municipality) or a list",
-    "pooled": "also run over all municipalities together when municipalities are listed (true)",
-    "programme_step": "one programme step, or null for all",
-    "period": "mapping with start and end dates (YYYY-MM-DD)",
-    "lang": "cs or en",
-    "disclosure_threshold": "smallest publishable cell (households)",
-    "seed": "random seed",
-    "on_error": "rows that break the data contract: 'raise' (stop, the default) or 'exclude' (count and drop)",
-    "report_formats": "list of html, pdf, docx ([] = no reports)",
-    "workers": "'auto' or the number of notebooks run at the same time",
-    "parameters": "mapping strand -> {parameter: value} for strand-specific notebook parameters",
-    "notebooks": "folder with the notebooks (default: the package's notebooks/)",
-    "cell_timeout": "seconds one notebook cell may run (null = no limit)",
-})
+#: Keys of a run configuration, in the order the documentation lists them. Keys shared with
+#: the notebooks (programme step, language, threshold, seed, on_error) are the notebooks' options.
+RUN_OPTIONS: Mapping[str, Option] = options_by_name([
+    Option("data", Folder(must_exist=True), None, "data folder (required): one file per table of the data contract",
+           "složka s daty (povinné): jeden soubor na tabulku datové specifikace"),
+    Option("output", Folder(must_exist=False), None,
+           "output folder (required): executed notebooks, results, reports and the run record run.json",
+           "výstupní složka (povinné): spuštěné sešity, výsledky, zprávy a záznam běhu run.json"),
+    Option("strands", AnyOf((Word("all"), ListOf(Choice(tuple(ALL_STRANDS)), single=True))), "all",
+           f"'all' ({', '.join(STRANDS)}) or a list of strands, which may add the opt-in "
+           f"{', '.join(s for s in ALL_STRANDS if s not in STRANDS)}",
+           "'all' nebo seznam částí evaluace (plánovací část design jen na vyžádání)"),
+    Option("municipalities", AnyOf((Word("pooled"), Word("all"), Null("same as pooled"),
+                                    ListOf(Text("municipality name"), single=True))), "pooled",
+           "'pooled' (one run over all), 'all' (one run per pilot municipality) or a list of municipalities "
+           "with data of their own",
+           "'pooled' (jeden souhrnný běh), 'all' (běh za každou pilotní obec) nebo seznam obcí s vlastními daty"),
+    Option("pooled", Boolean(), True,
+           "also run over all municipalities together when municipalities are 'all' or listed",
+           "při běhu po obcích spustit i souhrnný běh za všechny obce"),
+    COMMON["programme_step"],
+    Option("period", nullable(Record((Option("start", Date(), None, "first day", "první den"),
+                                      Option("end", Date(), None, "last day", "poslední den")),
+                                     required=("start", "end")), "the whole study period"), None,
+           "period analysed: a mapping with start and end dates (YYYY-MM-DD)",
+           "analyzované období: start a end jako data RRRR-MM-DD"),
+    COMMON["lang"],
+    COMMON["disclosure_threshold"],
+    COMMON["seed"],
+    COMMON["on_error"],
+    Option("report_formats", ListOf(Choice(REPORT_FORMATS), min_items=0, single=True), list(REPORT_FORMATS),
+           "report formats ([] = no reports)", "formáty zpráv ([] = žádné zprávy)"),
+    Option("workers", AnyOf((Word("auto"), Null("same as auto"), Integer(minimum=1))), "auto",
+           "notebooks run at the same time ('auto' = the cores available)",
+           "počet sešitů spuštěných současně ('auto' = počet dostupných jader)"),
+    Option("cell_timeout", nullable(Number(minimum=0, exclusive_minimum=True), "no limit"), None,
+           "seconds one notebook cell may run", "sekundy, které smí běžet jedna buňka sešitu"),
+    Option("notebooks", Folder(must_exist=True), None, "folder with the notebooks",
+           "složka se sešity", default_text="the package's notebooks/"),
+    Option("parameters", Record(tuple(Option(s.name, Record(s.options), {}, f"parameters of {s.notebook}",
+                                             f"parametry sešitu {s.notebook}")
+                                      for s in ALL_STRANDS.values() if s.options)), {},
+           "parameters only one strand's notebook declares: {strand: {parameter: value}}",
+           "parametry jen jednoho sešitu: {část: {parametr: hodnota}}"),
+])
+REQUIRED = ("data", "output")
 
 
 def default_notebooks_dir() -> Path:
@@ -102,180 +154,168 @@ def parse_config(raw: Any, *, base_dir: str | Path = ".", source: str = "configu
     """Check a configuration mapping (as read from YAML) and build a :class:`RunConfig`."""
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{source}: expected a mapping of keys to values, got {type(raw).__name__}")
-    problems: list[str] = []
-    for key in raw:
-        if key not in KEYS:
-            problems.append(f"unknown key {key!r}; known keys: {', '.join(KEYS)}")
-    base = Path(base_dir)
-    values: dict[str, Any] = {"source": source}
-    values["data_dir"] = _folder(raw, "data", base, problems, must_exist=True)
-    values["output_dir"] = _folder(raw, "output", base, problems, must_exist=False)
-    if "notebooks" in raw:
-        values["notebooks_dir"] = _folder(raw, "notebooks", base, problems, must_exist=True)
-    values["strands"] = _strands(raw.get("strands", "all"), problems)
-    values["municipalities"] = _municipalities(raw.get("municipalities", "pooled"), problems)
-    values["pooled"] = _boolean(raw, "pooled", True, problems)
-    values["programme_step"] = _programme_step(raw.get("programme_step"), problems)
-    values["period"] = _period(raw.get("period"), problems)
-    values["lang"] = _choice(raw, "lang", "cs", LANGS, problems)
-    values["disclosure_threshold"] = _integer(raw, "disclosure_threshold", 5, problems, minimum=1)
-    values["seed"] = _integer(raw, "seed", 2019, problems, minimum=0)
-    values["on_error"] = _choice(raw, "on_error", "raise", ("raise", "exclude"), problems)
-    values["report_formats"] = _formats(raw.get("report_formats", list(REPORT_FORMATS)), problems)
-    values["workers"] = _workers(raw.get("workers", "auto"), problems)
-    values["parameters"] = _parameters(raw.get("parameters", {}), values["strands"], problems)
-    values["cell_timeout"] = _timeout(raw.get("cell_timeout"), problems)
+    context = Context(Path(base_dir))
+    problems = check_mapping({k: v for k, v in raw.items() if k != "parameters"},
+                             RUN_OPTIONS, context, required=REQUIRED)
+    values = {key: RUN_OPTIONS[key].check(raw[key], context) for key in RUN_OPTIONS
+              if key in raw and key != "parameters" and not _has_problem(problems, key)}
+    strands = _strands(values.get("strands", "all"))
+    parameters = _parameters(raw.get("parameters", {}), strands, context, problems)
+    if values.get("period") and values["period"]["end"] < values["period"]["start"]:
+        problems.append(f"period: ends ({values['period']['end']}) before it starts ({values['period']['start']})")
     if problems:
         raise ConfigError(f"{source} has {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
-    return RunConfig(**values)
+    period = values.get("period")
+    municipalities = values.get("municipalities", "pooled")
+    workers = values.get("workers", "auto")
+    return RunConfig(
+        data_dir=values["data"], output_dir=values["output"], strands=strands,
+        municipalities="pooled" if municipalities in (None, "pooled") else
+        municipalities if municipalities == "all" else tuple(municipalities),
+        pooled=values.get("pooled", True), programme_step=values.get("programme_step"),
+        period=(period["start"], period["end"]) if period else None,
+        lang=values.get("lang", "cs"), disclosure_threshold=values.get("disclosure_threshold", 5),
+        seed=values.get("seed", 2019), on_error=values.get("on_error", "raise"),
+        report_formats=tuple(f for f in REPORT_FORMATS if f in values.get("report_formats", REPORT_FORMATS)),
+        workers=None if workers in (None, "auto") else workers, parameters=parameters,
+        notebooks_dir=values.get("notebooks") or default_notebooks_dir(),
+        cell_timeout=float(values["cell_timeout"]) if values.get("cell_timeout") is not None else None,
+        source=source)
 
 
-def _folder(raw: Mapping, key: str, base: Path, problems: list[str], *, must_exist: bool) -> Path:
-    value = raw.get(key)
-    if value is None or not isinstance(value, str) or not value.strip():
-        problems.append(f"{key!r} must be given as a folder path ({KEYS[key]})")
-        return base
-    path = (base / Path(value).expanduser()).resolve()
-    if must_exist and not path.is_dir():
-        problems.append(f"{key!r}: folder {path} does not exist")
-    elif not must_exist and path.exists() and not path.is_dir():
-        problems.append(f"{key!r}: {path} exists and is not a folder")
-    return path
+def _has_problem(problems: list[str], key: str) -> bool:
+    return any(p.startswith((f"{key}:", f"{key} is missing")) for p in problems)
 
 
-def _strands(value: Any, problems: list[str]) -> tuple[str, ...]:
-    if value == "all":
-        return tuple(STRANDS)
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        problems.append(f"'strands' must be 'all' or a non-empty list of: {', '.join(STRANDS)}")
-        return ()
-    unknown = [n for n in names if n not in STRANDS]
-    if unknown:
-        problems.append(f"unknown strand(s) {', '.join(map(repr, unknown))}; known strands: {', '.join(STRANDS)}")
-    if len(set(names)) < len(names):
-        problems.append("'strands' lists a strand twice")
-    # keep the notebook order (01 ... 06) whatever order the file lists them in
-    return tuple(n for n in STRANDS if n in names)
+def _strands(value: str | list[str]) -> tuple[str, ...]:
+    # 'all' is the default strands; a list keeps the registry's order whatever order the file lists them in
+    return tuple(STRANDS) if value == "all" else tuple(n for n in ALL_STRANDS if n in value)
 
 
-def _municipalities(value: Any, problems: list[str]) -> str | tuple[str, ...]:
-    if value is None or value == "pooled":
-        return "pooled"
-    if value == "all":
-        return "all"
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
-        problems.append("'municipalities' must be 'pooled', 'all' or a non-empty list of municipality names")
-        return "pooled"
-    if len(set(names)) < len(names):
-        problems.append("'municipalities' lists a municipality twice")
-    return tuple(n.strip() for n in names)
-
-
-def _programme_step(value: Any, problems: list[str]) -> str | None:
-    if value is None:
-        return None
-    from evaluation.data.schema import get_schema
-
-    codes = get_schema().table("tenancies").field("step").codes
-    if value not in codes:
-        problems.append(f"'programme_step' {value!r} is not a programme step; use one of {', '.join(codes)} or null")
-        return None
-    return value
-
-
-def _date(value: Any) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def _period(value: Any, problems: list[str]) -> tuple[str, str] | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping) or set(value) != {"start", "end"}:
-        problems.append("'period' must be a mapping with exactly the keys start and end")
-        return None
-    start, end = _date(value["start"]), _date(value["end"])
-    if start is None or end is None:
-        problems.append("'period' start and end must be dates written YYYY-MM-DD")
-        return None
-    if end < start:
-        problems.append(f"'period' ends ({end}) before it starts ({start})")
-        return None
-    return start, end
-
-
-def _choice(raw: Mapping, key: str, default: str, choices: tuple[str, ...], problems: list[str]) -> str:
-    value = raw.get(key, default)
-    if value not in choices:
-        problems.append(f"{key!r} must be one of {', '.join(choices)}, got {value!r}")
-        return default
-    return value
-
-
-def _boolean(raw: Mapping, key: str, default: bool, problems: list[str]) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        problems.append(f"{key!r} must be true or false, got {value!r}")
-        return default
-    return value
-
-
-def _integer(raw: Mapping, key: str, default: int, problems: list[str], *, minimum: int) -> int:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.append(f"{key!r} must be a whole number of at least {minimum}, got {value!r}")
-        return default
-    return value
-
-
-def _formats(value: Any, problems: list[str]) -> tuple[str, ...]:
-    formats = [value] if isinstance(value, str) else value
-    if not isinstance(formats, list) or any(f not in REPORT_FORMATS for f in formats):
-        problems.append(f"'report_formats' must be a list of {', '.join(REPORT_FORMATS)}, got {value!r}")
-        return ()
-    return tuple(f for f in REPORT_FORMATS if f in formats)
-
-
-def _workers(value: Any, problems: list[str]) -> int | None:
-    if value == "auto" or value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        problems.append(f"'workers' must be 'auto' or a whole number of at least 1, got {value!r}")
-        return None
-    return value
-
-
-def _timeout(value: Any, problems: list[str]) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        problems.append(f"'cell_timeout' must be a positive number of seconds or null, got {value!r}")
-        return None
-    return float(value)
-
-
-def _parameters(value: Any, strands: tuple[str, ...], problems: list[str]) -> Mapping[str, Mapping[str, Any]]:
+def _parameters(value: Any, strands: tuple[str, ...], context: Context, problems: list[str]
+                ) -> Mapping[str, Mapping[str, Any]]:
+    """The strand parameters, every problem named with its dotted key (parameters.impact.event_window)."""
     if not isinstance(value, Mapping):
-        problems.append("'parameters' must map strand names to {parameter: value} mappings")
-        return {}
+        problems.append(f"parameters: {value!r} is not allowed: it must be {RUN_OPTIONS['parameters'].spec.words()}")
+        return MappingProxyType({})
     checked: dict[str, Mapping[str, Any]] = {}
     for strand, params in value.items():
-        if strand not in STRANDS:
-            problems.append(f"'parameters' names unknown strand {strand!r}; known strands: {', '.join(STRANDS)}")
-        elif strand not in strands:
-            problems.append(f"'parameters' sets parameters of strand {strand!r}, which this run does not include")
-        elif not isinstance(params, Mapping):
-            problems.append(f"'parameters.{strand}' must be a mapping of parameter names to values")
-        else:
-            checked[strand] = MappingProxyType(dict(params))
+        if strand not in ALL_STRANDS:
+            problems.append(f"parameters: unknown strand {strand!r}{did_you_mean(strand, ALL_STRANDS)}; "
+                            f"known strands: {', '.join(ALL_STRANDS)}")
+            continue
+        if strand not in strands:
+            problems.append(f"parameters.{strand}: sets parameters of strand {strand!r}, which this run does "
+                            "not include")
+            continue
+        if not isinstance(params, Mapping):
+            problems.append(f"parameters.{strand}: {params!r} is not allowed: it must be a mapping of "
+                            "parameter names to values")
+            continue
+        shared = [key for key in params if key in COMMON]
+        problems += [f"parameters.{strand}.{key}: every notebook shares {key}; set it at the top level of the "
+                     "configuration instead" for key in shared]
+        own = {k: v for k, v in params.items() if k not in COMMON}
+        options = options_by_name(ALL_STRANDS[strand].options)
+        found = check_mapping(own, options, context, prefix=f"parameters.{strand}.")
+        problems += found
+        if not found:
+            checked[strand] = MappingProxyType({key: options[key].check(v, context) for key, v in own.items()})
     return MappingProxyType(checked)
+
+
+# --------------------------------------------------------------------------- documentation
+
+def configuration_schema() -> dict[str, Any]:
+    """The run configuration as JSON Schema (draft 2020-12), from the same declaration."""
+    properties = {}
+    for name, option in RUN_OPTIONS.items():
+        entry = option.json()
+        if name in REQUIRED or name == "notebooks":
+            entry.pop("default", None)
+        properties[name] = entry
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "evaluation run configuration",
+        "description": "Configuration of `evaluation run CONFIG.yaml`. Generated from "
+                       "evaluation/runner/config.py and evaluation/runner/registry.py by "
+                       "notebooks/build_notebooks.py; do not edit by hand.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(REQUIRED),
+        "properties": properties,
+    }
+
+
+def _config_help(option: Option) -> str:
+    """An option's help as a configuration file says it (YAML writes Python's None as null)."""
+    return option.help.replace("None", "null")
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _default_text(option: Option) -> str:
+    if option.default_text:
+        return option.default_text
+    if option.name in REQUIRED:
+        return "(required)"
+    return f"`{yaml.safe_dump(option.default, default_flow_style=True).strip().removesuffix('...').strip()}`"
+
+
+def configuration_table() -> str:
+    """Markdown tables of every configuration key and strand parameter: default, rule, meaning."""
+    lines = ["| key | default | allowed values | meaning |", "|---|---|---|---|"]
+    for name, option in RUN_OPTIONS.items():
+        rule = "see the next table" if name == "parameters" else option.spec.words()
+        lines.append(f"| `{name}` | {_cell(_default_text(option))} | {_cell(rule)} | {_cell(_config_help(option))} |")
+    lines += ["", "`parameters` (one mapping per strand; only the strands of the run):", "",
+              "| strand | parameter | default | allowed values | meaning |", "|---|---|---|---|---|"]
+    for strand in ALL_STRANDS.values():
+        for option in strand.options:
+            lines.append(f"| `{strand.name}` | `{option.name}` | {_cell(_default_text(option))} | "
+                         f"{_cell(option.spec.words())} | {_cell(_config_help(option))} |")
+    return "\n".join(lines)
+
+
+def parameters_table() -> str:
+    """Markdown tables of the notebook parameters (Python values, as in the parameters cell):
+    those every notebook declares, then per strand."""
+    def row(option: Option) -> str:
+        rule = option.spec.words().replace("null (", "None (")
+        return f"`{option.name}` | `{option.default!r}` | {_cell(rule)} | {_cell(option.help)} |"
+
+    lines = ["| parameter | default | allowed values | meaning |", "|---|---|---|---|"]
+    lines += [f"| {row(option)}" for option in COMMON.values()]
+    lines += ["", "and, per strand:", "", "| strand | parameter | default | allowed values | meaning |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {strand.name} | {row(option)}" for strand in ALL_STRANDS.values() for option in strand.options]
+    return "\n".join(lines)
+
+
+def commented_configuration(values: Mapping[str, Any]) -> str:
+    """A configuration file with every key, its meaning in Czech and English as a comment, and
+    ``values`` (or the default); keys at their default are written commented out."""
+    lines: list[str] = []
+    for name, option in RUN_OPTIONS.items():
+        lines.append(f"# {option.help_cs}")
+        lines.append(f"# {_config_help(option)} — {option.spec.words() if name != 'parameters' else 'see README'}")
+        if name in values:
+            lines.append(_yaml_line(name, values[name]))
+        elif name == "parameters":
+            lines.append("# parameters:")
+            for strand in ALL_STRANDS.values():
+                if strand.options:
+                    lines.append(f"#   {strand.name}:")
+                    lines += [f"#     {_yaml_line(o.name, o.default)}   # {o.help_cs}" for o in strand.options]
+        else:
+            lines.append("# " + _yaml_line(name, option.default))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _yaml_line(name: str, value: Any) -> str:
+    return yaml.safe_dump({name: value}, default_flow_style=True, allow_unicode=True,
+                          sort_keys=False).strip().removeprefix("{").removesuffix("}")

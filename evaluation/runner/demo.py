@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from evaluation.runner.config import REPORT_FORMATS
-from evaluation.runner.run import RunSummary, run_config
+from evaluation.runner.plan import Layout
+from evaluation.runner.run import RunSummary, Say, run_config
 
 
 def write_demo_config(out_dir: Path, *, lang: str, seed: int, workers: int | None = None) -> Path:
@@ -32,27 +33,33 @@ def write_demo_config(out_dir: Path, *, lang: str, seed: int, workers: int | Non
 
 
 def run_demo_summary(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019, progress: bool = True,
-                     workers: int | None = None) -> RunSummary:
+                     workers: int | None = None, say: Say | None = None) -> RunSummary:
     """Like :func:`run_demo` but return the run summary (for benchmarks and tests)."""
+    import time
+
     from evaluation.synthetic import generate
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     # The Czech CSV export (Windows-1250, ';', decimal commas, Czech dates and labels) is what
     # municipalities send, so the demo reads that rather than the Parquet copy.
+    started = time.perf_counter()
+    if say:
+        say(f"generating synthetic pilot data in {out / 'data'} …")
     generate(out / "data", seed=seed, scale=1.0, formats=("parquet", "csv"))
-    summary = run_config(write_demo_config(out, lang=lang, seed=seed, workers=workers), progress=progress)
+    if say:
+        say(f"generated ({time.perf_counter() - started:.1f} s)")
+    summary = run_config(write_demo_config(out, lang=lang, seed=seed, workers=workers), progress=progress, say=say)
     summary.raise_for_failure()
     return summary
 
 
-def run_demo(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019, progress: bool = True) -> Path:
+def run_demo(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019, progress: bool = True,
+             say: Say | None = None) -> Path:
     """Generate synthetic pilot data into ``out_dir/data``, run every strand and render the reports.
 
     Returns the folder with the reports. Raises NotebookError naming the notebook and cell
-    when a notebook fails.
+    when a notebook fails. ``say`` receives one line per phase.
     """
-    from evaluation.runner.plan import output_paths
-
-    summary = run_demo_summary(out_dir, lang=lang, seed=seed, progress=progress)
-    return output_paths(summary.output_dir).reports
+    summary = run_demo_summary(out_dir, lang=lang, seed=seed, progress=progress, say=say)
+    return Layout(summary.output_dir).reports

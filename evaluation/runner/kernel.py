@@ -1,10 +1,25 @@
-"""The Jupyter kernel the runner starts: always the interpreter running the runner.
+"""The Jupyter kernels the runner starts: this interpreter, over IPC, stopped together on Ctrl+C.
 
-Papermill looks kernels up by name, and a user-wide ``python3`` kernelspec may point
-at another Python without this package. The kernel manager below ignores the lookup
-and starts ``sys.executable -m ipykernel_launcher``, so runs inside ``.venv`` work
-without installing a kernel. Kernel traffic is encrypted (CurveZMQ) when pyzmq
-supports it, because outputs of the notebooks are sensitive until disclosure control.
+* **Interpreter.** Papermill looks kernels up by name, and a user-wide ``python3`` kernelspec
+  may point at another Python without this package. :class:`CurrentInterpreterKernelManager`
+  ignores the lookup and starts ``sys.executable -m ipykernel_launcher``, so runs inside
+  ``.venv`` work without installing a kernel.
+* **No port race.** Over TCP, jupyter_client picks five free ports by binding and releasing
+  them, then the kernel binds them again: another process on the machine (another run,
+  another user's kernel) can take a port in between, and the kernel dies with "Address
+  already in use". The kernels here talk over IPC (Unix sockets) in a private folder made
+  for each kernel, so there are no ports to race for. Kernel traffic is encrypted
+  (CurveZMQ) when pyzmq supports it, because outputs are sensitive until disclosure control.
+* **Clean shutdown.** jupyter_client sends SIGINT before it asks a kernel to shut down, and an
+  idle ipykernel answers by logging "KeyboardInterrupt caught in kernel" on the terminal; a
+  kernel that finished its notebook is idle, so it is only asked to shut down.
+* **Stopping a run.** The kernels of one run belong to a :class:`KernelGroup`, which starts
+  them with the run's environment (e.g. the pseudonymisation key, never a notebook parameter)
+  and terminates them all at once when the run is interrupted.
+
+The manager is asynchronous (jupyter_client's ``AsyncKernelManager``), as nbclient expects:
+with a blocking manager nbclient waits for kernel output without ever noticing that the
+kernel died, so a crashed or killed kernel would hang the run.
 
 Example
 -------
@@ -15,11 +30,18 @@ Example
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 
 #: Several kernels run side by side, one per core: numerical libraries must not each start
 #: a thread per core as well, or they fight over the same cores.
@@ -37,17 +59,120 @@ def _curve_available() -> bool:
     return bool(zmq.has("curve"))
 
 
-class CurrentInterpreterKernelManager(KernelManager):
-    """Start kernels with ``sys.executable``, whatever kernelspecs are installed."""
+class CurrentInterpreterKernelManager(AsyncKernelManager):
+    """Start kernels with ``sys.executable`` over IPC, whatever kernelspecs are installed."""
+
+    #: the run this kernel belongs to (set on the class a :class:`KernelGroup` makes)
+    group: KernelGroup | None = None
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("transport", "ipc")
         if _curve_available():
             kwargs.setdefault("transport_encryption", "auto")
         super().__init__(**kwargs)
+        self._private_dir: Path | None = None
 
     @property
     def kernel_spec(self) -> KernelSpec:
         metadata = {"supported_encryption": ["curve"]} if _curve_available() else {}
+        env = {**SINGLE_THREAD_ENV, **(self.group.env if self.group else {})}
         return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                           display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (evaluation)",
-                          language="python", metadata=metadata, env=dict(SINGLE_THREAD_ENV))
+                          language="python", metadata=metadata, env=env)
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.transport == "ipc" and self._private_dir is None:
+            # a short private folder: Unix socket paths are limited to about 100 characters
+            self._private_dir = Path(tempfile.mkdtemp(prefix="evaluation-kernel-"))
+            self.connection_file = str(self._private_dir / "kernel.json")
+            self.ip = str(self._private_dir / "ipc")
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if self.group is not None and self.group.stopping.is_set():
+            raise RuntimeError("the run was interrupted before this kernel started")
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.group is not None:
+            self.group.register(self)
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:  # see the module docstring: ask an idle kernel to leave, do not interrupt it
+            return
+        await super()._async_interrupt_kernel()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if self.group is not None:
+            self.group.unregister(self)
+        if not restart and self._private_dir is not None:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
+            self._private_dir = None
+
+    # AsyncKernelManager binds its public coroutines to KernelManager's functions; nbclient calls
+    # these names (cleanup_resources after a kernel died, interrupt_kernel on a cell timeout)
+    cleanup_resources = _async_cleanup_resources
+    interrupt_kernel = _async_interrupt_kernel
+
+
+class KernelGroup:
+    """The kernels of one run: the environment they start with, and stopping them together.
+
+    ``manager_class`` is the kernel manager class to give papermill; every kernel it starts
+    is registered here until it is cleaned up, so :meth:`stop` reaches every running kernel
+    (and a kernel about to start refuses to once the group is stopping).
+
+    Example
+    -------
+    >>> group = KernelGroup({"EXAMPLE": "1"})
+    >>> group.manager_class().kernel_spec.env["EXAMPLE"]
+    '1'
+    >>> group.stop()
+    0
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = dict(env or {})
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._managers: set[CurrentInterpreterKernelManager] = set()
+        self.manager_class: type[CurrentInterpreterKernelManager] = type(
+            "RunKernelManager", (CurrentInterpreterKernelManager,), {"group": self})
+
+    def register(self, manager: CurrentInterpreterKernelManager) -> None:
+        with self._lock:
+            self._managers.add(manager)
+        if self.stopping.is_set():  # started while the group was being stopped
+            _signal(manager, signal.SIGTERM)
+
+    def unregister(self, manager: CurrentInterpreterKernelManager) -> None:
+        with self._lock:
+            self._managers.discard(manager)
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return len(self._managers)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Terminate every kernel of the group (and what it started); return how many were signalled."""
+        self.stopping.set()
+        with self._lock:
+            managers = list(self._managers)
+        return sum(_signal(m, sig) for m in managers)
+
+
+def _signal(manager: CurrentInterpreterKernelManager, sig: int) -> bool:
+    """Signal the kernel's process group (the kernel and any process it started)."""
+    provisioner = manager.provisioner
+    pid = getattr(provisioner, "pid", None)
+    if pid is None:
+        return False
+    pgid = getattr(provisioner, "pgid", None)
+    try:
+        if pgid is not None and hasattr(os, "killpg"):
+            os.killpg(pgid, sig)
+        else:  # pragma: no cover - not on POSIX
+            os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True

@@ -1,9 +1,11 @@
-"""The strands of the evaluation, their notebooks and the parameters each notebook declares.
+"""The strands of the evaluation: their notebooks, the parameters each declares, the tables each needs.
 
-This table is the one place where a strand's notebook file and its parameters are
-named: ``notebooks/build_notebooks.py`` writes each notebook's ``parameters`` cell
-from it, and the runner passes exactly these parameters (a test checks both sides
-agree).
+This table is the one list of strands (:data:`STRANDS`, what ``strands: all`` runs, and the
+opt-in planning strands, :data:`OPT_IN_STRANDS`; :data:`ALL_STRANDS` is both). ``notebooks/build_notebooks.py`` writes each
+notebook's ``parameters`` cell from it, the runner passes exactly these parameters
+(a test checks both sides agree) and checks their values against the declared rules
+(:mod:`evaluation.runner.options`) before anything runs, and a strand runs in a scope
+only when the scope's data have rows in the tables it needs (:attr:`Strand.needs`).
 
 Example
 -------
@@ -11,91 +13,199 @@ Example
 '04_impact.ipynb'
 >>> sorted(strand_parameters("retention"))[:3]
 ['data_dir', 'disclosure_threshold', 'horizons_months']
+>>> STRANDS["retention"].missing_tables({"households", "applications"})
+(('tenancies',),)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-#: Parameters every notebook declares, with the defaults written into its ``parameters`` cell.
-#: ``None`` for municipality / programme step / period means "all".
-COMMON_PARAMETERS: Mapping[str, Any] = MappingProxyType({
-    "data_dir": "../demo_data/parquet",
-    "results_dir": "../output/results",
-    "municipality": None,
-    "programme_step": None,
-    "period_start": None,
-    "period_end": None,
-    "lang": "cs",
-    "disclosure_threshold": 5,
-    "seed": 2019,
-    "on_error": "raise",
-})
+from evaluation.runner.options import (
+    COMMON,
+    Choice,
+    File,
+    Integer,
+    ListOf,
+    Number,
+    Option,
+    Pair,
+    Record,
+    nullable,
+    options_by_name,
+)
 
-#: What each common parameter means (written as a comment next to it in the notebook).
-PARAMETER_HELP: Mapping[str, str] = MappingProxyType({
-    "data_dir": "folder with the data files (CSV, XLSX or Parquet) named after the tables",
-    "results_dir": "results folder for the reports (one sub-folder per scope and strand)",
-    "municipality": "one municipality, or None for all (pooled)",
-    "programme_step": "crisis / social / affordable / housing_first, or None for all",
-    "period_start": "first day of the period analysed (YYYY-MM-DD), or None",
-    "period_end": "last day of the period analysed (YYYY-MM-DD), or None",
-    "lang": "language of labels and texts: cs or en",
-    "disclosure_threshold": "cells with fewer households than this are suppressed",
-    "seed": "random seed (bootstrap, matching ties)",
-    "on_error": "rows breaking the data contract: raise (stop) or exclude (drop and count them)",
-    "pilot_plan": "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
-    "horizons_months": "months at which retention is reported",
-    "horizon_months": "months after entering a step at which a tenancy counts as sustained (cost per sustained "
-                      "tenancy); offsets cover every treated month, the span of the programme cost",
-    "bootstrap_draws": "wild cluster bootstrap draws",
-    "event_window": "event-study window in months relative to move-in (first, last)",
-    "unit_costs": "CZK per shelter night, eviction, child-month in care, e.g. {'shelter_night': 450}, None for defaults",
-    # (no apostrophe or "=" in a help text: papermill cannot parse the parameters cell then)
-    "comparison_eviction_risk": "risk of losing the home in the comparison group over the treated months (0-1), "
-                                "or None to estimate it from the tenancies of the comparison households",
-})
+#: Parameters every notebook declares, with the defaults written into its ``parameters`` cell.
+COMMON_PARAMETERS: Mapping[str, Any] = MappingProxyType({name: o.default for name, o in COMMON.items()})
 
 
 @dataclass(frozen=True)
 class Strand:
-    """One strand of the evaluation: its notebook, the parameters only it declares, and the
-    strand folder its results go to in the results store (the name the report templates use)."""
+    """One strand of the evaluation.
+
+    ``options`` are the parameters only its notebook declares; ``results_name`` is the strand
+    folder its results go to in the results store (the name the report templates use);
+    ``needs`` lists alternative sets of tables: the strand runs in a scope when the scope's
+    data have rows in every table of at least one set (an empty set: it always runs).
+    """
 
     name: str
     notebook: str
     title_en: str
     title_cs: str
-    extra_parameters: Mapping[str, Any] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
     results_name: str = ""
+    needs: tuple[tuple[str, ...], ...] = ((),)
 
     @property
     def store_name(self) -> str:
         return self.results_name or self.name
 
+    @property
+    def extra_parameters(self) -> dict[str, Any]:
+        return {o.name: o.default for o in self.options}
+
     def title(self, lang: str = "cs") -> str:
         return self.title_cs if lang == "cs" else self.title_en
 
+    def missing_tables(self, tables_with_rows: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+        """Empty when the strand can run on these tables; else, for each alternative set of
+        tables it could run on, the tables of that set that have no rows."""
+        present = set(tables_with_rows)
+        missing = tuple(tuple(t for t in tables if t not in present) for tables in self.needs)
+        return () if any(not m for m in missing) else missing
+
+
+UNIT_COSTS = Record((
+    Option("shelter_night", Number(minimum=0), 400, "CZK per night in a shelter or hostel",
+           "Kč za noc v azylovém domě nebo ubytovně"),
+    Option("eviction", Number(minimum=0), 80_000, "CZK per eviction", "Kč za jedno vystěhování"),
+    Option("child_in_care_month", Number(minimum=0), 40_000, "CZK per child-month in care",
+           "Kč za měsíc pobytu dítěte v ústavní nebo pěstounské péči"),
+))
 
 STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     Strand("data_quality", "01_data_quality.ipynb", "Data quality and participant flow",
            "Kvalita dat a tok účastníků", results_name="data"),
-    Strand("process", "02_process.ipynb", "Process evaluation", "Procesní evaluace",
-           {"pilot_plan": None}),
-    Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení",
-           {"horizons_months": [6, 12, 20]}),
-    Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů",
-           {"bootstrap_draws": 999, "event_window": [-12, 24]}),
-    Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace",
-           {"horizon_months": 12, "unit_costs": None, "comparison_eviction_risk": None}),
-    Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze"),
+    Strand("process", "02_process.ipynb", "Process evaluation", "Procesní evaluace", (
+        Option("pilot_plan", nullable(File((".yaml", ".yml", ".json")), "the Ostrava design of the brief"), None,
+               "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
+               "soubor YAML nebo JSON s plánem pilotu (byty, domácnosti, podpora), None pro ostravský návrh"),
+    ), needs=(("tenancies",), ("applications",))),
+    Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení", (
+        Option("horizons_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [6, 12, 20],
+               "months at which retention is reported", "měsíce, ke kterým se udržení bydlení uvádí"),
+    ), needs=(("tenancies",),)),
+    Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů", (
+        Option("bootstrap_draws", Integer(minimum=100), 999, "wild cluster bootstrap draws",
+               "počet opakování bootstrapu"),
+        Option("event_window", Pair(Integer(maximum=-1), Integer(minimum=0)), [-12, 24],
+               "event-study window in months relative to move-in (first, last)",
+               "okno studie událostí v měsících od nastěhování (první, poslední)"),
+    ), needs=(("households",), ("municipality_panel",))),
+    Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace", (
+        Option("horizon_months", Number(minimum=0, exclusive_minimum=True), 12,
+               "months after entering a step at which a tenancy counts as sustained (cost per sustained "
+               "tenancy); offsets cover every treated month, the span of the programme cost",
+               "měsíce od vstupu, po kterých se bydlení počítá jako udržené (náklad na udržené bydlení)"),
+        Option("unit_costs", nullable(UNIT_COSTS, "the defaults of evaluation.economics.UnitCosts"), None,
+               "CZK per shelter night, eviction, child-month in care, e.g. {shelter_night: 450}, None for defaults",
+               "Kč za noc v azylovém domě, vystěhování, měsíc dítěte v péči; None pro výchozí hodnoty"),
+        Option("comparison_eviction_risk",
+               nullable(Number(minimum=0, maximum=1), "estimated from the comparison households"), None,
+               "risk of losing the home in the comparison group over the treated months (0-1), "
+               "or None to estimate it from the tenancies of the comparison households",
+               "riziko ztráty bydlení ve srovnávací skupině (0-1), nebo None pro odhad z dat"),
+    ), needs=(("households", "tenancies", "costs"),)),
+    Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze",
+           needs=(("applications",), ("units",))),
 )})
+
+
+def _outcome_columns() -> tuple[str, ...]:
+    """Numeric columns of household_outcomes (the outcomes a design can be planned for)."""
+    from evaluation.data.schema import get_schema
+
+    return tuple(f.name for f in get_schema().table("household_outcomes").fields
+                 if f.type in ("number", "integer") and f.name not in ("household_id", "month"))
+
+
+#: A share strictly between 0 and 1 (power, retention).
+SHARE = Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True)
+
+#: Strands that run only when a configuration names them (``strands: [design]``): planning tools,
+#: not part of ``strands: all``, the demo or its reports. They need no particular table: the
+#: strand says itself which of its answers the data allow.
+OPT_IN_STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
+    Strand("design", "00_design.ipynb", "Study design: power and minimum detectable effects",
+           "Plán studie: síla testu a minimální zjistitelný efekt", (
+               Option("design_kind", Choice(("all", "did", "event_study", "two_means", "two_proportions",
+                                             "logrank")), "all",
+                      "all, did, event_study, two_means, two_proportions or logrank",
+                      "all, did, event_study, two_means, two_proportions nebo logrank"),
+               Option("n_treated", Integer(minimum=1), 30, "programme households (or clusters) in the planned design",
+                      "domácnosti programu (nebo shluky) v plánovaném designu"),
+               Option("n_control", Integer(minimum=1), 60, "comparison households (or clusters) in the planned design",
+                      "srovnávací domácnosti (nebo shluky) v plánovaném designu"),
+               Option("effect", nullable(Number(), "the minimum detectable effect"), None,
+                      "effect on the outcome in its units, or None for the minimum detectable effect",
+                      "efekt na výsledek v jeho jednotkách, nebo None pro minimální zjistitelný efekt"),
+               Option("power", SHARE, 0.8,
+                      "power wanted, 0-1", "požadovaná síla testu, 0-1"),
+               Option("alpha", Number(minimum=0, maximum=0.5, exclusive_minimum=True), 0.05,
+                      "significance level (two-sided)", "hladina významnosti (oboustranně)"),
+               Option("icc", Number(minimum=0, maximum=1, exclusive_maximum=True), 0.0,
+                      "intra-cluster correlation when households are randomised in clusters (0 for none)",
+                      "vnitroshluková korelace při náhodném přidělení po shlucích (0 bez shluků)"),
+               Option("cluster_size", Number(minimum=1), 1, "households per cluster (1 for individual assignment)",
+                      "domácností na shluk (1 při přidělení po domácnostech)"),
+               Option("pre_periods", Integer(minimum=1), 12, "months observed before entry",
+                      "měsíce sledované před vstupem"),
+               Option("post_periods", Integer(minimum=1), 24,
+                      "months observed after the first cohort enters (the later cohorts enter within them)",
+                      "měsíce sledované po vstupu první kohorty"),
+               Option("entry_offsets", ListOf(Integer(minimum=0), unique=False), [0, 8, 16],
+                      "months after the first entry at which the programme cohorts enter, e.g. [0, 8, 16]",
+                      "měsíce po prvním vstupu, kdy vstupují další kohorty, např. [0, 8, 16]"),
+               Option("outcome", Choice(_outcome_columns), "arrears_czk",
+                      "household outcome of the difference-in-differences (column of household_outcomes)",
+                      "výsledek domácností pro rozdíl v rozdílech (sloupec tabulky household_outcomes)"),
+               Option("hazard_ratio", nullable(Number(minimum=0, exclusive_minimum=True), "the detectable one"),
+                      None, "hazard ratio of losing the home, programme over comparison, or None for the detectable one",
+                      "poměr rizik ztráty bydlení (program / srovnání), nebo None pro zjistitelný"),
+               Option("control_retention", nullable(SHARE, "estimated from the data"), None, "share of comparison households still housed at the horizon, or None to estimate it",
+                      "podíl srovnávacích domácností stále v bydlení, nebo None pro odhad z dat"),
+               Option("programme_retention", nullable(SHARE, "the detectable one"), None, "share of programme households still housed at the horizon, or None for the detectable one",
+                      "podíl domácností programu stále v bydlení, nebo None pro zjistitelný"),
+               Option("retention_horizon_months", Number(minimum=0, exclusive_minimum=True), 12,
+                      "months at which retention is compared", "měsíc, ke kterému se udržení bydlení srovnává"),
+               Option("simulations", Integer(minimum=10), 200, "placebo experiments of the simulated power",
+                      "počet placebo pokusů simulované síly testu"),
+           )),
+)})
+
+#: Every strand a configuration or a notebook may name: the default ones, then the opt-in ones.
+ALL_STRANDS: Mapping[str, Strand] = MappingProxyType({**STRANDS, **OPT_IN_STRANDS})
+
+
+def strand_options(name: str) -> Mapping[str, Option]:
+    """Every parameter the strand's notebook declares, with its rule."""
+    return options_by_name([*COMMON.values(), *ALL_STRANDS[name].options])
 
 
 def strand_parameters(name: str) -> dict[str, Any]:
     """Every parameter the strand's notebook declares, with its default."""
-    strand = STRANDS[name]
-    return {**COMMON_PARAMETERS, **strand.extra_parameters}
+    return {key: option.default for key, option in strand_options(name).items()}
+
+
+def parameter_help(name: str) -> str:
+    """The English help of a parameter (written next to it in the notebooks)."""
+    for option in [*COMMON.values(), *(o for s in ALL_STRANDS.values() for o in s.options)]:
+        if option.name == name:
+            return option.help
+    raise KeyError(name)
+
+

@@ -4,7 +4,11 @@ The scope is a choice, not a data problem, but it still leaves rows out, so ever
 table's rows in, kept and left out are counted with the reason in a
 :class:`ScopeSelection` result that the notebooks show and store. Rules:
 
-* **municipality** keeps that municipality's households (programme and comparison),
+* **municipality** must have data of its own (households, applications, units or costs, or a
+  pilot start in the municipality panel); a name that differs from the data only in case or
+  accents (``ostrava``, ``Jindrichuv Hradec``) is taken as the data's spelling, with a note, and
+  an unknown name is an error suggesting the closest names. The scope
+  keeps that municipality's households (programme and comparison),
   units, applications and costs, and the rows of every household-keyed table that
   belong to those households. The municipality panel keeps that municipality and the
   municipalities that never ran a pilot (its comparison group); other pilots leave.
@@ -31,6 +35,8 @@ Example
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -38,6 +44,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.data.dataset import Dataset
+from evaluation.data.schema import normalise_label
 from evaluation.errors import ConfigError
 from evaluation.results import Result
 
@@ -56,6 +63,7 @@ class ScopeSelection(Result):
     counts: pd.DataFrame
     scope_notes: tuple[str, ...] = ()
     source: Dataset | None = None  # the data before the scope was applied (ledger, validation report)
+    municipality: str | None = None  # as spelled in the data
     title: str = "Scope of this run"
     count_columns = ("rows_in", "rows_kept", "rows_left_out")
 
@@ -99,8 +107,11 @@ def select_scope(dataset: Dataset, *, municipality: str | None = None, programme
     notes: list[str] = []
     study_period = dataset.study_period
     if municipality is not None:
+        municipality, note = resolve_municipality(municipality, dataset)
         _by_municipality(tables, counter, municipality)
         notes.append(f"municipality: {municipality}")
+        if note:
+            notes.append(note)
     if programme_step is not None:
         _by_step(tables, counter, programme_step)
         notes.append(f"programme step: {programme_step}")
@@ -118,17 +129,76 @@ def select_scope(dataset: Dataset, *, municipality: str | None = None, programme
                            [f"{study_period[0]:%Y-%m-%d}", f"{study_period[1]:%Y-%m-%d}"]}}))
     if not notes:
         notes.append("all municipalities, programme steps and the whole study period")
-    return ScopeSelection(selected, counter.table(tables), tuple(notes), source=dataset)
+    return ScopeSelection(selected, counter.table(tables), tuple(notes), source=dataset,
+                          municipality=municipality)
+
+
+#: Tables whose rows belong to one municipality (column ``municipality``).
+MUNICIPAL_TABLES = ("households", "applications", "units", "costs")
+
+
+def municipalities_with_data(dataset: Dataset) -> list[str]:
+    """Municipalities with data of their own: rows in households, applications, units or costs,
+    or a pilot start in the municipality panel (not the panel's comparison municipalities)."""
+    names: set[str] = set()
+    for table in MUNICIPAL_TABLES:
+        if dataset.has(table) and "municipality" in dataset[table]:
+            names |= {str(m) for m in dataset[table]["municipality"].dropna().unique()}
+    return sorted(names | set(pilot_municipalities(dataset)))
+
+
+def pilot_municipalities(dataset: Dataset) -> list[str]:
+    """Municipalities with programme households or a pilot start in the municipality panel."""
+    pilots: set[str] = set()
+    if dataset.has("households"):
+        households = dataset["households"]
+        programme = households.loc[households["group"].astype(str).eq("programme").to_numpy()]
+        pilots |= {str(m) for m in programme["municipality"].dropna().unique()}
+    if dataset.has("municipality_panel"):
+        panel = dataset["municipality_panel"]
+        pilots |= {str(m) for m in panel.loc[panel["pilot_start_period"].notna(), "municipality"].unique()}
+    return sorted(pilots)
+
+
+def resolve_municipality(name: str, data: Dataset | Iterable[str], *, what: str = "municipality"
+                         ) -> tuple[str, str | None]:
+    """The spelling in the data of the municipality ``name``, and a note when it differs.
+
+    ``data`` is a Dataset (its :func:`municipalities_with_data`) or the names allowed. A name
+    that matches one known name apart from case, accents and spacing is accepted with a note;
+    anything else is a ConfigError that suggests the closest names.
+    """
+    known = municipalities_with_data(data) if isinstance(data, Dataset) else sorted(set(data))
+    if name in known:
+        return name, None
+    by_form: dict[str, list[str]] = {}
+    for candidate in known:
+        by_form.setdefault(normalise_label(candidate), []).append(candidate)
+    same = by_form.get(normalise_label(name), [])
+    if len(same) == 1:
+        return same[0], f"{what} {name!r} was taken as {same[0]!r}, its spelling in the data"
+    if isinstance(data, Dataset) and _comparison_only(data, name):
+        raise ConfigError(f"{what} {name!r} has no data of its own: it occurs only as a comparison municipality "
+                          "(no pilot start) in table municipality_panel; choose a municipality with households, "
+                          "applications, units or costs, or a pilot municipality")
+    close = [by_form[form][0] for form in difflib.get_close_matches(normalise_label(name), list(by_form), n=5,
+                                                                     cutoff=0.6)]
+    hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+    listing = (f"the data has {len(known)} municipalities with data of their own"
+               + (f": {', '.join(known)}" if len(known) <= 20 else " (see the scope table of a pooled run)"))
+    if not known:
+        listing = "the data has no municipality with data of its own"
+    raise ConfigError(f"{what} {name!r} is not in the data; {hint}{listing}")
+
+
+def _comparison_only(dataset: Dataset, name: str) -> bool:
+    if not dataset.has("municipality_panel"):
+        return False
+    panel = dataset["municipality_panel"]
+    return bool(normalise_label(name) in {normalise_label(m) for m in panel["municipality"].dropna().unique()})
 
 
 def _by_municipality(tables: dict[str, pd.DataFrame], counter: _Counter, municipality: str) -> None:
-    holding = [name for name in ("households", "municipality_panel", "applications", "units", "costs")
-               if name in tables and (tables[name]["municipality"] == municipality).any()]
-    if not holding:
-        known = sorted({str(m) for name in ("households", "municipality_panel") if name in tables
-                        for m in tables[name]["municipality"].dropna().unique()})
-        raise ConfigError(f"municipality {municipality!r} does not occur in table households or "
-                          f"municipality_panel (column municipality); the data has: {', '.join(known)}")
     for name in ("households", "units", "applications", "costs"):
         if name in tables:
             keep = tables[name]["municipality"] == municipality
@@ -146,10 +216,11 @@ def _by_step(tables: dict[str, pd.DataFrame], counter: _Counter, step: str) -> N
             raise ConfigError(f"programme step {step!r} does not occur in table tenancies (column step)")
         in_step = set(tenancies.loc[tenancies["step"] == step, "household_id"])
         counter.apply(tables, "tenancies", tenancies["step"] == step, "other programme step")
-        households = tables["households"]
-        keep = (households["group"] != "programme") | households["household_id"].isin(in_step)
-        counter.apply(tables, "households", keep.fillna(False).astype(bool),
-                      "programme household with no spell in this step")
+        if "households" in tables:
+            households = tables["households"]
+            keep = (households["group"] != "programme") | households["household_id"].isin(in_step)
+            counter.apply(tables, "households", keep.fillna(False).astype(bool),
+                          "programme household with no spell in this step")
     for name, column in (("units", "step"), ("costs", "cost_centre")):
         if name in tables:
             counter.apply(tables, name, tables[name][column] == step, "other programme step")

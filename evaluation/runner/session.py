@@ -4,6 +4,14 @@ A notebook cell should only load, call, display and store; this module does the
 load-and-scope part and shows results as they will be published (disclosure control
 applied), so that an executed notebook can be shared without household-level rows.
 
+:func:`open_session` checks what the notebook was given before it reads any data: a
+parameter papermill injected that the notebook does not declare (``-p municipalty Ostrava``
+would otherwise run the pooled analysis), and every value against its declared rule
+(:mod:`evaluation.runner.options`). The pseudonymisation key comes from the environment
+(:data:`KEY_ENV` as text, or :data:`KEY_ENV_HEX` as hexadecimal bytes, which is how
+``evaluation run --key-file`` passes it to its kernels), never from a parameter, so it is
+written into no notebook.
+
 Example
 -------
 >>> session = open_session("retention", data_dir="demo_data", results_dir="results",
@@ -13,10 +21,13 @@ Example
 
 from __future__ import annotations
 
+import ast
 import html
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -24,7 +35,8 @@ import pandas as pd
 from evaluation.data.dataset import Dataset
 from evaluation.errors import ConfigError, DisclosureError
 from evaluation.results import Result
-from evaluation.runner.registry import STRANDS
+from evaluation.runner.options import Context, Invalid, did_you_mean
+from evaluation.runner.registry import ALL_STRANDS, strand_options
 from evaluation.runner.selection import ScopeSelection, select_scope
 from evaluation.runner.strands._common import disclosure_columns
 
@@ -104,7 +116,7 @@ class Session:
 
     def finish(self, **extra: Any) -> dict[str, Any]:
         """Write the provenance record (meta.json) of this strand and scope."""
-        notebook = STRANDS[self.strand].notebook
+        notebook = ALL_STRANDS[self.strand].notebook
         return self.store.write_meta(dataset=self.data, parameters=dict(self.parameters), notebook=notebook,
                                      scope_notes=list(self.selection.notes),
                                      seconds=round(time.perf_counter() - self.started, 1), **extra)
@@ -116,22 +128,90 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
                  seed: int = 2019, on_error: str = "raise", **strand_parameters: Any) -> Session:
     """Load and validate ``data_dir``, keep the scope, and open the results store for ``strand``.
 
-    Raises DataError when the data cannot be used and ConfigError for a scope the data
+    Raises ConfigError for a parameter the notebook does not declare or a value that breaks
+    its rule, DataError when the data cannot be used and ConfigError for a scope the data
     does not hold.
     """
     from evaluation.data.loader import load_folder
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
 
-    if strand not in STRANDS:
-        raise ConfigError(f"unknown strand {strand!r}; known strands: {', '.join(STRANDS)}")
-    if lang not in ("cs", "en"):
-        raise ConfigError(f"lang must be 'cs' or 'en', got {lang!r}")
-    dataset = load_folder(data_dir, on_error=on_error, lang=lang)
+    if strand not in ALL_STRANDS:
+        raise ConfigError(f"unknown strand {strand!r}{did_you_mean(strand, ALL_STRANDS)}; "
+                          f"known strands: {', '.join(ALL_STRANDS)}")
+    given = dict(data_dir=data_dir, results_dir=results_dir, municipality=municipality,
+                 programme_step=programme_step, period_start=period_start, period_end=period_end, lang=lang,
+                 disclosure_threshold=disclosure_threshold, seed=seed, on_error=on_error, **strand_parameters)
+    check_notebook_parameters(strand, given, injected=injected_parameters())
+    dataset = load_folder(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
     selection = select_scope(dataset, municipality=municipality, programme_step=programme_step,
                              period=(period_start, period_end))
-    store = ResultsStore(results_dir, strand=STRANDS[strand].store_name, scope=municipality or ALL_SCOPE,
-                         threshold=disclosure_threshold)
-    parameters = dict(municipality=municipality, programme_step=programme_step, period_start=period_start,
+    store = ResultsStore(results_dir, strand=ALL_STRANDS[strand].store_name,
+                         scope=selection.municipality or ALL_SCOPE, threshold=disclosure_threshold)
+    parameters = dict(municipality=selection.municipality, programme_step=programme_step, period_start=period_start,
                       period_end=period_end, lang=lang, disclosure_threshold=disclosure_threshold, seed=seed,
                       on_error=on_error, **strand_parameters)
     return Session(strand=strand, selection=selection, store=store, parameters=parameters, lang=lang)
+
+
+#: Environment variable holding the pseudonymisation key as text (as for ``validate --key-env``).
+KEY_ENV = "EVALUATION_PSEUDONYMISATION_KEY"
+#: Environment variable holding the key as hexadecimal bytes (``evaluation run`` sets it in its kernels).
+KEY_ENV_HEX = "EVALUATION_PSEUDONYMISATION_KEY_HEX"
+
+
+def key_from_environment() -> bytes | None:
+    """The pseudonymisation key from the environment, or None when neither variable is set."""
+    if os.environ.get(KEY_ENV_HEX):
+        try:
+            return bytes.fromhex(os.environ[KEY_ENV_HEX])
+        except ValueError:
+            raise ConfigError(f"environment variable {KEY_ENV_HEX} must hold the key as hexadecimal digits") from None
+    text = os.environ.get(KEY_ENV)
+    return text.encode("utf-8") if text else None
+
+
+def injected_parameters() -> list[str] | None:
+    """Names papermill injected into this kernel, or None outside a papermill run.
+
+    Papermill runs its ``injected-parameters`` cell right after the notebook's ``parameters``
+    cell; the cell starts with the comment ``# Parameters``. It is the last such cell in the
+    kernel's input history.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipykernel brings IPython
+        return None
+    shell = get_ipython()
+    history = shell.user_ns.get("In", []) if shell is not None else []
+    for source in reversed(history):
+        lines = str(source).splitlines()
+        if lines and lines[0].strip() == "# Parameters":
+            try:
+                tree = ast.parse(str(source))
+            except SyntaxError:
+                return None
+            return [target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                    for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                    if isinstance(target, ast.Name)]
+    return None
+
+
+def check_notebook_parameters(strand: str, values: Mapping[str, Any], *, injected: list[str] | None = None) -> None:
+    """Raise ConfigError naming every parameter the notebook does not declare (passed or injected
+    by papermill) and every value that breaks its declared rule."""
+    options = strand_options(strand)
+    notebook = ALL_STRANDS[strand].notebook
+    problems = []
+    for name in sorted({*values, *(injected or [])} - set(options)):
+        origin = "papermill passed" if injected and name in injected else "open_session was given"
+        problems.append(f"{origin} parameter {name!r}, which {notebook} does not declare"
+                        f"{did_you_mean(name, options)}")
+    for name, option in options.items():
+        if name in values:
+            try:
+                option.check(values[name], Context(Path.cwd()))
+            except Invalid as exc:
+                problems.append(f"parameter {name} = {values[name]!r} is not allowed: it {exc}")
+    if problems:
+        raise ConfigError(f"{notebook}: " + "; ".join(problems)
+                          + f" (declared parameters: {', '.join(options)}; see notebooks/README.md)")

@@ -82,8 +82,16 @@ UNITS: dict[tuple[str, str], int] = {
 #: assumption (about twice the 130 programme places, as waiting lists exceed supply).
 COMPARISON: dict[str, int] = {"Ostrava": 260, "Brno": 100}
 #: Registration window of comparison households on the waiting list (same period as entry).
+#: Brno's control families are not on a waiting list: they were randomised alongside the
+#: treated families, so their "registration" is their randomisation date, drawn exactly as the
+#: treated families' (see :data:`TRIAL_MUNICIPALITY`); the Brno window below is not used.
 COMPARISON_REGISTRATION: dict[str, tuple[str, str]] = {
     "Ostrava": ("2016-06-01", "2018-03-31"), "Brno": ("2016-06-01", "2017-05-31")}
+#: Population each municipality's comparison households are drawn from. Ostrava's waiting list
+#: differs from the people selected for the staircase (assumption). Brno's are the trial's control
+#: families: randomised from the same families as the treated (Ripka et al. 2018), so they share the
+#: Housing First families' composition, income, referral sources, arrears level and children in care.
+COMPARISON_POPULATION: dict[str, str] = {"Ostrava": "comparison", "Brno": "housing_first"}
 
 #: City districts (obvody / městské části) where households and flats are; assumption.
 DISTRICTS: dict[str, tuple[str, ...]] = {
@@ -187,7 +195,8 @@ TRANSITIONS: dict[str, tuple[tuple[str | None, str | None, float], ...]] = {
 # Household outcomes (impact evaluation)
 # --------------------------------------------------------------------------------------
 #: Housing-related debt without the programme: 15,000 CZK floor + lognormal (median 15,000,
-#: sigma 0.7); programme households carry 15% more (they were selected for need). Assumption.
+#: sigma 0.7); programme households carry 15% more (they were selected for need), and so do Brno's
+#: trial control families, randomised from the same families as the treated. Assumption.
 ARREARS_FLOOR = 15000.0
 ARREARS_MEDIAN_ABOVE_FLOOR = 15000.0
 ARREARS_SIGMA = 0.7
@@ -420,3 +429,29 @@ PANEL_ARREARS_EFFECT = (0.010, 0.004)       # -(a + b * e) * multiplier
 PANEL_ARREARS_MULTIPLIER = {2016: 1.0, 2017: 1.5, 2018: 0.6}
 PANEL_EVICTIONS_EFFECT = (0.30, 0.7)        # -a * (1 - r ** (e + 1)) * multiplier
 PANEL_EVICTIONS_MULTIPLIER = {2016: 1.0, 2017: 0.7, 2018: 1.3}
+
+
+# --------------------------------------------------------------------------------------
+# The Brno Housing First trial (randomisation of the Brno families)
+# --------------------------------------------------------------------------------------
+#: The trial randomised the Brno families 1:2 to Housing First or treatment as usual (Ripka et al.
+#: 2018: 50 of 150 families; 12-month follow-up interviews). The programme arm has as many places
+#: as flats; a flat an assigned family does not take is offered to a control family (two-sided
+#: non-compliance). Randomisation within strata of family size (flats differ in size) is an
+#: assumption, as are the shares below.
+TRIAL_MUNICIPALITY = "Brno"
+TRIAL_FOLLOW_UP_MONTHS = 12
+#: Strata by number of children: (label as the Brno team would write it, lowest, highest children).
+TRIAL_STRATA: tuple[tuple[str, int, int], ...] = (("1 dítě", 1, 1), ("2 děti", 2, 2), ("3 a více dětí", 3, 99))
+#: P(an assigned family does not take up the flat) and why (assumption).
+TRIAL_P_NOT_TAKEN = 0.06
+TRIAL_NON_RECEIPT_REASONS = (("declined", 0.55), ("not_reached", 0.30), ("ineligible", 0.15))
+#: Follow-up interviews: P(completed) without the programme at average baseline arrears, the change
+#: in its logit per standard deviation of baseline arrears (families deeper in debt are harder to
+#: find), and P(a family the control arm would lose is still interviewed in the programme arm):
+#: support workers keep in touch, so the programme never loses a family the control arm keeps
+#: (monotone attrition, the assumption of Lee 2009 bounds). Assumptions.
+TRIAL_P_FOLLOWED_UP_CONTROL = 0.85
+TRIAL_FOLLOW_UP_ARREARS_LOGIT = -0.6
+TRIAL_P_KEPT_BY_PROGRAMME = 0.6
+TRIAL_ATTRITION_REASONS = (("lost_to_follow_up", 0.60), ("withdrew", 0.25), ("moved_away", 0.15))

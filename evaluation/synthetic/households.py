@@ -120,6 +120,20 @@ def _programme_cohort(builder: _Builder, cohort: cal.Cohort, n: int) -> pd.DataF
     return builder.add(columns, entry, np.full(n, cohort.step, dtype=object), programme=True)
 
 
+def _randomisation_dates(rng: np.random.Generator, cohorts: list[cal.Cohort], n: int) -> np.ndarray:
+    """Dates on which trial control families were randomised: drawn as the treated families'
+    referral (= randomisation) dates are, the move-in month of a cohort (in proportion to its
+    size) less the wait for a flat, so that the date says nothing about the arm."""
+    sizes = np.array([c.size for c in cohorts], dtype=float)
+    which = rng.choice(len(cohorts), size=n, p=sizes / sizes.sum())
+    entry = np.empty(n, dtype="datetime64[D]")
+    for k, cohort in enumerate(cohorts):
+        rows = np.flatnonzero(which == k)
+        entry[rows] = _entry_dates(rng, cohort.entry_month, len(rows))
+    wait = rng.gamma(2.0, cal.REFERRAL_TO_MOVE_IN_DAYS["housing_first"] / 2.0, n)
+    return entry - np.rint(wait).astype("timedelta64[D]")
+
+
 def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
@@ -145,9 +159,13 @@ def simulate_population(rng: np.random.Generator, scale: float) -> Population:
         _programme_cohort(builder, cohort, scaled(cohort.size, scale))
     for municipality, count in cal.COMPARISON.items():
         n = scaled(count, scale)
-        columns = _draw_households(rng, municipality, "comparison", n, cal.ETHOS_SHARES_COMPARISON[municipality])
-        lo, hi = (np.datetime64(d, "D") for d in cal.COMPARISON_REGISTRATION[municipality])
-        registered = lo + rng.integers(0, (hi - lo).astype(int) + 1, n).astype("timedelta64[D]")
+        population = cal.COMPARISON_POPULATION[municipality]
+        columns = _draw_households(rng, municipality, population, n, cal.ETHOS_SHARES_COMPARISON[municipality])
+        if municipality == cal.TRIAL_MUNICIPALITY:
+            registered = _randomisation_dates(rng, by_step["housing_first"], n)
+        else:
+            lo, hi = (np.datetime64(d, "D") for d in cal.COMPARISON_REGISTRATION[municipality])
+            registered = lo + rng.integers(0, (hi - lo).astype(int) + 1, n).astype("timedelta64[D]")
         columns.update({
             "group": np.full(n, "comparison", dtype=object), "programme": np.full(n, "none", dtype=object),
             "cohort": np.full(n, -1), "referral_date": registered,

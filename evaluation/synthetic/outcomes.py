@@ -118,7 +118,9 @@ def _household_draws(rng: np.random.Generator, households: pd.DataFrame) -> _Hou
     programme = (households["group"] == "programme").to_numpy()
     # arrears: household level; the AR(1) shocks start from their stationary distribution
     level = cal.ARREARS_FLOOR + cal.ARREARS_MEDIAN_ABOVE_FLOOR * np.exp(cal.ARREARS_SIGMA * rng.standard_normal(n))
-    level *= np.where(programme, cal.ARREARS_PROGRAMME_LEVEL, 1.0)
+    # drawn from a programme's population: its households, and the Brno trial's control families
+    selected = (households["kind"] != "comparison").to_numpy()
+    level *= np.where(selected, cal.ARREARS_PROGRAMME_LEVEL, 1.0)
     first_shock = rng.standard_normal(n) * cal.ARREARS_SHOCK_SD / np.sqrt(1 - cal.ARREARS_AR ** 2)
     # employment propensity and benefit income (a multiple of the subsistence minimum)
     adults = (households["household_size"] - households["children"]).to_numpy()
@@ -131,8 +133,7 @@ def _household_draws(rng: np.random.Generator, households: pd.DataFrame) -> _Hou
     ranges = np.array(list(cal.INCOME_MULTIPLE_RANGE.values()))[band]
     multiple = ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * rng.random(n)
     # children in care at the start; some return home under the programme
-    kind = np.where(programme, households["entry_step"].to_numpy(), "comparison")
-    share = pd.Series(cal.CHILDREN_IN_CARE_SHARE).reindex(kind).to_numpy()
+    share = pd.Series(cal.CHILDREN_IN_CARE_SHARE).reindex(households["kind"].to_numpy()).to_numpy()
     in_care = rng.binomial(households["children"].to_numpy(), share).astype(np.int16)
     returned = rng.binomial(in_care, cal.CHILD_RETURN_PROBABILITY).astype(np.int16)
     leave = households["exit_date"].to_numpy().astype("datetime64[D]")

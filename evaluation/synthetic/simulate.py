@@ -39,9 +39,13 @@ from evaluation.synthetic.outcomes import (
     simulate_outcomes,
 )
 from evaluation.synthetic.panel import arrears_rate_effect, evictions_effect, simulate_panel
+from evaluation.synthetic.trial import TrialDraw, simulate_trial
 from evaluation.synthetic.truth import Truth, aggregate_att, aggregates_frame
 
-_STREAMS = ("households", "order", "units", "ledger", "contacts", "outcomes", "applications", "panel", "gaps")
+# New parts append a stream at the end: SeedSequence.spawn keys children by position, so the
+# streams before it (and all data they draw) stay as they were.
+_STREAMS = ("households", "order", "units", "ledger", "contacts", "outcomes", "applications", "panel", "gaps",
+            "trial")
 #: Largest scale accepted (about 4.5 million households); beyond it memory runs out.
 MAX_SCALE = 10_000.0
 
@@ -107,7 +111,7 @@ def _blank(rng: np.random.Generator, values: np.ndarray, share: float) -> np.nda
 
 #: Order of the tables in :attr:`SyntheticData.tables` (the data contract's order).
 _TABLE_ORDER = ("households", "units", "tenancies", "support_contacts", "rent_ledger", "household_outcomes",
-                "applications", "costs", "municipality_panel")
+                "applications", "costs", "municipality_panel", "assignment")
 
 
 def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
@@ -155,7 +159,10 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     outcomes = simulate_outcomes(streams["outcomes"], hh)
     tables["household_outcomes"], potential = _outcome_tables(outcomes, household_id)
     outcomes = Outcomes(None, outcomes.potential, outcomes.clipped_cells)  # free the long intermediate
-    truth = _truth(seed, scale, population, outcomes, panel_potential, point_truth)
+    trial = simulate_trial(streams["trial"], hh, household_id, tables["household_outcomes"],
+                           potential["household_outcomes"])
+    tables["assignment"] = frame("assignment", trial.columns)
+    truth = _truth(seed, scale, population, outcomes, panel_potential, point_truth, trial)
     potential["municipality_panel"] = panel_potential
     del outcomes
 
@@ -329,7 +336,7 @@ def _secondary_effects(outcomes: Outcomes) -> dict[str, float]:
 
 
 def _truth(seed: int, scale: float, population: Population, outcomes: Outcomes, panel_potential: pd.DataFrame,
-           point_truth: pd.DataFrame) -> Truth:
+           point_truth: pd.DataFrame, trial: TrialDraw) -> Truth:
     hh = population.households
     cohorts = _cohort_table(hh)
     household_att, household_agg = _household_att(outcomes, cohorts)
@@ -358,6 +365,7 @@ def _truth(seed: int, scale: float, population: Population, outcomes: Outcomes, 
         "household_data_extraction_date": str(cal.HOUSEHOLD_DATA_END),
         "applications_extraction_date": str(cal.STUDY_END),
         "outcomes_first_month": f"{cal.OUTCOMES_START}-01",
+        "trial": trial.parameters,
     }
     sources = {
         "pilot structure": "seed 003 (Ostrava): crisis 30 units / 3 cohorts of 10 / 6 months; social and affordable "
@@ -374,5 +382,5 @@ def _truth(seed: int, scale: float, population: Population, outcomes: Outcomes, 
                  tables={"cohorts": cohorts, "household_att": household_att,
                          "household_att_aggregates": household_agg, "panel_att": panel_att,
                          "panel_att_aggregates": panel_agg, "retention": _retention(hh),
-                         "contact_points": point_truth},
+                         "contact_points": point_truth, "trial": trial.truth},
                  sources=sources)

@@ -33,6 +33,11 @@ Tables (``pandas.DataFrame``):
     = realised share among households followed for at least ``t`` months, ``n`` = those.
     ``dgp_negative_only`` is the same with negative exits only (a Kaplan–Meier estimate that
     censors other exits targets this).
+``trial``
+    The Brno Housing First trial (``evaluation.synthetic.trial``): by ``outcome`` (``arrears_czk``
+    in the follow-up month; ``stably_housed``, no eviction or abandonment by the follow-up) and
+    ``version`` (``dgp``, ``sample``), the complier average causal effect ``cace``, the
+    intention-to-treat effect ``itt`` = ``first_stage`` x ``cace`` and the housed families behind it.
 ``contact_points``
     By contact point: ``lost_share_dgp`` (applications never decided), ``lost_share_sample``,
     ``median_days_dgp``/``mean_days_dgp`` of the lognormal processing time, ``mean_days_sample``
@@ -63,7 +68,7 @@ import numpy as np
 import pandas as pd
 
 TABLES = ("household_att", "household_att_aggregates", "panel_att", "panel_att_aggregates",
-          "retention", "contact_points")
+          "retention", "contact_points", "trial")
 
 
 def aggregate_att(att: pd.DataFrame, group_sizes: Mapping[Any, float], *, value: str,

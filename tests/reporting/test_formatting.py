@@ -46,7 +46,9 @@ def test_percent_and_interval():
     assert format_interval(1.5, 2.25, "en", decimals=2) == "1.50–2.25"
     # a negative limit: words, not a dash that reads as a minus sign
     assert format_interval(-6805, -5796, "cs", decimals=0, unit="Kč") == f"−6{NBSP}805 až −5{NBSP}796{NBSP}Kč"
-    assert format_interval(-0.43, 0.03, "en", decimals=2) == "-0.43 to 0.03"
+    # one minus sign (U+2212) in both languages
+    assert format_interval(-0.43, 0.03, "en", decimals=2) == "\u22120.43 to 0.03"
+    assert format_number(-1520.5, "en", 0) == "\u22121,520"
 
 
 def test_dates():

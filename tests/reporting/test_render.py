@@ -181,10 +181,11 @@ def test_czech_number_and_date_formats(czech):
 
 def test_figures_are_present(czech):
     html = czech["technical_cs.html"].read_text(encoding="utf-8")
+    # the two stored figures and the logic model of the pilot plan
     images = re.findall(r"<img [^>]*src=\"([^\"]{0,40})", html)
-    assert len(images) == 2 and all(src.startswith("data:image/") for src in images)
-    assert len(_docx_media(czech["technical_cs.docx"])) == 2
-    assert _pdf_images(czech["technical_cs.pdf"]) == 2
+    assert len(images) == 3 and all(src.startswith("data:image/") for src in images)
+    assert len(_docx_media(czech["technical_cs.docx"])) == 3
+    assert _pdf_images(czech["technical_cs.pdf"]) == 3
     assert _pdf_images(czech["brief_cs.pdf"]) >= 1
 
 

@@ -76,7 +76,7 @@ def folder(tmp_path):
 def test_placement_and_report_columns(folder):
     markdown = render_markdown(build_context(ResultsStore.read(folder), kind="technical", scope="all", lang="cs",
                                              fmt="html", threshold=5, figure_paths={}))
-    main, appendix = markdown.split("# Příloha")
+    main, appendix = markdown.split("# Příloha B")
     # one language of a bilingual column, under the base name's header
     assert "| Fáze | Celkem |" in main and "Přijaté" in main and "Received" not in markdown
     # the report columns, in their order; the others stay in the CSV
@@ -93,7 +93,8 @@ def test_tables_are_numbered_in_order_of_appearance(folder):
     markdown = render_markdown(build_context(ResultsStore.read(folder), kind="technical", scope="all", lang="cs",
                                              fmt="html", threshold=5, figure_paths={}))
     numbers = [int(line.split()[2].rstrip(":")) for line in markdown.splitlines() if line.startswith(": Tabulka ")]
-    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 3
+    # the three tables of the strand, the pilot plan and the comparison with earlier evidence
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 5
 
 
 def test_key_figure_n_says_what_it_counts(folder):

@@ -99,7 +99,9 @@ def test_reports_are_readable_lengths_and_free_of_raw_codes(demo):
 
     reports = demo / "published" / "reports"
     assert len(PdfReader(reports / "brief_cs.pdf").pages) <= 4
-    assert 12 <= len(PdfReader(reports / "technical_cs.pdf").pages) <= 25
+    # the sections of an evaluation report (programme and logic model, earlier evidence, authorship,
+    # glossary, methods appendix) take about seven pages beyond the results
+    assert 12 <= len(PdfReader(reports / "technical_cs.pdf").pages) <= 32
     text = _pdf_text(reports / "technical_cs.pdf")
     body = text.split("Technické poznámky výpočtů")[0]
     for raw in ("lost_home", "housing_first", "unit_days", "n_risk", "conf_low", "rows_in", "label_cs",

@@ -7,7 +7,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from evaluation.errors import ConfigError
 from evaluation.runner.config import parse_config
 from evaluation.runner.parameters import check_parameters, declared_parameters
-from evaluation.runner.plan import job_parameters, plan_jobs
+from evaluation.runner.plan import plan_jobs
 from evaluation.runner.run import run_config
 
 
@@ -41,13 +41,12 @@ def test_unknown_and_missing_parameters_are_named(tmp_path):
         check_parameters(path, {"a": 5})
 
 
-def test_strand_parameter_that_no_notebook_declares_stops_the_run_before_anything(tmp_path):
-    (tmp_path / "data").mkdir()  # empty: reading it would fail, so the error must come first
-    config = parse_config({"data": "data", "output": "out", "strands": ["impact"],
-                           "parameters": {"impact": {"bootstrap_drawz": 99}}}, base_dir=tmp_path)
-    with pytest.raises(ConfigError, match="04_impact.ipynb: the run passes parameter\\(s\\) bootstrap_drawz"):
-        run_config(config, progress=False)
-    assert not (tmp_path / "out").exists()
+def test_strand_parameter_that_no_notebook_declares_is_refused_with_did_you_mean(tmp_path):
+    (tmp_path / "data").mkdir()
+    with pytest.raises(ConfigError, match="unknown key 'parameters.impact.bootstrap_drawz' "
+                                          "\\(did you mean 'bootstrap_draws'\\?\\)"):
+        parse_config({"data": "data", "output": "out", "strands": ["impact"],
+                      "parameters": {"impact": {"bootstrap_drawz": 99}}}, base_dir=tmp_path)
 
 
 def test_a_notebook_missing_a_parameter_stops_the_run_before_anything(tmp_path):
@@ -64,10 +63,8 @@ def test_a_notebook_missing_a_parameter_stops_the_run_before_anything(tmp_path):
 
 def test_common_parameters_cannot_be_overridden_per_strand(tmp_path):
     (tmp_path / "data").mkdir()
-    config = parse_config({"data": "data", "output": "out", "parameters": {"need": {"lang": "en"}}},
-                          base_dir=tmp_path)
-    with pytest.raises(ConfigError, match="set it at the top level"):
-        job_parameters(config, "need", None)
+    with pytest.raises(ConfigError, match="parameters.need.lang: every notebook shares lang; set it at the top level"):
+        parse_config({"data": "data", "output": "out", "parameters": {"need": {"lang": "en"}}}, base_dir=tmp_path)
 
 
 def test_strand_overrides_reach_the_notebook(tmp_path):
@@ -76,6 +73,7 @@ def test_strand_overrides_reach_the_notebook(tmp_path):
                            "parameters": {"impact": {"bootstrap_draws": 199}}}, base_dir=tmp_path)
     [job] = plan_jobs(config, [None])
     assert job.parameters["bootstrap_draws"] == 199
+    assert job.results_dir == tmp_path.resolve() / "out" / "results" / "all" / "impact"
     assert job.parameters["lang"] == "en" and job.parameters["municipality"] is None
     assert job.parameters["results_dir"] == str(tmp_path.resolve() / "out" / "internal" / "results")
     assert job.output_path == tmp_path.resolve() / "out" / "internal" / "notebooks" / "all" / "04_impact.ipynb"

@@ -80,8 +80,11 @@ def test_period_censors_spells_running_at_its_end(data):
 
 
 def test_scope_the_data_do_not_hold_is_an_error(data):
-    with pytest.raises(ConfigError, match="municipality 'Ostrava' does not occur in table households or municipality_panel"):
+    with pytest.raises(ConfigError, match="municipality 'Ostrava' is not in the data; the data has 2 "
+                                          "municipalities with data of their own: Brno, Most"):
         select_scope(data, municipality="Ostrava")
+    with pytest.raises(ConfigError, match="'Kolín' has no data of its own: it occurs only as a comparison"):
+        select_scope(data, municipality="Kolín")  # in the panel, never a pilot
     with pytest.raises(ConfigError, match="programme step 'affordable' does not occur in table tenancies"):
         select_scope(data, programme_step="affordable")
     with pytest.raises(ConfigError, match="ends .* before it starts"):

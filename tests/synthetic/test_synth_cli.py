@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from evaluation.cli import EXIT_FAILED, EXIT_OK, main
+from evaluation.cli import EXIT_OK, EXIT_USAGE, main
 
 
 def test_cli_synth_writes_csv_and_truth(tmp_path, capsys):
@@ -18,5 +18,5 @@ def test_cli_synth_writes_csv_and_truth(tmp_path, capsys):
 
 def test_cli_synth_bad_scale_fails_with_a_message(tmp_path, capsys):
     code = main(["synth", "--out", str(tmp_path / "s"), "--scale", "-1"])
-    assert code == EXIT_FAILED
+    assert code == EXIT_USAGE  # a wrong argument value, the same code in every subcommand
     assert "scale" in capsys.readouterr().err

@@ -81,6 +81,19 @@ def no_rows(tables: Sequence[str]) -> Reason:
                   + ", ".join(f"„{table_title(t, 'cs')}“" for t in tables))
 
 
+def no_rows_in_any(alternatives: Sequence[Sequence[str]]) -> Reason:
+    """The reason a whole strand was not run in a scope: for each set of tables it could run on,
+    the tables of that set without rows (see ``Strand.needs`` in evaluation.runner.registry)."""
+    def words(tables: Sequence[str], lang: str) -> str:
+        quote = ("„{}“" if lang == "cs" else "“{}”")
+        where = ({True: "v tabulce ", False: "v tabulkách "} if lang == "cs"
+                 else {True: "in table ", False: "in tables "})[len(tables) == 1]
+        return where + ", ".join(quote.format(table_title(t, lang)) for t in tables)
+
+    return Reason("the data of this scope have no rows " + " nor ".join(words(a, "en") for a in alternatives),
+                  "v datech tohoto rozsahu nejsou záznamy " + " ani ".join(words(a, "cs") for a in alternatives))
+
+
 @dataclass(frozen=True)
 class NotComputed(Result):
     """Stands in for an analysis the strand could not run, so that a notebook cell showing it
