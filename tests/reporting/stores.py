@@ -41,3 +41,12 @@ def published(root: Path) -> StoredResults:
     """Publish ``root/internal`` to ``root/published`` and read it as the reports do."""
     publish_results(Path(root) / "internal", Path(root) / "published")
     return ResultsStore.read(Path(root) / "published")
+
+
+def figure(store: ResultsStore, name: str, *, caption_cs: str, caption_en: str) -> None:
+    """A figure with the small monthly table it is drawn from (occupancy of one step)."""
+    store.add_table(f"{name}_data", pd.DataFrame({
+        "step": ["social"] * 4, "month": ["2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01"],
+        "occupancy_rate": [0.5, 0.75, 0.9, 0.95]}), title_cs=caption_cs, title_en=caption_en, placement="folder")
+    store.add_figure(name, table=f"{name}_data", plotter="evaluation.process.reach:draw_occupancy",
+                     caption_cs=caption_cs, caption_en=caption_en)
