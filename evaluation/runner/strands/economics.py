@@ -156,7 +156,9 @@ def _cost_tables(session: Any, output: StrandOutput) -> None:
                 TITLES["cost_per_household"], count_columns=["households", "direct_entrants"],
                 n_column="households", notes=result.notes, report_columns=REPORT_COLUMNS["cost_per_household"],
                 column_labels=LABELS["cost_per_household"])
-    store_figure(session, "cost_per_household", result, FIGURES["cost_per_household"])
+    store_figure(session, "cost_per_household", result, FIGURES["cost_per_household"], alt=(
+        "Sloupce ukazují náklady na jedno udržené bydlení podle obce a stupně programu s intervalem spolehlivosti.",
+        "Bars show the cost per sustained tenancy by municipality and programme step with a confidence interval."))
     if (~steps).any():
         other = table.loc[~steps, ["municipality", "cost_centre", "cost_czk", "applications",
                                    "cost_per_application"]].reset_index(drop=True)
@@ -170,6 +172,9 @@ def save(session: Any, output: StrandOutput) -> None:
 
     _cost_tables(session, output)
     store_result(session, output, "offsets", TITLES["offsets"], figure=FIGURES["offsets"], lang=session.lang,
+                 alt=("Body ukazují náklady programu, započtené úspory jinde a čisté náklady na domácnost s intervaly.",
+                      "Points show the programme cost, the offsets elsewhere and the net cost per household with "
+                      "intervals."),
                  report_columns=REPORT_COLUMNS["offsets"], column_labels=LABELS["offsets"])
     if "offsets" in output:
         result = output["offsets"]

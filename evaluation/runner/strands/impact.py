@@ -313,6 +313,25 @@ OUTCOMES = {
 }
 
 
+#: What each effect chart shows, for readers who cannot see it.
+ALT = {
+    "event_study": ("Body ukazují odhadnutý rozdíl v dluhu na bydlení mezi domácnostmi programu a srovnávací skupinou "
+                    "v každém měsíci před nastěhováním a po něm, s 95% intervaly; před nastěhováním by měly ležet "
+                    "kolem nuly.",
+                    "Points show the estimated difference in housing debt between programme and comparison "
+                    "households in each month before and after move-in, with 95% intervals; before move-in they "
+                    "should lie around zero."),
+    "staggered_households": ("Body ukazují průměrný efekt na dluh na bydlení podle čtvrtletí od vstupu do programu, "
+                             "s pásem spolehlivosti.",
+                             "Points show the average effect on housing debt by quarter since entry, with a "
+                             "confidence band."),
+    "staggered_municipalities": ("Body ukazují průměrný efekt na počet vystěhování na 1 000 obyvatel podle roku od "
+                                 "začátku pilotu, s pásem spolehlivosti.",
+                                 "Points show the average effect on evictions per 1,000 inhabitants by year since the "
+                                 "pilot start, with a confidence band."),
+}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the impact results under their stable names (see the module docstring)."""
     lang = session.lang
@@ -320,7 +339,7 @@ def save(session: Any, output: StrandOutput) -> None:
     store_result(session, output, "event_study", TITLES["event_study"], figure=FIGURES["event_study"], lang=lang,
                  plot_options={"time_unit": TIME_UNITS["event_study"], "outcome": outcome, "unit": unit},
                  placement="appendix", report_columns=REPORT_COLUMNS["event_study"],
-                 column_labels={"term": TIME_LABELS["event_study"]})
+                 column_labels={"term": TIME_LABELS["event_study"]}, alt=ALT["event_study"])
     tests = pretests(output)
     rows = pretrend_rows(output, tests)
     if rows:
@@ -335,7 +354,7 @@ def save(session: Any, output: StrandOutput) -> None:
                                     placement="appendix", report_columns=REPORT_COLUMNS["staggered"],
                                     column_labels={"term": TIME_LABELS[name]})
             outcome, unit = OUTCOMES[name]
-            store_figure(session, name, dynamic, FIGURES[name],
+            store_figure(session, name, dynamic, FIGURES[name], alt=ALT[name],
                          options={"time_unit": TIME_UNITS[name], "outcome": outcome, "unit": unit})
             key = "att_households" if name == "staggered_households" else "att_municipalities"
             label_cs, label_en, unit_code, decimals = ATT_LABELS[key]
