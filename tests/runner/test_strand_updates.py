@@ -186,7 +186,9 @@ def test_skipped_analyses_are_worded_in_czech_with_the_estimator_message_quoted(
     assert "„Nájemní vztahy“" in limitations["limitation_retention_2"]["cs"]  # the contract's Czech title
     assert "tenancies" not in limitations["limitation_retention_2"]["cs"]
     assert limitations["limitation_retention_3"]["cs"].endswith("epizody bydlení neuvádějí první stupeň.")
-    assert limitations["limitation_retention_note_1"] == {"cs": "Vynechány 2 domácnosti.", "en": "2 households left out"}
+    # as published: a small number of households in a note is written "<5"
+    assert limitations["limitation_retention_note_1"] == {"cs": "Vynechány <5 domácnosti.",
+                                                          "en": "<5 households left out"}
     assert reason_texts(Reason("why", "proč")) == ("proč", "why")
 
 
