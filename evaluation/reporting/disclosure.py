@@ -857,16 +857,19 @@ class PublishedTableCheck:
 
 def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
                     rules: DisclosureRules | None = None, name: str = "table",
-                    relations: Sequence[Relation] | None = None) -> PublishedTableCheck:
+                    relations: Sequence[Relation] | None = None,
+                    public_cells: Iterable[Cell] = ()) -> PublishedTableCheck:
     """Check a stored (already protected) table before it is rendered.
 
     Refuses identifier columns and household-level rows (raises :class:`DisclosureError`)
     and lists visible counts below the threshold, derived figures shown for a small
     ``n``, and margins from which a hidden cell could be recomputed. ``relations`` are the
     margins recorded when the table was protected; without them every total label counts.
+    ``public_cells`` are published as they are on purpose (rows that count groups, not people).
     """
     rules = rules or DisclosureRules()
     check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
+    public = set(public_cells)
     problems: list[str] = []
     counts = [c for c in dict.fromkeys([*count_columns, *([n_column] if n_column else [])]) if c in table.columns]
     marker = {rules.primary_symbol: PRIMARY, rules.secondary_symbol: SECONDARY}
@@ -887,7 +890,7 @@ def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n
             else:
                 value = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
                 values[(row, column)] = float(value)
-                if rules.is_small(float(value)):
+                if rules.is_small(float(value)) and (row, column) not in public:
                     problems.append(f"{name}: row {row + 1}, '{column}' shows the small count {value:g}")
     if n_column and n_column in table.columns:
         derived = [c for c in table.columns if c not in counts]

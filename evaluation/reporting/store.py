@@ -352,7 +352,8 @@ class ResultsStore:
           (rows named by the values of some of their columns; ``"subtract"`` for rows taken away);
         * ``populations`` – cells that count a population other tables count too, in any strand
           (``[{"name": "programme_households", "row": {"outcome": "total"}, "column": "households"}]``):
-          every cell of the same name in a scope is the same number;
+          every cell of the same name in a scope is the same number; with ``"dims": ["step"]`` one
+          number per value of those columns (the flats of each step);
         * ``public`` – columns that are settings, not data (planned places, months of support):
           published as they are, never hidden, never a way to work a hidden count out;
           ``public_rows`` – rows whose counts are of groups, not people (``[{"measure":

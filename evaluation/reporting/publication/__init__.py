@@ -200,6 +200,7 @@ def _write_table(folder: Path, table: InternalTable, outcome: TableOutcome, rule
         "derived": sum(k == "derived" for k in outcome.suppressed.values()),
         "cells": [[row, column, kind] for (row, column), kind in sorted(outcome.suppressed.items())],
         "relations": [_relation_record(r) for r in analysis.relations],
+        "public_cells": [[row, column] for row, column in sorted(outcome.public_cells)],
         "notes_en": list(notes_en), "notes_cs": list(notes_cs)}
     _write_json(folder / "tables" / f"{table.name}.json", info)
     return data

@@ -72,6 +72,7 @@ class TableOutcome:
     share_hidden: int = 0
     changes: list[tuple[str, str]] = field(default_factory=list)
     withheld: tuple[str, str] | None = None
+    public_cells: list[tuple[int, str]] = field(default_factory=list)  # counts of groups, published as they are
 
 
 @dataclass
@@ -130,7 +131,9 @@ def canonical_cells(table: InternalTable, analysis: TableAnalysis) -> dict[tuple
     for spec in table.info.get("populations") or []:
         for row in _matching_rows(data, spec.get("row") or {}):
             if spec.get("column") in counts:
-                keys[(row, spec["column"])] = ("population", str(spec.get("name")), ())
+                by = tuple(sorted((d, _value_text(data.at[row, d])) for d in spec.get("dims") or []
+                                  if d in data.columns))
+                keys[(row, spec["column"])] = ("population", str(spec.get("name")), by)
     for row in range(len(data)):
         base = tuple((d, _value_text(data.at[row, d])) for d in dims)
         for column in counts:
@@ -379,6 +382,7 @@ def protect_run(tables: Iterable[InternalTable], rules: DisclosureRules) -> RunP
 
 def _analyse(outcome: TableOutcome, rules: DisclosureRules) -> None:
     table, data = outcome.table, outcome.data
+    outcome.public_cells = _public_cells(table, data)
     present = set(data.columns)
     relations = [r for r in table.info.get("relations", ())
                  if {r["total"], *r["parts"], *r.get("subtract", ()), *(r.get("by") or ())} <= present]
@@ -391,7 +395,7 @@ def _analyse(outcome: TableOutcome, rules: DisclosureRules) -> None:
                                          dimensions=_declared_dimensions(table, data),
                                          shares=[c for c in table.info.get("percent_columns") or []
                                                  if c in data.columns],
-                                         public_cells=_public_cells(table, data))
+                                         public_cells=outcome.public_cells)
     except DisclosureError as error:
         outcome.analysis = None
         _withhold(outcome, (f"tabulku nelze zveřejnit: {error}", f"the table cannot be published: {error}"))

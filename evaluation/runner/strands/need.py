@@ -84,8 +84,10 @@ def save(session: Any, output: StrandOutput) -> None:
                         "průběh po čtvrtletích je v grafu a ve složce výsledků.",
                         "Stock at the start of the first and the end of the last quarter, inflow and outflow over "
                         "the whole period; the quarterly course is in the figure and in the results folder.")])
+    from evaluation.runner.strands.process import FLATS_OF_STEP
+
     store_result(session, output, "excluded_locality", TITLES["excluded_locality"], lang=session.lang,
-                 report_columns=REPORT_COLUMNS.get("excluded_locality"))
+                 report_columns=REPORT_COLUMNS.get("excluded_locality"), populations=[FLATS_OF_STEP])
     if store_result(session, output, "stock_flow", TITLES["stock_flow"], lang=session.lang,
                     report_columns=REPORT_COLUMNS.get("stock_flow"), column_labels=LABELS.get("stock_flow")) \
             and "ethos_counts" in output:

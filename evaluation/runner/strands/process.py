@@ -213,6 +213,8 @@ def _with_total(session: Any, output: StrandOutput, name: str, label_column: str
                 public=[c for c in public if c in table.columns], relations=getattr(result, "count_relations", ()))
 
 
+#: The programme flats of each step, wherever a table counts them (for disclosure control).
+FLATS_OF_STEP = {"name": "flats_of_step", "column": "units", "dims": ["step"]}
 #: The count and the base of the share a result reports (for its total row).
 SHARE_OF = {"dropout": ("dropout", "known_outcome")}
 
@@ -270,7 +272,8 @@ def _occupancy(session: Any, output: StrandOutput) -> None:
              "unit_days_occupied": summary["unit_days_occupied"].sum()}
     summary = pd.concat([summary, pd.DataFrame([total])], ignore_index=True)
     summary["occupancy_rate"] = summary["unit_days_occupied"] / summary["unit_days_available"]
-    store_frame(session, "occupancy", summary, TITLES["occupancy"], notes=[(
+    store_frame(session, "occupancy", summary, TITLES["occupancy"], count_columns=["units"],
+                populations=[FLATS_OF_STEP], notes=[(
         "Obsazenost = obsazené bytodny / bytodny k dispozici za celé období, kdy byty daného stupně "
         "programu sloužily; průběh po měsících ukazuje graf.",
         "Occupancy = flat-days occupied / flat-days available over the whole period the step's flats "
