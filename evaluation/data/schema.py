@@ -64,6 +64,7 @@ class Field:
     maximum: float | None = None
     categories: tuple[Category, ...] = ()
     aliases: tuple[str, ...] = ()  # further header spellings municipal systems are known to export
+    unit: str | None = None  # "CZK" for money: no value has three decimals, which tells thousands apart
 
     @property
     def is_categorical(self) -> bool:
@@ -183,7 +184,7 @@ def _parse_field(raw: dict[str, Any]) -> Field:
         minimum=c.get("minimum"), maximum=c.get("maximum"),
         categories=tuple(Category(x["value"], x.get("label", x["value"]), x.get("label_cs", x.get("label", x["value"])))
                          for x in raw.get("categories", [])),
-        aliases=tuple(raw.get("aliases", ())),
+        aliases=tuple(raw.get("aliases", ())), unit=raw.get("unit"),
     )
 
 
