@@ -6,9 +6,16 @@ any error stops loading with a :class:`~evaluation.errors.DataError` whose messa
 is the whole report; with ``on_error="exclude"`` the rows that break a row-level
 rule are left out, each counted in the ledger under the first rule it broke, and
 rows whose parent row was excluded follow them (orphans). Problems with a whole
-file (unreadable, a required table or column missing) always stop loading, and
-direct identifiers without a pseudonymisation key always raise
+file or column always stop loading: an unreadable file, a required column missing,
+or an optional column missing that a rule of the contract or an analysis reads
+(:mod:`evaluation.data.needs`; the message suggests the file's column that probably
+is it). Direct identifiers without a pseudonymisation key always raise
 :class:`~evaluation.errors.IdentifierError`.
+
+A folder may hold only some tables. Each table that is not there is named in a note
+with the analyses that cannot run without it; a file with a header and no rows is an
+error when an analysis the other files allow needs it, else a note. The Dataset says
+which analyses and strands the data allow (:meth:`~evaluation.data.dataset.Dataset.availability`).
 
 The study period is the ``study_period`` argument, else ``studyPeriod`` of the
 folder's own ``datapackage.json``, else the contract's.
@@ -17,17 +24,14 @@ Example
 -------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "households.csv").write_text(
-...     "household_id;obec;velikost domácnosti;děti;bytová nouze (ETHOS);skupina;program\\n"
-...     "H1;Kolín;3;1;noclehárna;programová skupina;prostupné bydlení\\n", encoding="utf-8")
 >>> _ = (folder / "tenancies.csv").write_text(
-...     "tenancy_id;household_id;stupeň;začátek;konec;důvod ukončení\\n"
-...     "T1;H1;krizové bydlení;15.03.2019;;stále bydlí\\n", encoding="utf-8")
+...     "tenancy_id;household_id;byt;stupeň;začátek;konec;důvod ukončení\\n"
+...     "T1;H1;B1;krizové bydlení;15.03.2019;;stále bydlí\\n", encoding="utf-8")
 >>> validate_folder(folder).ok
 True
 >>> ds = load_folder(folder)
->>> ds.tenancies["step"].tolist(), ds.ledger.loaded("tenancies")
-(['crisis'], 1)
+>>> ds.tenancies["step"].tolist(), ds.ledger.loaded("tenancies"), ds.can_run("retention.retention")
+(['crisis'], 1, True)
 """
 
 from __future__ import annotations
@@ -242,7 +246,8 @@ class _Run:
         identifier columns hidden)."""
         raw = check.raw
         for n in raw.notices:
-            check.add_file_problem(n.rule, n.key, severity=n.severity, column=n.column, **dict(n.values))
+            check.add_file_problem(n.rule, n.key, severity=n.severity, column=n.column,
+                                   sheet=str(n.values.get("sheet_name", "")), **dict(n.values))
         hidden = self.hidden.get(check.schema.name, set())
         for n in raw.row_notices:
             if n.column in hidden:

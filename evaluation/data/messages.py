@@ -113,16 +113,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheets_read": ("Sešit má tabulku na více listech; načteny byly listy {sheets} (v závorce počet řádků).",
                     "The workbook holds the table on several sheets; read were the sheets {sheets} (rows in brackets)."),
     "sheets_empty": ("Prázdné listy sešitu: {sheets}.", "Empty sheets of the workbook: {sheets}."),
-    "sheet_mismatch": (("List „{sheet}“ vypadá jako další část tabulky, ale jeho sloupce se liší od listu „{best}“ "
+    "sheet_mismatch": (("List „{sheet_name}“ vypadá jako další část tabulky, ale jeho sloupce se liší od listu „{best}“ "
                         "(chybí: {missing}; navíc: {extra}). Sjednoťte záhlaví listů; jinak by se řádky listu ztratily."),
-                       ("The sheet “{sheet}” looks like another part of the table, but its columns differ from "
+                       ("The sheet “{sheet_name}” looks like another part of the table, but its columns differ from "
                         "the sheet “{best}” (missing: {missing}; extra: {extra}). Make the headers of the sheets "
                         "the same; otherwise the sheet's rows would be lost.")),
-    "sheet_skipped": ("List „{sheet}“ obsahuje data, ale ne záhlaví této tabulky; nebyl načten.",
-                      "The sheet “{sheet}” holds data but not this table's header; it was not read."),
-    "merged_filled": (("Na listu „{sheet}“ jsou v datech sloučené buňky ({count}: {ranges}); hodnota každé "
+    "sheet_skipped": ("List „{sheet_name}“ obsahuje data, ale ne záhlaví této tabulky; nebyl načten.",
+                      "The sheet “{sheet_name}” holds data but not this table's header; it was not read."),
+    "merged_filled": (("Na listu „{sheet_name}“ jsou v datech sloučené buňky ({count}: {ranges}); hodnota každé "
                        "sloučené oblasti byla doplněna do všech jejích řádků, jak ji ukazuje Excel."),
-                      ("The sheet “{sheet}” has merged cells in its data ({count}: {ranges}); the value of each "
+                      ("The sheet “{sheet_name}” has merged cells in its data ({count}: {ranges}); the value of each "
                        "merged range was filled into all of its rows, as Excel shows it.")),
     "merged_across": (("{where}: řádek obsahuje buňky sloučené přes několik sloupců ({value}); sloučené buňky v "
                        "datech nelze přečíst jako hodnoty. Zrušte sloučení a vyplňte hodnoty."),

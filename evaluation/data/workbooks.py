@@ -165,11 +165,11 @@ def _other_sheets(sheets: list[_Sheet], chosen: list[_Sheet], best: _Sheet) -> l
         shared = sheet.fields & best.fields
         if best.fields and len(shared) >= max(2, (len(best.fields) + 1) // 2):
             notices.append(Notice("sheet_mismatch", "sheets", "error", values={
-                "sheet": sheet.title, "best": best.title,
+                "sheet_name": sheet.title, "best": best.title,
                 "missing": ", ".join(sorted(best.fields - sheet.fields)) or "—",
                 "extra": ", ".join(sorted(sheet.fields - best.fields)) or "—"}))
         else:
-            notices.append(Notice("sheet_skipped", "sheets", "warning", values={"sheet": sheet.title}))
+            notices.append(Notice("sheet_skipped", "sheets", "warning", values={"sheet_name": sheet.title}))
     if empty:
         notices.append(Notice("sheets_empty", "sheets", "note",
                               values={"sheets": ", ".join(f"„{t}“" for t in empty)}))
@@ -200,7 +200,7 @@ def _sheet_body(sheet: _Sheet, merges: list[tuple[int, int, int, int]]
     notices: list[Notice] = []
     if filled:
         notices.append(Notice("merged_filled", "merged_cells", "warning", values={
-            "sheet": sheet.title, "count": len(filled),
+            "sheet_name": sheet.title, "count": len(filled),
             "ranges": ", ".join(filled[:MAX_EXAMPLES]) + (" …" if len(filled) > MAX_EXAMPLES else "")}))
     row_notices: list[RowNotice] = []
     for min_row, max_row, text, value in across:
