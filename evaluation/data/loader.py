@@ -56,7 +56,7 @@ from evaluation.data.privacy import Pseudonymiser, content_kind, identifier_kind
 from evaluation.data.readers import RawTable, read_raw, table_files
 from evaluation.data.references import cascade_exclusions, check_references
 from evaluation.data.rules import check_rules
-from evaluation.data.schema import DataContract, Rule, TableSchema, get_schema
+from evaluation.data.schema import DataContract, TableSchema, get_schema
 from evaluation.data.validation import ValidationReport, combine, file_problem, row_problems
 from evaluation.errors import ConfigError, DataError, IdentifierError
 
@@ -417,18 +417,9 @@ def _header_matcher(table: TableSchema):
     return matched
 
 
-def _rule_fields(rule: Rule) -> set[str]:
-    names: set[str] = set()
-    for key in ("left", "right", "field", "when_field", "by", "start", "end"):
-        if isinstance(rule.params.get(key), str):
-            names.add(rule.params[key])
-    names.update(rule.params.get("fields", ()))
-    return names
-
-
 def _users(schema: TableSchema, name: str, analyses: tuple[str, ...]) -> tuple[str, str] | None:
     """Who needs an optional field, in words (Czech, English): the data checks and the analyses; None if nobody."""
-    rules = [r for r in schema.rules if name in _rule_fields(r)]
+    rules = [r for r in schema.rules if name in r.fields]
     used_by = [analysis(a) for a in analyses]
     if not rules and not used_by:
         return None

@@ -122,7 +122,10 @@ def _dot_thousands(uniques: pd.Series, field: Field) -> _DotDecision | None:
         return None
     text = pd.Series("", index=uniques.index, dtype=object)
     text[is_text] = uniques[is_text].astype(str)
-    text = _arrow_text(text).str.strip().str.replace(r"(?i)\s*(kč|czk|,-)$", "", regex=True)
+    text = _arrow_text(text)
+    if not text.str.contains(".", regex=False).any():  # the usual Czech export: nothing to decide
+        return None
+    text = text.str.strip().str.replace(r"(?i)\s*(kč|czk|,-)$", "", regex=True)
     candidate = text.str.fullmatch(_DOT_THREE).fillna(False).to_numpy(dtype=bool) & is_text
     if not candidate.any():
         return None

@@ -117,14 +117,17 @@ def _is_person_name(value: str) -> bool:
     return words[0].casefold() in FIRST_NAMES or words[-1].casefold() in FIRST_NAMES
 
 
-def _distinct_text(values: pd.Series) -> pd.Series:
-    """Distinct non-empty text values of a column, at most :data:`SHARE_SAMPLE` spread evenly."""
-    distinct = pd.Series(pd.unique(values.dropna().to_numpy()), dtype=object)
-    distinct = distinct[distinct.map(lambda v: isinstance(v, str)).astype(bool)] if len(distinct) else distinct
-    text = distinct.astype("string[pyarrow]").str.strip()
-    text = text[(text != "").to_numpy(dtype=bool)]
-    step = max(1, len(text) // SHARE_SAMPLE)
-    return text.iloc[::step].reset_index(drop=True)
+def _distinct(values: pd.Series) -> pd.Series:
+    """Distinct non-empty values of a column as stripped text (Arrow strings)."""
+    distinct = pd.Series(pd.unique(values.dropna().to_numpy()), dtype=object).astype(str).astype("string[pyarrow]")
+    distinct = distinct.str.strip()
+    return distinct[(distinct != "").to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def _sample(distinct: pd.Series) -> pd.Series:
+    """At most :data:`SHARE_SAMPLE` distinct values, spread evenly, to stay fast on big files."""
+    step = max(1, len(distinct) // SHARE_SAMPLE)
+    return distinct.iloc[::step].reset_index(drop=True)
 
 
 def _enough(hits: np.ndarray, total: int) -> bool:
@@ -141,11 +144,12 @@ def content_kind(values: pd.Series) -> str | None:
     """
     if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
         return None
-    if looks_like_birth_numbers(values):
-        return "birth_number"
-    text = _distinct_text(values)
-    if text.empty:
+    distinct = _distinct(values)
+    if distinct.empty:
         return None
+    if _birth_numbers_among(distinct):
+        return "birth_number"
+    text = _sample(distinct)
     if text.str.contains(_EMAIL, regex=True).fillna(False).any():
         return "email"
     if (text.str.contains(_PHONE_INTERNATIONAL, regex=True).fillna(False).any()
@@ -198,16 +202,16 @@ def looks_like_birth_numbers(values: pd.Series) -> bool:
     """Whether a column holds birth numbers: any valid one written with the slash (every value is
     looked at), or at least half of its distinct values valid birth numbers (judged on an evenly
     spread sample of at most :data:`SHARE_SAMPLE` distinct values, to stay fast on big files)."""
-    distinct = pd.Series(pd.unique(values.dropna().to_numpy()), dtype=object).astype(str).astype("string[pyarrow]")
-    distinct = distinct.str.strip()
-    distinct = distinct[(distinct != "").to_numpy(dtype=bool)]
+    return _birth_numbers_among(_distinct(values))
+
+
+def _birth_numbers_among(distinct: pd.Series) -> bool:
     if distinct.empty:
         return False
     slashed = distinct[distinct.str.contains("/", regex=False).to_numpy(dtype=bool)]
     if len(slashed) and birth_number_mask(slashed).any():
         return True
-    step = max(1, len(distinct) // SHARE_SAMPLE)
-    return bool(birth_number_mask(distinct.iloc[::step]).mean() >= BIRTH_NUMBER_SHARE)
+    return bool(birth_number_mask(_sample(distinct)).mean() >= BIRTH_NUMBER_SHARE)
 
 
 class Pseudonymiser:

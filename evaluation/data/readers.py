@@ -426,8 +426,11 @@ def column_letter(position: int) -> str:
 
 
 def _is_empty_cell(column: pd.Series) -> pd.Series:
-    text = column.astype(object)
-    return text.isna() | text.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    present = column.notna()
+    if not present.any():
+        return ~present
+    text = column[present].astype(str).astype("string[pyarrow]").str.strip()
+    return (~present) | ((text == "").reindex(column.index, fill_value=False)).astype(bool)
 
 
 def name_unnamed(headers: list[str], body: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:

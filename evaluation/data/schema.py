@@ -115,6 +115,13 @@ class Rule:
     def description(self, lang: str = "cs") -> str:
         return self.description_cs if lang == "cs" else self.description_en
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads (a rule whose fields are not all in the file cannot be checked)."""
+        names = [self.params[k] for k in ("left", "right", "field", "when_field", "by", "start", "end")
+                 if isinstance(self.params.get(k), str)]
+        return tuple(dict.fromkeys([*names, *self.params.get("fields", ())]))
+
 
 @dataclass(frozen=True)
 class TableSchema:

@@ -81,7 +81,9 @@ def decode_text(data: bytes) -> DecodedText:
         pass
     lenient = data.decode("utf-8", errors="replace")
     damaged = lenient.count(REPLACEMENT)
-    multibyte = sum(1 for ch in lenient if ord(ch) > 127) - damaged if damaged * 10 < len(lenient) else 0
+    # letters that were valid UTF-8 sequences: each adds at least one byte over its one character
+    # (a replacement character is three bytes for one)
+    multibyte = len(lenient.encode("utf-8")) - len(lenient) - 2 * damaged
     if multibyte >= 10 * damaged:  # mostly valid UTF-8 letters: a UTF-8 file with a few broken bytes
         return DecodedText(lenient, "utf-8", damaged)
     try:
