@@ -512,9 +512,29 @@ def _repair_text(headers: list[str], body: pd.DataFrame
 
 
 # -- Parquet -------------------------------------------------------------------------------------
+def _arrow_may_be_garbled(column) -> bool:
+    """Whether an Arrow text column may hold garbled letters: its whole text buffer is searched for
+    the markers at once (fast; a hit only means the values are looked at closely)."""
+    import pyarrow as pa
+
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return False
+    for chunk in column.chunks:
+        buffers = chunk.buffers()
+        if len(buffers) > 2 and buffers[2] is not None:
+            if textcodes.may_be_garbled(buffers[2].to_pybytes().decode("utf-8", errors="replace")):
+                return True
+    return False
+
+
 def _read_parquet(path: Path, table: str) -> RawTable:
-    frame = pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    data = pq.read_table(path)
+    garbled = any(_arrow_may_be_garbled(c) for c in data.columns)
+    frame = data.to_pandas()
     headers = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     frame.columns = range(frame.shape[1])
-    return finish_table(table, path, "parquet", headers, frame, np.arange(1, len(frame) + 1, dtype=np.int64))
+    return finish_table(table, path, "parquet", headers, frame, np.arange(1, len(frame) + 1, dtype=np.int64),
+                        check_text=garbled or any(textcodes.is_garbled(h) for h in headers))
