@@ -18,7 +18,7 @@ Example
 >>> m.columns, m.unknown
 ({'end_date': 0, 'tenancy_id': 1}, [2])
 >>> round(header_similarity("Datum ukončení nájmu", tenancies.field("end_date")), 2)
-0.71
+0.82
 """
 
 from __future__ import annotations
