@@ -89,6 +89,8 @@ def decode_text(data: bytes) -> DecodedText:
     try:
         return DecodedText(data.decode("cp1250"), "cp1250")
     except UnicodeDecodeError as exc:
+        if damaged <= max(5, len(lenient) // 100):  # not Windows-1250 either: UTF-8 with a few broken bytes
+            return DecodedText(lenient, "utf-8", damaged)
         raise DataError("the text encoding is neither UTF-8 nor Windows-1250 "
                         f"(byte {data[exc.start]:#04x} at position {exc.start})") from exc
 

@@ -193,8 +193,8 @@ class ValidationReport(Result):
             absent = ", ".join(self.absent_tables)
             head += (f"\nTabulky, které ve složce nejsou: {absent}" if cs else f"\nTables not in the folder: {absent}")
         if self.files:
-            head += ("\nČísla řádků jsou čísla řádků v Excelu (u sešitu s listem)." if cs
-                     else "\nRow numbers are Excel's row numbers (with the sheet for a workbook).")
+            head += ("\nČísla řádků odpovídají Excelu (u sešitu i s názvem listu)." if cs
+                     else "\nRow numbers are as Excel shows them (with the sheet name for a workbook).")
         return head
 
     def _verdict(self, cs: bool) -> str:
