@@ -110,6 +110,17 @@ ANALYSES: tuple[AnalysisNeeds, ...] = (
             ("applications",), ("applications.ethos_category", "applications.decided_date")),
     AnalysisNeeds("need", "excluded_locality", "byty v sociálně vyloučených lokalitách",
                   "flats in socially excluded localities", ("units",)),
+    # the opt-in design strand, with its default outcome (arrears_czk) and no retention given by hand
+    *_group("design", (("covariance", "kovariance výsledku (plánování)", "outcome covariance (planning)"),
+                       ("did_analytic", "síla rozdílu v rozdílech", "difference-in-differences power"),
+                       ("did_simulation", "síla rozdílu v rozdílech (simulace)", "difference-in-differences power "
+                        "(simulation)"),
+                       ("event_study", "síla studie událostí", "event-study power"),
+                       ("two_means", "síla srovnání dvou průměrů", "power of comparing two means")),
+            ("household_outcomes",), ("household_outcomes.arrears_czk",)),
+    *_group("design", (("retention_proportions", "síla srovnání podílů setrvání", "power of comparing retention"),
+                       ("retention_logrank", "síla testu log-rank", "log-rank power")),
+            _HOUSING, _SPELL_ENDS),
 )
 
 STRANDS: tuple[str, ...] = tuple(dict.fromkeys(a.strand for a in ANALYSES))
