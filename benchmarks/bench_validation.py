@@ -11,8 +11,8 @@ The files carry every optional column an analysis reads (the loader refuses a fi
 one), some of them empty, as an export of a pilot without cohorts would.
 
 ``--baseline PATH`` runs the same cases with the ``evaluation`` package found under PATH
-(e.g. an export of an earlier commit: ``git archive main evaluation data_schema | tar -x -C PATH``)
-and puts its timings beside the current ones.
+(e.g. an export of an earlier commit: ``git archive main evaluation data_schema | tar -x -C PATH``),
+interleaved with the current runs, and puts its timings beside the current ones.
 
 Cases:
 * ``validate csv`` / ``validate parquet``: :func:`evaluation.data.validate_folder`;
@@ -159,11 +159,24 @@ def _run(case: str, folder: Path, package: str | None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _repeated(case: str, folder: Path, package: str | None, repeat: int) -> dict:
-    runs = [_run(case, folder, package) for _ in range(repeat)]
+def _summary(runs: list[dict]) -> dict:
     seconds = [r["seconds"] for r in runs]
     return {"seconds": float(np.median(seconds)), "low": min(seconds), "high": max(seconds),
             "peak_mb": float(np.median([r["peak_mb"] for r in runs])), "counts": runs[0]["counts"]}
+
+
+def _repeated(case: str, folder: Path, baseline: str | None, repeat: int) -> tuple[dict, dict | None]:
+    """The case ``repeat`` times, and with a baseline package interleaved with it (the order alternates),
+    so that a change of the machine's load falls on both alike."""
+    current, earlier = [], []
+    for i in range(repeat):
+        order = [None, baseline] if i % 2 == 0 else [baseline, None]
+        for package in order:
+            if package is None:
+                current.append(_run(case, folder, None))
+            elif baseline is not None:
+                earlier.append(_run(case, folder, package))
+    return _summary(current), (_summary(earlier) if earlier else None)
 
 
 def main() -> None:
@@ -185,9 +198,10 @@ def main() -> None:
                  ("validate parquet", "validate", "parquet"), ("load csv (exclude)", "load", "csv")]
         results, baseline = {}, {}
         for label, case, fmt in cases:
-            results[label] = _repeated(case, root / fmt, None, args.repeat)
-            if args.baseline and case != "read":
-                baseline[label] = _repeated(case, root / fmt, args.baseline, args.repeat)
+            results[label], before = _repeated(case, root / fmt, args.baseline if case != "read" else None,
+                                               args.repeat)
+            if before is not None:
+                baseline[label] = before
     csv_counts = results["validate csv"]["counts"]
     pq_counts = results["validate parquet"]["counts"]
     expected_type = PLANTED["bad_dates"]

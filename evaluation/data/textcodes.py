@@ -77,8 +77,13 @@ def decode_text(data: bytes) -> DecodedText:
         return DecodedText(data.decode("utf-16"), "utf-16")
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        failed_at = exc.start
+    if _mostly_broken(data[max(0, failed_at - _SAMPLE):failed_at + _SAMPLE]):
+        try:  # the usual Windows-1250 export: no need to read it as UTF-8 first
+            return DecodedText(data.decode("cp1250"), "cp1250")
+        except UnicodeDecodeError:
+            pass
     lenient = data.decode("utf-8", errors="replace")
     damaged = lenient.count(REPLACEMENT)
     # letters that were valid UTF-8 sequences: each adds at least one byte over its one character
@@ -93,6 +98,34 @@ def decode_text(data: bytes) -> DecodedText:
             return DecodedText(lenient, "utf-8", damaged)
         raise DataError("the text encoding is neither UTF-8 nor Windows-1250 "
                         f"(byte {data[exc.start]:#04x} at position {exc.start})") from exc
+
+
+_SAMPLE = 1 << 16
+
+
+def _mostly_broken(sample: bytes) -> bool:
+    """Whether most non-ASCII characters of a byte sample are not valid UTF-8 (a Windows-1250 file)."""
+    text = sample.decode("utf-8", errors="replace")
+    damaged = text.count(REPLACEMENT)
+    multibyte = len(text.encode("utf-8")) - len(text) - 2 * damaged
+    return damaged > 3 and multibyte < 10 * damaged
+
+
+def file_may_be_garbled(data: bytes, decoded: DecodedText) -> bool:
+    """:func:`may_be_garbled` for a whole file, on its bytes where that is faster (Windows-1250)."""
+    if decoded.encoding == "cp1250":
+        return any(marker in data for marker in _markers_1250())
+    return may_be_garbled(decoded.text)
+
+
+def _markers_1250() -> list[bytes]:
+    out = []
+    for ch in MARKERS:
+        try:
+            out.append(ch.encode("cp1250"))
+        except UnicodeEncodeError:
+            continue
+    return out
 
 
 def is_garbled(value: str) -> bool:
