@@ -525,12 +525,14 @@ def _arrow_may_be_garbled(column) -> bool:
 
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return False
-    for chunk in column.chunks:
-        buffers = chunk.buffers()
-        if len(buffers) > 2 and buffers[2] is not None:
-            if textcodes.may_be_garbled(buffers[2].to_pybytes().decode("utf-8", errors="replace")):
-                return True
-    return False
+    def text_bytes(array) -> bytes:
+        buffers = array.buffers()
+        return buffers[2].to_pybytes() if len(buffers) > 2 and buffers[2] is not None else b""
+
+    if all(text_bytes(chunk).isascii() for chunk in column.chunks):  # codes and numbers: nothing to look at
+        return False
+    distinct = column.unique()  # a column of a few Czech labels shrinks to a few values
+    return textcodes.may_be_garbled(text_bytes(distinct).decode("utf-8", errors="replace"))
 
 
 def _read_parquet(path: Path, table: str) -> RawTable:
