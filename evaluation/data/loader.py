@@ -8,9 +8,12 @@ rule are left out, each counted in the ledger under the first rule it broke, and
 rows whose parent row was excluded follow them (orphans). Problems with a whole
 file or column always stop loading: an unreadable file, a required column missing,
 or an optional column missing that a rule of the contract or an analysis reads
-(:mod:`evaluation.data.needs`; the message suggests the file's column that probably
-is it). Direct identifiers without a pseudonymisation key always raise
-:class:`~evaluation.errors.IdentifierError`.
+(:mod:`evaluation.data.needs`) when the file has a column that probably is it (the
+message asks "did you mean …?") or when a consistency rule (``missing_iff``) would
+judge every row wrongly without it. An optional column that analyses read and that the
+file simply lacks is a warning naming those analyses, which the Dataset then marks as
+unavailable, as it does for an absent table. Direct identifiers without a
+pseudonymisation key always raise :class:`~evaluation.errors.IdentifierError`.
 
 A folder may hold only some tables. Each table that is not there is named in a note
 with the analyses that cannot run without it; a file with a header and no rows is an
@@ -232,8 +235,11 @@ class _Run:
                     check.add_file_problem("missing_column", "missing_column", **values)
                     continue
                 users = _users(schema, f.name, needed.get(f.name, ()))
-                if users is not None:
+                if users is not None and (f.name in by_field or _checked_by_consistency(schema, f.name)):
                     check.add_file_problem("missing_needed_column", "missing_needed_column", needs=users, **values)
+                elif users is not None:
+                    check.add_file_problem("missing_needed_column", "missing_needed_column_absent",
+                                           severity="warning", needs=users, **values)
                 else:
                     check.add_file_problem("missing_optional_column", "missing_optional_column", severity="warning",
                                            **values)
@@ -415,6 +421,12 @@ def _header_matcher(table: TableSchema):
         found = match_headers(headers, table)
         return frozenset(found.columns) | frozenset(found.duplicates)
     return matched
+
+
+def _checked_by_consistency(schema: TableSchema, name: str) -> bool:
+    """Whether a rule would judge rows wrongly without the field (``missing_iff``: an end date empty
+    exactly when the spell goes on cannot be told from a file without end dates)."""
+    return any(r.type == "missing_iff" and name in r.fields for r in schema.rules)
 
 
 def _users(schema: TableSchema, name: str, analyses: tuple[str, ...]) -> tuple[str, str] | None:

@@ -59,6 +59,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               ("The column “{field}” ({title_en}) is missing. It is optional, but {needs}; without "
                                "it every row would count as having no value.{suggestion} If you really have no such "
                                "data, add a column “{title_en}” with empty cells.")),
+    "missing_needed_column_absent": (("Chybí sloupec „{field}“ ({title_cs}). Je nepovinný, ale {needs}; bez něj se "
+                                      "tyto analýzy neprovedou (ostatní ano). Pokud údaj máte, doplňte sloupec "
+                                      "„{title_cs}“; pokud ho nemáte, přidejte ho s prázdnými buňkami a analýzy "
+                                      "poběží s tím, že údaj chybí."),
+                                     ("The column “{field}” ({title_en}) is missing. It is optional, but {needs}; "
+                                      "without it those analyses do not run (the others do). If you have the data, "
+                                      "add the column “{title_en}”; if not, add it with empty cells and the analyses "
+                                      "run knowing the value is missing.")),
     "missing_optional_column": ("Chybí nepovinný sloupec „{field}“ ({title_cs}); bude prázdný.{suggestion}",
                                 "The optional column “{field}” ({title_en}) is missing; it will be empty.{suggestion}"),
     "duplicate_column": ("Sloupce {columns} odpovídají témuž poli „{field}“; ponechte jen jeden.",

@@ -64,8 +64,9 @@ from evaluation.errors import DataError
 #: File endings the reader understands, by format.
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet",
            ".pq": "parquet"}
-#: Given a header row, the fields of the table it matches (the best header row matches most).
-HeaderMatch = Callable[[list[str]], Collection[str]]
+#: Given a header row, the fields of the table it matches (the best header row matches most), or
+#: just a score (then workbook sheets are compared by their header texts).
+HeaderMatch = Callable[[list[str]], Collection[str] | int]
 SEPARATORS = (";", "\t", ",")  # order breaks ties: Czech exports use ';' because ',' is the decimal mark
 _SNIFF_LINES = 50
 _HEADER_SEARCH = 10  # title lines an export may put above the header row
@@ -406,10 +407,15 @@ def header_position(frame: pd.DataFrame, match_header: HeaderMatch | None = None
     candidates = np.flatnonzero(filled)[:_HEADER_SEARCH]
     header_at = int(candidates[0])
     if match_header is not None:
-        scores = [len(match_header(_header_texts(frame.iloc[i].tolist()))) for i in candidates]
+        scores = [header_score(match_header(_header_texts(frame.iloc[i].tolist()))) for i in candidates]
         if max(scores) > 0:
             header_at = int(candidates[int(np.argmax(scores))])
     return header_at
+
+
+def header_score(matched: Collection[str] | int) -> int:
+    """How well a header row matches: the number of fields it matches (a plain score is accepted too)."""
+    return matched if isinstance(matched, int) else len(matched)
 
 
 def body_rows(frame: pd.DataFrame, header_at: int) -> tuple[pd.DataFrame, np.ndarray]:

@@ -119,9 +119,10 @@ def _load(path: Path) -> tuple[list[_Sheet], dict[str, list[tuple[int, int, int,
 
 
 def _header_fields(headers: list[str], match_header: HeaderMatch | None) -> frozenset[str]:
-    if match_header is not None:
-        return frozenset(match_header(headers))
-    return frozenset(normalise_label(h) for h in headers if h)
+    matched = match_header(headers) if match_header is not None else None
+    if matched is None or isinstance(matched, int):  # no fields to compare: compare the header texts
+        return frozenset(normalise_label(h) for h in headers if h) if matched != 0 else frozenset()
+    return frozenset(matched)
 
 
 def read_workbook(path: Path, table: str, match_header: HeaderMatch | None = None) -> RawTable:

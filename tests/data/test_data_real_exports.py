@@ -127,11 +127,18 @@ def test_optional_field_an_analysis_reads_and_one_nobody_reads(tmp_path, synthet
                              applications=drop(synthetic_texts["applications"], "decided_date"))
     report = validate_folder(folder)
     by_column = report.problems.set_index("column")
-    assert by_column.loc["cohort", "severity"] == "error"
+    # no column could be it: the analyses that read it are named and will not run; the rest loads
+    assert by_column.loc["cohort", ["rule", "severity"]].tolist() == ["missing_needed_column", "warning"]
     assert "analýza dosah oproti plánu" in by_column.loc["cohort", "message_cs"]
+    assert "tyto analýzy neprovedou" in by_column.loc["cohort", "message_cs"]
     assert by_column.loc["rooms", ["rule", "severity"]].tolist() == ["missing_optional_column", "warning"]
+    # a rule would judge every row wrongly without it (decided date empty exactly when pending): an error
     decided = by_column.loc["decided_date"]
     assert decided["severity"] == "error" and "the data checks" in decided["message_en"]
+    ds = load_folder(write_synthetic(tmp_path / "g", synthetic_texts, only=HOUSING,
+                                     households=drop(synthetic_texts["households"], "cohort")))
+    assert ds.missing_fields["households"] == ("cohort",)
+    assert not ds.can_run("process.reach") and ds.can_run("process.entry_profile")
 
 
 # -- dot as a thousands separator ----------------------------------------------------------------------
