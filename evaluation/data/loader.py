@@ -334,8 +334,9 @@ class _Run:
 
     # -- which tables are there ---------------------------------------------------------------
     def _table_presence(self) -> None:
-        """A note for each table not in the folder; an empty table is an error where an analysis the
-        other files allow needs it, else a note."""
+        """A note for each table not in the folder. A file with a header and no rows is an error where
+        an analysis needs it together with another file that has rows (the export probably failed),
+        else a note (a blank template, or a table the other files do not call for)."""
         rows = {name: check.n_rows + len(check.raw.bad_lines) for name, check in self.checks.items()}
         for name in self.absent:
             table = self.contract.table(name)
@@ -347,13 +348,13 @@ class _Run:
             if rows[name]:
                 continue
             table = self.contract.table(name)
-            blocked = _blocked(name, rows)
+            blocked = _blocked(name, rows, with_other_data=True)
             if blocked:
                 check.add_file_problem("empty_table", "empty_table", resource=name, title_cs=table.title_cs,
                                        title_en=table.title_en, analyses=(titles(blocked, "cs"), titles(blocked, "en")))
             else:
                 check.add_file_problem("empty_table", "empty_table_note", severity="note",
-                                       consequence=_consequence(blocked))
+                                       consequence=_consequence(_blocked(name, rows)))
 
     # -- results -------------------------------------------------------------------------------
     def _bad_lines(self, check: TableCheck) -> None:
@@ -459,10 +460,12 @@ def _unknown_hint(f) -> tuple[str, str]:
             f" Did you mean the field “{f.title_en}” ({f.name})? If so, rename the column to “{f.title_en}”.")
 
 
-def _blocked(table: str, rows: dict[str, int]) -> tuple:
-    """Analyses that need ``table`` and whose other tables are in the folder with rows."""
+def _blocked(table: str, rows: dict[str, int], *, with_other_data: bool = False) -> tuple:
+    """Analyses that need ``table`` and whose other tables are in the folder with rows (with
+    ``with_other_data``, only analyses that need at least one such other table)."""
     return tuple(a for a in analyses_needing(table)
-                 if all(rows.get(t, 0) > 0 for t in a.tables if t != table))
+                 if all(rows.get(t, 0) > 0 for t in a.tables if t != table)
+                 and (not with_other_data or any(t != table for t in a.tables)))
 
 
 def _consequence(blocked: tuple) -> tuple[str, str]:
