@@ -27,6 +27,7 @@ from evaluation.impact.matching import (
 )
 from evaluation.impact.randomization import RandomizationResult, randomization_inference
 from evaluation.impact.robustness_panel import RobustnessPanelResult, robustness_panel
+from evaluation.impact.sdid import SDIDComparison, SyntheticDiDResult, sdid_comparison, synthetic_did
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
@@ -52,7 +53,6 @@ from evaluation.impact.two_stage import TwoStageResult, two_stage
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
-    "TWFE",
     "AggregateResult",
     "AttritionResult",
     "BaconResult",
@@ -74,9 +74,12 @@ __all__ = [
     "RandomisationDesign",
     "RandomizationResult",
     "RobustnessPanelResult",
+    "SDIDComparison",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
     "SunAbrahamResult",
+    "SyntheticDiDResult",
+    "TWFE",
     "TWFEResult",
     "TrialBalance",
     "TrialData",
@@ -101,8 +104,10 @@ __all__ = [
     "propensity_score",
     "randomization_inference",
     "robustness_panel",
+    "sdid_comparison",
     "staggered_did",
     "sun_abraham",
+    "synthetic_did",
     "trial_balance",
     "trial_data",
     "trial_flow",
