@@ -31,6 +31,12 @@ from evaluation.impact.sdid import SDIDComparison, SyntheticDiDResult, sdid_comp
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
+from evaluation.impact.synthetic_control import (
+    SCLeaveOneOutResult,
+    SCPlaceboResult,
+    SyntheticControlResult,
+    synthetic_control,
+)
 from evaluation.impact.sun_abraham import SunAbrahamResult, sun_abraham
 from evaluation.impact.trial import ITTResult, itt
 from evaluation.impact.trial_attrition import (
@@ -74,10 +80,13 @@ __all__ = [
     "RandomisationDesign",
     "RandomizationResult",
     "RobustnessPanelResult",
+    "SCLeaveOneOutResult",
+    "SCPlaceboResult",
     "SDIDComparison",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
     "SunAbrahamResult",
+    "SyntheticControlResult",
     "SyntheticDiDResult",
     "TWFE",
     "TWFEResult",
@@ -107,6 +116,7 @@ __all__ = [
     "sdid_comparison",
     "staggered_did",
     "sun_abraham",
+    "synthetic_control",
     "synthetic_did",
     "trial_balance",
     "trial_data",

@@ -73,12 +73,6 @@ def simplex_least_squares(A: np.ndarray, b: np.ndarray, *, start: np.ndarray | N
     scale = max(float(np.abs(A).max(initial=0.0)) ** 2 + float(np.abs(b).max(initial=0.0)) ** 2, 1e-300)
     limit = max_iter or 10 * n + 50
     for _ in range(limit):
-        grad = A.T @ (A @ w - b)
-        level = float(np.mean(grad[free]))
-        candidates = np.flatnonzero(~free & (grad < level - tol * scale))
-        if candidates.size == 0:
-            break
-        free[candidates[np.argmin(grad[candidates])]] = True
         for _inner in range(n + 1):  # move to the face's optimum, dropping weights that hit zero
             z = np.zeros(n)
             z[free] = _face_solution(A, b, free)
@@ -92,10 +86,15 @@ def simplex_least_squares(A: np.ndarray, b: np.ndarray, *, start: np.ndarray | N
             free &= w > _ZERO
             w[~free] = 0.0
             if not free.any():  # numerical safety: restart from the best vertex
-                w[:] = 0.0
                 w[int(np.argmin(((A - b[:, None]) ** 2).sum(axis=0)))] = 1.0
                 free = w > 0
                 break
+        grad = A.T @ (A @ w - b)
+        level = float(np.mean(grad[free]))
+        candidates = np.flatnonzero(~free & (grad < level - tol * scale))
+        if candidates.size == 0:
+            break
+        free[candidates[np.argmin(grad[candidates])]] = True
     w = np.clip(w, 0.0, None)
     return w / w.sum()
 
