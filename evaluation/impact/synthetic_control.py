@@ -224,6 +224,15 @@ class SyntheticControlResult(Result):
 
         return leave_one_out(self)
 
+    def conformal(self, alpha: float | None = None, seed: int = 20210101,
+                  refit_lambda: bool = False) -> SyntheticControlResult:
+        """augsynth's conformal inference for the ridge-augmented fit (see :mod:`evaluation.impact.augsynth`)."""
+        from evaluation.impact.augsynth import conformal_inference
+
+        if self.augmentation is None:
+            raise EstimationError("conformal inference needs the ridge-augmented fit: augment='ridge'")
+        return conformal_inference(self, alpha, seed, refit_lambda)
+
     def plot(self, ax: Any = None, *, lang: str = "cs", kind: str = "paths", **kwargs: Any) -> Any:
         """``kind="paths"`` (treated and synthetic), ``"gap"``, or ``"weights"`` (donor weights)."""
         from evaluation.impact.sc_plot import plot_result
@@ -321,6 +330,9 @@ def synthetic_control(data: pd.DataFrame | Dataset, outcome: str, unit: str, tim
             raise ConfigError("custom V weights must be non-negative and not all zero")
         v_method = "custom"
     check_frame(data, [unit, time, outcome])
+    if augment and predictors is not None:
+        raise ConfigError("augment='ridge' matches the pre-treatment outcome path (as augsynth's ridge "
+                          "augmentation); leave predictors out")
     notes: list[str] = []
     treated, start, excluded = _treatment(data, unit, time, treated_unit, treatment_start, treatment)
     if excluded:
