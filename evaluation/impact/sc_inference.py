@@ -51,7 +51,8 @@ class SCPlaceboResult(Result):
         """Share of places (treated included) with a post/pre RMSPE ratio at least the treated's."""
         t = self.included
         treated = float(t.loc[t["treated"], "ratio"].iloc[0])
-        return float((t["ratio"] >= treated - 1e-12 * abs(treated)).mean())
+        threshold = treated - 1e-12 * abs(treated) if np.isfinite(treated) else treated
+        return float((t["ratio"] >= threshold).mean())
 
     def period_p_values(self) -> pd.Series:
         post = [p for p in self.gaps.index if not p < self.result.treatment_start]
