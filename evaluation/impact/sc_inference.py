@@ -54,6 +54,11 @@ class SCPlaceboResult(Result):
         threshold = treated - 1e-12 * abs(treated) if np.isfinite(treated) else treated
         return float((t["ratio"] >= threshold).mean())
 
+    def restrict(self, max_pre_mspe_ratio: float | None) -> SCPlaceboResult:
+        """The same placebos, leaving out those with pre-treatment MSPE above ``max_pre_mspe_ratio``
+        times the treated place's (no re-fitting)."""
+        return replace(self, table=_included(self.table, max_pre_mspe_ratio), max_pre_mspe_ratio=max_pre_mspe_ratio)
+
     def period_p_values(self) -> pd.Series:
         post = [p for p in self.gaps.index if not p < self.result.treatment_start]
         g = self.gaps.loc[post, list(self.included["unit"])].abs()
@@ -120,6 +125,19 @@ class SCLeaveOneOutResult(Result):
         return plot_leave_one_out(self, ax=ax, lang=lang, **kwargs)
 
 
+def _included(table: pd.DataFrame, max_pre_mspe_ratio: float | None) -> pd.DataFrame:
+    table = table.copy()
+    mspe = table["pre_rmspe"].to_numpy() ** 2
+    included = np.ones(len(table), bool)
+    if max_pre_mspe_ratio is not None:
+        if max_pre_mspe_ratio <= 0:
+            raise ConfigError(f"max_pre_mspe_ratio must be positive, not {max_pre_mspe_ratio!r}")
+        included = mspe <= max_pre_mspe_ratio * mspe[0] * (1 + 1e-12)
+        included[0] = True
+    table["included"] = included
+    return table
+
+
 def placebo_in_space(res: Any, max_pre_mspe_ratio: float | None = None) -> SCPlaceboResult:
     from evaluation.impact.synthetic_control import rebuild
 
@@ -139,14 +157,10 @@ def placebo_in_space(res: Any, max_pre_mspe_ratio: float | None = None) -> SCPla
     pre = np.sqrt(pre_mspe)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(pre > 0, post / pre, np.inf)
-    included = np.ones(len(units), bool)
-    if max_pre_mspe_ratio is not None:
-        included = pre_mspe <= max_pre_mspe_ratio * pre_mspe[0] * (1 + 1e-12)
-        included[0] = True
     table = pd.DataFrame({"unit": units, "treated": [True] + [False] * len(donors), "pre_rmspe": pre,
-                          "post_rmspe": post, "ratio": ratio, "att": [f.estimate for f in fits],
-                          "included": included})
+                          "post_rmspe": post, "ratio": ratio, "att": [f.estimate for f in fits]})
     table["rank"] = table["ratio"].rank(ascending=False, method="max").astype(int)
+    table = _included(table, max_pre_mspe_ratio)
     gaps = pd.DataFrame({u: f.gaps for u, f in zip(units, fits)}, index=pd.Index(res.periods, name=res.time))
     return SCPlaceboResult(result=res, table=table, gaps=gaps, max_pre_mspe_ratio=max_pre_mspe_ratio)
 

@@ -80,7 +80,7 @@ def test_california_placebo_in_space_p_value(california):
     assert placebo.p_value == pytest.approx(1 / 39)
     table = placebo.table
     assert table.loc[table["treated"], "rank"].item() == 1 and len(table) == 39
-    restricted = california.placebo_in_space(max_pre_mspe_ratio=2)
+    restricted = placebo.restrict(2)
     assert restricted.included["pre_rmspe"].max() ** 2 <= 2 * california.pre_rmspe ** 2 * (1 + 1e-9)
     assert restricted.p_value == pytest.approx(1 / len(restricted.included))
     tidy = placebo.tidy()
