@@ -90,7 +90,7 @@ def fit_cohorts(controls: np.ndarray, mask: np.ndarray, treated_mean: np.ndarray
     (Stata sdid). ``omega_init``/``lambda_init`` start Frank–Wolfe (warm start of replications).
     """
     controls = np.asarray(controls, dtype=float)
-    B, n0max, T = controls.shape
+    B, _n0max, T = controls.shape
     mask = np.asarray(mask, dtype=bool)
     n0 = mask.sum(axis=1).astype(float)
     T1 = T - T0

@@ -31,6 +31,8 @@ import numpy as np
 
 #: Weights below this (relative to 1) are treated as zero when the active set is updated.
 _ZERO = 1e-14
+#: Frank-Wolfe recomputes A x and A'A x exactly every this many steps.
+REFRESH = 64
 
 
 def _face_solution(A: np.ndarray, b: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -138,46 +140,62 @@ def frank_wolfe(A: np.ndarray, b: np.ndarray, zeta: np.ndarray | float, x0: np.n
     """
     A = np.asarray(A, dtype=float)
     b = np.asarray(b, dtype=float)
-    B, m, n = A.shape
+    B, m, _n = A.shape
     m_eff = np.full(B, float(m)) if rows is None else rows.sum(axis=1).astype(float)
     zeta2 = np.broadcast_to(np.asarray(zeta, dtype=float) ** 2, (B,)).astype(float)
     stop = np.broadcast_to(np.asarray(min_decrease, dtype=float) ** 2, (B,)).astype(float)
     x_out = np.array(x0, dtype=float, copy=True)
     iterations = np.zeros(B, dtype=np.int64)
     value_out = np.full(B, np.nan)
-    # working copies of the problems still running (compacted when half of them have stopped)
+    # working copies of the problems still running (compacted when half of them have stopped).
+    # A x and A'A x are updated along each step (O(m + n) per problem, not O(m n)) and recomputed
+    # exactly every REFRESH steps so that rounding cannot build up.
     ids = np.arange(B)
     x, A_w, b_w = x_out.copy(), A, b
+    x = np.ascontiguousarray(x)
+    gram = np.einsum("bmi,bmj->bij", A, A)
+    atb = np.einsum("bmi,bm->bi", A, b)
     eta, z2, me, st = m_eff * zeta2, zeta2, m_eff, stop
     bad = None if columns is None else ~np.asarray(columns, dtype=bool)
     previous = np.full(B, np.nan)
     running = np.ones(B, dtype=bool)
+    ax = gx = None
     for t in range(1, max_iter + 1):
         if not running.any():
             break
         if running.sum() <= running.size // 2:
             keep = np.flatnonzero(running)
-            ids, x, A_w, b_w = ids[keep], x[keep], A_w[keep], b_w[keep]
+            ids, x, A_w, b_w, gram, atb = ids[keep], x[keep], A_w[keep], b_w[keep], gram[keep], atb[keep]
             eta, z2, me, st, previous = eta[keep], z2[keep], me[keep], st[keep], previous[keep]
             bad = None if bad is None else bad[keep]
             running = np.ones(keep.size, dtype=bool)
+            ax = gx = None
+        if ax is None or t % REFRESH == 0:
+            ax = np.einsum("bmn,bn->bm", A_w, x)
+            gx = np.einsum("bij,bj->bi", gram, x)
         rows_idx = np.arange(ids.size)
-        ax = (A_w @ x[:, :, None])[:, :, 0]                       # A x, fresh as synthdid does
-        half_grad = (((ax - b_w)[:, None, :]) @ A_w)[:, 0, :] + eta[:, None] * x
-        if bad is not None:
-            half_grad = np.where(bad, np.inf, half_grad)
-        i = np.argmin(half_grad, axis=1)                           # first minimum, like which.min
-        d = -x
-        d[rows_idx, i] += 1.0
+        half_grad = gx - atb
+        half_grad += eta[:, None] * x
+        chosen = half_grad if bad is None else np.where(bad, np.inf, half_grad)
+        i = np.argmin(chosen, axis=1)                              # first minimum, like which.min
+        x_i = x[rows_idx, i]
+        x_sq = np.einsum("bn,bn->b", x, x)
+        # d = e_i - x: grad.d = g_i - g.x, ||d||^2 = ||x||^2 - 2 x_i + 1, A d = A_i - A x
+        grad_d = half_grad[rows_idx, i] - np.einsum("bn,bn->b", half_grad, x)
+        d_sq = x_sq - 2.0 * x_i + 1.0
         d_err = A_w[rows_idx, :, i] - ax
-        denom = (d_err ** 2).sum(axis=1) + eta * (d ** 2).sum(axis=1)
-        grad_d = (np.where(np.isfinite(half_grad), half_grad, 0.0) * d).sum(axis=1)
+        denom = np.einsum("bm,bm->b", d_err, d_err) + eta * d_sq
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(denom > 0, np.clip(-grad_d / denom, 0.0, 1.0), 0.0)
-        step = np.where(running & np.any(d != 0, axis=1), step, 0.0)
-        x = x + step[:, None] * d
-        err = ax + step[:, None] * d_err - b_w
-        val = z2 * (x ** 2).sum(axis=1) + (err ** 2).sum(axis=1) / me
+        step = np.where(running & (d_sq > 0), step, 0.0)
+        x *= (1.0 - step)[:, None]
+        x[rows_idx, i] += step
+        ax = ax + step[:, None] * d_err
+        gx *= (1.0 - step)[:, None]
+        gx += step[:, None] * gram[rows_idx, i, :]
+        err = ax - b_w
+        x_sq = (1.0 - step) ** 2 * x_sq + 2.0 * step * (1.0 - step) * x_i + step ** 2
+        val = z2 * x_sq + np.einsum("bm,bm->b", err, err) / me
         live = ids[running]
         iterations[live] = t
         value_out[live] = val[running]

@@ -1,8 +1,10 @@
 """Inference and robustness for synthetic control (Abadie, Diamond & Hainmueller 2010, 2015).
 
 * Placebo in space: every donor in turn is treated as if it had the programme and gets its own
-  synthetic control from the other donors (the treated place is never a donor), with the same
-  predictors and V method. The permutation p-value is the share of places (treated included)
+  synthetic control, with the same predictors and V method, from the other donors and — as ADH
+  2010 (section 3.4: "shifting California to the donor pool") — the treated place; with
+  ``include_treated=False`` the treated place is left out of the placebos' pools (the convention
+  of SCtools, tidysynth and pysyncon). The permutation p-value is the share of places (treated included)
   whose post/pre RMSPE ratio is at least the treated place's: 1/(J+1) is the smallest possible,
   so with fewer than 19 donors p < 0.05 cannot occur. ``max_pre_mspe_ratio`` leaves out placebos
   whose pre-treatment MSPE exceeds that multiple of the treated place's (ADH 2010 Figures 5–7 use
@@ -40,6 +42,7 @@ class SCPlaceboResult(Result):
     table: pd.DataFrame
     gaps: pd.DataFrame = field(repr=False)        # periods x units (treated first)
     max_pre_mspe_ratio: float | None = None
+    include_treated: bool = True
     title: str = "Synthetic control: placebo-in-space inference"
 
     @property
@@ -68,7 +71,9 @@ class SCPlaceboResult(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         n = len(self.included)
-        lines = [f"{n - 1} placebo {self.result.unit}(s) and the treated one; smallest possible p-value 1/{n} = {1 / n:.3f}"]
+        lines = [f"{n - 1} placebo {self.result.unit}(s) and the treated one; smallest possible p-value 1/{n} = {1 / n:.3f}",
+                 "the treated place is " + ("in" if self.include_treated else "left out of")
+                 + " each placebo's donor pool" + (" (ADH 2010)" if self.include_treated else "")]
         if self.max_pre_mspe_ratio is not None:
             dropped = int((~self.table["included"]).sum())
             lines.append(f"{dropped} placebo(s) left out: pre-treatment MSPE above {self.max_pre_mspe_ratio:g} times "
@@ -138,7 +143,8 @@ def _included(table: pd.DataFrame, max_pre_mspe_ratio: float | None) -> pd.DataF
     return table
 
 
-def placebo_in_space(res: Any, max_pre_mspe_ratio: float | None = None) -> SCPlaceboResult:
+def placebo_in_space(res: Any, max_pre_mspe_ratio: float | None = None,
+                     include_treated: bool = True) -> SCPlaceboResult:
     from evaluation.impact.synthetic_control import rebuild
 
     if max_pre_mspe_ratio is not None and max_pre_mspe_ratio <= 0:
@@ -150,7 +156,8 @@ def placebo_in_space(res: Any, max_pre_mspe_ratio: float | None = None) -> SCPla
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for d in donors:
-            fits.append(rebuild(res, treated=d, donors=[u for u in donors if u != d], notes=()))
+            pool = ([res.treated_unit] if include_treated else []) + [u for u in donors if u != d]
+            fits.append(rebuild(res, treated=d, donors=pool, notes=()))
     units = [res.treated_unit, *donors]
     pre_mspe = np.array([f.pre_rmspe ** 2 for f in fits])
     post = np.array([f.post_rmspe for f in fits])
@@ -162,11 +169,17 @@ def placebo_in_space(res: Any, max_pre_mspe_ratio: float | None = None) -> SCPla
     table["rank"] = table["ratio"].rank(ascending=False, method="max").astype(int)
     table = _included(table, max_pre_mspe_ratio)
     gaps = pd.DataFrame({u: f.gaps for u, f in zip(units, fits)}, index=pd.Index(res.periods, name=res.time))
-    return SCPlaceboResult(result=res, table=table, gaps=gaps, max_pre_mspe_ratio=max_pre_mspe_ratio)
+    return SCPlaceboResult(result=res, table=table, gaps=gaps, max_pre_mspe_ratio=max_pre_mspe_ratio,
+                           include_treated=include_treated)
 
 
 def placebo_in_time(res: Any, start: Any, predictors: Sequence[Any] | None = None) -> Any:
-    from evaluation.impact.synthetic_control import PredictorSpec, _predictor_table, parse_predictors, rebuild
+    from evaluation.impact.synthetic_control import (
+        PredictorSpec,
+        _predictor_table,
+        parse_predictors,
+        rebuild,
+    )
 
     pre_periods = [p for p in res.periods if p < res.treatment_start]
     if not (start in pre_periods and start != pre_periods[0]):

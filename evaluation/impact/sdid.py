@@ -219,8 +219,8 @@ class SyntheticDiDResult(Result):
         placebo = dataclasses.replace(d, Y=d.Y[:, :T0], periods=d.periods[:T0],
                                       cohort_starts=(d.periods[fake_T0],), cohort_T0=(fake_T0,))
         result = _estimate(placebo, self.options, self.outcome, self.unit, self.time, self.alpha)
-        return dataclasses.replace(result, extra_notes=(f"in-time placebo: pre-treatment data only, fake start "
-                                                        f"{d.periods[fake_T0]}",))
+        return dataclasses.replace(result, extra_notes=((f"in-time placebo: pre-treatment data only, fake start "
+                                                        f"{d.periods[fake_T0]}"),))
 
     def plot(self, ax: Any = None, *, lang: str = "cs", cohort: Any = None, kind: str = "trajectories",
              **kwargs: Any) -> Any:

@@ -53,7 +53,7 @@ def _fit_batches(res: Any, k: int, controls: list[np.ndarray], treated: list[np.
     d, opt, fit = res.design, res.options, res.fits[k]
     T0, Y = d.cohort_T0[k], d.Y
     n0max = max(len(c) for c in controls)
-    per_batch = max(1, BATCH_CELLS // max(n0max * Y.shape[1], 1))
+    per_batch = max(1, BATCH_CELLS // max(n0max * Y.shape[1], n0max * n0max, 1))
     noise = None if res.staggered else fit.noise[0]
     taus = np.empty(len(controls))
     for lo in range(0, len(controls), per_batch):

@@ -69,7 +69,7 @@ def plot_trajectories(res: Any, ax: Any = None, *, lang: str = "cs", cohort: Any
     else:  # synthetic control: no time weights, the counterfactual is the synthetic line itself
         start_y = c_post
     ax.annotate("", xy=(post_x, t_post), xytext=(post_x, start_y),
-                arrowprops=dict(arrowstyle="->", color=EFFECT, linewidth=1.2))
+                arrowprops={"arrowstyle": "->", "color": EFFECT, "linewidth": 1.2})
     tau = float(res.cohorts["estimate"].iloc[k])
     ax.text(post_x, (t_post + start_y) / 2, " " + phrase("effect", lang, value=_number(tau, lang)),
             fontsize=8, va="center")

@@ -173,10 +173,10 @@ class SyntheticControlResult(Result):
     @property
     def notes(self) -> tuple[str, ...]:
         used = int((self.weights > POSITIVE).sum())
-        lines = [f"{len(self.donors)} donor {self.unit}(s), {used} with positive weight; "
-                 f"{int(self.pre.sum())} pre-treatment and {int((~self.pre).sum())} post-treatment periods",
-                 f"pre-treatment RMSPE {self.pre_rmspe:.4g} (outcome scale); post/pre RMSPE ratio "
-                 f"{self.post_rmspe / self.pre_rmspe if self.pre_rmspe > 0 else np.inf:.3g}",
+        lines = [(f"{len(self.donors)} donor {self.unit}(s), {used} with positive weight; "
+                 f"{int(self.pre.sum())} pre-treatment and {int((~self.pre).sum())} post-treatment periods"),
+                 (f"pre-treatment RMSPE {self.pre_rmspe:.4g} (outcome scale); post/pre RMSPE ratio "
+                 f"{self.post_rmspe / self.pre_rmspe if self.pre_rmspe > 0 else np.inf:.3g}"),
                  "no standard error: run .placebo_in_space() for the permutation p-value (ADH 2010)"]
         return tuple(lines) + self.extra_notes
 
@@ -203,11 +203,15 @@ class SyntheticControlResult(Result):
                              "synthetic": self.synthetic_path, "gap": self.gaps})
 
     # -------------------------------------------------------------- inference and robustness
-    def placebo_in_space(self, max_pre_mspe_ratio: float | None = None) -> SCPlaceboResult:
-        """Re-fit with each donor as the treated place (ADH 2010, section 3.4); see :class:`SCPlaceboResult`."""
+    def placebo_in_space(self, max_pre_mspe_ratio: float | None = None,
+                         include_treated: bool = True) -> SCPlaceboResult:
+        """Re-fit with each donor as the treated place (ADH 2010, section 3.4); see :class:`SCPlaceboResult`.
+
+        ``include_treated``: the treated place joins each placebo's donor pool (ADH 2010).
+        """
         from evaluation.impact.sc_inference import placebo_in_space
 
-        return placebo_in_space(self, max_pre_mspe_ratio)
+        return placebo_in_space(self, max_pre_mspe_ratio, include_treated)
 
     def placebo_in_time(self, start: Any, predictors: Sequence[Any] | None = None) -> SyntheticControlResult:
         """Re-fit with a fake start before the real one, on pre-treatment data only.
@@ -240,7 +244,7 @@ class SyntheticControlResult(Result):
         return plot_result(self, ax=ax, lang=lang, kind=kind, **kwargs)
 
 
-from evaluation.impact.sc_inference import SCLeaveOneOutResult, SCPlaceboResult  # noqa: E402
+from evaluation.impact.sc_inference import SCLeaveOneOutResult, SCPlaceboResult
 
 
 # ------------------------------------------------------------------------------ fitting

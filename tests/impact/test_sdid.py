@@ -68,7 +68,7 @@ def within_monte_carlo(ours, draws, published, published_replications, k=3.5):
     """|ours - published| within k sd of the difference of two B-replication standard errors."""
     draws = draws[np.isfinite(draws)]
     kurt = stats.kurtosis(draws, fisher=False)
-    var_one = lambda s, b: s ** 2 * max(kurt - 1, 0.5) / (4 * b)   # noqa: E731
+    var_one = lambda s, b: s ** 2 * max(kurt - 1, 0.5) / (4 * b)
     sd = np.sqrt(var_one(ours, draws.size) + var_one(published, published_replications))
     return abs(ours - published) < k * sd, sd
 

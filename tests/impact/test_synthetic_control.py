@@ -253,7 +253,7 @@ def test_real_data_edge_cases():
 
 
 def test_v_methods_and_custom_weights(prop99):
-    common = dict(treatment="treated", predictors=ADH_PREDICTORS, optimization_periods=range(1970, 1989))
+    common = {"treatment": "treated", "predictors": ADH_PREDICTORS, "optimization_periods": range(1970, 1989)}
     reg = synthetic_control(prop99, "cigsale", "state", "year", v="regression", **common)
     equal = synthetic_control(prop99, "cigsale", "state", "year", v="equal", **common)
     custom = synthetic_control(prop99, "cigsale", "state", "year", v=[1, 1, 1, 1, 1, 1, 1], **common)

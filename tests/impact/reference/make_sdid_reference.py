@@ -32,8 +32,13 @@ def quota() -> pd.DataFrame:
 
 def main() -> None:
     import synthdid
-    from synthdid import (did_estimate, panel_matrices, sc_estimate, staggered_synthdid_estimate,
-                          synthdid_estimate)
+    from synthdid import (
+        did_estimate,
+        panel_matrices,
+        sc_estimate,
+        staggered_synthdid_estimate,
+        synthdid_estimate,
+    )
 
     out: dict = {"source": "synthdid-py 0.1.0 (" + synthdid.__name__ + ")"}
     cal = pd.read_csv(HERE / "prop99_smoking.csv")
