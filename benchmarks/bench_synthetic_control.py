@@ -3,7 +3,9 @@
 Cases (data: a factor-model municipality panel, 13 years, treatment from year 9, made in each child):
 * SC: 1 treated + 200 donor municipalities, predictors = the 8 pre-treatment outcomes with equal V
   (so every package solves the same convex problem), then placebo-in-space inference: 200 re-fits.
-  Peers: pysyncon (Synth + PlaceboTest, treated place left out of placebo pools, one worker) and
+  Peers (the ``bench`` extra; synthdid-py installs as the module ``synthdid``, which the older PyPI
+  package ``synthdid`` — pinned to numpy 1.23 — also claims, so only synthdid-py is used):
+  pysyncon (Synth + PlaceboTest, treated place left out of placebo pools, one worker) and
   diff-diff (SyntheticControl + in_space_placebo, treated place in the pools, as ADH 2010); our
   placebo run follows each peer's pool convention so that the p-values compare.
 * SDID: 150 never-treated + 1 treated municipality (and + 10 treated), estimate and placebo
@@ -89,7 +91,6 @@ else:
         res = synthetic_did(df, "y", "unit", "year", "treated", se_method="placebo", replications=200, seed=1)
         out["estimate"], out["se"] = res.estimate, res.std_error
     elif package == "synthdid-py":
-        sys.path.insert(0, "/tmp/sc_peers/synthdid_py")
         from synthdid import panel_matrices, synthdid_estimate
         p = panel_matrices(df, unit="unit", time="year", outcome="y", treatment="treated")
         tau = synthdid_estimate(p.Y, p.N0, p.T0)
@@ -123,16 +124,11 @@ def versions() -> str:
     from importlib import metadata
 
     parts = []
-    for name in ("numpy", "scipy", "pandas", "pysyncon", "diff-diff"):
+    for name in ("numpy", "scipy", "pandas", "pysyncon", "diff-diff", "synthdid-py"):
         try:
             parts.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{name} (not installed)")
-    try:
-        meta = Path("/tmp/sc_peers/synthdid_py").glob("synthdid_py-*.dist-info")
-        parts.append("synthdid-py " + next(meta).name.split("-")[1])
-    except StopIteration:
-        parts.append("synthdid-py (not installed)")
     return ", ".join(parts)
 
 

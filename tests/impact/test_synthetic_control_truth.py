@@ -74,6 +74,20 @@ def test_sc_and_ridge_ascm_recover_one_municipality_effect(draw):
         assert abs(res.estimate - sample) < 3 * spread, (augment, res.estimate, sample, spread)
 
 
+def test_staggered_sdid_on_all_pilots_with_bootstrap():
+    """All 16 pilots (three start years) against the never-treated: the Stata-style aggregate
+    (cohorts weighted by treated unit-years) targets the mean effect over treated unit-years."""
+    panel, potential = simulate_panel(np.random.default_rng(2019))
+    panel = panel.copy()
+    panel["pilot"] = (panel["period"] >= panel["pilot_start_period"].fillna(9999)).astype(int)
+    treated = potential[potential["treated"]]
+    truth = float((treated["arrears_rate_1"] - treated["arrears_rate_0"]).mean())
+    res = synthetic_did(panel, "arrears_rate", "municipality", "period", "pilot", se_method="bootstrap",
+                        replications=30, seed=11)
+    assert res.cohorts["cohort"].tolist() == [2016, 2017, 2018]
+    assert abs(res.estimate - truth) < 3 * res.std_error, (res.estimate, truth, res.std_error)
+
+
 @pytest.mark.slow
 def test_sdid_placebo_interval_coverage_over_draws():
     hits, n = 0, 100
