@@ -32,7 +32,7 @@ from evaluation.errors import EstimationError
 from evaluation.impact import _sdid_core as core
 
 #: Replications of one cohort solved together; bounds memory (replications x controls x periods).
-BATCH_CELLS = 4_000_000
+BATCH_CELLS = 8_000_000
 
 
 def _population_sd(values: np.ndarray) -> float:
