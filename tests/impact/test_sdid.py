@@ -59,6 +59,17 @@ def reference() -> dict:
     return json.loads((REF / "sdid_reference.json").read_text())
 
 
+@pytest.fixture(scope="module")
+def california(prop99) -> dict:
+    """The three estimators on California, fitted once (no standard errors)."""
+    return {m: fit(prop99, method=m) for m in ("sdid", "sc", "did")}
+
+
+@pytest.fixture(scope="module")
+def quota_fit(quota):
+    return fit(quota, "womparl", "country", "quota")
+
+
 def fit(data, outcome="cigsale", unit="state", treatment="treated", **kwargs):
     kwargs.setdefault("se_method", None)
     return synthetic_did(data, outcome, unit, "year", treatment, **kwargs)
@@ -75,13 +86,13 @@ def within_monte_carlo(ours, draws, published, published_replications, k=3.5):
 
 # ------------------------------------------------------------------------------ California
 @pytest.mark.parametrize("method, expected", [("sdid", -15.60383), ("sc", -19.61966), ("did", -27.34911)])
-def test_california_point_estimates(prop99, method, expected):
-    assert fit(prop99, method=method).estimate == pytest.approx(expected, abs=5e-6)
+def test_california_point_estimates(california, method, expected):
+    assert california[method].estimate == pytest.approx(expected, abs=5e-6)
 
 
 @pytest.mark.parametrize("method", ["sdid", "sc"])
-def test_california_weights_match_synthdid_port(prop99, reference, method):
-    res = fit(prop99, method=method)
+def test_california_weights_match_synthdid_port(california, reference, method):
+    res = california[method]
     ref = reference["california"][method]
     omega = res.unit_weights.set_index("unit")["weight"]
     np.testing.assert_allclose(omega.loc[list(ref["omega"])].to_numpy(), list(ref["omega"].values()), atol=1e-8)
@@ -90,8 +101,8 @@ def test_california_weights_match_synthdid_port(prop99, reference, method):
 
 
 @pytest.mark.parametrize("method, published", [("sdid", 8.4), ("sc", 9.9), ("did", 17.7)])
-def test_california_placebo_standard_errors(prop99, method, published):
-    res = fit(prop99, method=method).inference("placebo", replications=300, seed=12345)
+def test_california_placebo_standard_errors(california, method, published):
+    res = california[method].inference("placebo", replications=300, seed=12345)
     ok, sd = within_monte_carlo(res.std_error, res.draws, published, 200)
     assert ok, (res.std_error, published, sd)
     if method == "sdid":  # Stata sdid README: 9.33752 with 100 replications
@@ -100,26 +111,26 @@ def test_california_placebo_standard_errors(prop99, method, published):
     assert lo == pytest.approx(res.estimate - 1.959964 * res.std_error, rel=1e-6) and hi > lo
 
 
-def test_one_treated_place_bootstrap_and_jackknife_are_undefined(prop99):
-    res = fit(prop99)
+def test_one_treated_place_bootstrap_and_jackknife_are_undefined(prop99, california):
+    res = california["sdid"]
     with pytest.raises(EstimationError, match="two treated"):
         res.inference("bootstrap", replications=10, seed=1)
     with pytest.raises(EstimationError, match="two treated"):
         res.inference("jackknife")
-    assert fit(prop99, se_method="auto", replications=20, seed=3).se_method == "placebo"
+    assert fit(prop99, method="did", se_method="auto", replications=20, seed=3).se_method == "placebo"
 
 
-def test_did_special_case_is_the_plain_difference_in_differences(prop99):
+def test_did_special_case_is_the_plain_difference_in_differences(prop99, california):
     wide = prop99.pivot(index="state", columns="year", values="cigsale")
     post = wide.columns >= 1989
     ca, rest = wide.loc["California"], wide.drop(index="California")
     manual = (ca[post].mean() - ca[~post].mean()) - (rest.loc[:, post].mean(axis=1).mean()
                                                      - rest.loc[:, ~post].mean(axis=1).mean())
-    assert fit(prop99, method="did").estimate == pytest.approx(manual, abs=1e-10)
+    assert california["did"].estimate == pytest.approx(manual, abs=1e-10)
 
 
-def test_effect_curve_averages_to_the_estimate_and_in_time_placebo(prop99):
-    res = fit(prop99)
+def test_effect_curve_averages_to_the_estimate_and_in_time_placebo(california):
+    res = california["sdid"]
     curve = res.effect_curve()
     assert len(curve) == 12 and curve["effect"].mean() == pytest.approx(res.estimate, abs=1e-10)
     placebo = res.placebo_in_time()
@@ -128,8 +139,8 @@ def test_effect_curve_averages_to_the_estimate_and_in_time_placebo(prop99):
 
 
 # ------------------------------------------------------------------------------ quota (staggered)
-def test_quota_staggered_matches_stata_sdid(quota, reference):
-    res = fit(quota, "womparl", "country", "quota")
+def test_quota_staggered_matches_stata_sdid(quota_fit, reference):
+    res = quota_fit
     assert res.estimate == pytest.approx(8.034102, abs=5e-7)
     ref = reference["quota"]
     table = res.cohorts
@@ -155,13 +166,13 @@ def test_quota_jackknife_matches_port(quota, reference):
         fit(quota, "womparl", "country", "quota", se_method="jackknife")
 
 
-def test_quota_placebo_and_bootstrap(quota):
-    res = fit(quota, "womparl", "country", "quota")
+def test_quota_placebo_and_bootstrap(quota_fit):
+    res = quota_fit
     placebo = res.inference("placebo", replications=50, seed=1234)
     assert within_monte_carlo(placebo.std_error, placebo.draws, 1.8566, 50)[0]
     assert placebo.cohorts["std_error"].notna().all()
-    boot = res.inference("bootstrap", replications=30, seed=1234)
-    assert np.isfinite(boot.std_error) and boot.std_error > 0 and boot.draws.size == 30
+    boot = res.inference("bootstrap", replications=20, seed=1234)
+    assert np.isfinite(boot.std_error) and boot.std_error > 0 and boot.draws.size == 20
     # cohorts of a single country are absent from some draws; their SE uses the draws they are in
     assert boot.cohorts["std_error"].notna().all()
 
@@ -223,20 +234,20 @@ def test_constant_donor_is_kept_and_noted():
 
 
 @pytest.mark.parametrize("lang", ["cs", "en"])
-def test_plots(prop99, quota, lang):
-    res = fit(prop99).inference("placebo", replications=10, seed=1)
+def test_plots(california, quota_fit, lang):
+    res = california["sdid"].inference("placebo", replications=10, seed=1)
     ax = res.plot(lang=lang)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert ("časové váhy λ" if lang == "cs" else "time weights λ") in labels
     res.plot(kind="weights", lang=lang)
-    stag = fit(quota, "womparl", "country", "quota")
+    stag = quota_fit
     stag.plot(cohort=2003, lang=lang)
     with pytest.raises(ConfigError):
         stag.plot(cohort=1999)
     plt.close("all")
 
 
-def test_comparison_table(prop99):
+def test_comparison_table(prop99, california):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         comp = sdid_comparison(prop99, "cigsale", "state", "year", "treated", se_method=None)
@@ -245,4 +256,4 @@ def test_comparison_table(prop99):
     np.testing.assert_allclose(table["estimate"], [-27.34911, -19.61966, -15.60383], atol=5e-6)
     comp.plot(lang="en")
     plt.close("all")
-    assert "Per cohort" in fit(prop99).summary() and "<table" in fit(prop99)._repr_html_()
+    assert "Per cohort" in california["sdid"].summary() and "<table" in california["sdid"]._repr_html_()
