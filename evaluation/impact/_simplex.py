@@ -156,45 +156,52 @@ def frank_wolfe(A: np.ndarray, b: np.ndarray, zeta: np.ndarray | float, x0: np.n
     gram = np.einsum("bmi,bmj->bij", A, A)
     diag = np.einsum("bii->bi", gram).copy()
     atb = np.einsum("bmi,bm->bi", A, b)
+    shifted = gram - atb[:, None, :]          # row i: G_i - c, the change of the gradient towards vertex i
     bb = np.einsum("bm,bm->b", b, b)
     eta, z2, me, st = m_eff * zeta2, zeta2, m_eff, stop
     bad = None if columns is None else ~np.asarray(columns, dtype=bool)
     previous = np.full(B, np.nan)
     running = np.ones(B, dtype=bool)
-    gx = None
+    half_grad = None
     for t in range(1, max_iter + 1):
         if not running.any():
             break
         if running.sum() <= running.size // 2:
+            x_out[ids] = x                               # stopped problems no longer move
             keep = np.flatnonzero(running)
-            ids, x, gram, diag, atb, bb = ids[keep], x[keep], gram[keep], diag[keep], atb[keep], bb[keep]
+            ids, x, shifted, diag, atb, bb = ids[keep], x[keep], shifted[keep], diag[keep], atb[keep], bb[keep]
+            gram = gram[keep]
             eta, z2, me, st, previous = eta[keep], z2[keep], me[keep], st[keep], previous[keep]
             bad = None if bad is None else bad[keep]
             running = np.ones(keep.size, dtype=bool)
-            gx = None
-        if gx is None or t % REFRESH == 0:
+            half_grad = None
+        if half_grad is None or t % REFRESH == 0:
             gx = np.einsum("bij,bj->bi", gram, x)
+            half_grad = gx - atb + eta[:, None] * x           # A'(Ax - b) + eta x
             xgx = np.einsum("bn,bn->b", x, gx)
             cx = np.einsum("bn,bn->b", atb, x)
             x_sq = np.einsum("bn,bn->b", x, x)
         rows_idx = np.arange(ids.size)
-        half_grad = gx - atb
-        half_grad += eta[:, None] * x
         chosen = half_grad if bad is None else np.where(bad, np.inf, half_grad)
         i = np.argmin(chosen, axis=1)                              # first minimum, like which.min
-        x_i, gx_i, g_ii, c_i = x[rows_idx, i], gx[rows_idx, i], diag[rows_idx, i], atb[rows_idx, i]
+        x_i, g_ii, c_i, hg_i = x[rows_idx, i], diag[rows_idx, i], atb[rows_idx, i], half_grad[rows_idx, i]
+        gx_i = hg_i + c_i - eta * x_i
         # d = e_i - x: grad.d = g_i - g.x; ||A d||^2 = G_ii - 2 (Gx)_i + x'Gx; ||d||^2 = ||x||^2 - 2 x_i + 1
-        grad_d = half_grad[rows_idx, i] - np.einsum("bn,bn->b", half_grad, x)
+        grad_d = hg_i - np.einsum("bn,bn->b", half_grad, x)
         d_sq = x_sq - 2.0 * x_i + 1.0
         denom = (g_ii - 2.0 * gx_i + xgx) + eta * d_sq
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(denom > 0, np.clip(-grad_d / denom, 0.0, 1.0), 0.0)
-        step = np.where(running & (d_sq > 0), step, 0.0)
+            step = np.clip(-grad_d / denom, 0.0, 1.0)
+        step[~(running & (d_sq > 0) & (denom > 0))] = 0.0
         keep_w = 1.0 - step
         x *= keep_w[:, None]
         x[rows_idx, i] += step
-        gx *= keep_w[:, None]
-        gx += step[:, None] * gram[rows_idx, i, :]
+        # gradient at the new point: (1 - s) g + s (G_i - c) + s eta e_i
+        toward = shifted[rows_idx, i, :]
+        toward *= step[:, None]
+        half_grad *= keep_w[:, None]
+        half_grad += toward
+        half_grad[rows_idx, i] += step * eta
         xgx = keep_w ** 2 * xgx + 2.0 * step * keep_w * gx_i + step ** 2 * g_ii
         cx = keep_w * cx + step * c_i
         x_sq = keep_w ** 2 * x_sq + 2.0 * step * keep_w * x_i + step ** 2
@@ -202,10 +209,10 @@ def frank_wolfe(A: np.ndarray, b: np.ndarray, zeta: np.ndarray | float, x0: np.n
         live = ids[running]
         iterations[live] = t
         value_out[live] = val[running]
-        x_out[live] = x[running]
         if t >= 2:
             running &= previous - val > st
         previous = val
+    x_out[ids] = x
     return FrankWolfeResult(weights=x_out, iterations=iterations, objective=value_out)
 
 
