@@ -195,9 +195,13 @@ def main() -> None:
                        f"| {statistics.median(cpus):.2f} [{min(cpus):.2f}–{max(cpus):.2f}] | {agree} |")
             print(row, flush=True)
             lines.append(row)
-    lines += ["", ("Time is the estimation and inference call only (data built beforehand in the child process). "
-              "Weights: largest absolute difference of donor weights; p: placebo permutation p-values; "
-              "SDID placebo SEs are random (different draws), so they agree only within Monte Carlo error.")]
+    lines += ["", ("Time is the estimation and inference call only (imports and data made beforehand in the child "
+                   "process). CPU time (user + system, worker processes included) is less affected than wall time "
+                   "by other jobs on the shared machine. Weights: largest absolute difference of donor weights; p: "
+                   "placebo permutation p-values (pysyncon's own pvalue() counts the first treated year both before "
+                   "and after the start, so the ADH ratio is recomputed from its placebo gaps); SDID placebo SEs are "
+                   "random: they coincide here because all three packages draw the same permutations from "
+                   "numpy's default_rng(1), otherwise they agree within Monte Carlo error.")]
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "bench_synthetic_control.md").write_text("\n".join(lines) + "\n")
 

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evaluation.errors import EstimationError
 from evaluation.impact._simplex import simplex_least_squares
 
 N_LAMBDA = 20
@@ -157,7 +158,7 @@ def conformal_inference(result: Any, alpha: float | None = None, seed: int = SEE
     fit's lambda is kept.
     """
     if result.augmentation is None:
-        raise ValueError("conformal inference is for the ridge-augmented synthetic control (augment='ridge')")
+        raise EstimationError("conformal inference is for the ridge-augmented synthetic control (augment='ridge')")
     alpha = result.alpha if alpha is None else alpha
     rng = np.random.default_rng(seed)
     Y = result.problem.Y.loc[:, list(result.periods)]
