@@ -59,6 +59,7 @@ from evaluation.impact.two_stage import TwoStageResult, two_stage
 from evaluation.impact.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
+    "TWFE",
     "AggregateResult",
     "AttritionResult",
     "BaconResult",
@@ -88,7 +89,6 @@ __all__ = [
     "SunAbrahamResult",
     "SyntheticControlResult",
     "SyntheticDiDResult",
-    "TWFE",
     "TWFEResult",
     "TrialBalance",
     "TrialData",
