@@ -18,6 +18,7 @@ Example
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -49,6 +50,16 @@ class DrawnResult(Result):
         return drawer(self.tidy(), ax=ax, **{**self.figure_options(), **kwargs})
 
 
+@dataclass(frozen=True)
+class TableResult(DrawnResult):
+    """A drawn result whose tidy table is the ``table`` it holds."""
+
+    table: pd.DataFrame
+
+    def tidy(self) -> pd.DataFrame:
+        return self.table.copy()
+
+
 def numeric(table: pd.DataFrame, column: str) -> pd.Series:
     """A column as numbers; a hidden or missing cell (suppressed in a published table) is NaN."""
     if column not in table.columns:
@@ -73,4 +84,4 @@ def label_column(table: pd.DataFrame, lang: str, fallback: str) -> list[str]:
     return [str(v) for v in source]
 
 
-__all__ = ["DrawnResult", "label_column", "new_axes", "numeric"]
+__all__ = ["DrawnResult", "TableResult", "label_column", "new_axes", "numeric"]

@@ -207,11 +207,8 @@ def _figure_words(figure: KeyFigure, results: Mapping[str, Result], lang: str) -
     if figure.value is None or (isinstance(figure.value, float) and figure.value != figure.value):
         return None
     if figure.text_columns is not None:
-        table = results[figure.table].tidy()
-        mask = pd.Series(True, index=table.index)
-        for column, value in figure.where.items():
-            mask &= table[column].astype(object) == value
-        return str(table.loc[mask, figure.text_columns[0 if lang == "cs" else 1]].iloc[0])
+        rows = _rows(results[figure.table].tidy(), figure.where)
+        return str(rows[figure.text_columns[0 if lang == "cs" else 1]].iloc[0])
     if figure.unit == "%":
         return format_percent(float(figure.value), lang, figure.decimals)
     amount = format_number(float(figure.value), lang, figure.decimals)
@@ -223,12 +220,16 @@ def _with_value(figure: KeyFigure, results: Mapping[str, Result]) -> KeyFigure:
 
     if figure.table not in results:
         return figure
-    table = results[figure.table].tidy()
-    mask = pd.Series(True, index=table.index)
-    for column, value in figure.where.items():
-        mask &= table[column].astype(object) == value
-    rows = table.loc[mask, figure.column]
+    rows = _rows(results[figure.table].tidy(), figure.where)[figure.column]
     return replace(figure, value=rows.iloc[0] if len(rows) == 1 else None)
+
+
+def _rows(table: pd.DataFrame, where: Mapping[str, Any]) -> pd.DataFrame:
+    """The rows of ``table`` whose columns hold the values of ``where``."""
+    mask = pd.Series(True, index=table.index)
+    for column, value in where.items():
+        mask &= table[column].astype(object) == value
+    return table.loc[mask]
 
 
 def _tables(data: Any) -> Mapping[str, pd.DataFrame]:
@@ -321,7 +322,7 @@ def economic_evaluation(data: Any, effects: Mapping[str, OffsetEffect] | None = 
     prices = price_items(settings, OFFSETS)
     model = CostModel(h, settings.discount_rate, programme, graded, {i: prices[i] for i in graded}, shares, counted)
     results: dict[str, Result] = {
-        "conventions": conventions_table(settings, occ.n),
+        "conventions": conventions_table(settings),
         "perspective": perspective_table(settings),
         "unit_costs": unit_costs_table(settings),
         "step_costs": steps,

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult
+from evaluation.economics._figures import TableResult
 from evaluation.economics.words import (
     PAYERS,
     PERSPECTIVE_PHRASES,
@@ -38,25 +38,22 @@ def _percent(rate: float, lang: str) -> str:
 
 
 @dataclass(frozen=True)
-class ConventionsResult(DrawnResult):
+class ConventionsResult(TableResult):
     """The declared conventions: ``setting``, ``value``, the setting and its value in words, its source,
     and ``phrase_cs``/``phrase_en``: the value as the texts' templates insert it."""
 
-    table: pd.DataFrame
 
     @property
     def title(self) -> str:
         return "Conventions of the economic evaluation"
 
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
-
     def value(self, setting: str) -> Any:
         return self.table.set_index("setting").loc[setting, "value"]
 
 
-def conventions_table(settings: Any, households: int) -> ConventionsResult:
-    """One row per convention (``value`` holds the number or code; ``text_cs``/``text_en`` the words)."""
+def conventions_table(settings: Any) -> ConventionsResult:
+    """One row per convention (``value`` holds the number or code; ``text_cs``/``text_en`` the words). No
+    count of households is among them: counts belong to the tables whose disclosure control protects them."""
     year = settings.resolved_price_year()
     rate, alt = settings.discount_rate, settings.alternative_discount_rate
     low, high = settings.discount_rate_range
@@ -89,9 +86,6 @@ def conventions_table(settings: Any, households: int) -> ConventionsResult:
          f"(nejméně jistota „{settings.minimum_grade}“)"),
          (f"an offset counts only where its effect is established at {_percent(settings.confidence, 'en')} "
          f"confidence (grade at least '{settings.minimum_grade}')"), "", ""),
-        ("households", households, "Domácnosti programu", "Programme households",
-         f"{format_number(households, 'cs')} domácností programu", (f"{format_number(households, 'en')} programme "
-         "households"), "", ""),
         ("n_boot", settings.n_boot, "Bootstrap", "Bootstrap", f"{settings.n_boot} opakování po domácnostech",
          f"{settings.n_boot} household replicates", "", ""),
         ("n_draws", settings.n_draws, "Simulace Monte Carlo", "Monte Carlo draws",
@@ -104,8 +98,7 @@ def conventions_table(settings: Any, households: int) -> ConventionsResult:
                "discount_rate": (_percent(rate, "cs"), _percent(rate, "en")),
                "alternative_discount_rate": (_percent(alt, "cs"), _percent(alt, "en")),
                "horizon_months": (str(h), str(h)),
-               "confidence": (_percent(settings.confidence, "cs"), _percent(settings.confidence, "en")),
-               "households": (format_number(households, "cs"), format_number(households, "en"))}
+               "confidence": (_percent(settings.confidence, "cs"), _percent(settings.confidence, "en"))}
     table["phrase_cs"] = [phrases.get(s, ("", ""))[0] for s in table["setting"]]
     table["phrase_en"] = [phrases.get(s, ("", ""))[1] for s in table["setting"]]
     table["value"] = table["value"].astype(object)
@@ -113,10 +106,9 @@ def conventions_table(settings: Any, households: int) -> ConventionsResult:
 
 
 @dataclass(frozen=True)
-class UnitCostsResult(DrawnResult):
+class UnitCostsResult(TableResult):
     """Each unit cost: value in the price year, its own value and price year, range, payer, kind and source."""
 
-    table: pd.DataFrame
     price_year: int
 
     count_columns: ClassVar[tuple[str, ...]] = ()
@@ -129,9 +121,6 @@ class UnitCostsResult(DrawnResult):
     def notes(self) -> tuple[str, ...]:
         return (("Each unit cost brought from its own price year to the price year by the CPI; 'assumption' marks "
                 "a value to be replaced by local figures."),)
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
 
 def unit_costs_table(settings: Any) -> UnitCostsResult:

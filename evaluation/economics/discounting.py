@@ -10,11 +10,11 @@ The entry month is not discounted; a year after entry an amount counts ``1 / (1 
 must be in constant prices of one year (:mod:`evaluation.economics.prices`), so the rate is real.
 
 Default rate: 5 % real, the social discount rate the European Commission's *Guide to
-Cost-Benefit Analysis of Investment Projects* (DG REGIO, December 2014, section 2.9.5; Commission
-Implementing Regulation (EU) 2015/207, Annex III) sets for the economic analysis of projects in
-Cohesion countries, Czechia among them (3 % elsewhere). The 4 % real rate of Commission Delegated
-Regulation (EU) No 480/2014, Article 19, is the *financial* discount rate (a project's own cash
-flows), not the rate of an economic evaluation from a public perspective. Results are also shown
+Cost-Benefit Analysis of Investment Projects* (DG REGIO, December 2014) recommends for the economic
+analysis of projects in Cohesion countries, Czechia among them (3 % elsewhere); the Commission's
+*Economic Appraisal Vademecum 2021–2027* keeps the 2014 guide as its basis. The 4 % real rate of
+Commission Delegated Regulation (EU) No 480/2014 is the *financial* discount rate (a project's own
+cash flows), not the rate of an economic evaluation from a public perspective. Results are also shown
 at the alternative rate of 3.5 % real, HM Treasury's Green Book (2022) social time preference rate
 for the first 30 years, and undiscounted; the one-way sensitivity analysis varies the rate between
 0 % and 7 % (the upper rate of US OMB Circular A-4, 2003).
@@ -41,9 +41,9 @@ from evaluation.errors import ConfigError
 #: Default annual real discount rate and its source (Czech, English).
 DEFAULT_DISCOUNT_RATE = 0.05
 DEFAULT_RATE_SOURCE = (
-    ("Evropská komise, Průvodce analýzou nákladů a přínosů investičních projektů (2014), odd. 2.9.5: "
+    ("Evropská komise, Průvodce analýzou nákladů a přínosů investičních projektů (2014): "
     "společenská diskontní sazba 5 % reálně pro země politiky soudržnosti včetně Česka"),
-    ("European Commission, Guide to Cost-Benefit Analysis of Investment Projects (2014), section 2.9.5: "
+    ("European Commission, Guide to Cost-Benefit Analysis of Investment Projects (2014): "
     "social discount rate of 5 % real for Cohesion countries, Czechia among them"))
 #: The alternative rate reported beside the default, and its source.
 ALTERNATIVE_DISCOUNT_RATE = 0.035

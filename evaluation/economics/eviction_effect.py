@@ -110,14 +110,19 @@ def _increments(frame: pd.DataFrame, cause: int, grid: np.ndarray, weight: np.nd
         return np.where(counts > 0, counts / np.maximum(at_risk, 1e-300), 0.0)
 
 
-def _standardised(frame: pd.DataFrame, columns: list[str], horizon: int) -> tuple[np.ndarray, np.ndarray]:
+def _fit(frame: pd.DataFrame, terms: list[str]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return CoxPH().fit(frame, duration="exit_time", event="lost", covariates=terms,
+                           entry="entry" if (frame["entry"] > 0).any() else None)
+
+
+def _standardised(frame: pd.DataFrame, columns: list[str], horizon: int, fit: Any = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Monthly risk of losing the home of the programme households with and without the programme
     (cumulative, months 1..horizon), standardised over their characteristics."""
     terms = ["programme", *columns]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        fit = CoxPH().fit(frame, duration="exit_time", event="lost", covariates=terms,
-                          entry="entry" if (frame["entry"] > 0).any() else None)
+    fit = _fit(frame, terms) if fit is None else fit
     beta = np.asarray(fit.params)
     x = frame[terms].to_numpy(float)
     centre = x.mean(axis=0)
@@ -149,6 +154,21 @@ def _standardised(frame: pd.DataFrame, columns: list[str], horizon: int) -> tupl
     return curves[1.0], curves[0.0]
 
 
+def _proportional_hazards(fit: Any) -> list[str]:
+    """A note when the Grambsch–Therneau test doubts proportional hazards for the programme indicator."""
+    try:
+        table = fit.check_proportional_hazards().tidy().set_index("term")
+    except (EstimationError, np.linalg.LinAlgError):
+        return ["The proportional-hazards test of the programme indicator could not be computed."]
+    p = float(table.loc["programme", "p_value"]) if "programme" in table.index else float("nan")
+    hr = float(np.exp(fit.params[0]))
+    text = (f"Hazard ratio of losing the home, programme against comparison households, adjusted: {hr:.2f}; "
+            f"proportional-hazards test of the programme indicator (Grambsch–Therneau) p = {p:.3f}")
+    if p < 0.05:
+        text += ": the effect may change over time, read the standardised risks with care"
+    return [text + "."]
+
+
 def _resample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for value in (1.0, 0.0):
@@ -175,8 +195,10 @@ def lost_home_effect(tables: Mapping[str, pd.DataFrame], horizon: int, *,
                                   f"horizon of {horizon} months: choose a shorter horizon_months")
     if frame["lost"].sum() == 0:
         raise EstimationError("no household lost its home: the effect on losing the home cannot be estimated")
-    with_programme, without = _standardised(frame, columns, horizon)
+    fit = _fit(frame, ["programme", *columns])
+    with_programme, without = _standardised(frame, columns, horizon, fit)
     difference = with_programme - without
+    notes.extend(_proportional_hazards(fit))
     rng = np.random.default_rng(seed)
     replicates, failed = [], 0
     for _ in range(n_boot):

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult, new_axes, numeric
+from evaluation.economics._figures import TableResult, new_axes, numeric
 from evaluation.economics.cost_per_outcome import _survival_at
 from evaluation.economics.discounting import discount_factors
 from evaluation.economics.occupancy import OUT, Occupancy
@@ -107,11 +107,10 @@ def programme_cost_profile(occupancy: Occupancy, steps: StepCostsResult, shares:
 
 
 @dataclass(frozen=True)
-class PathwayCostsResult(DrawnResult):
+class PathwayCostsResult(TableResult):
     """Programme cost per household, per household-year in the programme and per sustained tenancy by
     municipality and entry step, over the horizon (see the module docstring)."""
 
-    table: pd.DataFrame
     horizon: int
     price_year: int
     rate: float
@@ -136,9 +135,6 @@ class PathwayCostsResult(DrawnResult):
                  "(losing the home, leaving or death end the episode; moves up and standard leases do not); cost per "
                  "sustained tenancy = cost per household (undiscounted) / housed share; interval: household "
                  "bootstrap, percentile.")) + self.extra_notes
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
     def figure_options(self) -> dict[str, Any]:
         return {"horizon": self.horizon}

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult, new_axes, numeric
+from evaluation.economics._figures import TableResult, new_axes, numeric
 from evaluation.economics.cost_model import CostModel
 from evaluation.economics.words import PERSPECTIVES, TERMS, labelled, word
 
@@ -33,10 +33,9 @@ AMOUNTS = ("undiscounted", "discounted", "discounted_alternative")
 
 
 @dataclass(frozen=True)
-class NetCostResult(DrawnResult):
+class NetCostResult(TableResult):
     """Base case per programme household by perspective (see the module docstring)."""
 
-    table: pd.DataFrame
     perspective: str
     horizon: int
     price_year: int
@@ -64,9 +63,6 @@ class NetCostResult(DrawnResult):
                  f"sensitivity analyses only): {left}."),
                 ("Outcome costs: the programme households' own use of the offset resources, valued; without the "
                 "programme = with it minus the counted effects."))
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
     def row(self, term: str, perspective: str | None = None) -> pd.Series:
         p = perspective or self.perspective

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult, label_column, new_axes, numeric
+from evaluation.economics._figures import TableResult, label_column, new_axes, numeric
 from evaluation.economics.offset_effects import OffsetEffect
 from evaluation.economics.words import EFFECT_UNITS, OFFSET_ITEMS, PAYERS, STATUSES, word
 from evaluation.findings import Analysis, Outcome, Question, Scope, assess_effect
@@ -107,11 +107,10 @@ OFFSET_COLUMNS = ["item", "label_cs", "label_en", "unit_cs", "unit_en", "method"
 
 
 @dataclass(frozen=True)
-class OffsetsResult(DrawnResult):
+class OffsetsResult(TableResult):
     """Each offset: the programme's effect over the horizon with its interval and the evidence behind it,
     whether it counts, and its value at the unit cost (per programme household, price year)."""
 
-    table: pd.DataFrame
     horizon: int
     price_year: int
     rate: float
@@ -134,9 +133,6 @@ class OffsetsResult(DrawnResult):
                  "households (never the comparison group's raw risk)."),
                 f"Offset = -effect x unit cost; discounted by month since entry at {self.rate:.1%} a year.",
                 ) + self.extra_notes
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
 
 def draw_offsets(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult
+from evaluation.economics._figures import TableResult
 from evaluation.economics.settings import COST_ITEMS, OFFSETS
 from evaluation.economics.words import OFFSET_ITEMS, PAYERS, PERSPECTIVES, word
 
@@ -73,10 +73,9 @@ def _payer_text(shares: Mapping[str, float], lang: str) -> str:
 
 
 @dataclass(frozen=True)
-class PerspectiveResult(DrawnResult):
+class PerspectiveResult(TableResult):
     """Items and the share of each that every perspective counts (1 = all, 0 = none)."""
 
-    table: pd.DataFrame
     perspective: str
 
     @property
@@ -89,9 +88,6 @@ class PerspectiveResult(DrawnResult):
                 "reported."),
                 ("Municipal budget: the municipality's share of each item; public sector as a whole: municipality, "
                 "state and regions, EU funds."))
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
 
 def perspective_table(settings: Any) -> PerspectiveResult:

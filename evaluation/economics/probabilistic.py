@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult, new_axes, numeric
+from evaluation.economics._figures import TableResult, new_axes, numeric
 from evaluation.economics.cost_model import CostModel
 from evaluation.economics.words import PERSPECTIVES, SCENARIOS, labelled, word
 
@@ -50,11 +50,10 @@ def _gamma(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nd
 
 
 @dataclass(frozen=True)
-class ProbabilisticResult(DrawnResult):
+class ProbabilisticResult(TableResult):
     """Distribution of the net cost per household by perspective and scenario (see the module docstring);
     ``draws`` keeps the draws of the net cost (columns ``<perspective>:<scenario>``) and of the homes kept."""
 
-    table: pd.DataFrame
     perspective: str
     horizon: int
     price_year: int
@@ -76,9 +75,6 @@ class ProbabilisticResult(DrawnResult):
                 ("Scenario 'established': only the offsets whose effect is established count (the base case); "
                 "'all_effects': every estimated effect counts."),
                 f"Monte Carlo seed {self.seed}.")
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
     def probability_saves(self, perspective: str | None = None, scenario: str = "established") -> float:
         t = self.table
@@ -123,11 +119,10 @@ def draw_net_cost_distribution(table: pd.DataFrame, ax: Any = None, *, lang: str
 
 
 @dataclass(frozen=True)
-class AcceptabilityResult(DrawnResult):
+class AcceptabilityResult(TableResult):
     """Cost-effectiveness acceptability curve: probability of a positive net benefit by willingness to pay
     per additional home kept, by perspective and scenario."""
 
-    table: pd.DataFrame
     horizon: int
     price_year: int
 
@@ -142,9 +137,6 @@ class AcceptabilityResult(DrawnResult):
     def notes(self) -> tuple[str, ...]:
         return (("Net benefit of a draw = willingness to pay x additional homes kept at the horizon (discounted) - "
                 "net cost; the curve is the share of draws with a positive net benefit."),)
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
 
 def draw_acceptability(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:

@@ -26,7 +26,6 @@ Example
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 
@@ -111,11 +110,6 @@ def resource_effect_profiles(tables: Mapping[str, pd.DataFrame], measures: Seque
                 f"quarter ({fit.n_units - int((fit.entity_group > 0).sum())} never-treated comparison households), "
                 f"laid out on the {horizon} months after entry; analytic standard errors."),))
     return profiles
-
-
-def _check_horizon(horizon: int) -> None:
-    if not (isinstance(horizon, int) and 0 < horizon and math.isfinite(horizon)):
-        raise EstimationError(f"horizon must be a positive whole number of months, not {horizon!r}")
 
 
 __all__ = ["resource_effect_profiles"]

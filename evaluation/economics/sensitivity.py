@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.economics._figures import DrawnResult, label_column, new_axes, numeric
+from evaluation.economics._figures import TableResult, label_column, new_axes, numeric
 from evaluation.economics.cost_model import CostModel
 from evaluation.economics.words import PARAMETERS, PERSPECTIVES, PRICE_OF, labelled, word
 
@@ -42,10 +42,9 @@ COLUMNS = ["parameter", "label_cs", "label_en", "base_value", "low_value", "high
 
 
 @dataclass(frozen=True)
-class OneWayResult(DrawnResult):
+class OneWayResult(TableResult):
     """Net cost at the low and high value of each input (see the module docstring), widest swing first."""
 
-    table: pd.DataFrame
     perspective: str
     horizon: int
     price_year: int
@@ -62,9 +61,6 @@ class OneWayResult(DrawnResult):
         return (("Each input moved alone to its low and high value; effects to the ends of their interval (counted "
                 "even where not established), unit costs over their stated range, the programme cost by its "
                 "bootstrap interval, the discount rate over its range."),)
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
 
 def draw_tornado(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:

@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from evaluation.economics._figures import DrawnResult, new_axes, numeric
+from evaluation.economics._figures import TableResult, new_axes, numeric
 from evaluation.economics.cost_per_outcome import missing_cost_months
 from evaluation.economics.prices import PriceIndex
 from evaluation.errors import DataError
@@ -47,10 +47,9 @@ COLUMNS = ["municipality", "cost_centre", "cost_czk", "shared_allocated", "house
 
 
 @dataclass(frozen=True)
-class StepCostsResult(DrawnResult):
+class StepCostsResult(TableResult):
     """Real cost, household-months and the cost of a month and a year of support by municipality and step."""
 
-    table: pd.DataFrame
     by_item: pd.DataFrame  # municipality, cost_centre, item, cost_czk (price year; shared allocated)
     price_year: int
     index_words: str
@@ -71,9 +70,6 @@ class StepCostsResult(DrawnResult):
                 ("Household-months: days in a spell of the step within the months the municipality's costs cover / "
                 "30.4375; shared costs allocated to the housing steps by household-months."),
                 ) + self.extra_notes
-
-    def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
 
     def cost_per_month(self, shares: Mapping[str, float]) -> dict[tuple[str, str], float]:
         """Cost per household-month of each (municipality, step) counting ``shares`` of each item."""

@@ -190,7 +190,7 @@ def test_key_figures_are_table_cells_and_texts_fill(evaluation):
     assert set(TEXT_TEMPLATES) == {"headline", "pathways"}
     conventions = evaluation["conventions"].tidy().set_index("setting")
     assert conventions.loc["discount_rate", "value"] == 0.05
-    assert "2.9.5" in conventions.loc["discount_rate", "source_en"]
+    assert "Cost-Benefit Analysis of Investment Projects (2014)" in conventions.loc["discount_rate", "source_en"]
     assert "2019" in evaluation.assumptions("en") and "unadjusted" in evaluation.assumptions("en")
 
 
