@@ -4,7 +4,15 @@ A folder with 500,000 households, 1,000,000 tenancies and 1,000,000 household-mo
 outcome rows is written twice: as a Czech CSV export (Windows-1250, ``;``, decimal
 commas, dates 15.03.2019, Czech labels) and as Parquet. Known errors are planted
 (bad dates, unknown categories, duplicated keys, orphans) and the report must find
-exactly those. Each case runs in its own subprocess so peak memory (VmHWM, the high-water mark of its RSS) is its own.
+exactly those. Each case runs in its own subprocess so peak memory (VmHWM, the high-water mark of its RSS) is its own,
+``--repeat`` times (median and range are reported; the machine is shared, so the range matters).
+
+The files carry every optional column an analysis reads (the loader refuses a file without
+one), some of them empty, as an export of a pilot without cohorts would.
+
+``--baseline PATH`` runs the same cases with the ``evaluation`` package found under PATH
+(e.g. an export of an earlier commit: ``git archive main evaluation data_schema | tar -x -C PATH``),
+interleaved with the current runs, and puts its timings beside the current ones.
 
 Cases:
 * ``validate csv`` / ``validate parquet``: :func:`evaluation.data.validate_folder`;
@@ -19,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import resource
 import subprocess
 import sys
@@ -42,6 +52,9 @@ def write_folder(root: Path, n_households: int, seed: int = 2019) -> dict[str, i
         "Skupina": rng.choice(["programová skupina", "srovnávací skupina"], n_households),
         "Program": "prostupné bydlení",
         "Datum doporučení": pd.Timestamp("2016-01-01") + pd.to_timedelta(rng.integers(0, 2000, n_households), "D"),
+        "Zdroj doporučení": rng.choice(["Úřad práce", "OSPOD", "depistáž (terénní práce)"], n_households),
+        "Příjmové pásmo": rng.choice(["pod životním minimem", "1 až 1,5násobek životního minima", ""], n_households),
+        "Kohorta": "",
     })
     # two consecutive spells per household: crisis, then social (still housed)
     start = pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 1500, n_households), "D")
@@ -51,6 +64,7 @@ def write_folder(root: Path, n_households: int, seed: int = 2019) -> dict[str, i
         "Nájem": np.char.add("T", np.arange(n_t).astype(str)),
         "Domácnost": np.repeat(ids.to_numpy(), 2),
         "Stupeň": np.tile(["krizové bydlení", "sociální bydlení"], n_households),
+        "Byt": "",
         "datum_začátku": np.ravel(np.column_stack([start.to_numpy(), middle.to_numpy()])),
         "datum_konce": np.ravel(np.column_stack([middle.to_numpy(),
                                                  np.full(n_households, np.datetime64("NaT"), "datetime64[ns]")])),
@@ -63,6 +77,7 @@ def write_folder(root: Path, n_households: int, seed: int = 2019) -> dict[str, i
         "Příjem (Kč)": np.round(rng.gamma(4, 3000, n_o_households * months), 2),
         "Dluh (Kč)": np.round(rng.exponential(2000, n_o_households * months), 2),
         "Noci v azylovém zařízení": rng.integers(0, 5, n_o_households * months),
+        "Děti v péči mimo rodinu": rng.integers(0, 2, n_o_households * months),
     })
     rows = rng.choice(np.arange(0, n_t, 2), PLANTED["bad_dates"] + PLANTED["bad_steps"], replace=False)
     bad_dates, bad_steps = rows[:PLANTED["bad_dates"]], rows[PLANTED["bad_dates"]:]
@@ -91,6 +106,15 @@ def write_folder(root: Path, n_households: int, seed: int = 2019) -> dict[str, i
     pq_ten.loc[bad_steps, "Stupeň"] = "kontejner"
     pq_ten.to_parquet(pq_dir / "tenancies.parquet", index=False)
     return {"households": len(households), "tenancies": len(tenancies), "household_outcomes": len(outcomes)}
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
 
 
 def _peak_rss_mb() -> float:
@@ -126,25 +150,58 @@ def run_case(case: str, folder: str) -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb, "counts": {k: int(v) for k, v in counts.items()}}
 
 
+def _run(case: str, folder: Path, package: str | None) -> dict:
+    env = dict(os.environ)
+    if package:
+        env["PYTHONPATH"] = package + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, __file__, "--case", case, "--folder", str(folder)],
+                         capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _summary(runs: list[dict]) -> dict:
+    seconds = [r["seconds"] for r in runs]
+    return {"seconds": float(np.median(seconds)), "low": min(seconds), "high": max(seconds),
+            "peak_mb": float(np.median([r["peak_mb"] for r in runs])), "counts": runs[0]["counts"]}
+
+
+def _repeated(case: str, folder: Path, baseline: str | None, repeat: int) -> tuple[dict, dict | None]:
+    """The case ``repeat`` times, and with a baseline package interleaved with it (the order alternates),
+    so that a change of the machine's load falls on both alike."""
+    current, earlier = [], []
+    for i in range(repeat):
+        order = [None, baseline] if i % 2 == 0 else [baseline, None]
+        for package in order:
+            if package is None:
+                current.append(_run(case, folder, None))
+            elif baseline is not None:
+                earlier.append(_run(case, folder, package))
+    return _summary(current), (_summary(earlier) if earlier else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", help="folder holding an earlier evaluation package to time beside")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
         print(json.dumps(run_case(args.case, args.folder)))
         return
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sizes = write_folder(root, args.households)
         cases = [("pandas read_csv (peer: read only)", "read", "csv"), ("validate csv", "validate", "csv"),
                  ("validate parquet", "validate", "parquet"), ("load csv (exclude)", "load", "csv")]
-        results = {}
+        results, baseline = {}, {}
         for label, case, fmt in cases:
-            out = subprocess.run([sys.executable, __file__, "--case", case, "--folder", str(root / fmt)],
-                                 capture_output=True, text=True, check=True)
-            results[label] = json.loads(out.stdout.strip().splitlines()[-1])
+            results[label], before = _repeated(case, root / fmt, args.baseline if case != "read" else None,
+                                               args.repeat)
+            if before is not None:
+                baseline[label] = before
     csv_counts = results["validate csv"]["counts"]
     pq_counts = results["validate parquet"]["counts"]
     expected_type = PLANTED["bad_dates"]
@@ -162,10 +219,16 @@ def main() -> None:
              (f"Rows: {sizes['households']:,} households, {sizes['tenancies']:,} tenancies, "
              f"{sizes['household_outcomes']:,} household-month outcomes (total "
              f"{sum(sizes.values()):,})."), "",
+             (f"Machine: {platform.machine()}, {os.cpu_count()} cores, shared with other work (load average "
+              f"{load:.1f} at the start); Python {platform.python_version()}, pandas {pd.__version__}, "
+              f"pyarrow {_version('pyarrow')}. Each case {args.repeat}× in a fresh process: median [range]."), "",
              "| case | seconds | peak memory (MB) | problems / counts |", "|---|---:|---:|---|"]
     for label, r in results.items():
-        lines.append(f"| {label} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | "
+        lines.append(f"| {label} | {r['seconds']:.1f} [{r['low']:.1f}–{r['high']:.1f}] | {r['peak_mb']:.0f} | "
                      f"{', '.join(f'{k}: {v:,}' for k, v in r['counts'].items())} |")
+    for label, r in baseline.items():
+        lines.append(f"| {label} — baseline ({args.baseline}) | {r['seconds']:.1f} [{r['low']:.1f}–{r['high']:.1f}] "
+                     f"| {r['peak_mb']:.0f} | {', '.join(f'{k}: {v:,}' for k, v in r['counts'].items())} |")
     lines += ["", "Agreement checks:", ""] + [f"- {'OK' if ok else 'FAILED'}: {name}" for name, ok in checks.items()]
     text = "\n".join(lines) + "\n"
     print(text)

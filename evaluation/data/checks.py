@@ -27,14 +27,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evaluation.data.messages import row_refs
 from evaluation.data.parsing import ParsedColumn, as_text, parse_column
-from evaluation.data.readers import RawTable
+from evaluation.data.readers import RawTable, RowNotice
 from evaluation.data.schema import TableSchema
 from evaluation.data.validation import combine, file_problem, row_problems
 
 #: Order in which row-level rules are checked; a row excluded by several counts under the first.
-RULE_ORDER = ("bad_line", "type", "required", "category", "range", "unique", "compare", "missing_iff",
-              "no_overlap", "in_study_period", "first_of_month", "constant_within", "foreign_key", "orphan")
+RULE_ORDER = ("bad_line", "quote", "merged_cells", "encoding", "type", "required", "category", "range", "unique",
+              "compare", "missing_iff", "no_overlap", "in_study_period", "first_of_month", "constant_within",
+              "foreign_key", "orphan")
+#: Field-level rules that are not reported again for rows the reader reported as a whole.
+_CELL_RULES = ("type", "required", "category", "range")
+_THOUSANDS_REASONS = {
+    "integer": ("sloupec má obsahovat celá čísla", "the column holds whole numbers"),
+    "money": ("jde o částky v Kč, které tři desetinná místa nemají", "these are amounts in CZK, which have no "
+              "three decimals"),
+    "czech": ("ostatní hodnoty sloupce používají desetinnou čárku nebo tečky mezi tisíci",
+              "the other values of the column use a decimal comma or dots between thousands"),
+}
 
 
 class TableCheck:
@@ -46,8 +57,10 @@ class TableCheck:
         self.columns = dict(columns)
         self.n_rows = len(raw.frame)
         self.first_rule = np.full(self.n_rows, "", dtype=object)
+        self.quiet = np.zeros(self.n_rows, dtype=bool)  # rows reported as a whole by the reader
         self.parsed: dict[str, ParsedColumn] = {}
         self.unknown: list[int] = []  # positions of columns that match no field
+        self.suggestions: dict[int, str] = {}  # unknown column position -> the missing field it probably is
         self._problems: list[pd.DataFrame] = []
 
     # -- where things are -------------------------------------------------------------------------
@@ -67,6 +80,15 @@ class TableCheck:
     def excluded(self) -> np.ndarray:
         return self.first_rule != ""
 
+    def sheets_of(self, positions: np.ndarray) -> np.ndarray | None:
+        return None if self.raw.sheets is None else self.raw.sheets[positions]
+
+    def refs(self, positions: np.ndarray) -> tuple[pd.Series, pd.Series]:
+        """How a message names other rows: (Czech, English) texts, with the sheet when the table spans several."""
+        rows = self.raw.rows[positions]
+        sheets = self.raw.sheets[positions] if self.raw.several_sheets else None
+        return row_refs(rows, sheets, "cs"), row_refs(rows, sheets, "en")
+
     # -- recording problems -----------------------------------------------------------------------
     def add_file_problem(self, rule: str, key: str, **kwargs: object) -> None:
         self._problems.append(file_problem(self.raw.file, self.schema.name, rule, key, **kwargs))
@@ -75,15 +97,31 @@ class TableCheck:
                          values: pd.Series | None = None, column: str | None = None,
                          per_row: dict[str, pd.Series] | None = None, **fixed: object) -> np.ndarray:
         """Record a problem for each row where ``mask`` holds; returns the positions."""
+        if rule in _CELL_RULES and self.quiet.any():
+            mask = mask & ~self.quiet
         positions = np.flatnonzero(mask)
         if not len(positions):
             return positions
         shown = as_text(self.raw_column(name).iloc[positions]) if values is None else values.iloc[positions]
-        per_row = {k: v.iloc[positions] for k, v in (per_row or {}).items()}
+        per_row = {k: (v[0].iloc[positions], v[1].iloc[positions]) if isinstance(v, tuple) else v.iloc[positions]
+                   for k, v in (per_row or {}).items()}
         self._problems.append(row_problems(self.raw.file, self.schema.name, self.raw.rows[positions],
-                                           column or self.header(name), shown, rule, key, per_row, **fixed))
+                                           column or self.header(name), shown, rule, key, per_row,
+                                           sheets=self.sheets_of(positions), **fixed))
         self.mark(positions, rule)
         return positions
+
+    def add_reader_problems(self, notice: RowNotice) -> None:
+        """Record a problem the reader found in some rows (broken quotes, merged cells, wrong encoding)."""
+        positions = notice.positions
+        if not len(positions):
+            return
+        self._problems.append(row_problems(self.raw.file, self.schema.name, self.raw.rows[positions],
+                                           notice.column, notice.shown.reset_index(drop=True), notice.rule,
+                                           notice.key, sheets=self.sheets_of(positions), **dict(notice.values)))
+        self.mark(positions, notice.rule)
+        if notice.quiet:
+            self.quiet[positions] = True
 
     def mark(self, positions: np.ndarray, rule: str) -> None:
         unset = self.first_rule[positions] == ""
@@ -106,12 +144,29 @@ class TableCheck:
                 allowed_en = ", ".join(c.label_en for c in f.categories)
                 self.add_row_problems(col.invalid, f.name, "category", "category",
                                       allowed_cs=allowed_cs, allowed_en=allowed_en)
+            elif col.ambiguous is not None and col.ambiguous.any():
+                self.add_row_problems(col.invalid & ~col.ambiguous, f.name, "type", f"type_{f.type}")
+                self.add_row_problems(col.ambiguous, f.name, "type", "ambiguous_number")
             else:
                 self.add_row_problems(col.invalid, f.name, "type", f"type_{f.type}")
+            if col.thousands is not None and col.thousands.any():
+                self._thousands_note(f.name, col)
             if f.required:
                 self.add_row_problems(col.missing, f.name, "required", "required")
             if f.type in ("number", "integer"):
                 self._check_range(f.name, f.minimum, f.maximum)
+
+    def _thousands_note(self, name: str, col: ParsedColumn) -> None:
+        positions = np.flatnonzero(col.thousands)
+        first = positions[0]
+        example = as_text(self.raw_column(name).iloc[[first]]).iloc[0]
+        cs_rows, en_rows = self.refs(positions[:5])
+        more = " …" if len(positions) > 5 else ""
+        reason_cs, reason_en = _THOUSANDS_REASONS[col.thousands_reason]
+        self.add_file_problem("thousands_dot", "thousands_dot", severity="warning", column=self.header(name),
+                              count=len(positions), example=example, read=_number_text(col.values.iloc[first]),
+                              rows=("řádky " + ", ".join(cs_rows) + more, "rows " + ", ".join(en_rows) + more),
+                              reason_cs=reason_cs, reason_en=reason_en)
 
     def _check_range(self, name: str, minimum: float | None, maximum: float | None) -> None:
         numbers = self.values(name).astype("float64")
@@ -135,20 +190,24 @@ class TableCheck:
             if not duplicated.any():
                 continue
             positions = np.flatnonzero(duplicated)
-            rows = pd.Series(self.raw.rows[positions])
             group = frame.iloc[positions].groupby(list(key), sort=False).ngroup().to_numpy()
-            listed = rows.groupby(group).agg(lambda r: ", ".join(map(str, r.iloc[:5])) + (" …" if len(r) > 5 else ""))
-            others = pd.Series(listed.to_numpy()[group], index=positions)
+            others_by_lang = []
+            for refs in self.refs(positions):
+                listed = refs.groupby(group).agg(lambda r: ", ".join(r.iloc[:5]) + (" …" if len(r) > 5 else ""))
+                others_by_lang.append(listed.to_numpy()[group])
             shown = as_text(self.raw_column(key[0]).iloc[positions]).reset_index(drop=True)
             for k in key[1:]:
                 shown = shown + " + " + as_text(self.raw_column(k).iloc[positions]).reset_index(drop=True)
             full_shown = pd.Series("", index=range(self.n_rows), dtype=object)
             full_shown.iloc[positions] = shown.to_numpy()
-            full_others = pd.Series("", index=range(self.n_rows), dtype=object)
-            full_others.iloc[positions] = others.to_numpy()
+            full_others = []
+            for others in others_by_lang:
+                full = pd.Series("", index=range(self.n_rows), dtype=object)
+                full.iloc[positions] = others
+                full_others.append(full)
             column = " + ".join(self.header(k) for k in key)
             self.add_row_problems(duplicated, key[0], "unique", "unique", values=full_shown, column=column,
-                                  per_row={"others": full_others})
+                                  per_row={"others": tuple(full_others)})
 
 
 def _number_text(value: float) -> str:

@@ -15,30 +15,39 @@ from __future__ import annotations
 
 import sys
 
+from evaluation.data.needs import analyses_needing, analysis, needed_fields, titles
 from evaluation.data.schema import DataContract, Field, TableSchema, get_schema
 
 _WORDS = {
-    "cs": {"heading": "Datová specifikace", "period": "Období studie", "required_table": "povinná tabulka",
-           "optional_table": "nepovinná tabulka", "field": "Pole", "type": "Typ", "required": "Povinné",
+    "cs": {"heading": "Datová specifikace", "period": "Období studie", "required_table": "základní tabulka programu",
+           "optional_table": "doplňková tabulka", "field": "Pole",
+           "needed_by": "Potřebují ji analýzy", "needed_by_none": "Žádná analýza ji nepotřebuje",
+           "read_fields": ("Nepovinná pole, která čtou analýzy nebo pravidla (sloupec musí v souboru být, "
+                           "i když je prázdný)"), "type": "Typ", "required": "Povinné",
            "title": "Název", "description": "Popis", "limits": "Rozsah", "yes": "ano", "no": "ne",
            "key": "Primární klíč", "references": "Odkazy", "rules": "Pravidla", "categories": "Kategorie pole",
            "code": "Kód", "label_cs": "Český popisek", "label_en": "Anglický popisek", "aliases": "Další názvy sloupce",
            "files": ("Složka s daty obsahuje jeden soubor za tabulku pojmenovaný podle tabulky "
                      "(`households.csv`, `tenancies.xlsx`, `units.parquet` …). CSV může být v UTF-8 i Windows-1250, "
                      "s oddělovačem `;`, `,` nebo tabulátorem, s desetinnou čárkou a daty ve tvaru `15.03.2019`. "
+                     "Složka nemusí obsahovat všechny tabulky: analýzy, kterým některá chybí, se neprovedou. "
                      "Záhlaví sloupce může být název pole, jeho český či anglický název nebo jiný uvedený název; "
                      "kategorie lze zapsat kódem nebo českým či anglickým popiskem. Logické hodnoty: ano/ne. "
                      "Prázdné hodnoty: prázdná buňka nebo {missing}."),
            "types": {"string": "text", "integer": "celé číslo", "number": "číslo", "boolean": "ano/ne",
                      "date": "datum"}},
-    "en": {"heading": "Data contract", "period": "Study period", "required_table": "required table",
-           "optional_table": "optional table", "field": "Field", "type": "Type", "required": "Required",
+    "en": {"heading": "Data contract", "period": "Study period", "required_table": "core table of a programme",
+           "optional_table": "supplementary table", "field": "Field",
+           "needed_by": "Needed by the analyses", "needed_by_none": "No analysis needs it",
+           "read_fields": ("Optional fields that analyses or rules read (the column must be in the file, even "
+                           "if empty)"), "type": "Type", "required": "Required",
            "title": "Title", "description": "Description", "limits": "Range", "yes": "yes", "no": "no",
            "key": "Primary key", "references": "References", "rules": "Rules", "categories": "Categories of",
            "code": "Code", "label_cs": "Czech label", "label_en": "English label", "aliases": "Other column names",
            "files": ("A data folder holds one file per table, named after the table (`households.csv`, "
                      "`tenancies.xlsx`, `units.parquet` ...). CSV may be UTF-8 or Windows-1250, separated by `;`, `,` "
-                     "or tab, with decimal commas and dates such as `15.03.2019`. A column header may be the field "
+                     "or tab, with decimal commas and dates such as `15.03.2019`. A folder need not hold every table: "
+                     "the analyses that lack one do not run. A column header may be the field "
                      "name, its Czech or English title or another listed name; categories may be written as the "
                      "code or the Czech or English label. Booleans: yes/no (ano/ne). Empty values: an empty cell "
                      "or {missing}."),
@@ -60,8 +69,10 @@ def _limits(f: Field) -> str:
 def _table(table: TableSchema, lang: str) -> list[str]:
     w = _WORDS[lang]
     kind = w["required_table"] if table.required else w["optional_table"]
+    users = analyses_needing(table.name)
+    used = f"{w['needed_by']}: {titles(users, lang)}." if users else f"{w['needed_by_none']}."
     lines = [f"## {table.title(lang)} (`{table.name}`)", "",
-             f"*{kind}.* {table.description_cs if lang == 'cs' else table.description_en}", ""]
+             f"*{kind}.* {table.description_cs if lang == 'cs' else table.description_en} {used}", ""]
     lines += [(f"| {w['field']} | {w['type']} | {w['required']} | {w['title']} | {w['limits']} | {w['description']} "
               f"| {w['aliases']} |"), "|---|---|---|---|---|---|---|"]
     for f in table.fields:
@@ -69,6 +80,9 @@ def _table(table: TableSchema, lang: str) -> list[str]:
                      f"{_cell(f.title(lang))} | {_limits(f)} | {_cell(f.description(lang))} | "
                      f"{_cell(', '.join(f.aliases))} |")
     lines.append("")
+    read = _read_optional_fields(table, lang)
+    if read:
+        lines += [f"**{w['read_fields']}:**"] + read + [""]
     if table.primary_key:
         lines += [f"**{w['key']}:** " + ", ".join(f"`{k}`" for k in table.primary_key), ""]
     if table.foreign_keys:
@@ -87,6 +101,22 @@ def _table(table: TableSchema, lang: str) -> list[str]:
                   "|---|---|---|"]
         lines += [f"| `{c.value}` | {_cell(c.label_cs)} | {_cell(c.label_en)} |" for c in f.categories]
         lines.append("")
+    return lines
+
+
+def _read_optional_fields(table: TableSchema, lang: str) -> list[str]:
+    by_analysis = needed_fields(table.name)
+    ruled: dict[str, list[str]] = {}
+    for rule in table.rules:
+        for name in rule.fields:
+            ruled.setdefault(name, []).append(f"`{rule.type}`")
+    lines = []
+    for f in table.fields:
+        if f.required or (f.name not in by_analysis and f.name not in ruled):
+            continue
+        who = [titles([analysis(a) for a in by_analysis.get(f.name, ())], lang)] if f.name in by_analysis else []
+        who += [", ".join(dict.fromkeys(ruled[f.name]))] if f.name in ruled else []
+        lines.append(f"- `{f.name}`: " + "; ".join(x for x in who if x))
     return lines
 
 

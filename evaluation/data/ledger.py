@@ -1,10 +1,13 @@
 """The ledger of rows: how many came in per table, how many were excluded and why, how many loaded.
 
-Every excluded row is counted exactly once, under the first rule it broke in the
-order the loader checks them (unreadable row, type, required, category, range,
-unique key, the schema's rules, foreign key, orphan), so that for every table
-``received == sum(excluded) + loaded`` — the arithmetic a CONSORT-style flow
-diagram needs. Columns removed for privacy are listed in ``dropped_columns``.
+``received`` counts the data rows physically in the file (every sheet of a workbook
+that holds the table; for CSV every record below the header, counted apart from the
+CSV parser, so that a broken quote cannot make rows vanish). Every excluded row is
+counted exactly once, under the first rule it broke in the order the loader checks
+them (unreadable row, broken quotes, merged cells, wrong encoding, type, required,
+category, range, unique key, the schema's rules, foreign key, orphan), so that for
+every table ``received == sum(excluded) + loaded`` — the arithmetic a CONSORT-style
+flow diagram needs. Columns removed for privacy are listed in ``dropped_columns``.
 
 Example
 -------

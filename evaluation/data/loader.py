@@ -6,9 +6,19 @@ any error stops loading with a :class:`~evaluation.errors.DataError` whose messa
 is the whole report; with ``on_error="exclude"`` the rows that break a row-level
 rule are left out, each counted in the ledger under the first rule it broke, and
 rows whose parent row was excluded follow them (orphans). Problems with a whole
-file (unreadable, a required table or column missing) always stop loading, and
-direct identifiers without a pseudonymisation key always raise
-:class:`~evaluation.errors.IdentifierError`.
+file or column always stop loading: an unreadable file, a required column missing,
+or an optional column missing that a rule of the contract or an analysis reads
+(:mod:`evaluation.data.needs`) when the file has a column that probably is it (the
+message asks "did you mean …?") or when a consistency rule (``missing_iff``) would
+judge every row wrongly without it. An optional column that analyses read and that the
+file simply lacks is a warning naming those analyses, which the Dataset then marks as
+unavailable, as it does for an absent table. Direct identifiers without a
+pseudonymisation key always raise :class:`~evaluation.errors.IdentifierError`.
+
+A folder may hold only some tables. Each table that is not there is named in a note
+with the analyses that cannot run without it; a file with a header and no rows is an
+error when an analysis the other files allow needs it, else a note. The Dataset says
+which analyses and strands the data allow (:meth:`~evaluation.data.dataset.Dataset.availability`).
 
 The study period is the ``study_period`` argument, else ``studyPeriod`` of the
 folder's own ``datapackage.json``, else the contract's.
@@ -17,24 +27,21 @@ Example
 -------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "households.csv").write_text(
-...     "household_id;obec;velikost domácnosti;děti;bytová nouze (ETHOS);skupina;program\\n"
-...     "H1;Kolín;3;1;noclehárna;programová skupina;prostupné bydlení\\n", encoding="utf-8")
 >>> _ = (folder / "tenancies.csv").write_text(
-...     "tenancy_id;household_id;stupeň;začátek;konec;důvod ukončení\\n"
-...     "T1;H1;krizové bydlení;15.03.2019;;stále bydlí\\n", encoding="utf-8")
+...     "tenancy_id;household_id;byt;stupeň;začátek;konec;důvod ukončení\\n"
+...     "T1;H1;B1;krizové bydlení;15.03.2019;;stále bydlí\\n", encoding="utf-8")
 >>> validate_folder(folder).ok
 True
 >>> ds = load_folder(folder)
->>> ds.tenancies["step"].tolist(), ds.ledger.loaded("tenancies")
-(['crisis'], 1)
+>>> ds.tenancies["step"].tolist(), ds.ledger.loaded("tenancies"), ds.can_run("retention.retention")
+(['crisis'], 1, True)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -43,11 +50,12 @@ import numpy as np
 import pandas as pd
 
 from evaluation.data.checks import RULE_ORDER, TableCheck
-from evaluation.data.columns import match_headers
+from evaluation.data.columns import match_headers, suggest_columns
 from evaluation.data.dataset import Dataset
 from evaluation.data.ledger import DroppedColumn, Ledger
 from evaluation.data.messages import IDENTIFIER_KINDS
-from evaluation.data.privacy import Pseudonymiser, identifier_kind, looks_like_birth_numbers
+from evaluation.data.needs import analyses_needing, analysis, needed_fields, titles
+from evaluation.data.privacy import Pseudonymiser, content_kind, identifier_kind
 from evaluation.data.readers import RawTable, read_raw, table_files
 from evaluation.data.references import cascade_exclusions, check_references
 from evaluation.data.rules import check_rules
@@ -148,6 +156,9 @@ class _Run:
     extra_columns: dict[str, pd.DataFrame] = field(default_factory=dict)
     dropped: list[DroppedColumn] = field(default_factory=list)
     pseudonymised: set[str] = field(default_factory=set)
+    hidden: dict[str, set[str]] = field(default_factory=dict)  # table -> headers whose values are identifiers
+    missing_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)
     refused_identifiers: bool = False
     paths: list[Path] = field(default_factory=list)
     _problems: list[pd.DataFrame] = field(default_factory=list)
@@ -163,6 +174,7 @@ class _Run:
         self._match_columns(raws)
         self._protect_identifiers()
         for check in self.checks.values():
+            self._reader_problems(check)
             self._bad_lines(check)
             check.parse()
             check.check_unique()
@@ -170,6 +182,7 @@ class _Run:
         check_references(self.checks)
         if cascade:
             cascade_exclusions(self.checks)
+        self._table_presence()
         self.report = self._build_report()
         return self
 
@@ -179,14 +192,13 @@ class _Run:
         for path in unknown:
             self._problems.append(file_problem(path.name, "", "unknown_file", "unknown_file", severity="warning",
                                                name=path.name))
+        if not by_table:
+            self._problems.append(file_problem("", "", "no_tables", "no_tables"))
         raws: dict[str, RawTable] = {}
         for table in self.contract.tables:
             paths = by_table.get(table.name, [])
             if not paths:
-                if table.required:
-                    self._problems.append(file_problem("", table.name, "missing_table", "missing_table",
-                                                       resource=table.name, title_cs=table.title_cs,
-                                                       title_en=table.title_en))
+                self.absent.append(table.name)
                 continue
             if len(paths) > 1:
                 self._problems.append(file_problem(paths[0].name, table.name, "duplicate_file", "duplicate_file",
@@ -194,7 +206,7 @@ class _Run:
                 continue
             self.paths.append(paths[0])
             try:
-                raws[table.name] = read_raw(paths[0], table.name, _header_scorer(table))
+                raws[table.name] = read_raw(paths[0], table.name, _header_matcher(table))
             except DataError as exc:
                 self._problems.append(file_problem(paths[0].name, table.name, "unreadable", "unreadable",
                                                    reason=str(exc)))
@@ -211,49 +223,88 @@ class _Run:
                 check.add_file_problem("duplicate_column", "duplicate_column", field=f,
                                        column=", ".join(raw.headers[p] for p in positions),
                                        columns=", ".join(f"„{raw.headers[p]}“" for p in positions))
-            for f in schema.fields:
-                if f.name in match.columns or f.name in match.duplicates:
+            missing = [f for f in schema.fields if f.name not in match.columns and f.name not in match.duplicates]
+            check.suggestions = suggest_columns(raw, schema, missing, match.unknown)
+            by_field = {f: p for p, f in check.suggestions.items()}
+            needed = needed_fields(name)
+            for f in missing:
+                hint = _suggestion_text(raw.headers[by_field[f.name]], f) if f.name in by_field else ("", "")
+                values = dict(column=f.name, field=f.name, title_cs=f.title_cs, title_en=f.title_en,
+                              suggestion=hint)
+                if f.required:
+                    check.add_file_problem("missing_column", "missing_column", **values)
                     continue
-                key = "missing_column" if f.required else "missing_optional_column"
-                check.add_file_problem(key, key, severity="error" if f.required else "warning", column=f.name,
-                                       field=f.name, title_cs=f.title_cs, title_en=f.title_en)
+                users = _users(schema, f.name, needed.get(f.name, ()))
+                if users is not None and (f.name in by_field or _checked_by_consistency(schema, f.name)):
+                    check.add_file_problem("missing_needed_column", "missing_needed_column", needs=users, **values)
+                elif users is not None:
+                    check.add_file_problem("missing_needed_column", "missing_needed_column_absent",
+                                           severity="warning", needs=users, **values)
+                else:
+                    check.add_file_problem("missing_optional_column", "missing_optional_column", severity="warning",
+                                           **values)
+            self.missing_fields[name] = tuple(f.name for f in missing if not f.required)
             check.unknown = list(match.unknown)
             self.checks[name] = check
+
+    def _reader_problems(self, check: TableCheck) -> None:
+        """What the reader noticed: file notices as they are, row notices as row problems (values of
+        identifier columns hidden)."""
+        raw = check.raw
+        for n in raw.notices:
+            check.add_file_problem(n.rule, n.key, severity=n.severity, column=n.column,
+                                   sheet=str(n.values.get("sheet_name", "")), **dict(n.values))
+        hidden = self.hidden.get(check.schema.name, set())
+        for n in raw.row_notices:
+            if n.column in hidden:
+                n = replace(n, shown=pd.Series([HIDDEN] * len(n.positions), dtype=object))
+            check.add_reader_problems(n)
 
     # -- privacy -------------------------------------------------------------------------------
     def _protect_identifiers(self) -> None:
         pseudonymiser = Pseudonymiser(self.key)
-        flagged = self._birth_number_fields()
+        flagged = self._identifier_fields()
         for name, check in self.checks.items():
-            for field_name in flagged:
+            for field_name, kind in flagged.items():
                 if field_name in check.columns:
                     column = check.raw_column(field_name)
                     check.raw.frame[check.columns[field_name]] = pseudonymiser.apply(column)
                     self.pseudonymised.add(f"{name}.{field_name}")
-                    self._identifier_problem(check, check.header(field_name), "birth_number", hashed=True)
+                    self.hidden.setdefault(name, set()).add(check.header(field_name))
+                    self._identifier_problem(check, check.header(field_name), kind, hashed=True)
             extra = {}
             for position in check.unknown:
                 header = check.raw.headers[position]
                 column = check.raw.frame[position]
-                kind = identifier_kind(header)
-                if kind is None and _is_text(column) and looks_like_birth_numbers(column):
-                    kind = "birth_number"
-                if kind is None:
-                    check.add_file_problem("unknown_column", "unknown_column", severity="warning", column=header)
-                    extra[header] = column.reset_index(drop=True)
-                else:
+                kind = identifier_kind(header) or content_kind(column)
+                if kind is not None:
+                    self.hidden.setdefault(name, set()).add(header)
                     self._identifier_problem(check, header, kind, hashed=False)
+                    continue
+                if header.startswith("[") and header.endswith("]"):
+                    example = next((str(v) for v in column if v is not None and str(v).strip()), "")
+                    check.add_file_problem("unknown_column", "unnamed_column", severity="warning", column=header,
+                                           letter=header[1:-1], example=f"„{example[:30]}“")
+                else:
+                    target = check.suggestions.get(position)
+                    hint = _unknown_hint(check.schema.field(target)) if target else ("", "")
+                    check.add_file_problem("unknown_column", "unknown_column", severity="warning", column=header,
+                                           suggestion=hint)
+                extra[header] = column.reset_index(drop=True)
             if extra:
                 self.extra_columns[name] = pd.DataFrame(extra)
 
-    def _birth_number_fields(self) -> set[str]:
-        """Text fields holding birth numbers in any table, closed over foreign keys so joins survive."""
-        flagged: set[str] = set()
+    def _identifier_fields(self) -> dict[str, str]:
+        """Text fields holding direct identifiers (birth numbers, names ...) in any table, by kind,
+        closed over foreign keys so joins survive pseudonymisation."""
+        flagged: dict[str, str] = {}
         for check in self.checks.values():
             for f in check.schema.fields:
-                if (f.name in check.columns and f.type == "string" and not f.is_categorical
-                        and looks_like_birth_numbers(check.raw_column(f.name))):
-                    flagged.add(f.name)
+                if (f.name in check.columns and f.name not in flagged and f.type == "string"
+                        and not f.is_categorical):
+                    kind = content_kind(check.raw_column(f.name))
+                    if kind is not None:
+                        flagged[f.name] = kind
         changed = True
         while changed:
             changed = False
@@ -261,7 +312,8 @@ class _Run:
                 for fk in table.foreign_keys:
                     for child, parent in zip(fk.fields, fk.reference_fields):
                         if (child in flagged) != (parent in flagged):
-                            flagged |= {child, parent}
+                            kind = flagged.get(child) or flagged[parent]
+                            flagged[child] = flagged[parent] = kind
                             changed = True
         return flagged
 
@@ -272,12 +324,37 @@ class _Run:
             check.add_file_problem("identifier", "identifier_refused", column=header, kind_cs=kind_cs,
                                    kind_en=kind_en)
         elif hashed:
-            check.add_file_problem("identifier", "identifier_hashed", severity="warning", column=header)
+            check.add_file_problem("identifier", "identifier_hashed", severity="warning", column=header,
+                                   kind_cs=kind_cs, kind_en=kind_en)
         else:
             check.add_file_problem("identifier", "identifier_dropped", severity="warning", column=header,
                                    kind_cs=kind_cs, kind_en=kind_en)
             self.dropped.append(DroppedColumn(check.schema.name, header, f"přímé identifikátory ({kind_cs})",
                                               f"direct identifiers ({kind_en})"))
+
+    # -- which tables are there ---------------------------------------------------------------
+    def _table_presence(self) -> None:
+        """A note for each table not in the folder. A file with a header and no rows is an error where
+        an analysis needs it together with another file that has rows (the export probably failed),
+        else a note (a blank template, or a table the other files do not call for)."""
+        rows = {name: check.n_rows + len(check.raw.bad_lines) for name, check in self.checks.items()}
+        for name in self.absent:
+            table = self.contract.table(name)
+            blocked = _blocked(name, rows)
+            self._problems.append(file_problem(
+                "", name, "absent_table", "absent_table", severity="note", resource=name, title_cs=table.title_cs,
+                title_en=table.title_en, consequence=_consequence(blocked)))
+        for name, check in self.checks.items():
+            if rows[name]:
+                continue
+            table = self.contract.table(name)
+            blocked = _blocked(name, rows, with_other_data=True)
+            if blocked:
+                check.add_file_problem("empty_table", "empty_table", resource=name, title_cs=table.title_cs,
+                                       title_en=table.title_en, analyses=(titles(blocked, "cs"), titles(blocked, "en")))
+            else:
+                check.add_file_problem("empty_table", "empty_table_note", severity="note",
+                                       consequence=_consequence(_blocked(name, rows)))
 
     # -- results -------------------------------------------------------------------------------
     def _bad_lines(self, check: TableCheck) -> None:
@@ -295,14 +372,15 @@ class _Run:
             problems = (problems.assign(_order=problems["file"].map(file_order))
                         .sort_values(["_order", "row"], na_position="first", kind="stable")
                         .drop(columns="_order").reset_index(drop=True))
-        files = tuple((c.raw.file, name, c.n_rows + len(c.raw.bad_lines)) for name, c in self.checks.items())
-        return ValidationReport(problems=problems, folder=str(self.folder), files=files, study_period=self.period)
+        files = tuple((c.raw.file, name, c.raw.n_received) for name, c in self.checks.items())
+        return ValidationReport(problems=problems, folder=str(self.folder), files=files, study_period=self.period,
+                                absent_tables=tuple(self.absent))
 
     def ledger(self) -> Ledger:
         received, loaded, excluded = {}, {}, {}
         for name, check in self.checks.items():
             n_bad_lines = len(check.raw.bad_lines)
-            received[name] = check.n_rows + n_bad_lines
+            received[name] = check.raw.n_received
             loaded[name] = int((~check.excluded).sum())
             counts = pd.Series(check.first_rule[check.excluded]).value_counts()
             if n_bad_lines:
@@ -313,30 +391,89 @@ class _Run:
         return Ledger.from_counts(received, loaded, excluded, tuple(self.dropped))
 
     def dataset(self) -> Dataset:
-        tables, source_rows = {}, {}
+        tables, source_rows, source_sheets = {}, {}, {}
         for name, check in self.checks.items():
             keep = ~check.excluded
             tables[name] = _conform(check, keep)
             source_rows[name] = check.raw.rows[keep]
+            if check.raw.sheets is not None:
+                source_sheets[name] = check.raw.sheets[keep]
         extra = {name: frame.loc[~self.checks[name].excluded].reset_index(drop=True)
                  for name, frame in self.extra_columns.items()}
         metadata = MappingProxyType({
             "files": MappingProxyType({name: c.raw.file for name, c in self.checks.items()}),
             "source_rows": MappingProxyType(source_rows),
+            "source_sheets": MappingProxyType(source_sheets),
             "extra_columns": MappingProxyType(extra),
             "pseudonymised_fields": tuple(sorted(self.pseudonymised)),
             "contract_version": self.contract.version,
+            "absent_tables": tuple(self.absent),
+            "missing_fields": MappingProxyType({t: f for t, f in self.missing_fields.items() if f}),
         })
         return Dataset.from_frames(tables, ledger=self.ledger(), report=self.report, study_period=self.period,
                                    source=str(self.folder), fingerprint=fingerprint(self.paths), metadata=metadata)
 
 
-def _header_scorer(table: TableSchema):
-    return lambda headers: len(match_headers(headers, table).columns)
+HIDDEN = "***"
 
 
-def _is_text(column: pd.Series) -> bool:
-    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+def _header_matcher(table: TableSchema):
+    def matched(headers: list[str]) -> frozenset[str]:
+        found = match_headers(headers, table)
+        return frozenset(found.columns) | frozenset(found.duplicates)
+    return matched
+
+
+def _checked_by_consistency(schema: TableSchema, name: str) -> bool:
+    """Whether a rule would judge rows wrongly without the field (``missing_iff``: an end date empty
+    exactly when the spell goes on cannot be told from a file without end dates)."""
+    return any(r.type == "missing_iff" and name in r.fields for r in schema.rules)
+
+
+def _users(schema: TableSchema, name: str, analyses: tuple[str, ...]) -> tuple[str, str] | None:
+    """Who needs an optional field, in words (Czech, English): the data checks and the analyses; None if nobody."""
+    rules = [r for r in schema.rules if name in r.fields]
+    used_by = [analysis(a) for a in analyses]
+    if not rules and not used_by:
+        return None
+    cs, en = [], []
+    if rules:
+        cs.append("kontrola dat (" + "; ".join(f"„{r.description_cs.rstrip('.')}“" for r in rules) + ")")
+        en.append("the data checks (" + "; ".join(f"“{r.description_en.rstrip('.')}”" for r in rules) + ")")
+    many = len({a.title_cs for a in used_by}) > 1
+    if used_by:
+        cs.append(("analýzy " if many else "analýza ") + titles(used_by, "cs"))
+        en.append(("the analyses " if many else "the analysis ") + titles(used_by, "en"))
+    plural_cs = len(cs) > 1 or many
+    singular_en = not rules and not many
+    return (("potřebují ho " if plural_cs else "potřebuje ho ") + " i ".join(cs),
+            " and ".join(en) + (" needs it" if singular_en else " need it"))
+
+
+def _suggestion_text(header: str, f) -> tuple[str, str]:
+    return (f" V souboru je sloupec „{header}“ – jde-li o tentýž údaj, přejmenujte ho na „{f.title_cs}“.",
+            f" The file has a column “{header}” – if it holds the same, rename it to “{f.title_en}”.")
+
+
+def _unknown_hint(f) -> tuple[str, str]:
+    return (f" Nejde o pole „{f.title_cs}“ ({f.name})? Pokud ano, přejmenujte sloupec na „{f.title_cs}“.",
+            f" Did you mean the field “{f.title_en}” ({f.name})? If so, rename the column to “{f.title_en}”.")
+
+
+def _blocked(table: str, rows: dict[str, int], *, with_other_data: bool = False) -> tuple:
+    """Analyses that need ``table`` and whose other tables are in the folder with rows (with
+    ``with_other_data``, only analyses that need at least one such other table)."""
+    return tuple(a for a in analyses_needing(table)
+                 if all(rows.get(t, 0) > 0 for t in a.tables if t != table)
+                 and (not with_other_data or any(t != table for t in a.tables)))
+
+
+def _consequence(blocked: tuple) -> tuple[str, str]:
+    if not blocked:
+        return ("analýzy, které ostatní soubory umožňují, ji nepotřebují.",
+                "none of the analyses the other files allow needs it.")
+    return (f"bez ní nelze provést: {titles(blocked, 'cs')}.",
+            f"without it these analyses cannot run: {titles(blocked, 'en')}.")
 
 
 def _conform(check: TableCheck, keep: np.ndarray) -> pd.DataFrame:

@@ -5,6 +5,12 @@ spread back to the rows, so a million-row column with a few thousand distinct
 dates costs a few thousand parses. Accepted spellings:
 
 * numbers: ``1234,5``, ``1 234,50``, ``1.234,50``, ``1234.5``, ``1 500 Kč``, ``1500,-``;
+  ``5.254`` (a dot and exactly three digits) is read per column: as thousands (5254) in a
+  column of whole numbers, of amounts in CZK, or whose other values use the Czech conventions
+  (``ParsedColumn.thousands``, which the check states in a warning); as a problem
+  (``ParsedColumn.ambiguous``) where the column does not tell, e.g. because it also holds
+  decimals after a dot such as ``12.5``. Misreading 5 254 Kč as 5,254 Kč would be silent and
+  a thousand times off, so the value is never read as a decimal without evidence;
 * dates: ``15.03.2019``, ``15. 3. 2019``, ``2019-03-15`` (a time of day such as
   ``0:00:00`` is dropped), real Excel dates and, in XLSX files only, Excel serial day numbers;
 * booleans: ano/ne, a/n, true/false, yes/no, 1/0, pravda/nepravda;
@@ -42,10 +48,17 @@ _EXCEL_LAST_DAY = 2958465  # 9999-12-31
 
 @dataclass(frozen=True)
 class ParsedColumn:
-    """Typed values (NA where missing or invalid) with the masks of missing and invalid cells."""
+    """Typed values (NA where missing or invalid) with the masks of missing and invalid cells.
+
+    ``thousands`` marks the rows whose ``5.254`` was read as thousands (for the reason
+    ``thousands_reason``); ``ambiguous`` the rows whose such value could not be read either way
+    (they are also ``invalid``)."""
     values: pd.Series
     missing: np.ndarray
     invalid: np.ndarray
+    thousands: np.ndarray | None = None
+    ambiguous: np.ndarray | None = None
+    thousands_reason: str = ""
 
 
 def parse_column(raw: pd.Series, field: Field, missing_values: tuple[str, ...], *,
@@ -60,8 +73,16 @@ def parse_column(raw: pd.Series, field: Field, missing_values: tuple[str, ...], 
     uniques = pd.Series(np.asarray(uniques, dtype=object) if raw.dtype == object else uniques)
     unique_missing = _missing_uniques(uniques, missing_values)
     parse = _PARSERS[field.type] if not field.is_categorical else _parse_category
+    dots = _dot_thousands(uniques, field) if field.type in ("number", "integer") and not field.is_categorical \
+        else None
+    if dots is not None and dots.thousands.any():
+        uniques = uniques.copy()
+        uniques[dots.thousands] = uniques[dots.thousands].astype(str).str.replace(".", "", regex=False)
     parsed, ok = parse(uniques, field, excel)
     ok = np.asarray(ok, dtype=bool) | unique_missing
+    if dots is not None and dots.ambiguous.any():
+        ok = ok & ~dots.ambiguous
+        parsed = parsed.mask(pd.Series(dots.ambiguous, index=parsed.index))
     present = codes >= 0
     missing = ~present
     missing[present] = unique_missing[codes[present]]
@@ -69,7 +90,61 @@ def parse_column(raw: pd.Series, field: Field, missing_values: tuple[str, ...], 
     invalid[present] = ~ok[codes[present]]
     parsed = parsed.mask(pd.Series(unique_missing, index=parsed.index))
     values = _take(parsed, codes)
-    return ParsedColumn(values, missing, invalid)
+    if dots is None:
+        return ParsedColumn(values, missing, invalid)
+    thousands = np.zeros(len(raw), dtype=bool)
+    thousands[present] = dots.thousands[codes[present]]
+    ambiguous = np.zeros(len(raw), dtype=bool)
+    ambiguous[present] = dots.ambiguous[codes[present]]
+    return ParsedColumn(values, missing, invalid, thousands, ambiguous, dots.reason)
+
+
+@dataclass(frozen=True)
+class _DotDecision:
+    thousands: np.ndarray  # per distinct value: read "5.254" as 5254
+    ambiguous: np.ndarray  # per distinct value: cannot tell
+    reason: str = ""  # why thousands: "integer", "money" or "czech"
+
+
+_DOT_THREE = r"[+-]?[1-9]\d{0,2}\.\d{3}"
+
+
+def _dot_thousands(uniques: pd.Series, field: Field) -> _DotDecision | None:
+    """Decide, for the whole column, how to read values such as ``5.254`` (see the module docstring).
+
+    Thousands when the field holds whole numbers, or amounts in CZK (three decimals do not
+    exist there), or the column's other values use a decimal comma or dots between thousands
+    (``1.234,50``, ``1.234.567``); unless another value has decimals after a dot (``12.5``,
+    ``0.125``), in which case the column mixes conventions and these values are ambiguous.
+    """
+    is_text = _is_text(uniques).to_numpy(dtype=bool)
+    if not is_text.any():
+        return None
+    text = pd.Series("", index=uniques.index, dtype=object)
+    text[is_text] = uniques[is_text].astype(str)
+    text = _arrow_text(text)
+    if not text.str.contains(".", regex=False).any():  # the usual Czech export: nothing to decide
+        return None
+    text = text.str.strip().str.replace(r"(?i)\s*(kč|czk|,-)$", "", regex=True)
+    candidate = text.str.fullmatch(_DOT_THREE).fillna(False).to_numpy(dtype=bool) & is_text
+    if not candidate.any():
+        return None
+    others = text[~candidate & is_text]
+    compact = others.str.replace("[\\s\u00a0\u202f']", "", regex=True)
+    dot_decimal = (compact.str.fullmatch(r"[+-]?\d*\.\d+")
+                   & ~compact.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+")).fillna(False).any()
+    czech = (compact.str.fullmatch(r"[+-]?[\d.]*\d,\d*") | compact.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3}){2,}")
+             | others.str.contains("\\d[\\s\u00a0\u202f]\\d{3}")).fillna(False).any()
+    none = np.zeros(len(uniques), dtype=bool)
+    if field.type == "integer":
+        return _DotDecision(candidate, none, "integer")
+    if dot_decimal:
+        return _DotDecision(none, candidate)
+    if czech:
+        return _DotDecision(candidate, none, "czech")
+    if field.unit == "CZK":
+        return _DotDecision(candidate, none, "money")
+    return _DotDecision(none, candidate)
 
 
 def as_text(values: pd.Series) -> pd.Series:

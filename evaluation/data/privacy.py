@@ -2,8 +2,11 @@
 
 A column holds direct identifiers when its header says so (rodné číslo, jméno,
 příjmení, adresa, telefon, e-mail, číslo OP, datum narození and their English
-forms) or when its values look like valid Czech birth numbers
-(:func:`birth_number_mask`). Without a pseudonymisation key the loader refuses
+forms) or when its values do, whatever the header (:func:`content_kind`): valid Czech
+birth numbers (:func:`birth_number_mask`), e-mail addresses, Czech phone numbers,
+people's names (two or three capitalised words, one of them a common Czech first name,
+titles such as Ing. allowed) or street addresses (a street, a house number with its
+"/" or a postcode or a town after a comma). Without a pseudonymisation key the loader refuses
 such data (:class:`evaluation.errors.IdentifierError`). With a key, birth numbers
 in a field of the contract (a household or applicant identifier) are replaced by
 ``P-`` + the first 16 hex digits of HMAC-SHA256(key, number); the same number
@@ -24,6 +27,12 @@ Example
 True
 >>> identifier_kind("Rodné číslo"), identifier_kind("Příjmení klienta"), identifier_kind("obec")
 ('birth_number', 'name', None)
+>>> content_kind(pd.Series(["Jan Novák", "Ing. Marie Svobodová", "Dvořák Petr"]))
+'name'
+>>> content_kind(pd.Series(["Nádražní 1234/5", "Hlavní 12, Ostrava", "U Lípy 5"]))
+'address'
+>>> content_kind(pd.Series(["Praha 7", "Praha 10", "Brno"])) is None
+True
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.data.columns import header_key
+from evaluation.data.names import FIRST_NAMES, TITLES
 
 PSEUDONYM_PREFIX = "P-"
 PSEUDONYM_HEX_DIGITS = 16
@@ -63,6 +73,21 @@ _HEADER_TOKENS = {
     "email": {"email", "mail"},
 }
 _BIRTH_NUMBER = re.compile(r"^(\d{2})(\d{2})(\d{2})\s*/?\s*(\d{3,4})$")
+#: Share of a column's distinct values that must look like names or addresses for the column to count.
+CONTENT_SHARE = 0.3
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_PHONE_INTERNATIONAL = r"(?:\+|00)\s?420[\s-]?\d{3}[\s-]?\d{3}[\s-]?\d{3}"
+_PHONE_GROUPED = r"[2-9]\d{2}[\s-]\d{3}[\s-]\d{3}"
+_HOUSE_NUMBER = r"\s(?:č\.\s?p\.\s?)?\d{1,5}[a-zA-Z]?"
+_ANY_STREET = r"[^\d,;]*[^\W\d_][^\d,;]*"
+# a street by its form: a preposition (U Lípy, Na Pankráci) or the endings of Czech street names
+# (Nádražní, Husova, Palackého, Dělnická ...); "Praha 7" or "Brno 2" have neither
+_NAMED_STREET = (r"(?:(?:U|Na|Pod|Nad|V|Ve|K|Ke|Za|Před|Mezi|Nám\.)\s[^\d,;]+"
+                 r"|[^\d,;]*(?:á|ní|ova|ovo|ého|ých|ích|ů|[Nn]áměstí|[Nn]ám\.|třída|tř\.|nábřeží|sady))")
+_ADDRESS = (rf"{_ANY_STREET}{_HOUSE_NUMBER}/\d{{1,5}}[a-zA-Z]?(?:\s*,.*|\s+\d{{3}}\s?\d{{2}}.*)?"
+            rf"|{_ANY_STREET}{_HOUSE_NUMBER}(?:\s*,\s*\D.*|\s*,?\s+\d{{3}}\s?\d{{2}}(?:\s.*)?)"
+            rf"|{_NAMED_STREET}{_HOUSE_NUMBER}")
+_WORD = re.compile(r"[^\W\d_]+(-[^\W\d_]+)?")
 
 
 def identifier_kind(header: str) -> str | None:
@@ -78,6 +103,66 @@ def identifier_kind(header: str) -> str | None:
     for kind, words in _HEADER_TOKENS.items():
         if tokens & words:
             return kind
+    return None
+
+
+def _is_person_name(value: str) -> bool:
+    """Two or three capitalised words (titles aside), one of them a common Czech first name."""
+    words = [w for w in value.replace(",", " ").split() if w.strip(".").casefold().replace(".", "") not in TITLES
+             and not (w.endswith(".") and len(w) <= 6)]
+    if not 2 <= len(words) <= 3:
+        return False
+    if not all(_WORD.fullmatch(w) and (w[0].isupper()) for w in words):
+        return False
+    return words[0].casefold() in FIRST_NAMES or words[-1].casefold() in FIRST_NAMES
+
+
+def _distinct(values: pd.Series) -> pd.Series:
+    """Distinct non-empty values of a column as stripped text (Arrow strings)."""
+    distinct = pd.Series(pd.unique(values.dropna().to_numpy()), dtype=object).astype(str).astype("string[pyarrow]")
+    distinct = distinct.str.strip()
+    return distinct[(distinct != "").to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def _sample(distinct: pd.Series) -> pd.Series:
+    """At most :data:`SHARE_SAMPLE` distinct values, spread evenly, to stay fast on big files."""
+    step = max(1, len(distinct) // SHARE_SAMPLE)
+    return distinct.iloc[::step].reset_index(drop=True)
+
+
+def _enough(hits: np.ndarray, total: int) -> bool:
+    n = int(np.count_nonzero(hits))
+    return n >= min(2, total) and n >= CONTENT_SHARE * total
+
+
+def content_kind(values: pd.Series) -> str | None:
+    """The kind of direct identifier the values of a column are, whatever its header, or ``None``.
+
+    Birth numbers, e-mail addresses and phone numbers with +420 count wherever they occur in the
+    column (they are unmistakable); names, street addresses and phone numbers written as
+    ``603 123 456`` when at least :data:`CONTENT_SHARE` of the distinct values look so.
+    """
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return None
+    distinct = _distinct(values)
+    if distinct.empty:
+        return None
+    if _birth_numbers_among(distinct):
+        return "birth_number"
+    text = _sample(distinct)
+    if text.str.contains(_EMAIL, regex=True).fillna(False).any():
+        return "email"
+    if (text.str.contains(_PHONE_INTERNATIONAL, regex=True).fillna(False).any()
+            or _enough(text.str.fullmatch(_PHONE_GROUPED).fillna(False).to_numpy(dtype=bool), len(text))):
+        return "phone"
+    spaced = text.str.contains(r"\S\s+\S", regex=True).fillna(False).to_numpy(dtype=bool)
+    if not _enough(spaced, len(text)):
+        return None
+    candidates = text[spaced]
+    if _enough(np.fromiter((_is_person_name(v) for v in candidates), dtype=bool, count=len(candidates)), len(text)):
+        return "name"
+    if _enough(candidates.str.fullmatch(_ADDRESS).fillna(False).to_numpy(dtype=bool), len(text)):
+        return "address"
     return None
 
 
@@ -117,16 +202,16 @@ def looks_like_birth_numbers(values: pd.Series) -> bool:
     """Whether a column holds birth numbers: any valid one written with the slash (every value is
     looked at), or at least half of its distinct values valid birth numbers (judged on an evenly
     spread sample of at most :data:`SHARE_SAMPLE` distinct values, to stay fast on big files)."""
-    distinct = pd.Series(pd.unique(values.dropna().to_numpy()), dtype=object).astype(str).astype("string[pyarrow]")
-    distinct = distinct.str.strip()
-    distinct = distinct[(distinct != "").to_numpy(dtype=bool)]
+    return _birth_numbers_among(_distinct(values))
+
+
+def _birth_numbers_among(distinct: pd.Series) -> bool:
     if distinct.empty:
         return False
     slashed = distinct[distinct.str.contains("/", regex=False).to_numpy(dtype=bool)]
     if len(slashed) and birth_number_mask(slashed).any():
         return True
-    step = max(1, len(distinct) // SHARE_SAMPLE)
-    return bool(birth_number_mask(distinct.iloc[::step]).mean() >= BIRTH_NUMBER_SHARE)
+    return bool(birth_number_mask(_sample(distinct)).mean() >= BIRTH_NUMBER_SHARE)
 
 
 class Pseudonymiser:

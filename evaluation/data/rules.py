@@ -102,9 +102,13 @@ def _no_overlap(check: TableCheck, rule: Rule, period: object) -> None:
         return
     mask = np.zeros(check.n_rows, dtype=bool)
     mask[pos[overlaps]] = True
-    other_rows = pd.Series("", index=range(check.n_rows), dtype=object)
-    other_rows.iloc[pos[overlaps]] = check.raw.rows[previous_holder.to_numpy()[overlaps].astype(np.int64)].astype(str)
-    check.add_row_problems(mask, start, "no_overlap", "no_overlap", per_row={"other": other_rows}, **_texts(rule))
+    other_rows = []
+    for refs in check.refs(previous_holder.to_numpy()[overlaps].astype(np.int64)):
+        full = pd.Series("", index=range(check.n_rows), dtype=object)
+        full.iloc[pos[overlaps]] = refs.to_numpy()
+        other_rows.append(full)
+    check.add_row_problems(mask, start, "no_overlap", "no_overlap", per_row={"other": tuple(other_rows)},
+                           **_texts(rule))
 
 
 def _in_study_period(check: TableCheck, rule: Rule, period: tuple[pd.Timestamp, pd.Timestamp]) -> None:

@@ -64,6 +64,7 @@ class Field:
     maximum: float | None = None
     categories: tuple[Category, ...] = ()
     aliases: tuple[str, ...] = ()  # further header spellings municipal systems are known to export
+    unit: str | None = None  # "CZK" for money: no value has three decimals, which tells thousands apart
 
     @property
     def is_categorical(self) -> bool:
@@ -113,6 +114,13 @@ class Rule:
 
     def description(self, lang: str = "cs") -> str:
         return self.description_cs if lang == "cs" else self.description_en
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads (a rule whose fields are not all in the file cannot be checked)."""
+        names = [self.params[k] for k in ("left", "right", "field", "when_field", "by", "start", "end")
+                 if isinstance(self.params.get(k), str)]
+        return tuple(dict.fromkeys([*names, *self.params.get("fields", ())]))
 
 
 @dataclass(frozen=True)
@@ -183,7 +191,7 @@ def _parse_field(raw: dict[str, Any]) -> Field:
         minimum=c.get("minimum"), maximum=c.get("maximum"),
         categories=tuple(Category(x["value"], x.get("label", x["value"]), x.get("label_cs", x.get("label", x["value"])))
                          for x in raw.get("categories", [])),
-        aliases=tuple(raw.get("aliases", ())),
+        aliases=tuple(raw.get("aliases", ())), unit=raw.get("unit"),
     )
 
 

@@ -1,11 +1,13 @@
 """The validation report: every problem of a data folder, for the data officer who must fix it.
 
-A problem has the file, the table, the row number as the user sees it in the file,
-the column as written in the file, the offending value, the rule broken, a
-severity and a plain-words message in Czech and English. ``severity`` is
-``"error"`` when the data cannot be used as it is (a table-level problem, or a row
-that the loader would exclude) and ``"warning"`` for things set aside (an unknown
-column or file). Problems without a row number concern a whole file.
+A problem has the file, the sheet (workbooks), the table, the row number as Excel shows
+it, the column as written in the file, the offending value, the rule broken, a severity
+and a plain-words message in Czech and English. ``severity`` is ``"error"`` when the
+data cannot be used as it is (a table-level problem, or a row that the loader would
+exclude), ``"warning"`` for things set aside or read in a way the user should check (an
+unknown column, text converted back from a wrong encoding) and ``"note"`` for plain
+statements (a table not in the folder, sheets read). Problems without a row number
+concern a whole file.
 
 Example
 -------
@@ -24,11 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evaluation.data.messages import EMPTY_VALUE, MESSAGES, fill, render, rule_name
+from evaluation.data.messages import EMPTY_VALUE, MESSAGES, SEVERITY_TAGS, fill, render, row_places, rule_name
 from evaluation.results import Result
 
-PROBLEM_COLUMNS = ("file", "table", "row", "column", "value", "rule", "severity", "message_cs", "message_en")
-SEVERITIES = ("error", "warning")
+PROBLEM_COLUMNS = ("file", "sheet", "table", "row", "column", "value", "rule", "severity", "message_cs",
+                   "message_en")
+SEVERITIES = ("error", "warning", "note")
 #: Rows shown per (file, column, rule) group in :meth:`ValidationReport.to_text`.
 MAX_SHOWN = 20
 
@@ -39,29 +42,47 @@ def empty_problems() -> pd.DataFrame:
 
 
 def file_problem(file: str, table: str, rule: str, key: str, *, severity: str = "error", column: str = "",
-                 value: str = "", **values: object) -> pd.DataFrame:
-    """One problem that concerns a whole file or column (no row number)."""
+                 value: str = "", sheet: str = "", **values: object) -> pd.DataFrame:
+    """One problem that concerns a whole file or column (no row number).
+
+    A value given as a ``(Czech, English)`` pair fills each language's message with its part."""
     cs, en = MESSAGES[key]
-    frame = pd.DataFrame([{"file": file, "table": table, "row": pd.NA, "column": column, "value": value,
-                           "rule": rule, "severity": severity, "message_cs": fill(cs, column=column, **values),
-                           "message_en": fill(en, column=column, **values)}], columns=list(PROBLEM_COLUMNS))
+    in_cs = {k: v[0] if isinstance(v, tuple) else v for k, v in values.items()}
+    in_en = {k: v[1] if isinstance(v, tuple) else v for k, v in values.items()}
+    frame = pd.DataFrame([{"file": file, "sheet": sheet, "table": table, "row": pd.NA, "column": column,
+                           "value": value, "rule": rule, "severity": severity,
+                           "message_cs": fill(cs, column=column, **in_cs),
+                           "message_en": fill(en, column=column, **in_en)}], columns=list(PROBLEM_COLUMNS))
     return frame.astype({"row": "Int64"})
 
 
+PerRow = pd.Series | tuple[pd.Series, pd.Series]
+
+
 def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: pd.Series, rule: str, key: str,
-                 per_row: dict[str, pd.Series] | None = None, **fixed: object) -> pd.DataFrame:
-    """Problems of many rows at once: ``rows`` and ``values`` (text as in the file) are aligned."""
+                 per_row: dict[str, PerRow] | None = None, *, sheets: np.ndarray | None = None,
+                 **fixed: object) -> pd.DataFrame:
+    """Problems of many rows at once: ``rows``, ``sheets`` (workbooks) and ``values`` (text as in the
+    file) are aligned. A ``per_row`` entry is one Series, or a (Czech, English) pair of Series."""
     values = pd.Series(values.to_numpy(dtype=object), dtype=object).fillna("")
     row_text = pd.Series(rows.astype(str), dtype=object)
     cs, en = MESSAGES[key]
-    per_row = {k: pd.Series(v.to_numpy(dtype=object), dtype=object) for k, v in (per_row or {}).items()}
+
+    def aligned(v: pd.Series) -> pd.Series:
+        return pd.Series(np.asarray(v, dtype=object), dtype=object)
+
+    per_cs = {k: aligned(v[0] if isinstance(v, tuple) else v) for k, v in (per_row or {}).items()}
+    per_en = {k: aligned(v[1] if isinstance(v, tuple) else v) for k, v in (per_row or {}).items()}
     shown_cs = values.where(values != "", EMPTY_VALUE[0])
     shown_en = values.where(values != "", EMPTY_VALUE[1])
     frame = pd.DataFrame({
-        "file": file, "table": table, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
+        "file": file, "sheet": pd.Series(np.asarray(sheets, dtype=object)) if sheets is not None else "",
+        "table": table, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
         "rule": rule, "severity": "error",
-        "message_cs": render(fill(cs, column=column, **fixed), row_text, shown_cs, **per_row),
-        "message_en": render(fill(en, column=column, **fixed), row_text, shown_en, **per_row),
+        "message_cs": render(fill(cs, column=column, **fixed), row_text, shown_cs,
+                             where=row_places(rows, sheets, "cs"), **per_cs),
+        "message_en": render(fill(en, column=column, **fixed), row_text, shown_en,
+                             where=row_places(rows, sheets, "en"), **per_en),
     }, columns=list(PROBLEM_COLUMNS))
     return frame
 
@@ -77,13 +98,15 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 class ValidationReport(Result):
     """Every problem found in a data folder.
 
-    ``files`` holds ``(file, table, rows read)`` for each file that was read.
+    ``files`` holds ``(file, table, rows read)`` for each file that was read; ``absent_tables``
+    the tables of the contract that are not in the folder.
     """
 
     problems: pd.DataFrame = field(default_factory=empty_problems)
     folder: str = ""
     files: tuple[tuple[str, str, int], ...] = ()
     study_period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    absent_tables: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -107,6 +130,10 @@ class ValidationReport(Result):
     @property
     def n_warnings(self) -> int:
         return int((self.problems["severity"] == "warning").sum())
+
+    @property
+    def n_notes(self) -> int:
+        return int((self.problems["severity"] == "note").sum())
 
     def tidy(self) -> pd.DataFrame:
         return self.problems.copy()
@@ -134,12 +161,13 @@ class ValidationReport(Result):
         lines.append(self._verdict(cs))
         problems = self.problems
         for file, in_file in problems.groupby("file", sort=False, dropna=False):
-            table = in_file["table"].iloc[0]
+            table = in_file["table"].iloc[0] if file else ""
             lines += ["", f"== {file or ('(složka)' if cs else '(folder)')}" + (f" – {table}" if table else "") + " =="]
-            ordered = in_file.assign(_error=in_file["severity"] != "error")
-            for (_, rule, column), group in ordered.groupby(["_error", "rule", "column"], sort=False, dropna=False):
+            ordered = in_file.assign(_rank=in_file["severity"].map({s: i for i, s in enumerate(SEVERITIES)}))
+            ordered = ordered.sort_values("_rank", kind="stable")
+            for (_, rule, column), group in ordered.groupby(["_rank", "rule", "column"], sort=False, dropna=False):
                 severity = group["severity"].iloc[0]
-                tag = ("CHYBA" if cs else "ERROR") if severity == "error" else ("varování" if cs else "warning")
+                tag = SEVERITY_TAGS.get(severity, (severity, severity))[0 if cs else 1]
                 where = (f", sloupec „{column}“" if cs else f", column “{column}”") if column and group["row"].notna().any() else ""
                 lines.append(f"[{tag}] {rule_name(rule, lang)}{where}: {len(group)}×")
                 lines += [f"    {text}" for text in group[message].iloc[:max_rows]]
@@ -149,7 +177,7 @@ class ValidationReport(Result):
         if len(problems):
             lines += ["", "Počet problémů podle pravidel:" if cs else "Problems by rule:"]
             for (rule, severity), n in problems.groupby(["rule", "severity"], sort=False).size().items():
-                tag = ("chyba" if cs else "error") if severity == "error" else ("varování" if cs else "warning")
+                tag = SEVERITY_TAGS.get(severity, (severity, severity))[0 if cs else 1].lower()
                 lines.append(f"  {rule_name(rule, lang)} ({tag}): {n}")
         return "\n".join(lines)
 
@@ -161,10 +189,19 @@ class ValidationReport(Result):
             head += (f"\nObdobí studie: {start} – {end}" if cs else f"\nStudy period: {start} – {end}")
         if files:
             head += (f"\nSoubory: {files}" if cs else f"\nFiles: {files}")
+        if self.absent_tables:
+            absent = ", ".join(self.absent_tables)
+            head += (f"\nTabulky, které ve složce nejsou: {absent}" if cs else f"\nTables not in the folder: {absent}")
+        if self.files:
+            head += ("\nČísla řádků odpovídají Excelu (u sešitu i s názvem listu)." if cs
+                     else "\nRow numbers are as Excel shows them (with the sheet name for a workbook).")
         return head
 
     def _verdict(self, cs: bool) -> str:
         e, w = self.n_errors, self.n_warnings
+        if e == 0 and w == 0 and self.n_notes:
+            return ("Výsledek: data lze použít – žádné problémy. Poznámky níže." if cs
+                    else "Result: the data can be used – no problems found. Notes below.")
         if e == 0 and w == 0:
             return "Výsledek: data lze použít – žádné problémy." if cs else "Result: the data can be used – no problems found."
         if e == 0:

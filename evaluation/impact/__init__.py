@@ -27,9 +27,16 @@ from evaluation.impact.matching import (
 )
 from evaluation.impact.randomization import RandomizationResult, randomization_inference
 from evaluation.impact.robustness_panel import RobustnessPanelResult, robustness_panel
+from evaluation.impact.sdid import SDIDComparison, SyntheticDiDResult, sdid_comparison, synthetic_did
 from evaluation.impact.staggered import StaggeredDiDResult, staggered_did
 from evaluation.impact.staggered_aggregate import AggregateResult
 from evaluation.impact.staggered_pretest import PretestReliabilityWarning, PretestResult
+from evaluation.impact.synthetic_control import (
+    SCLeaveOneOutResult,
+    SCPlaceboResult,
+    SyntheticControlResult,
+    synthetic_control,
+)
 from evaluation.impact.sun_abraham import SunAbrahamResult, sun_abraham
 from evaluation.impact.trial import ITTResult, itt
 from evaluation.impact.trial_attrition import (
@@ -74,9 +81,14 @@ __all__ = [
     "RandomisationDesign",
     "RandomizationResult",
     "RobustnessPanelResult",
+    "SCLeaveOneOutResult",
+    "SCPlaceboResult",
+    "SDIDComparison",
     "StaggeredDiDResult",
     "StaggeredTimingWarning",
     "SunAbrahamResult",
+    "SyntheticControlResult",
+    "SyntheticDiDResult",
     "TWFEResult",
     "TrialBalance",
     "TrialData",
@@ -101,8 +113,11 @@ __all__ = [
     "propensity_score",
     "randomization_inference",
     "robustness_panel",
+    "sdid_comparison",
     "staggered_did",
     "sun_abraham",
+    "synthetic_control",
+    "synthetic_did",
     "trial_balance",
     "trial_data",
     "trial_flow",

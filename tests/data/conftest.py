@@ -74,3 +74,37 @@ def replace_line(text: str, line_number: int, new_line: str) -> str:
 @pytest.fixture
 def czech_folder(tmp_path: Path) -> Path:
     return make_folder(tmp_path / "ostrava")
+
+
+# -- exports built from the synthetic data, to be corrupted as real exports are ----------------------
+@pytest.fixture(scope="session")
+def synthetic_texts(tmp_path_factory) -> dict[str, str]:
+    """The synthetic pilots (seed 11, scale 0.05) as the Czech CSV export writes them, one text per table
+    (``\\n`` line ends; :func:`write_synthetic` writes them back as Windows-1250 with CRLF)."""
+    from evaluation.data.writers import write_tables
+    from evaluation.synthetic import simulate
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_tables(simulate(seed=11, scale=0.05).tables, folder, fmt="csv", lang="cs")
+    return {p.stem: p.read_bytes().decode("cp1250").replace("\r\n", "\n") for p in sorted(folder.glob("*.csv"))}
+
+
+HOUSING = ("households", "units", "tenancies", "rent_ledger")
+
+
+def write_synthetic(folder: Path, texts: dict[str, str], *, only: tuple[str, ...] | None = None,
+                    **changes: str | None) -> Path:
+    """A folder with the synthetic export (or ``only`` some of its tables; a folder may hold some tables);
+    ``changes`` replace a table's text (``None`` leaves the table out)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {t: v for t, v in texts.items() if only is None or t in only}
+    tables.update(changes)
+    for table, text in tables.items():
+        if text is not None:
+            write_csv(folder, table, text)
+    return folder
+
+
+def data_lines(text: str) -> list[str]:
+    """The lines of a CSV text below its header."""
+    return text.splitlines()[1:]

@@ -1,6 +1,7 @@
 """`evaluation validate` exit codes and output; the generated contract documentation is up to date."""
 from __future__ import annotations
 
+import pandas as pd
 from conftest import HOUSEHOLDS_CS, make_folder, replace_line
 
 from evaluation.cli import main
@@ -22,7 +23,9 @@ def test_validate_exit_one_and_czech_report_on_bad_data(tmp_path, capsys):
     assert main(["validate", str(folder), "--problems-csv", str(csv_path)]) == 1
     out = capsys.readouterr().out
     assert "Řádek 3, sloupec „Datum doporučení“: hodnota 31.02.2019 není platné datum (očekává se DD.MM.RRRR)." in out
-    assert csv_path.read_text(encoding="utf-8-sig").count("\n") == 2
+    problems = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig")
+    assert problems.query("severity == 'error'")["row"].tolist() == [3]
+    assert set(problems.query("severity != 'error'")["rule"]) == {"absent_table"}
 
 
 def test_validate_with_key_file_accepts_birth_numbers(tmp_path, capsys):

@@ -55,10 +55,11 @@ def test_semicolon_wins_over_decimal_commas():
 def test_utf8_comma_csv_with_english_headers_and_english_labels(tmp_path):
     folder = make_folder(tmp_path / "f")
     write_csv(folder, "households", (
-        "Household,Municipality,Household size,Children,Housing need (ETHOS),Group,Programme,Referral date\n"
-        "H01,Ostrava,3,1,people in emergency accommodation,programme group,Housing First,2019-03-15\n"
-        "H02,Ostrava,2,0,people living rough,comparison group,no programme,\"15.03.2019\"\n"
-        "H04,Ostrava,1,0,ROUGH_SLEEPING,programme,staircase,\n"), encoding="utf-8-sig")
+        "Household,Municipality,Household size,Children,Housing need (ETHOS),Group,Programme,Referral date,"
+        "Income band,Referral source,Cohort\n"
+        "H01,Ostrava,3,1,people in emergency accommodation,programme group,Housing First,2019-03-15,,,\n"
+        "H02,Ostrava,2,0,people living rough,comparison group,no programme,\"15.03.2019\",,,\n"
+        "H04,Ostrava,1,0,ROUGH_SLEEPING,programme,staircase,,,,\n"), encoding="utf-8-sig")
     write_csv(folder, "tenancies", TENANCIES_CS.replace("H02;B1;krizové bydlení;01.10.2019;15.01.2020;vystěhování",
                                                         "H02;B1;krizové bydlení;01.10.2019;15.01.2020;eviction"),
               encoding="utf-8")
@@ -126,7 +127,7 @@ def test_parquet_with_native_types_and_record_numbers(tmp_path):
     assert "15.05.2019" in errors["message_cs"].iloc[0]
 
 
-def test_physical_line_numbers_with_blank_lines_and_multiline_quoted_field(tmp_path):
+def test_excel_row_numbers_with_blank_lines_and_multiline_quoted_field(tmp_path):
     text = ('Nájem;Domácnost;Byt;Stupeň;datum_začátku;datum_konce;Důvod ukončení\n'
             '\n'
             'T1;H01;"B\n1";krizové bydlení;01.04.2019;30.09.2019;postup na vyšší stupeň\n'
@@ -136,9 +137,12 @@ def test_physical_line_numbers_with_blank_lines_and_multiline_quoted_field(tmp_p
     folder = make_folder(tmp_path / "f", tenancies=text)
     report = validate_folder(folder)
     errors = report.problems[(report.problems["severity"] == "error") & (report.problems["table"] == "tenancies")]
-    # line 1 header, 2 blank, 3-4 the two-line record, 5 T2, 6 blank, 7 T3
-    assert errors[["row", "column", "rule"]].values.tolist()[-1] == [7, "datum_konce", "type"]
+    # rows as Excel shows them: 1 header, 2 blank, 3 the two-line record (one row in Excel), 4 T2,
+    # 5 blank, 6 T3 (a text editor shows T3 on line 7)
+    assert errors[["row", "column", "rule"]].values.tolist()[-1] == [6, "datum_konce", "type"]
     assert errors[["row", "column", "rule"]].values.tolist()[0] == [3, "Byt", "foreign_key"]  # no flat "B\n1"
+    notes = report.problems[report.problems["rule"] == "multiline_values"]
+    assert notes["severity"].tolist() == ["note"] and "Excel" in notes["message_cs"].iloc[0]
 
 
 def test_rows_with_too_many_fields_are_reported_and_the_rest_is_read(tmp_path):

@@ -133,11 +133,14 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert report.n_errors == 4 and not report.usable  # two type errors on line 2
 
 
-def test_missing_required_table_and_optional_column(tmp_path):
+def test_absent_table_is_a_note_naming_what_cannot_run_and_optional_column(tmp_path):
     folder = make_folder(tmp_path / "f", tenancies="")
     report = validate_folder(folder)
-    missing = report.problems[report.problems["rule"] == "missing_table"]
-    assert missing["table"].tolist() == ["tenancies"] and not report.usable
+    absent = report.problems[report.problems["rule"] == "absent_table"]
+    tenancies = absent[absent["table"] == "tenancies"]
+    assert tenancies["severity"].tolist() == ["note"] and report.usable
+    assert "setrvání v bydlení" in tenancies["message_cs"].iloc[0]  # retention needs tenancies
+    assert "tenancies" in report.absent_tables
     units = "Byt;Obec;Stupeň;Vlastník;V SVL\nB1;Ostrava;krizové bydlení;obecní;ano\n"
     report = validate_folder(make_folder(tmp_path / "g", units=units))
     warnings = report.problems[report.problems["rule"] == "missing_optional_column"]
