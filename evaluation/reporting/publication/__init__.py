@@ -159,7 +159,8 @@ def _publish_strand(strand: InternalStrand, protection: RunProtection, root: Pat
                                     f"{table.info.get('title_en', name)}: {en}"))
     figures = _key_figures(strand, published, folder)
     _texts(strand, figures, folder, limitations, rules)
-    limitations += _figures(strand, published, folder, langs)
+    changes = {name: protection.outcomes[table.key].changes for name, table in strand.tables.items()}
+    limitations += _figures(strand, published, folder, langs, changes)
     for index, (cs, en) in enumerate(limitations, start=1):
         _add_text(folder, f"limitation_publication_{index}", cs, en)
     meta = dict(strand.meta)
@@ -271,8 +272,10 @@ def _add_text(folder: Path, id: str, cs: str, en: str) -> None:
 
 
 def _figures(strand: InternalStrand, published: Mapping[str, pd.DataFrame], folder: Path,
-             langs: Sequence[str]) -> list[tuple[str, str]]:
-    """Draw every figure from the published tables; the limitations for those left out."""
+             langs: Sequence[str], changes: Mapping[str, Sequence[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """Draw every figure from the published tables; the limitations for those left out. What
+    publication did to a figure's tables (a curve simplified to steps of enough events) is said
+    in its caption."""
     limitations = []
     drawable = {name: numeric_table(data, strand.tables[name].info.get("text_columns", []))
                 for name, data in published.items()}
@@ -290,10 +293,13 @@ def _figures(strand: InternalStrand, published: Mapping[str, pd.DataFrame], fold
             limitations.append((f"Graf „{caption_cs}“ nebylo možné z chráněných údajů nakreslit.",
                                 f"The figure “{caption_en}” could not be drawn from the protected figures."))
             continue
-        notes = [table.get("notes", []) for table in ()]
+        said = list(dict.fromkeys(change for table in needed for change in changes.get(table, ())))
+        if said:
+            caption_cs = f"{caption_cs.rstrip('.')}. " + " ".join(cs for cs, _ in said)
+            caption_en = f"{caption_en.rstrip('.')}. " + " ".join(en for _, en in said)
         _write_json(folder / "figures" / f"{name}.json", {
             "name": name, "caption_cs": caption_cs, "caption_en": caption_en,
-            "alt_cs": spec.get("alt_cs", ""), "alt_en": spec.get("alt_en", ""), "notes": notes})
+            "alt_cs": spec.get("alt_cs", ""), "alt_en": spec.get("alt_en", "")})
     return limitations
 
 
