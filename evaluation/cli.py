@@ -120,6 +120,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from evaluation.reporting.publication import publish_results
+
+    summary = publish_results(args.internal, args.out, threshold=args.threshold, langs=tuple(args.lang))
+    print(summary)
+    return EXIT_OK
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from evaluation.runner.scaffold import init_folder
 
@@ -205,10 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     p.set_defaults(func=_cmd_demo)
 
-    p = command("render", "render reports from a results folder",
-                "Render the policy brief and technical report from a results folder written by the "
-                "notebooks (OUTPUT/results of a run).")
-    p.add_argument("results", type=Path, help="results folder")
+    p = command("publish", "protect a run's internal results into a folder that may be shared",
+                "Protect everything the notebooks of a run stored (every scope, table, figure, key figure and "
+                "sentence) together, and write the published results folder that reports are made from and "
+                "that may be shared (OUTPUT/published/results of a run).")
+    p.add_argument("internal", type=Path, help="internal results folder (OUTPUT/internal/results)")
+    p.add_argument("--out", type=Path, required=True, help="published results folder to write")
+    p.add_argument("--threshold", type=int, default=None, help="smallest count shown (default: the run's)")
+    p.add_argument("--lang", nargs="+", choices=("cs", "en"), default=["cs", "en"],
+                   help="languages the figures are drawn in")
+    p.set_defaults(func=_cmd_publish)
+
+    p = command("render", "render reports from a published results folder",
+                "Render the policy brief and technical report from a published results folder "
+                "(OUTPUT/published/results of a run, or one written by evaluation publish).")
+    p.add_argument("results", type=Path, help="published results folder")
     p.add_argument("--out", type=Path, required=True, help="where to write the reports")
     p.add_argument("--lang", choices=("cs", "en"), default="cs")
     p.add_argument("--format", nargs="+", choices=("html", "pdf", "docx"), default=["html", "pdf", "docx"])

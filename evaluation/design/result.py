@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from evaluation.results import Result
+from evaluation.results import FigureTable, Result
 
 #: Titles of the designs: key -> (Czech, English).
 DESIGN_TITLES: dict[str, tuple[str, str]] = {
@@ -202,54 +202,66 @@ class PowerResult(Result):
         return format_number(t, lang), format_number(c, lang)
 
     # -- picture
-    def plot(self, ax: Any = None, *, kind: str | None = None, lang: str = "cs", **kwargs: Any) -> Any:
-        """Power against the total sample size at the effect (``kind="power"``) or the minimum
-        detectable effect against it at the power (``kind="effect"``); default: the MDE curve when
-        the effect was solved for, else the power curve. The design point is marked.
+    figure_drawer: ClassVar[str] = "evaluation.design.result:draw_power"
 
-        Example: ``two_means(None, 100, 0.8).plot(lang="en")``.
-        """
-        import matplotlib.pyplot as plt
-
-        from evaluation.errors import ConfigError
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.formatting import format_number
-        from evaluation.reporting.style import percent_axis
-
-        pl.check_lang(lang)
-        kind = kind or ("effect" if self.solved_for == "effect" else "power")
-        if kind not in ("power", "effect"):
-            raise ConfigError(f"kind must be 'power' or 'effect' (got {kind!r})")
+    def figure_tables(self) -> dict[str, FigureTable]:
+        """The curve the figure draws (power and MDE by sample size: design settings, not data)."""
         if self.curve.empty:
-            raise ConfigError("this result has no curve to draw")
-        i = 0 if lang == "cs" else 1
-        ax = ax if ax is not None else plt.subplots(figsize=(7, 4.2))[1]
-        curve = self.curve.sort_values("size")
-        x = curve["size"].to_numpy(float)
-        colour = kwargs.pop("color", "C0")
-        size_value = float(self.values.get("size", self.values["n"]))
-        if kind == "power":
-            y = curve["power"].to_numpy(float)
-            ax.plot(x, y, color=colour, **kwargs)
-            target = float(self.settings.get("target_power", 0.8))
-            ax.axhline(target, color="0.5", linestyle="--", linewidth=0.8)
-            ax.plot([size_value], [self.power], marker="o", color=colour)
-            ax.set_ylim(0, 1.02)
-            percent_axis(ax, "y", lang)
-            ax.set_ylabel("Síla testu" if lang == "cs" else "Power")
-        else:
-            y = curve["effect"].to_numpy(float)
-            ax.plot(x, y, color=colour, **kwargs)
-            ax.plot([size_value], [self.effect], marker="o", color=colour)
-            label = EFFECT_LABELS.get(self.design, ("efekt", "effect"))[i]
-            power = format_number(100 * self.power, lang, 0)
-            ax.set_ylabel(f"Minimální zjistitelný efekt\n({label}, síla {power} %)" if lang == "cs"
-                           else f"Minimum detectable effect\n({label}, {power}% power)")
-            pl.number_axis(ax, lang, axis="y")
-        ax.set_xlabel(SIZE_LABELS.get(self.size_name, SIZE_LABELS["n"])[i])
-        pl.number_axis(ax, lang, axis="x")
-        ax.set_xlim(left=0)
-        return ax
+            return {}
+        return {"curve": FigureTable(self.curve, title_cs="Křivka síly testu", title_en="Power curve",
+                                     options=self.figure_options())}
+
+    def figure_options(self) -> dict[str, Any]:
+        return {"kind": "effect" if self.solved_for == "effect" else "power", "design": self.design,
+                "size_name": self.size_name, "size_value": float(self.values.get("size", self.values["n"])),
+                "power": float(self.power), "effect": float(self.effect),
+                "target_power": float(self.settings.get("target_power", 0.8))}
+
+
+def draw_power(curve: pd.DataFrame, ax: Any = None, *, kind: str = "power", lang: str = "cs", design: str = "",
+               size_name: str = "n", size_value: float = float("nan"), power: float = float("nan"),
+               effect: float = float("nan"), target_power: float = 0.8, **kwargs: Any) -> Any:
+    """Power against the total sample size at the effect (``kind="power"``) or the minimum
+    detectable effect against it at the power (``kind="effect"``), the design point marked.
+
+    Example: ``two_means(None, 100, 0.8).plot(lang="en")``.
+    """
+    import matplotlib.pyplot as plt
+
+    from evaluation.errors import ConfigError
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.formatting import format_number
+    from evaluation.reporting.style import percent_axis
+
+    pl.check_lang(lang)
+    if kind not in ("power", "effect"):
+        raise ConfigError(f"kind must be 'power' or 'effect' (got {kind!r})")
+    if curve is None or curve.empty:
+        raise ConfigError("this result has no curve to draw")
+    i = 0 if lang == "cs" else 1
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 4.2))[1]
+    curve = curve.sort_values("size")
+    x = curve["size"].to_numpy(float)
+    colour = kwargs.pop("color", "C0")
+    if kind == "power":
+        ax.plot(x, curve["power"].to_numpy(float), color=colour, **kwargs)
+        ax.axhline(target_power, color="0.5", linestyle="--", linewidth=0.8)
+        ax.plot([size_value], [power], marker="o", color=colour)
+        ax.set_ylim(0, 1.02)
+        percent_axis(ax, "y", lang)
+        ax.set_ylabel("Síla testu" if lang == "cs" else "Power")
+    else:
+        ax.plot(x, curve["effect"].to_numpy(float), color=colour, **kwargs)
+        ax.plot([size_value], [effect], marker="o", color=colour)
+        label = EFFECT_LABELS.get(design, ("efekt", "effect"))[i]
+        shown = format_number(100 * power, lang, 0)
+        ax.set_ylabel(f"Minimální zjistitelný efekt\n({label}, síla {shown} %)" if lang == "cs"
+                      else f"Minimum detectable effect\n({label}, {shown}% power)")
+        pl.number_axis(ax, lang, axis="y")
+    ax.set_xlabel(SIZE_LABELS.get(size_name, SIZE_LABELS["n"])[i])
+    pl.number_axis(ax, lang, axis="x")
+    ax.set_xlim(left=0)
+    return ax
 
 
 def power_curve(power_at: Callable[[float, float], float], effect_at: Callable[[float, float], float],

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -107,29 +107,36 @@ class SimulatedPowerResult(PowerResult):
     ``rejections``, ``mean_estimate``, ``sd_estimate`` and ``mean_std_error``); ``curve`` has a
     row per simulated size with its Monte Carlo error."""
 
-    def plot(self, ax: Any = None, *, kind: str | None = None, lang: str = "cs", **kwargs: Any) -> Any:
-        """Simulated power by sample size with 95% Monte Carlo intervals (``kind`` must be "power")."""
-        import matplotlib.pyplot as plt
+    figure_drawer: ClassVar[str] = "evaluation.design.simulation:draw_simulated_power"
 
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.style import percent_axis
+    def figure_options(self) -> dict[str, Any]:
+        return {}
 
-        if kind not in (None, "power"):
-            raise ConfigError("a simulated power result draws power only (kind='power')")
-        pl.check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(7, 4.2))[1]
-        curve = self.curve.sort_values("size")
-        colour = kwargs.pop("color", "C0")
-        ax.errorbar(curve["size"], curve["power"], yerr=1.96 * curve["mc_std_error"], fmt="o-", color=colour,
-                    capsize=3, **kwargs)
-        ax.axhline(0.8, color="0.5", linestyle="--", linewidth=0.8)
-        ax.set_ylim(0, 1.02)
-        percent_axis(ax, "y", lang)
-        ax.set_ylabel("Síla testu (simulace)" if lang == "cs" else "Power (simulation)")
-        ax.set_xlabel("Počet jednotek celkem" if lang == "cs" else "Units in total")
-        pl.number_axis(ax, lang, axis="x")
-        ax.set_xlim(left=0)
-        return ax
+
+def draw_simulated_power(curve: pd.DataFrame, ax: Any = None, *, lang: str = "cs", kind: str | None = None,
+                         **kwargs: Any) -> Any:
+    """Simulated power by sample size with 95% Monte Carlo intervals (``kind`` must be "power")."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.style import percent_axis
+
+    if kind not in (None, "power"):
+        raise ConfigError("a simulated power result draws power only (kind='power')")
+    pl.check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 4.2))[1]
+    curve = curve.sort_values("size")
+    colour = kwargs.pop("color", "C0")
+    ax.errorbar(curve["size"], curve["power"], yerr=1.96 * curve["mc_std_error"], fmt="o-", color=colour,
+                capsize=3, **kwargs)
+    ax.axhline(0.8, color="0.5", linestyle="--", linewidth=0.8)
+    ax.set_ylim(0, 1.02)
+    percent_axis(ax, "y", lang)
+    ax.set_ylabel("Síla testu (simulace)" if lang == "cs" else "Power (simulation)")
+    ax.set_xlabel("Počet jednotek celkem" if lang == "cs" else "Units in total")
+    pl.number_axis(ax, lang, axis="x")
+    ax.set_xlim(left=0)
+    return ax
 
 
 def simulate_did_power(data: pd.DataFrame, outcome: str, unit: str, time: str, *, effect: float, n: int,

@@ -30,7 +30,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -130,29 +130,35 @@ class CostPerOutcomeResult(Result):
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def plot(self, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
-        """Cost per sustained tenancy by municipality and cost centre with its bootstrap interval;
-        cost centres labelled in ``lang``, amounts with the language's thousands separator."""
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.labels import category_label
+    figure_drawer: ClassVar[str] = "evaluation.economics.cost_per_outcome:draw_cost_per_outcome"
 
-        pl.check_lang(lang)
-        if ax is None:
-            import matplotlib.pyplot as plt
-            _, ax = plt.subplots(figsize=(7, 4))
-        t = self.table.dropna(subset=["cost_per_sustained"])
-        labels = [f"{m} – {category_label('cost_centre', c, lang)}"
-                  for m, c in zip(t["municipality"].astype(str), t["cost_centre"].astype(str))]
-        y = np.arange(len(t))
-        ax.barh(y, t["cost_per_sustained"], xerr=[t["cost_per_sustained"] - t["conf_low"],
-                                                  t["conf_high"] - t["cost_per_sustained"]],
-                error_kw={"capsize": 3, "elinewidth": 1}, **kwargs)
-        ax.set_yticks(y)
-        ax.set_yticklabels(labels)
-        ax.invert_yaxis()
-        ax.set_xlabel(pl.text("czk_per_sustained", lang))
-        pl.number_axis(ax, lang, axis="x")
-        return ax
+
+def draw_cost_per_outcome(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
+    """Cost per sustained tenancy by municipality and cost centre with its bootstrap interval; cost
+    centres labelled in ``lang`` (programme steps in their colours), amounts with the language's
+    thousands separator. A figure hidden in the published table is left out."""
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.labels import category_label
+    from evaluation.reporting.style import step_colour
+
+    pl.check_lang(lang)
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=(7, 4))
+    numeric = {c: pd.to_numeric(table[c], errors="coerce") for c in ("cost_per_sustained", "conf_low", "conf_high")}
+    t = table.assign(**numeric).dropna(subset=["cost_per_sustained"])
+    labels = [f"{m} – {category_label('cost_centre', c, lang)}"
+              for m, c in zip(t["municipality"].astype(str), t["cost_centre"].astype(str))]
+    y = np.arange(len(t))
+    error = np.nan_to_num(np.vstack([t["cost_per_sustained"] - t["conf_low"], t["conf_high"] - t["cost_per_sustained"]]))
+    ax.barh(y, t["cost_per_sustained"], xerr=error, error_kw={"capsize": 3, "elinewidth": 1},
+            color=[step_colour(c, "#0072B2") for c in t["cost_centre"].astype(str)], **kwargs)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(pl.text("czk_per_sustained", lang))
+    pl.number_axis(ax, lang, axis="x")
+    return ax
 
 
 def cost_per_outcome(data: Any, *, horizon: float = 12.0, shared: str = "households", n_boot: int = 499,

@@ -45,7 +45,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -93,26 +93,29 @@ class OffsetsResult(Result):
         """The effects behind the offsets, per treated household-month (programme households)."""
         return self.effects.copy()
 
-    def plot(self, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
-        """Offsets, programme, net and scenario costs per programme household with intervals,
-        the terms worded in ``lang`` as the reports' offsets table words them."""
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.labels import category_label
+    figure_drawer: ClassVar[str] = "evaluation.economics.offsets:draw_offsets"
 
-        pl.check_lang(lang)
-        if ax is None:
-            import matplotlib.pyplot as plt
-            _, ax = plt.subplots(figsize=(7, 3.5))
-        t = self.table
-        y = np.arange(len(t))[::-1]
-        ax.errorbar(t["estimate"], y, xerr=[t["estimate"] - t["conf_low"], t["conf_high"] - t["estimate"]],
-                    fmt="o", capsize=3, **kwargs)
-        ax.axvline(0, color="grey", linewidth=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels([category_label("term", term, lang) for term in t["term"]])  # as in the table
-        ax.set_xlabel(pl.text("czk_per_programme_household", lang))
-        pl.number_axis(ax, lang, axis="x")
-        return ax
+
+def draw_offsets(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
+    """Offsets, programme, net and scenario costs per programme household with intervals, the terms
+    worded in ``lang`` as the reports' offsets table words them."""
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.labels import category_label
+
+    pl.check_lang(lang)
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    est, low, high = (pd.to_numeric(table[c], errors="coerce").to_numpy(float)
+                      for c in ("estimate", "conf_low", "conf_high"))
+    y = np.arange(len(table))[::-1]
+    ax.errorbar(est, y, xerr=np.nan_to_num(np.vstack([est - low, high - est])), fmt="o", capsize=3, **kwargs)
+    ax.axvline(0, color="grey", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([category_label("term", term, lang) for term in table["term"]])  # as in the table
+    ax.set_xlabel(pl.text("czk_per_programme_household", lang))
+    pl.number_axis(ax, lang, axis="x")
+    return ax
 
 
 def _interval(estimate: float, se: float, alpha: float) -> dict[str, float]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -91,51 +91,80 @@ class EventStudyResult(RegressionResult):
                      f"{p.statistic:.3f}, p = {p.p_value:.3g}")
         return text
 
-    def plot(self, ax: Any = None, *, lang: str = "cs", time_unit: str = "period", **kwargs: Any) -> Any:
-        """Coefficients with confidence intervals by event time; entry marked between −1 and 0.
+    figure_drawer: ClassVar[str] = "evaluation.impact.event_study:draw_event_study"
 
-        ``time_unit`` ("month", "quarter", "year" or "period") words the x axis; the pre-trend
-        p-value is written in the corner; no title (the report's caption describes the figure).
-        Example: ``result.plot(lang="en", time_unit="month")``.
-        """
-        import matplotlib.pyplot as plt
+    def figure_options(self) -> dict[str, Any]:
+        return {"reference": int(self.reference),
+                "pretrend_p": None if self.pretrend is None else float(self.pretrend.p_value)}
 
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.formatting import format_p_value
 
-        pl.check_lang(lang)
-        if time_unit not in ("month", "quarter", "year", "period"):
-            raise ConfigError(f"time_unit must be month, quarter, year or period (got {time_unit!r})")
-        ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
-        table = self.tidy()
-        x = table["event_time"].to_numpy(float)
-        est = table["estimate"].to_numpy(float)
-        low = (est - table["conf_low"].to_numpy(float))
-        high = (table["conf_high"].to_numpy(float) - est)
-        err = np.nan_to_num(np.vstack([low, high]))
-        reference = table["reference"].to_numpy(bool)
-        colour = kwargs.pop("color", "C0")
-        ax.errorbar(x[~reference], est[~reference], yerr=err[:, ~reference], fmt="o", markersize=3.5,
-                    capsize=2, elinewidth=1, color=colour, **kwargs)
-        ax.plot(x[reference], est[reference], marker="o", markersize=4, linestyle="none",
-                markerfacecolor="white", color=colour)
-        ax.axhline(0, color="0.4", linewidth=0.8)
-        ax.axvline(-0.5, color="C3", linestyle="--", linewidth=0.8)
-        ax.annotate(pl.text("entry", lang), xy=(-0.5, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize="small",
-                    color="C3")
-        ends = {int(e): _end_label(term) for e, term in zip(x, table["term"]) if _end_label(term)}
-        pl.integer_ticks(ax, x, ends, keep=(self.reference,), lang=lang)
-        axis_key = {"month": "relative_month", "quarter": "relative_quarter", "year": "relative_year",
-                    "period": "relative_period"}[time_unit]
-        reference_text = pl.text("reference_period", lang, ref=str(self.reference).replace("-", "−"))
-        ax.set_xlabel(f"{pl.text(axis_key, lang)} ({reference_text})")
-        ax.set_ylabel(pl.text("estimated_effect", lang))
-        if self.pretrend is not None:
-            ax.text(0.01, 0.02, pl.text("pretrend_test", lang, p=format_p_value(self.pretrend.p_value, lang)),
-                    transform=ax.transAxes, ha="left", va="bottom", fontsize="small", color="0.3")
-        pl.number_axis(ax, lang, axis="y")
-        return ax
+TIME_UNITS = ("month", "quarter", "year", "period")
+
+
+def effect_axis_label(lang: str, outcome: Any = None, unit: Any = None) -> str:
+    """The y-axis title of an effect chart: the outcome and its unit (``Dluh na nájemném (Kč)``)
+    when given as ``(Czech, English)`` pairs, else the general "Estimated effect"."""
+    from evaluation.reporting import plot_labels as pl
+
+    def pick(pair: Any) -> str:
+        if pair is None:
+            return ""
+        return str(pair[0] if lang == "cs" else pair[1]) if isinstance(pair, (list, tuple)) else str(pair)
+
+    name, unit_text = pick(outcome), pick(unit)
+    if not name:
+        return pl.text("estimated_effect", lang)
+    effect = "Efekt: " if lang == "cs" else "Effect: "
+    return f"{effect}{name}" + (f" ({unit_text})" if unit_text else "")
+
+
+def draw_event_study(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", time_unit: str = "period",
+                     reference: int = -1, pretrend_p: float | None = None, outcome: Any = None, unit: Any = None,
+                     **kwargs: Any) -> Any:
+    """Coefficients with confidence intervals by event time; entry marked between −1 and 0.
+
+    ``table`` is :meth:`EventStudyResult.tidy` or its published form; ``time_unit`` ("month",
+    "quarter", "year" or "period") words the x axis; ``outcome`` and ``unit`` (``(Czech, English)``)
+    title the y axis; the pre-trend p-value is written in the corner; no title (the report's caption
+    describes the figure). Example: ``result.plot(lang="en", time_unit="month")``.
+    """
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.formatting import format_p_value
+
+    pl.check_lang(lang)
+    if time_unit not in TIME_UNITS:
+        raise ConfigError(f"time_unit must be month, quarter, year or period (got {time_unit!r})")
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
+    x = pd.to_numeric(table["event_time"], errors="coerce").to_numpy(float)
+    est = pd.to_numeric(table["estimate"], errors="coerce").to_numpy(float)
+    low = (est - pd.to_numeric(table["conf_low"], errors="coerce").to_numpy(float))
+    high = (pd.to_numeric(table["conf_high"], errors="coerce").to_numpy(float) - est)
+    err = np.nan_to_num(np.vstack([low, high]))
+    is_reference = table["reference"].astype(str).str.lower().isin(("true", "1")).to_numpy(bool)
+    colour = kwargs.pop("color", "C0")
+    ax.errorbar(x[~is_reference], est[~is_reference], yerr=err[:, ~is_reference], fmt="o", markersize=3.5,
+                capsize=2, elinewidth=1, color=colour, **kwargs)
+    ax.plot(x[is_reference], est[is_reference], marker="o", markersize=4, linestyle="none",
+            markerfacecolor="white", color=colour)
+    ax.axhline(0, color="0.4", linewidth=0.8)
+    ax.axvline(-0.5, color="C3", linestyle="--", linewidth=0.8)
+    ax.annotate(pl.text("entry", lang), xy=(-0.5, 1.0), xycoords=("data", "axes fraction"),
+                xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize="small",
+                color="C3")
+    ends = {int(e): _end_label(term) for e, term in zip(x, table["term"]) if _end_label(str(term))}
+    pl.integer_ticks(ax, x[~np.isnan(x)], ends, keep=(reference,), lang=lang)
+    axis_key = {"month": "relative_month", "quarter": "relative_quarter", "year": "relative_year",
+                "period": "relative_period"}[time_unit]
+    reference_text = pl.text("reference_period", lang, ref=str(reference).replace("-", "−"))
+    ax.set_xlabel(f"{pl.text(axis_key, lang)} ({reference_text})")
+    ax.set_ylabel(effect_axis_label(lang, outcome, unit))
+    if pretrend_p is not None:
+        ax.text(0.01, 0.02, pl.text("pretrend_test", lang, p=format_p_value(pretrend_p, lang)),
+                transform=ax.transAxes, ha="left", va="bottom", fontsize="small", color="0.3")
+    pl.number_axis(ax, lang, axis="y")
+    return ax
 
 
 @dataclass(frozen=True)

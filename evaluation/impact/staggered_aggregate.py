@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -93,12 +93,10 @@ class AggregateResult(Result):
             return overall
         return pd.concat([overall, self.table], ignore_index=True)
 
-    def plot(self, ax: Any = None, *, lang: str = "cs", time_unit: str = "period", **kwargs: Any) -> Any:
-        """Event-study plot (dynamic) or effects by group / period, with the band of the table,
-        in ``lang``; ``time_unit`` ("month", "quarter", "year", "period") words the x axis."""
-        from evaluation.impact.staggered_plot import plot_aggregate
+    figure_drawer: ClassVar[str] = "evaluation.impact.staggered_plot:draw_aggregate"
 
-        return plot_aggregate(self, ax=ax, lang=lang, time_unit=time_unit, **kwargs)
+    def figure_options(self) -> dict[str, Any]:
+        return {"kind": self.kind, "band": self.band, "alpha": float(self.alpha)}
 
 
 def estimated_weights_if(keepers: np.ndarray, pg: np.ndarray, cell_group: np.ndarray,

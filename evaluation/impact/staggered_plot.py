@@ -51,15 +51,21 @@ def plot_group_time(res: Any, ax: Any = None, **kwargs: Any) -> Any:
     return axes[-1] if ax is not None else axes
 
 
-def plot_aggregate(agg: Any, ax: Any = None, *, lang: str = "cs", time_unit: str = "period", **kwargs: Any) -> Any:
+def draw_aggregate(table: Any, ax: Any = None, *, lang: str = "cs", time_unit: str = "period",
+                   kind: str = "dynamic", band: str = "pointwise", alpha: float = 0.05, outcome: Any = None,
+                   unit: Any = None, **kwargs: Any) -> Any:
     """Event-study plot for ``dynamic``; effects by group or period otherwise; a point for ``simple``.
 
-    Words in ``lang``; ``time_unit`` ("month", "quarter", "year", "period") words the event-time
-    axis. No title: the band (simultaneous or pointwise) is named in the legend.
+    ``table`` is :meth:`AggregateResult.tidy` (its first row the overall effect) or its published
+    form. Words in ``lang``; ``time_unit`` ("month", "quarter", "year", "period") words the
+    event-time axis; ``outcome`` and ``unit`` (``(Czech, English)``) title the effect axis. No title:
+    the band (simultaneous or pointwise) is named in the legend.
     """
     import matplotlib.pyplot as plt
+    import pandas as pd
 
     from evaluation.errors import ConfigError
+    from evaluation.impact.event_study import effect_axis_label
     from evaluation.reporting import plot_labels as pl
 
     pl.check_lang(lang)
@@ -67,34 +73,37 @@ def plot_aggregate(agg: Any, ax: Any = None, *, lang: str = "cs", time_unit: str
         raise ConfigError(f"time_unit must be month, quarter, year or period (got {time_unit!r})")
     if ax is None:
         _, ax = plt.subplots(figsize=kwargs.pop("figsize", (6, 3.5)))
-    table = agg.tidy()
-    level = pl.level_text(agg.alpha, lang)
-    band = pl.text("band_simultaneous" if agg.band == "simultaneous" else "band_pointwise", lang, level=level)
-    if agg.kind == "simple" or agg.table.empty:
-        _errorbars(ax, np.array([0.0]), np.array([agg.overall_estimate]), np.array([agg.overall_conf_low]),
-                   np.array([agg.overall_conf_high]), np.array([True]), label_post=pl.text("overall_att", lang))
+
+    def column(name: str, rows: Any) -> np.ndarray:
+        return pd.to_numeric(rows[name], errors="coerce").to_numpy(float)
+
+    level = pl.level_text(alpha, lang)
+    band_text = pl.text("band_simultaneous" if band == "simultaneous" else "band_pointwise", lang, level=level)
+    label = effect_axis_label(lang, outcome, unit) if outcome else pl.text("average_effect", lang)
+    overall, rows = table.iloc[:1], table.iloc[1:]
+    if kind == "simple" or rows.empty:
+        _errorbars(ax, np.array([0.0]), column("estimate", overall), column("conf_low", overall),
+                   column("conf_high", overall), np.array([True]), label_post=pl.text("overall_att", lang))
         ax.set_xticks([0.0], [pl.text("overall_att", lang)])
-        ax.set_ylabel(pl.text("average_effect", lang))
+        ax.set_ylabel(label)
         pl.number_axis(ax, lang, axis="y")
         return ax
-    rows = table.iloc[1:]
-    column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[agg.kind]
-    x = rows[column].to_numpy(float)
-    post = x >= 0 if agg.kind == "dynamic" else np.ones(len(x), bool)
-    _errorbars(ax, x, rows["estimate"].to_numpy(float), rows["conf_low"].to_numpy(float),
-               rows["conf_high"].to_numpy(float), post,
-               label_post=f"{pl.text('after_entry', lang)} ({band})" if agg.kind == "dynamic" else band,
-               label_pre=f"{pl.text('before_entry', lang)} ({band})")
-    if agg.kind == "dynamic":
+    x_column = {"dynamic": "event_time", "group": "group", "calendar": "time"}[kind]
+    x = column(x_column, rows)
+    post = x >= 0 if kind == "dynamic" else np.ones(len(x), bool)
+    _errorbars(ax, x, column("estimate", rows), column("conf_low", rows), column("conf_high", rows), post,
+               label_post=f"{pl.text('after_entry', lang)} ({band_text})" if kind == "dynamic" else band_text,
+               label_pre=f"{pl.text('before_entry', lang)} ({band_text})")
+    if kind == "dynamic":
         ax.axvline(-0.5, color="black", linestyle=":", linewidth=0.8)
         axis_key = {"month": "relative_month", "quarter": "relative_quarter", "year": "relative_year",
                     "period": "relative_period"}[time_unit]
         ax.set_xlabel(pl.text(axis_key, lang))
-        pl.integer_ticks(ax, x, keep=(0,), lang=lang)
+        pl.integer_ticks(ax, x[~np.isnan(x)], keep=(0,), lang=lang)
     else:
-        ax.set_xlabel(pl.text("group_first_treated" if column == "group" else "calendar_period", lang))
-        pl.integer_ticks(ax, x, lang=lang)
-    ax.set_ylabel(pl.text("average_effect", lang))
+        ax.set_xlabel(pl.text("group_first_treated" if x_column == "group" else "calendar_period", lang))
+        pl.integer_ticks(ax, x[~np.isnan(x)], lang=lang)
+    ax.set_ylabel(label)
     pl.number_axis(ax, lang, axis="y")
     pl.legend_above(ax)
     return ax

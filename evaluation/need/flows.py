@@ -84,26 +84,35 @@ class NeedFlows(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
-        """Stock at period end by ETHOS category (stacked areas), categories labelled in ``lang``."""
-        import matplotlib.pyplot as plt
+    figure_drawer: ClassVar[str] = "evaluation.need.flows:draw_need"
 
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.labels import category_label
 
-        pl.check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
-        part = self.table.loc[self.table["ethos_category"] != "all"]
-        wide = part.pivot_table(index="period", columns="ethos_category", values="stock_end", sort=False,
-                                aggfunc="sum", observed=True)
-        x = wide.index.to_timestamp() if isinstance(wide.index, pd.PeriodIndex) else pd.to_datetime(wide.index)
-        ax.stackplot(x, wide.to_numpy().T,
-                     labels=[category_label("ethos_category", c, lang) for c in wide.columns], **kwargs)
-        ax.set_ylabel(pl.text("households_in_need", lang))
-        pl.number_axis(ax, lang, axis="y", integer=True)
-        pl.date_axis(ax, lang)
-        pl.legend_above(ax)
-        return ax
+def draw_need(table: pd.DataFrame, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+    """Stock at period end by ETHOS category (stacked areas), categories labelled in ``lang``.
+
+    ``table`` is :meth:`NeedFlows.tidy` or its published form: a hidden stock counts as empty, and
+    a quarter with a hidden stock is not drawn (so that the stack cannot give it back)."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.labels import category_label
+
+    pl.check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
+    part = table.loc[table["ethos_category"].astype(str) != "all"].assign(
+        stock_end=lambda t: pd.to_numeric(t["stock_end"], errors="coerce"))
+    wide = part.pivot_table(index="period", columns="ethos_category", values="stock_end", sort=False,
+                            aggfunc=lambda v: v.sum(min_count=len(v)), observed=True, dropna=False)
+    wide = wide.loc[wide.notna().all(axis=1)]
+    x = wide.index.to_timestamp() if isinstance(wide.index, pd.PeriodIndex) else pd.to_datetime(wide.index)
+    ax.stackplot(x, wide.to_numpy(float).T,
+                 labels=[category_label("ethos_category", c, lang) for c in wide.columns], **kwargs)
+    ax.set_ylabel(pl.text("households_in_need", lang))
+    pl.number_axis(ax, lang, axis="y", integer=True)
+    pl.date_axis(ax, lang)
+    ax.set_xlabel(pl.text("calendar_quarter", lang))
+    pl.legend_above(ax)
+    return ax
 
 
 def _episodes_from_applications(data: Tables, municipality: Any, as_of: Any, exit_outcomes: tuple[str, ...],

@@ -35,7 +35,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -71,32 +71,51 @@ class StockFlowProjection(Result):
                 "additional flats are on top of the current capacity. _low/_high: 95% range from the "
                 "uncertainty of inflow and exit rate.",)
 
+    figure_drawer: ClassVar[str] = "evaluation.need.stock_flow:draw_stock_flow"
+
+    def figure_options(self) -> dict[str, Any]:
+        return {"alpha": float(self.settings.get("alpha", 0.05))}
+
     def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
         """Observed and projected stock of need (baseline and target) and additional flats needed."""
-        import matplotlib.pyplot as plt
+        history = self.history.assign(ethos_category="all", period=self.history["t"])
+        return draw_stock_flow(self.table, ax=ax, lang=lang, history=history, **{**self.figure_options(), **kwargs})
 
-        from evaluation.reporting import plot_labels as pl
 
-        pl.check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
-        t = self.table
-        if len(self.history):
-            ax.plot(self.history["t"], self.history["stock_end"], color="black", label=pl.text("observed", lang))
-        ax.plot(t["t"], t["stock_baseline"], ls="--", label=pl.text("current_system", lang))
-        ax.plot(t["t"], t["stock_target"], label=pl.text("target", lang))
-        (line,) = ax.plot(t["t"], t["additional_units"], label=pl.text("additional_flats", lang))
-        level = pl.level_text(float(self.settings.get("alpha", 0.05)), lang)
-        ax.fill_between(t["t"], t["additional_units_low"], t["additional_units_high"], alpha=0.2,
-                        color=line.get_color(), linewidth=0, label=pl.text("range_95", lang, level=level))
-        ax.axvline(0, color="grey", lw=0.8)
-        ax.set_xlabel(pl.text("periods_from_last", lang))
-        ax.set_ylabel(pl.text("households_or_flats", lang))
-        ax.set_ylim(bottom=0)
-        pl.integer_ticks(ax, np.concatenate([self.history["t"].to_numpy(float), t["t"].to_numpy(float)]),
-                         keep=(0,), lang=lang)
-        pl.number_axis(ax, lang, axis="y")
-        pl.legend_above(ax)
-        return ax
+def draw_stock_flow(table: pd.DataFrame, ax: Any = None, lang: str = "cs", *, history: pd.DataFrame | None = None,
+                    alpha: float = 0.05, **kwargs: Any) -> Any:
+    """Observed and projected stock of need (baseline and target) and additional flats needed.
+
+    ``history`` is the quarterly ETHOS table (its ``all`` rows are the observed stock, placed at
+    periods before 0); in a published table a hidden quarter is a gap."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+
+    pl.check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 4))[1]
+    t = table
+    ticks = [pd.to_numeric(t["t"], errors="coerce").to_numpy(float)]
+    if history is not None and len(history):
+        observed = history.loc[history["ethos_category"].astype(str) == "all"].sort_values("period")
+        steps = np.arange(-len(observed) + 1, 1, dtype=float)
+        ax.plot(steps, pd.to_numeric(observed["stock_end"], errors="coerce").to_numpy(float), color="black",
+                label=pl.text("observed", lang))
+        ticks.append(steps)
+    ax.plot(t["t"], t["stock_baseline"], ls="--", label=pl.text("current_system", lang))
+    ax.plot(t["t"], t["stock_target"], label=pl.text("target", lang))
+    (line,) = ax.plot(t["t"], t["additional_units"], label=pl.text("additional_flats", lang))
+    level = pl.level_text(float(alpha), lang)
+    ax.fill_between(t["t"], t["additional_units_low"], t["additional_units_high"], alpha=0.2,
+                    color=line.get_color(), linewidth=0, label=pl.text("range_95", lang, level=level))
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_xlabel(pl.text("periods_from_last", lang))
+    ax.set_ylabel(pl.text("households_or_flats", lang))
+    ax.set_ylim(bottom=0)
+    pl.integer_ticks(ax, np.concatenate(ticks), keep=(0,), lang=lang)
+    pl.number_axis(ax, lang, axis="y")
+    pl.legend_above(ax)
+    return ax
 
 
 class StockFlowModel:

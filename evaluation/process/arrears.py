@@ -67,28 +67,38 @@ class ArrearsResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "cs", measure: str = "share_in_arrears", **kwargs: Any) -> Any:
-        """Share of households in arrears (or another column, e.g. ``mean_balance``) by month and step."""
-        import matplotlib.pyplot as plt
+    figure_drawer: ClassVar[str] = "evaluation.process.arrears:draw_arrears"
 
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.style import percent_axis
 
-        check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
-        for step, part in self.table.groupby("step", sort=False, observed=True):
-            ax.plot(pd.to_datetime(part["month"]), part[measure],
-                    label=category_label("step", step, lang), **kwargs)
-        # the share is titled by what it counts; other columns by their header in the tables
-        ax.set_ylabel(pl.text(measure, lang) if measure == "share_in_arrears" else column_title(measure, lang))
-        if measure == "share_in_arrears":
-            ax.set_ylim(0, min(1.05, max(0.1, float(self.table[measure].max()) * 1.1)))
-            percent_axis(ax, "y", lang)
-        else:
-            pl.number_axis(ax, lang, axis="y")
-        pl.date_axis(ax, lang)
-        pl.legend_above(ax)
-        return ax
+def draw_arrears(table: pd.DataFrame, ax: Any = None, lang: str = "cs", measure: str = "share_in_arrears",
+                 **kwargs: Any) -> Any:
+    """Share of households in arrears (or another column, e.g. ``mean_balance``) by month and step.
+
+    ``table`` is :meth:`ArrearsResult.tidy` or its published form (a hidden month is a gap).
+    """
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.style import percent_axis, step_colour
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
+    values = pd.to_numeric(table[measure], errors="coerce")
+    for step, part in table.assign(_value=values).groupby("step", sort=False, observed=True):
+        ax.plot(pd.to_datetime(part["month"]), part["_value"], label=category_label("step", step, lang),
+                color=step_colour(step), **kwargs)
+    # the share is titled by what it counts; other columns by their header in the tables
+    ax.set_ylabel(pl.text(measure, lang) if measure == "share_in_arrears" else column_title(measure, lang))
+    if measure == "share_in_arrears":
+        top = float(values.max()) if values.notna().any() else 0.1
+        ax.set_ylim(0, min(1.05, max(0.1, top * 1.1)))
+        percent_axis(ax, "y", lang)
+    else:
+        pl.number_axis(ax, lang, axis="y")
+    pl.date_axis(ax, lang)
+    ax.set_xlabel(pl.text("calendar_month", lang))
+    pl.legend_above(ax)
+    return ax
 
 
 def rent_arrears(data: Tables, *, threshold: float = 0.0, as_of: Any = None,

@@ -52,7 +52,7 @@ from evaluation.process._tables import (
     table,
 )
 from evaluation.reporting.labels import category_label
-from evaluation.results import Result
+from evaluation.results import FigureTable, Result
 
 TOOLS = ("benefit_counselling", "bridging_loan", "housing_market_help", "debt_counselling")
 OUTCOMES = ("granted", "rejected", "referred", "withdrawn", "pending")
@@ -217,36 +217,50 @@ class ProcessingTime(Result):
                  "is biased downwards when many are open."]
         return tuple(lines + _notes(self.by, self.as_of, self.exclusions))
 
-    def plot(self, ax: Any = None, lang: str = "cs", ci: bool = False, **kwargs: Any) -> Any:
-        """Share of applications still undecided by days since submission, one line per group."""
-        import matplotlib.pyplot as plt
+    figure_drawer: ClassVar[str] = "evaluation.process.contact_points:draw_processing_time"
 
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.style import percent_axis
+    def figure_tables(self) -> dict[str, FigureTable]:
+        """The curves of undecided applications; a published step stands for enough decisions."""
+        curves = self.curves[["group", "days", "undecided", "conf_low", "conf_high", "n_event"]]
+        return {"curve": FigureTable(curves, curve={"group": ["group"], "time": "days", "events": "n_event",
+                                                    "drop": ["n_event"]},
+                                     title_cs="Podíl dosud nerozhodnutých žádostí podle dní od podání",
+                                     title_en="Share of applications still undecided by days since submission",
+                                     options={"column": self.by[0] if len(self.by) == 1 else ""})}
 
-        check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
-        column = self.by[0] if len(self.by) == 1 else ""
-        for name, curve in self.curves.groupby("group", sort=False):
-            t = np.concatenate([[0.0], curve["days"].to_numpy()])
-            s = np.concatenate([[1.0], curve["undecided"].to_numpy()])
-            text = pl.text("all_applications", lang) if str(name) == "all" else \
-                category_label(column, name, lang, table="applications" if column else None)
-            (line,) = ax.step(t, s, where="post", label=text, **kwargs)
-            if ci:
-                ax.fill_between(t, np.concatenate([[1.0], curve["conf_low"].to_numpy()]),
-                                np.concatenate([[1.0], curve["conf_high"].to_numpy()]),
-                                step="post", alpha=0.2, color=line.get_color(), linewidth=0)
-        ax.axhline(0.5, color="grey", lw=0.8, ls=":")
-        ax.set_xlabel(pl.text("days_since_submission", lang))
-        ax.set_ylabel(pl.text("share_undecided", lang))
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(left=0)
-        percent_axis(ax, "y", lang)
-        pl.number_axis(ax, lang, axis="x", integer=True)
-        if self.curves["group"].nunique() > 1 or str(self.curves["group"].iloc[0]) != "all":
-            ax.legend(frameon=False, fontsize="small", loc="upper right")
-        return ax
+
+def draw_processing_time(curves: pd.DataFrame, ax: Any = None, lang: str = "cs", ci: bool = False,
+                         column: str = "", **kwargs: Any) -> Any:
+    """Share of applications still undecided by days since submission, one step line per group
+    (``column`` names what the groups are, e.g. ``district``)."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.style import percent_axis
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
+    for name, curve in curves.groupby("group", sort=False):
+        t = np.concatenate([[0.0], curve["days"].to_numpy(float)])
+        s = np.concatenate([[1.0], pd.to_numeric(curve["undecided"], errors="coerce").to_numpy(float)])
+        text = pl.text("all_applications", lang) if str(name) == "all" else \
+            category_label(column, name, lang, table="applications" if column else None)
+        (line,) = ax.step(t, s, where="post", label=text, **kwargs)
+        if ci:
+            ax.fill_between(t, np.concatenate([[1.0], curve["conf_low"].to_numpy(float)]),
+                            np.concatenate([[1.0], curve["conf_high"].to_numpy(float)]),
+                            step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+    ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel(pl.text("days_since_submission", lang))
+    ax.set_ylabel(pl.text("share_undecided", lang))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    percent_axis(ax, "y", lang)
+    pl.number_axis(ax, lang, axis="x", integer=True)
+    groups = list(dict.fromkeys(curves["group"]))
+    if len(groups) > 1 or (groups and str(groups[0]) != "all"):
+        ax.legend(frameon=False, fontsize="small", loc="upper right")
+    return ax
 
 
 def _quantile_time(curve: pd.DataFrame, column: str, level: float) -> float:

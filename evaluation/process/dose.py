@@ -44,7 +44,7 @@ from evaluation.process._tables import (
 )
 from evaluation.process.plan import PilotPlan
 from evaluation.reporting.labels import category_label
-from evaluation.results import Result
+from evaluation.results import FigureTable, Result
 
 PERIODS = ("within_support", "after_support")
 
@@ -106,35 +106,52 @@ class SupportDose(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "cs", measure: str = "hours", **kwargs: Any) -> Any:
-        """Hours (or contacts) per household-month by month since entry, planned level dashed."""
-        import matplotlib.pyplot as plt
-        from matplotlib.lines import Line2D
+    figure_drawer: ClassVar[str] = "evaluation.process.dose:draw_support_dose"
 
-        from evaluation.reporting import plot_labels as pl
+    def figure_tables(self) -> dict[str, FigureTable]:
+        """The figure shows support by month since entry, each month's mean resting on its households."""
+        return {"by_month": FigureTable(self.months_since_entry, count_columns=("households",),
+                                        n_column="households",
+                                        title_cs="Intenzita podpory podle měsíce od nastěhování",
+                                        title_en="Support dose by month since move-in")}
 
-        check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
-        data = self.months_since_entry
-        any_plan = False
-        for step, part in data.groupby("step", sort=False, observed=True):
-            line = ax.plot(part["month_since_entry"], part[f"{measure}_per_household_month"],
-                           label=category_label("step", step, lang), **kwargs)[0]
-            planned = part[f"planned_{measure}_per_month"]
-            if planned.notna().any():
-                any_plan = True
-                ax.step(part["month_since_entry"], planned, where="post", ls="--", color=line.get_color())
-        ax.set_xlabel(pl.text("months_since_move_in", lang))
-        ax.set_ylabel(pl.text("support_hours" if measure == "hours" else "support_contacts", lang))
-        ax.set_ylim(bottom=0)
-        pl.number_axis(ax, lang, axis="x", integer=True)
-        pl.number_axis(ax, lang, axis="y")
-        handles, labels = ax.get_legend_handles_labels()
-        if any_plan:
-            handles.append(Line2D([], [], color="0.3", ls="--"))
-            labels.append(pl.text("planned_level", lang))
-        pl.legend_above(ax, handles=handles, labels=labels)
-        return ax
+
+def draw_support_dose(table: pd.DataFrame, ax: Any = None, lang: str = "cs", measure: str = "hours",
+                      **kwargs: Any) -> Any:
+    """Hours (or contacts) per household-month by month since entry, planned level dashed.
+
+    ``table`` is :meth:`SupportDose.by_month_since_entry` or its published form (a month resting
+    on too few households is a gap).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.style import step_colour
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
+    any_plan = False
+    for step, part in table.groupby("step", sort=False, observed=True):
+        colour = step_colour(step)
+        line = ax.plot(part["month_since_entry"], pd.to_numeric(part[f"{measure}_per_household_month"],
+                                                                 errors="coerce"),
+                       label=category_label("step", step, lang), color=colour, **kwargs)[0]
+        planned = pd.to_numeric(part[f"planned_{measure}_per_month"], errors="coerce")
+        if planned.notna().any():
+            any_plan = True
+            ax.step(part["month_since_entry"], planned, where="post", ls="--", color=line.get_color())
+    ax.set_xlabel(pl.text("months_since_move_in", lang))
+    ax.set_ylabel(pl.text("support_hours" if measure == "hours" else "support_contacts", lang))
+    ax.set_ylim(bottom=0)
+    pl.number_axis(ax, lang, axis="x", integer=True)
+    pl.number_axis(ax, lang, axis="y")
+    handles, labels = ax.get_legend_handles_labels()
+    if any_plan:
+        handles.append(Line2D([], [], color="0.3", ls="--"))
+        labels.append(pl.text("planned_level", lang))
+    pl.legend_above(ax, handles=handles, labels=labels)
+    return ax
 
 
 def _spells(data: Tables, municipality: Any, as_of: Any, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Timestamp]:

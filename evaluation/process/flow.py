@@ -101,61 +101,74 @@ class ParticipantFlow(Result):
             lines.append("No household_outcomes table: every household followed up counts as analysed.")
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "cs", *, fontsize: float = 8.5, **kwargs: Any) -> Any:
-        """Draw the flow diagram: main boxes top to bottom, exclusion boxes to the right.
+    figure_drawer: ClassVar[str] = "evaluation.process.flow:draw_flow"
 
-        Every box is sized to its text (measured with the figure's renderer) and the boxes are
-        stacked with room for the exclusion boxes between them, so nothing overlaps. When ``ax``
-        is the only axes of its figure the figure's height is set to what the diagram needs
-        (its width is kept); otherwise the text is scaled down to fit the axes.
-        """
-        import matplotlib.pyplot as plt
+    def figure_options(self) -> dict[str, Any]:
+        return {"follow_up_months": int(self.follow_up_months)}
 
-        check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(7, 6))[1]
-        fig = ax.figure
-        ax.set_axis_off()
-        main, side = self._box_texts(lang)
-        alone = len(fig.get_axes()) == 1
-        if alone:
-            ax.set_position([0.01, 0.01, 0.98, 0.98])
-        size = fontsize
-        avail_w = ax.get_position().width * fig.get_figwidth()
-        avail_h = ax.get_position().height * fig.get_figheight()
+
+def draw_flow(table: pd.DataFrame, ax: Any = None, lang: str = "cs", *, follow_up_months: int = 12,
+              fontsize: float = 8.5, **kwargs: Any) -> Any:
+    """Draw the flow diagram: main boxes top to bottom, exclusion boxes to the right.
+
+    ``table`` is :meth:`ParticipantFlow.tidy` or its published form (a hidden count is printed
+    as its symbol). Every box is sized to its text (measured with the figure's renderer) and the
+    boxes are stacked with room for the exclusion boxes between them, so nothing overlaps. When
+    ``ax`` is the only axes of its figure the figure's height is set to what the diagram needs
+    (its width is kept); otherwise the text is scaled down to fit the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 6))[1]
+    fig = ax.figure
+    ax.set_axis_off()
+    main, side = _box_texts(table, lang, follow_up_months)
+    alone = len(fig.get_axes()) == 1
+    if alone:
+        ax.set_position([0.01, 0.01, 0.98, 0.98])
+    size = fontsize
+    avail_w = ax.get_position().width * fig.get_figwidth()
+    avail_h = ax.get_position().height * fig.get_figheight()
+    layout = _FlowLayout.measure(ax, main, side, size)
+    for _ in range(8):  # shrink the text (and with it the spacing) until the diagram fits the axes
+        scale = avail_w / layout.width
+        if not alone:
+            scale = min(scale, avail_h / layout.height)
+        if scale >= 1.0:
+            break
+        size = size * scale * 0.97
         layout = _FlowLayout.measure(ax, main, side, size)
-        for _ in range(8):  # shrink the text (and with it the spacing) until the diagram fits the axes
-            scale = avail_w / layout.width
-            if not alone:
-                scale = min(scale, avail_h / layout.height)
-            if scale >= 1.0:
-                break
-            size = size * scale * 0.97
-            layout = _FlowLayout.measure(ax, main, side, size)
-        if alone:
-            fig.set_size_inches(fig.get_figwidth(), layout.height / ax.get_position().height, forward=True)
-        layout.draw(ax, size)
-        return ax
+    if alone:
+        fig.set_size_inches(fig.get_figwidth(), layout.height / ax.get_position().height, forward=True)
+    layout.draw(ax, size)
+    return ax
 
-    def _box_texts(self, lang: str) -> tuple[list[str], list[str | None]]:
-        """Text of each main box and of the exclusion box above it (None where there is none)."""
-        label_col = f"label_{lang}"
-        t = self.table
-        main = t.loc[(t["kind"] == "main") & (t["step"] == "all")]
-        boxes, exclusions = [], []
-        for index, (_, row) in enumerate(main.iterrows()):
-            lines = [str(row[label_col]), f"n = {int(row['count'])}"]
-            steps = t.loc[(t["box"] == row["box"]) & (t["kind"] == "main") & (t["step"] != "all")]
-            lines += [f"{category_label('step', s, lang)}: {int(c)}" for s, c in zip(steps["step"], steps["count"])]
-            boxes.append("\n".join(lines))
-            excluded = t.loc[(t["kind"] == "excluded") & (t["box"] == row["box"])]
-            if index == 0 or not len(excluded):
-                exclusions.append(None)
-                continue
-            total = int(excluded["count"].sum())
-            lines = [f"{_text('excluded', lang, self.follow_up_months)}: n = {total}"]
-            lines += [f"• {r[label_col]}: {int(r['count'])}" for _, r in excluded.iterrows()]
-            exclusions.append("\n".join(lines))
-        return boxes, exclusions
+
+def _box_texts(t: pd.DataFrame, lang: str, follow_up_months: int) -> tuple[list[str], list[str | None]]:
+    """Text of each main box and of the exclusion box above it (None where there is none)."""
+    from evaluation.reporting.plot_labels import count_label
+
+    label_col = f"label_{lang}"
+    main = t.loc[(t["kind"] == "main") & (t["step"] == "all")]
+    boxes, exclusions = [], []
+    for index, (at, row) in enumerate(main.iterrows()):
+        lines = [str(row[label_col]), f"n = {count_label(t, at, 'count', lang)}"]
+        steps = t.loc[(t["box"] == row["box"]) & (t["kind"] == "main") & (t["step"] != "all")]
+        lines += [f"{category_label('step', s, lang)}: {count_label(t, i, 'count', lang)}"
+                  for i, s in zip(steps.index, steps["step"])]
+        boxes.append("\n".join(lines))
+        excluded = t.loc[(t["kind"] == "excluded") & (t["box"] == row["box"])]
+        if index == 0 or not len(excluded):
+            exclusions.append(None)
+            continue
+        counts = pd.to_numeric(excluded["count"], errors="coerce")
+        total = count_label(pd.DataFrame({"count": [counts.sum()]}), 0, "count", lang) \
+            if counts.notna().all() else "x"
+        lines = [f"{_text('excluded', lang, follow_up_months)}: n = {total}"]
+        lines += [f"• {r[label_col]}: {count_label(t, i, 'count', lang)}" for i, r in excluded.iterrows()]
+        exclusions.append("\n".join(lines))
+    return boxes, exclusions
 
 
 @dataclass(frozen=True)

@@ -85,26 +85,52 @@ class ReachResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
-        """Actual as per cent of plan by step (bars for flats, households, cohorts), plan at 100 %."""
-        import matplotlib.pyplot as plt
+    figure_drawer: ClassVar[str] = "evaluation.process.reach:draw_reach"
 
-        from evaluation.reporting import plot_labels as pl
 
-        check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
-        wide = self.table.pivot(index="step", columns="measure", values="percent_of_plan")
-        wide = wide.reindex([s for s in self.table["step"].unique()])
-        wide.index = [category_label("step", s, lang) for s in wide.index]
-        wide.columns = [category_label("measure", m, lang) for m in wide.columns]
-        wide.plot.barh(ax=ax, legend=False, **kwargs)
-        ax.axvline(100, color="black", lw=1, ls="--", label=pl.text("plan", lang))
-        ax.set_xlabel(column_title("percent_of_plan", lang))
-        ax.set_ylabel("")
-        ax.invert_yaxis()  # steps top to bottom in the order of the staircase
-        pl.number_axis(ax, lang, axis="x")
-        pl.legend_above(ax)
-        return ax
+def draw_reach(table: pd.DataFrame, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+    """Actual as per cent of plan by step (bars for flats, households, cohorts), plan at 100 %.
+
+    ``table`` is :meth:`ReachResult.tidy` or its published form: a bar whose figure is hidden is
+    left out and marked "x" where it would stand.
+    """
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.style import step_colour
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
+    steps = list(dict.fromkeys(table["step"]))
+    measures = [m for m in MEASURES if m in set(table["measure"])]
+    height = 0.8 / max(1, len(measures))
+    shades = {m: 1.0 - 0.3 * i for i, m in enumerate(measures)}
+    hatches = {"units": "", "households": "//", "cohorts": ".."}
+    top = 100.0
+    for i, step in enumerate(steps):
+        for j, measure in enumerate(measures):
+            row = table.loc[(table["step"] == step) & (table["measure"] == measure)]
+            if row.empty:
+                continue
+            y = i + (j - (len(measures) - 1) / 2) * height
+            value = pd.to_numeric(row["percent_of_plan"], errors="coerce").iloc[0]
+            planned = pd.to_numeric(row["planned"], errors="coerce").iloc[0]
+            if pd.isna(value):
+                if not pd.isna(planned):
+                    ax.text(2, y, "x", va="center", ha="left", fontsize="x-small", color="0.3")
+                continue
+            top = max(top, float(value))
+            ax.barh(y, value, height=height * 0.9, color=step_colour(step), alpha=shades[measure],
+                    hatch=hatches.get(measure, ""), edgecolor="white",
+                    label=category_label("measure", measure, lang) if i == 0 else None, **kwargs)
+    ax.axvline(100, color="black", lw=1, ls="--", label=pl.text("plan", lang))
+    ax.set_yticks(range(len(steps)), [category_label("step", s, lang) for s in steps])
+    ax.set_xlabel(column_title("percent_of_plan", lang))
+    ax.set_xlim(0, top * 1.08)
+    ax.invert_yaxis()  # steps top to bottom in the order of the staircase
+    pl.number_axis(ax, lang, axis="x")
+    pl.legend_above(ax)
+    return ax
 
 
 def reach_against_plan(data: Tables, plan: PilotPlan | None = None, *, as_of: Any = None,
@@ -174,24 +200,28 @@ class OccupancyResult(Result):
         lines += [f"Excluded {r.rows} row(s) of {r.table}: {r.reason}." for r in self.exclusions.itertuples()]
         return tuple(lines)
 
-    def plot(self, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
-        """Monthly occupancy of the programme flats by step (per cent), date ticks in ``lang``."""
-        import matplotlib.pyplot as plt
+    figure_drawer: ClassVar[str] = "evaluation.process.reach:draw_occupancy"
 
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.style import percent_axis
 
-        check_lang(lang)
-        ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
-        for step, part in self.table.groupby("step", sort=False, observed=True):
-            ax.plot(pd.to_datetime(part["month"]), part["occupancy_rate"],
-                    label=category_label("step", step, lang), **kwargs)
-        ax.set_ylim(0, 1.05)
-        ax.set_ylabel(pl.text("occupancy", lang))
-        percent_axis(ax, "y", lang)
-        pl.date_axis(ax, lang)
-        pl.legend_above(ax)
-        return ax
+def draw_occupancy(table: pd.DataFrame, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+    """Monthly occupancy of the programme flats by step (per cent), date ticks in ``lang``."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.style import percent_axis, step_colour
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 3.5))[1]
+    for step, part in table.groupby("step", sort=False, observed=True):
+        ax.plot(pd.to_datetime(part["month"]), pd.to_numeric(part["occupancy_rate"], errors="coerce"),
+                label=category_label("step", step, lang), color=step_colour(step), **kwargs)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(pl.text("occupancy", lang))
+    percent_axis(ax, "y", lang)
+    pl.date_axis(ax, lang)
+    ax.set_xlabel(pl.text("calendar_month", lang))
+    pl.legend_above(ax)
+    return ax
 
 
 def _disjoint_per_unit(spells: pd.DataFrame) -> tuple[pd.DataFrame, int]:

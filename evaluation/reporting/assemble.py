@@ -339,6 +339,12 @@ class FigureView:
     name: str
     path: str  # relative to the build folder
     caption: str
+    alt: str = ""  # what the figure shows, for readers who cannot see it (the caption when empty)
+
+    @property
+    def alt_attribute(self) -> str:
+        """The alt text as a pandoc attribute value (quotes and backslashes escaped)."""
+        return self.alt.replace("\\", "\\\\").replace('"', '\\"')
 
 
 @dataclass
@@ -511,7 +517,7 @@ def _strand_view(strand_id: str, results: StrandResults | None, lang: str, thres
         if path:
             caption = f"{t['figure']} {number_token('F', f'{strand_id}/{name}')}: " \
                       f"{md_escape(polish(figure.caption(lang), lang))}"
-            view.figures.append(FigureView(name, path, caption))
+            view.figures.append(FigureView(name, path, caption, polish(figure.alt(lang), lang)))
     view.key_figures = [key_figure_texts(k, lang, threshold) for k in results.key_figures.values()]
     view.key_figures = [{key: md_escape(value) for key, value in k.items()} for k in view.key_figures]
     view.texts = {key: stored_text(results, key, lang) for key in results.texts}

@@ -59,6 +59,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,8 +76,9 @@ from evaluation.reporting.identities import (
 )
 
 __all__ = ["Cell", "ColumnRelation", "DisclosureRules", "ProtectedTable", "PublishedTableCheck", "Relation",
-           "audit", "check_not_household_level", "check_published", "find_relations", "is_total_label",
-           "protect_table", "relations_from_summary"]
+           "TableAnalysis", "UnprotectableCells", "WITHHELD", "analyse_table", "audit", "check_not_household_level", "check_published",
+           "find_relations", "hide_derived", "is_total_label", "protect_table", "published_values",
+           "relations_from_summary", "secondary_suppression"]
 
 #: Category labels and column names that mark a margin (compared without case or accents).
 TOTAL_LABELS = frozenset({"total", "celkem", "all", "vse", "vsichni", "sum", "soucet", "overall"})
@@ -94,6 +96,18 @@ BIRTH_NUMBER = re.compile(r"^\d{6}/?\d{3,4}$")
 PSEUDONYM = re.compile(r"^[0-9a-f]{16,}$", re.IGNORECASE)
 
 PRIMARY, SECONDARY, DERIVED = "primary", "secondary", "derived"
+#: A cell that is not published at all (its table is left out, or it is the part of a pooled
+#: figure that no published scope holds): the attacker knows only that it is >= 0, yet a small
+#: one must still not be recoverable from what is published.
+WITHHELD = "withheld"
+
+
+class UnprotectableCells(DisclosureError):
+    """Small cells that no complement can protect; ``cells`` names them."""
+
+    def __init__(self, message: str, cells: Sequence[object]) -> None:
+        super().__init__(message)
+        self.cells = tuple(cells)
 
 
 def _plain(text: object) -> str:
@@ -227,16 +241,18 @@ def _dimension_columns(table: pd.DataFrame, numeric_columns: set[str]) -> list[s
         pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]))]
 
 
-def find_relations(table: pd.DataFrame, count_columns: Sequence[str]) -> tuple[list[Relation], list[str]]:
+def find_relations(table: pd.DataFrame, count_columns: Sequence[str],
+                   dimensions: Sequence[str] | None = None) -> tuple[list[Relation], list[str]]:
     """Additive relations of ``table`` from its total rows and total columns.
 
-    Returns the relations that hold exactly in the data, and English notes about totals
-    that do not add up (those are not used as relations).
+    ``dimensions`` are the columns that say what a row is (default: every column that is not a
+    number). Returns the relations that hold exactly in the data, and English notes about
+    totals that do not add up (those are not used as relations).
     """
     relations: list[Relation] = []
     problems: list[str] = []
     values = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float) for c in count_columns}
-    dims = _dimension_columns(table, set(count_columns))
+    dims = list(dimensions) if dimensions is not None else _dimension_columns(table, set(count_columns))
 
     # total rows: a category column whose value is a total label, per combination of the others
     for dim in dims:
@@ -285,6 +301,8 @@ def find_relations(table: pd.DataFrame, count_columns: Sequence[str]) -> tuple[l
 # --------------------------------------------------------------------------- audit
 
 def _bounds(kind: str, rules: DisclosureRules, free: bool = False) -> tuple[float, float | None]:
+    if kind == WITHHELD:
+        return 0.0, None
     if kind == PRIMARY:
         return (0.0 if rules.suppress_zeros else 1.0), float(rules.threshold - 1)
     if free:  # a hidden whole number outside the count columns: the symbol says nothing about its size
@@ -331,16 +349,19 @@ def _components(cells: list[Cell], equations: list[tuple[dict[Cell, float], floa
 
 
 def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: dict[Cell, str],
-          rules: DisclosureRules, *, free_cells: Iterable[Cell] = (),
-          cache: dict | None = None) -> dict[Cell, tuple[float, float]]:
+          rules: DisclosureRules, *, free_cells: Iterable[Cell] = (), cache: dict | None = None,
+          only: set[Cell] | None = None) -> dict[Cell, tuple[float, float]]:
     """Feasible range of every hidden count as an attacker can compute it.
 
     Given every visible number, the relations (totals and identities) and what the
     symbols reveal (primary: 1..t-1, complement: at least t; a complement in a column
-    that is not a count column, listed in ``free_cells``: any number >= 0), linear
-    programming gives the smallest and largest value each hidden small cell can take. A
+    that is not a count column, listed in ``free_cells``: any number >= 0; a withheld cell:
+    any number >= 0), integer programming gives the smallest and largest value each hidden
+    small cell can take (withheld small cells are audited too). A
     cell whose range holds fewer than two integers is disclosed. Cells linked by no
-    relation are solved separately; ``cache`` (a dict) keeps solved groups between calls.
+    relation are solved separately; ``cache`` (a dict) keeps solved groups between calls;
+    ``only`` limits the audit to some cells (hiding more cells never narrows a range, so a cell
+    found safe stays safe while complements are added).
 
     Example
     -------
@@ -348,11 +369,16 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     >>> audit({(0, "n"): 3, (1, "n"): 9, (2, "n"): 12}, [r], {(0, "n"): "primary"}, DisclosureRules())
     {(0, 'n'): (3.0, 3.0)}
     """
-    from scipy.optimize import linprog
-
-    hidden = [cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)]
+    hidden = [cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY, WITHHELD)]
     if not hidden:
         return {}
+
+    def audited(cell: Cell) -> bool:
+        if only is not None and cell not in only:
+            return False
+        kind = suppressed[cell]
+        return kind == PRIMARY or (kind == WITHHELD and rules.is_small(values.get(cell, math.nan)))
+
     free = set(free_cells)
     equations = _equations(values, relations, set(hidden))
     ranges: dict[Cell, tuple[float, float]] = {}
@@ -360,47 +386,132 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     for group in _components(hidden, equations):
         cells = sorted({c for i in group for c in equations[i][0]})
         linked.update(cells)
-        if not any(suppressed[c] == PRIMARY for c in cells):
+        if not any(audited(c) for c in cells):
             continue
-        key = (tuple((c, suppressed[c], c in free) for c in cells),
+        key = (tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
                tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
         if cache is not None and key in cache:
             ranges.update(cache[key])
             continue
         index = {cell: j for j, cell in enumerate(cells)}
-        a_eq = np.zeros((len(group), len(cells)))
-        b_eq = np.zeros(len(group))
+        rows, columns, coefficients, constants = [], [], [], []
         for row, i in enumerate(group):
             for cell, coefficient in equations[i][0].items():
-                a_eq[row, index[cell]] = coefficient
-            b_eq[row] = equations[i][1]
+                rows.append(row)
+                columns.append(index[cell])
+                coefficients.append(coefficient)
+            constants.append(equations[i][1])
         bounds = [_bounds(suppressed[c], rules, c in free) for c in cells]
+        solver = _RangeSolver(len(cells), rows, columns, coefficients, constants, bounds)
         solved: dict[Cell, tuple[float, float]] = {}
         for cell in cells:
-            if suppressed[cell] != PRIMARY:
-                continue
-            objective = np.zeros(len(cells))
-            objective[index[cell]] = 1.0
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if not (low.success and high.success):
-                # the true values are always feasible, so failure means an unbounded direction
-                solved[cell] = (low.fun if low.success else -math.inf, -high.fun if high.success else math.inf)
-                continue
-            solved[cell] = (round(float(low.fun), 9), round(float(-high.fun), 9))
+            if audited(cell):
+                solved[cell] = solver.range(index[cell])
         if cache is not None:
             cache[key] = solved
         ranges.update(solved)
     for cell in hidden:  # in no relation: the attacker knows only what the symbol says
-        if suppressed[cell] == PRIMARY and cell not in linked:
-            low, high = _bounds(PRIMARY, rules)
-            ranges[cell] = (low, high)
+        if audited(cell) and cell not in linked:
+            low, high = _bounds(suppressed[cell], rules)
+            ranges[cell] = (low, math.inf if high is None else high)
     return ranges
+
+
+def _highs() -> Any:
+    """A silent HiGHS instance (its copyright banner, printed once per process, goes nowhere)."""
+    import highspy
+
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        import os
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+_BANNER_SHOWN = False
+#: A relaxation range wider than this many whole numbers is taken as protected without the integer
+#: program (an integer program narrows it only in tables of many small cells that pin each other).
+RELAXATION_WIDE_ENOUGH = 2
+
+
+class _RangeSolver:
+    """The smallest and largest value a hidden cell can take given everything published, as an
+    attacker computes it: one model per group of linked cells (HiGHS), the linear relaxation
+    first (warm-started from cell to cell), the integer program only where the relaxation leaves
+    fewer than three whole numbers (a wider range of whole numbers is protected anyway)."""
+
+    def __init__(self, n: int, rows: list[int], columns: list[int], coefficients: list[float],
+                 constants: list[float], bounds: list[tuple[float, float | None]]) -> None:
+        import highspy
+
+        self._highspy = highspy
+        self.n = n
+        self.model = highspy.HighsLp()
+        self.model.num_col_ = n
+        self.model.num_row_ = len(constants)
+        self.model.col_cost_ = np.zeros(n)
+        self.model.col_lower_ = np.array([b[0] for b in bounds], dtype=float)
+        self.model.col_upper_ = np.array([highspy.kHighsInf if b[1] is None else b[1] for b in bounds], dtype=float)
+        self.model.row_lower_ = np.array(constants, dtype=float)
+        self.model.row_upper_ = np.array(constants, dtype=float)
+        order = np.lexsort((np.array(rows), np.array(columns))) if columns else np.array([], dtype=int)
+        cols, rws, vals = np.array(columns)[order], np.array(rows)[order], np.array(coefficients)[order]
+        self.model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        self.model.a_matrix_.start_ = np.searchsorted(cols, np.arange(n + 1)).astype(np.int32)
+        self.model.a_matrix_.index_ = rws.astype(np.int32)
+        self.model.a_matrix_.value_ = vals.astype(float)
+        self.relaxed = _highs()
+        self.relaxed.setOptionValue("presolve", "off")  # small models solved many times: warm starts win
+        self.relaxed.passModel(self.model)
+        self.integer = None
+
+    def _optimum(self, highs: Any, column: int, sense: Any) -> float:
+        highspy = self._highspy
+        costs = np.zeros(self.n)
+        costs[column] = 1.0
+        highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
+        highs.changeObjectiveSense(sense)
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return round(float(highs.getInfo().objective_function_value), 6)
+        # the true values are always feasible: anything else is an unbounded direction
+        return -math.inf if sense == highspy.ObjSense.kMinimize else math.inf
+
+    def range(self, column: int) -> tuple[float, float]:
+        highspy = self._highspy
+        low = self._optimum(self.relaxed, column, highspy.ObjSense.kMinimize)
+        high = self._optimum(self.relaxed, column, highspy.ObjSense.kMaximize)
+        if math.isinf(low) or math.isinf(high) or \
+                math.floor(high + 1e-9) - math.ceil(low - 1e-9) >= RELAXATION_WIDE_ENOUGH:
+            return low, high
+        if self.integer is None:
+            self.integer = _highs()
+            self.integer.setOptionValue("time_limit", 10.0)
+            self.model.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+            self.integer.passModel(self.model)
+        low_int = self._optimum(self.integer, column, highspy.ObjSense.kMinimize)
+        high_int = self._optimum(self.integer, column, highspy.ObjSense.kMaximize)
+        return max(low, low_int), min(high, high_int)
 
 
 def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
     return [cell for cell, (low, high) in ranges.items()
-            if math.floor(high + 1e-9) - math.ceil(low - 1e-9) < 1]
+            if not (math.isinf(low) or math.isinf(high)) and math.floor(high + 1e-9) - math.ceil(low - 1e-9) < 1]
 
 
 # --------------------------------------------------------------------------- suppression
@@ -419,7 +530,7 @@ def _choose_complement(relation: Relation, values: dict[Cell, float], suppressed
     return min(candidates, key=lambda c: (c in total_cells, c in free_cells, not closes(c), values[c], c[0]))
 
 
-def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
+def secondary_suppression(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
                rules: DisclosureRules, free_cells: set[Cell] | None = None) -> None:
     free_cells = free_cells or set()
     relations_of: dict[Cell, list[Relation]] = {}
@@ -436,8 +547,11 @@ def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed:
         suppressed[cell] = SECONDARY
         return True
 
+    checked: set[Cell] | None = None  # None: every hidden small cell; then only those found exposed
+
     def exposed_cells() -> list[Cell]:
-        return _disclosed(audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache))
+        return _disclosed(audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache,
+                                only=checked))
 
     for _ in range(len(values) + 1):
         changed = False
@@ -449,19 +563,37 @@ def _secondary(values: dict[Cell, float], relations: list[Relation], suppressed:
         exposed = exposed_cells()
         if not exposed:
             return
-        # one complement at a time, then audit again: it often protects the other cells too
+        # hiding more never narrows an attacker's range: the cells found safe stay safe
+        checked = set(exposed)
+        # one complement per table at a time, then audit again: it often protects the table's other
+        # cells too (tables of a whole run are audited together, so each gets its complement at once)
+        done: set[object] = set()
         for cell in exposed:
-            changed = any(add(r) for r in relations_of.get(cell, []))
-            if changed:
-                break
+            group = _table_of(cell)
+            if group in done:
+                continue
+            if any(add(r) for r in relations_of.get(cell, [])):
+                changed = True
+                done.add(group)
         if not changed:
             break
+    checked = None
     exposed = exposed_cells()
     if exposed:
-        raise DisclosureError(
+        raise UnprotectableCells(
             "small cells cannot be protected from the totals and identities of this table "
-            f"(cells {', '.join(f'row {r + 1} {c!r}' for r, c in exposed)}); publish it without "
-            "totals or with coarser categories")
+            f"(cells {', '.join(_cell_text(c) for c in exposed)}); publish it without "
+            "totals or with coarser categories", exposed)
+
+
+def _table_of(cell: Cell) -> object:
+    """The table a cell belongs to: one table for ``(row, column)`` cells, the leading parts of a
+    run-wide cell name ``(scope, strand, table, row, column)``."""
+    return cell[:-2] if len(cell) > 2 else ()
+
+
+def _cell_text(cell: Cell) -> str:
+    return f"row {cell[0] + 1} {cell[1]!r}" if len(cell) == 2 and isinstance(cell[0], int) else repr(cell)
 
 
 def _unique(relations: Iterable[Relation]) -> list[Relation]:
@@ -471,15 +603,171 @@ def _unique(relations: Iterable[Relation]) -> list[Relation]:
     return list(unique.values())
 
 
+@dataclass
+class TableAnalysis:
+    """What disclosure control knows about one table before anything is hidden.
+
+    ``values`` are the whole-number cells that are counts or take part in a relation;
+    ``primary`` the small counts; ``relations`` the margins and identities that hold in the
+    data; ``free_cells`` the relation cells outside the count columns (a hidden one may be
+    any number >= 0); ``follows`` the count columns whose suppression hides every derived
+    figure of the row. :func:`protect_table` protects one table with it;
+    :mod:`evaluation.reporting.publication` protects every table of a run together.
+    """
+
+    table: pd.DataFrame
+    name: str
+    counts: list[str]
+    n_column: str | None
+    values: dict[Cell, float]
+    primary: dict[Cell, str]
+    relations: list[Relation]
+    free_cells: set[Cell]
+    problems: list[str]
+    follows: tuple[str, ...] = ()
+    public: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    shares: tuple[str, ...] = ()  # columns holding shares of n_column (besides those named like a share)
+    ratios: list | None = None  # the table's ratio columns, found once (see find_ratios)
+
+
+def analyse_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
+                  rules: DisclosureRules | None = None, name: str = "table",
+                  relations: Iterable[ColumnRelation | tuple | Mapping] = (),
+                  follows: Sequence[str] = (), public: Sequence[str] = (),
+                  dimensions: Sequence[str] | None = None, shares: Sequence[str] = (),
+                  public_cells: Iterable[Cell] = ()) -> TableAnalysis:
+    """Primary suppression and the relations of ``table`` (see :class:`TableAnalysis`); ``public``
+    columns are settings published as they are (never hidden, never part of a relation), and so
+    are the ``public_cells`` of a count column (a row that counts groups, not people);
+    ``dimensions`` say what a row is (default: the columns that are not numbers), and are never
+    hidden either.
+
+    Raises :class:`DisclosureError` for a household-level table, a missing count column or
+    counts that are not whole non-negative numbers.
+    """
+    rules = rules or DisclosureRules()
+    missing = [c for c in (*count_columns, *([n_column] if n_column else []), *follows) if c not in table.columns]
+    if missing:
+        raise DisclosureError(f"table {name!r} has no column {', '.join(map(repr, missing))} "
+                              f"(columns: {', '.join(map(str, table.columns))})")
+    table = table.reset_index(drop=True)
+    check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
+    original = table
+    public_cells = [(row, column) for row, column in public_cells if column in table.columns]
+    if public_cells:  # what is published as it is takes no part in any relation
+        table = table.copy()
+        for row, column in public_cells:
+            table[column] = table[column].astype(float) if pd.api.types.is_integer_dtype(table[column]) \
+                else table[column]
+            table.at[row, column] = np.nan
+    counts = list(dict.fromkeys([*count_columns, *([n_column] if n_column else [])]))
+    for column in counts:
+        numeric = pd.to_numeric(table[column], errors="coerce")
+        bad = numeric.notna() & ((numeric < 0) | (numeric != numeric.round()))
+        if bad.any():
+            raise DisclosureError(f"table {name!r}, count column {column!r} holds values that are not "
+                                  f"whole non-negative numbers (row {int(np.flatnonzero(bad)[0]) + 1}); "
+                                  "only counts of units may be listed in count_columns")
+    values: dict[Cell, float] = {}
+    for column in whole_number_columns(table, counts):
+        if column in public:
+            continue
+        for row, value in enumerate(pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)):
+            values[(row, column)] = value
+    primary: dict[Cell, str] = {(row, column): PRIMARY for (row, column), v in values.items()
+                                if column in counts and rules.is_small(v)}
+    dims = list(dimensions) if dimensions is not None else _dimension_columns(table, set(counts))
+    margins, problems = find_relations(table, counts, dims)
+    searched = table.drop(columns=[c for c in public if c in table.columns]) if public else table
+    identities, declared_problems = find_identities(searched, counts, declared=relations, dimensions=dims)
+    problems += declared_problems
+    relations_used = _unique([*margins, *identities])
+    relation_cells = {c for r in relations_used for c in r.cells}
+    values = {cell: v for cell, v in values.items()
+              if cell[1] in counts and (not math.isnan(v) or cell not in relation_cells) or cell in relation_cells}
+    free_cells = {cell for cell in relation_cells if cell[1] not in counts}
+    return TableAnalysis(original, name, counts, n_column, values, primary, relations_used, free_cells, problems,
+                         tuple(follows), tuple(public), tuple(dims), tuple(c for c in shares if c in table.columns))
+
+
+def hide_derived(analysis: TableAnalysis, suppressed: dict[Cell, str], rules: DisclosureRules) -> int:
+    """Hide the derived figures that hidden counts make revealing (see the module docstring);
+    return how many shares were hidden because their own numerator is small."""
+    table, counts = analysis.table, analysis.counts
+    fixed = set(analysis.public) | set(analysis.dimensions)
+    derived_columns = [c for c in table.columns if c not in counts and c not in fixed
+                       and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+    present = {c: table[c].notna().to_numpy() for c in derived_columns}
+
+    def hide_row(row: int) -> None:
+        for column in derived_columns:
+            if present[column][row]:
+                suppressed.setdefault((row, column), DERIVED)
+
+    share_hidden = 0
+    if analysis.n_column:
+        n_values = pd.to_numeric(table[analysis.n_column], errors="coerce").to_numpy(dtype=float)
+        shares = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float)
+                  for c in derived_columns if SHARE_NAME.search(_plain(c)) or c in analysis.shares}
+        for row, n in enumerate(n_values):
+            hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros) or (row, analysis.n_column) in suppressed
+            if not hide and not math.isnan(n):
+                for values in shares.values():
+                    share = values[row]
+                    if math.isnan(share):
+                        continue
+                    fraction = share / 100 if share > 1 else share
+                    # the count behind the share, or the rest of n, would be a small number
+                    implied = (round(fraction * n), round((1 - fraction) * n)) if 0 <= fraction <= 1 else ()
+                    if any(rules.is_small(k) and k > 0 for k in implied):
+                        hide = True
+                        share_hidden += 1
+                        break
+            if hide:
+                hide_row(row)
+    if analysis.follows:
+        hidden_rows = {row for row, column in suppressed if column in analysis.follows}
+        for row in hidden_rows:
+            hide_row(row)
+    if analysis.ratios is None:
+        analysis.ratios = find_ratios(table, counts)
+    _hide_revealing_ratios(table, counts, suppressed, tuple(fixed), analysis.ratios)
+    return share_hidden
+
+
+def relations_with_one_hidden(relations: Iterable[Relation], suppressed: Mapping[Cell, str]) -> bool:
+    """Whether a relation hides exactly one cell (which the others then give away)."""
+    return any(sum(1 for c in r.cells if c in suppressed) == 1 for r in relations)
+
+
+def published_values(analysis: TableAnalysis, suppressed: Mapping[Cell, str],
+                     rules: DisclosureRules) -> pd.DataFrame:
+    """The table with every hidden cell replaced by its symbol (counts shown as whole numbers)."""
+    published = analysis.table.copy()
+    for column in {c for _, c in suppressed}:
+        published[column] = published[column].astype(object)
+    for (row, column), kind in suppressed.items():
+        published.at[row, column] = rules.primary_symbol if kind == PRIMARY else rules.secondary_symbol
+    for column in analysis.counts:
+        if column not in {c for _, c in suppressed}:
+            continue
+        published[column] = [int(v) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v)
+                             else v for v in published[column]]
+    return published
+
+
 def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
                   rules: DisclosureRules | None = None, name: str = "table",
-                  relations: Iterable[ColumnRelation | tuple | Mapping] = ()) -> ProtectedTable:
+                  relations: Iterable[ColumnRelation | tuple | Mapping] = (),
+                  follows: Sequence[str] = (), public: Sequence[str] = ()) -> ProtectedTable:
     """Apply primary, secondary and derived suppression to ``table`` (see module docstring).
 
     ``count_columns`` hold counts of households (or applications, flats); ``n_column`` the
     number of units behind the derived figures of a row. ``relations`` declares identities
     between columns that the table obeys (``("received", ["excluded", "loaded"])`` or a
-    :class:`ColumnRelation`); identities are also detected from the data. Raises
+    :class:`ColumnRelation`); identities are also detected from the data. ``follows`` names
+    count columns whose suppression hides every derived figure of the row. Raises
     :class:`DisclosureError` for a household-level table or cells that cannot be protected.
 
     Example
@@ -489,86 +777,27 @@ def protect_table(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_c
     ['households', '120', '<5', 'x']
     """
     rules = rules or DisclosureRules()
-    missing = [c for c in (*count_columns, *([n_column] if n_column else [])) if c not in table.columns]
-    if missing:
-        raise DisclosureError(f"table {name!r} has no column {', '.join(map(repr, missing))} "
-                              f"(columns: {', '.join(map(str, table.columns))})")
-    table = table.reset_index(drop=True)
-    check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
-    counts = list(dict.fromkeys([*count_columns, *([n_column] if n_column else [])]))
-    for column in counts:
-        numeric = pd.to_numeric(table[column], errors="coerce")
-        bad = numeric.notna() & ((numeric < 0) | (numeric != numeric.round()))
-        if bad.any():
-            raise DisclosureError(f"table {name!r}, count column {column!r} holds values that are not "
-                                  f"whole non-negative numbers (row {int(np.flatnonzero(bad)[0]) + 1}); "
-                                  "only counts of units may be listed in count_columns")
-
-    values: dict[Cell, float] = {}
-    for column in whole_number_columns(table, counts):
-        for row, value in enumerate(pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)):
-            values[(row, column)] = value
-    suppressed: dict[Cell, str] = {(row, column): PRIMARY for (row, column), v in values.items()
-                                   if column in counts and rules.is_small(v)}
-
-    margins, problems = find_relations(table, counts)
-    identities, declared_problems = find_identities(table, counts, declared=relations,
-                                                    dimensions=_dimension_columns(table, set(counts)))
-    problems += declared_problems
-    relations_used = _unique([*margins, *identities])
-    relation_cells = {c for r in relations_used for c in r.cells}
-    values = {cell: v for cell, v in values.items()
-              if cell[1] in counts and (not math.isnan(v) or cell not in relation_cells) or cell in relation_cells}
-    free_cells = {cell for cell in relation_cells if cell[1] not in counts}
-    _secondary(values, relations_used, suppressed, rules, free_cells)
-
-    derived_columns = [c for c in table.columns if c not in counts
-                       and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
-    share_hidden = 0
-    if n_column:
-        n_values = pd.to_numeric(table[n_column], errors="coerce").to_numpy(dtype=float)
-        for row, n in enumerate(n_values):
-            hide = rules.is_small(n) or (n == 0 and rules.suppress_zeros)
-            if not hide and not math.isnan(n):
-                for column in derived_columns:
-                    share = pd.to_numeric(pd.Series([table.at[row, column]]), errors="coerce").iloc[0]
-                    if SHARE_NAME.search(_plain(column)) and not pd.isna(share):
-                        fraction = share / 100 if share > 1 else share
-                        if rules.is_small(round(fraction * n)) and round(fraction * n) > 0:
-                            hide = True
-                            share_hidden += 1
-                            break
-            if hide:
-                for column in derived_columns:
-                    if not pd.isna(table.at[row, column]):
-                        suppressed.setdefault((row, column), DERIVED)
-    _hide_revealing_ratios(table, counts, suppressed)
+    analysis = analyse_table(table, count_columns=count_columns, n_column=n_column, rules=rules, name=name,
+                             relations=relations, follows=follows, public=public)
+    suppressed = dict(analysis.primary)
+    secondary_suppression(analysis.values, analysis.relations, suppressed, rules, analysis.free_cells)
+    share_hidden = hide_derived(analysis, suppressed, rules)
     # a hidden derived figure that is tied to visible cells by an identity needs complements too
-    for _ in range(len(values) + 1):
-        if not any(sum(1 for c in r.cells if c in suppressed) == 1 for r in relations_used):
+    for _ in range(len(analysis.values) + 1):
+        if not relations_with_one_hidden(analysis.relations, suppressed):
             break
         before = len(suppressed)
-        _secondary(values, relations_used, suppressed, rules, free_cells)
-        _hide_revealing_ratios(table, counts, suppressed)
+        secondary_suppression(analysis.values, analysis.relations, suppressed, rules, analysis.free_cells)
+        hide_derived(analysis, suppressed, rules)
         if len(suppressed) == before:
             break
-
-    published = table.copy()
-    for column in {c for _, c in suppressed}:
-        published[column] = published[column].astype(object)
-    for (row, column), kind in suppressed.items():
-        published.at[row, column] = rules.primary_symbol if kind == PRIMARY else rules.secondary_symbol
-    for column in counts:
-        if column not in {c for _, c in suppressed}:
-            continue
-        published[column] = [int(v) if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v)
-                             else v for v in published[column]]
-
-    notes_en, notes_cs = _notes(rules, suppressed, share_hidden, problems)
-    return ProtectedTable(published, suppressed, tuple(relations_used), rules, notes_en, notes_cs)
+    notes_en, notes_cs = _notes(rules, suppressed, share_hidden, analysis.problems)
+    return ProtectedTable(published_values(analysis, suppressed, rules), suppressed, tuple(analysis.relations),
+                          rules, notes_en, notes_cs)
 
 
-def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppressed: dict[Cell, str]) -> None:
+def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppressed: dict[Cell, str],
+                           public: Sequence[str] = (), ratios: Sequence[Any] | None = None) -> None:
     """Hide a share, rate or estimate that is a hidden number divided by another (or by it).
 
     ``share = count / n`` gives ``count = share * n`` back; the standard error and
@@ -577,13 +806,14 @@ def _hide_revealing_ratios(table: pd.DataFrame, counts: Sequence[str], suppresse
     hidden = {cell for cell, kind in suppressed.items() if kind in (PRIMARY, SECONDARY)}
     if not hidden:
         return
-    for ratio in find_ratios(table, counts):
+    for ratio in (find_ratios(table, counts) if ratios is None else ratios):
         companions = companion_columns(table, ratio.column)
         for row in ratio.rows:
-            if (row, ratio.numerator) not in hidden and (row, ratio.denominator) not in hidden:
+            if (row, ratio.numerator) not in hidden and (not ratio.denominator
+                                                         or (row, ratio.denominator) not in hidden):
                 continue
             for column in (ratio.column, *companions):
-                if column not in counts and not pd.isna(table.at[row, column]):
+                if column not in counts and column not in public and not pd.isna(table.at[row, column]):
                     suppressed.setdefault((row, column), DERIVED)
 
 
@@ -603,8 +833,9 @@ def _notes(rules: DisclosureRules, suppressed: dict[Cell, str], share_hidden: in
         en.append(f"{x}: figure based on fewer than {t} households or revealing such a count, not shown.")
         cs.append(f"{x}: údaj vychází z méně než {t} domácností nebo takový počet prozrazuje, neuvádí se.")
     if share_hidden:
-        en.append(f"{share_hidden} share(s) hidden because the count behind them is below {t}.")
-        cs.append(f"Skryté podíly, jejichž počet je menší než {t}: {share_hidden}.")
+        en.append(f"{share_hidden} share(s) hidden because the count behind them, or the rest of the base, "
+                  f"is below {t}.")
+        cs.append(f"Skryté podíly, u nichž by počet nebo zbytek do celku byl menší než {t}: {share_hidden}.")
     for problem in dict.fromkeys(problems):
         en.append(f"Disclosure check: {problem}.")
         cs.append(f"Kontrola zveřejnění: {problem}.")
@@ -626,16 +857,19 @@ class PublishedTableCheck:
 
 def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n_column: str | None = None,
                     rules: DisclosureRules | None = None, name: str = "table",
-                    relations: Sequence[Relation] | None = None) -> PublishedTableCheck:
+                    relations: Sequence[Relation] | None = None,
+                    public_cells: Iterable[Cell] = ()) -> PublishedTableCheck:
     """Check a stored (already protected) table before it is rendered.
 
     Refuses identifier columns and household-level rows (raises :class:`DisclosureError`)
     and lists visible counts below the threshold, derived figures shown for a small
     ``n``, and margins from which a hidden cell could be recomputed. ``relations`` are the
     margins recorded when the table was protected; without them every total label counts.
+    ``public_cells`` are published as they are on purpose (rows that count groups, not people).
     """
     rules = rules or DisclosureRules()
     check_not_household_level(table, name, count_columns=count_columns, n_column=n_column)
+    public = set(public_cells)
     problems: list[str] = []
     counts = [c for c in dict.fromkeys([*count_columns, *([n_column] if n_column else [])]) if c in table.columns]
     marker = {rules.primary_symbol: PRIMARY, rules.secondary_symbol: SECONDARY}
@@ -656,7 +890,7 @@ def check_published(table: pd.DataFrame, *, count_columns: Sequence[str] = (), n
             else:
                 value = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
                 values[(row, column)] = float(value)
-                if rules.is_small(float(value)):
+                if rules.is_small(float(value)) and (row, column) not in public:
                     problems.append(f"{name}: row {row + 1}, '{column}' shows the small count {value:g}")
     if n_column and n_column in table.columns:
         derived = [c for c in table.columns if c not in counts]

@@ -7,8 +7,8 @@ published tables carry identities that nobody labelled:
 * **row-wise** – one column is the sum or difference of others in every row
   (``received = excluded + loaded``; ``stock_end = stock_start + inflow - outflow``;
   ``known_outcome = spells - censored``; ``actual = planned``);
-* **group-wise** – a column repeated on every row of a group equals the group sum of
-  another column (``n_from`` of a transitions table is the sum of ``count`` over the rows
+* **group-wise** – a column repeated on every row of a group (of one or two category columns)
+  equals the group sum of another column (``n_from`` of a transitions table is the sum of ``count`` over the rows
   with that ``from_step``);
 * **lagged** – a column of one row is tied to the next row of the same group
   (``stock_start`` of a quarter is ``stock_end`` of the quarter before);
@@ -129,7 +129,8 @@ class ColumnRelation:
 
 @dataclass(frozen=True)
 class Ratio:
-    """A derived column equal to ``scale * numerator / denominator`` in the rows ``rows``."""
+    """A derived column equal to ``scale * numerator / denominator`` in the rows ``rows``
+    (``denominator`` empty: ``scale * numerator``, a share of a constant total)."""
 
     column: str
     numerator: str
@@ -263,7 +264,8 @@ def _group_relations(table: pd.DataFrame, columns: list[str], counts: set[str], 
     """A column constant within the groups of a key that equals the group sum of another column."""
     relations = []
     arrays = {c: _numeric(table, c) for c in columns}
-    for key in [[]] + [[d] for d in dims]:
+    # a base repeated within a group of one or two dimensions (``n`` of an entry step and characteristic)
+    for key in [[]] + [[d] for d in dims] + [list(pair) for pair in itertools.combinations(dims, 2)]:
         groups = _groups(table, key)
         if all(len(g) < 2 for g in groups):
             continue
@@ -434,7 +436,32 @@ def find_ratios(table: pd.DataFrame, count_columns: Sequence[str]) -> list[Ratio
                     ratios.append(Ratio(column, numerator, denominator, scale,
                                         tuple(int(r) for r in np.flatnonzero(rows)[holds])))
                     break
+        ratios += _proportional(column, d, places, {c: arrays[c] for c in wholes if c != column})
     return ratios
+
+
+def _proportional(column: str, d: np.ndarray, places: int | None,
+                  wholes: Mapping[str, np.ndarray]) -> list[Ratio]:
+    """A derived column proportional to a whole-number column (a share of a total, a rate per a
+    constant): ``d = a / K`` in every row, so one visible ``a`` gives every hidden one back
+    (``denominator`` is empty: the constant need not be published)."""
+    found = []
+    for numerator, a in wholes.items():
+        rows = ~np.isnan(d) & ~np.isnan(a) & (a > 0)
+        if rows.sum() < 2:
+            continue
+        scale = float(np.median(d[rows] / a[rows]))
+        if scale <= 0:
+            continue
+        exact = scale * a[rows]
+        tolerance = (_EXACT * np.maximum(1.0, np.abs(exact)) * 1e3 if places is None
+                     else 0.5 * 10.0 ** -places + 1e-12)
+        zero_rows = ~np.isnan(d) & ~np.isnan(a) & (a == 0)
+        zero_tolerance = _EXACT if places is None else 0.5 * 10.0 ** -places + 1e-12
+        if np.all(np.abs(d[rows] - exact) <= tolerance) and np.all(np.abs(d[zero_rows]) <= zero_tolerance):
+            found.append(Ratio(column, numerator, "", scale,
+                               tuple(int(r) for r in np.flatnonzero(~np.isnan(d) & ~np.isnan(a)))))
+    return found
 
 
 def companion_columns(table: pd.DataFrame, column: str) -> list[str]:

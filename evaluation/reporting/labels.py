@@ -104,6 +104,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "occupancy_rate": ("Obsazenost", "Occupancy rate"),
     "vacancy_rate": ("Neobsazenost", "Vacancy rate"),
     "first_month": ("První měsíc", "First month"),
+    "days": ("Dny od podání", "Days since submission"),
+    "design": ("Uspořádání", "Design"),
     "last_month": ("Poslední měsíc", "Last month"),
     "entry_step": ("Vstupní stupeň", "Entry step"),
     "characteristic": ("Charakteristika", "Characteristic"),
@@ -118,6 +120,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "contacts_per_household_month": ("Kontakty na domácnost a měsíc", "Contacts per household-month"),
     "hours_per_household_month": ("Hodiny na domácnost a měsíc", "Hours per household-month"),
     "percent_of_planned_hours": ("Hodiny v % plánu", "Hours as % of plan"),
+    "month_since_entry": ("Měsíc od nastěhování", "Month since move-in"),
     # move-in, drop-out, arrears
     "referred": ("Doporučené", "Referred"),
     "moved_in": ("Nastěhované", "Moved in"),

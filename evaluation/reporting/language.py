@@ -78,10 +78,13 @@ def marked_passages(markdown: str, lang: str) -> list[str]:
 def without(text: str, passages: Iterable[str]) -> str:
     """``text`` with ``passages`` removed, whatever the line breaks and hyphenation inside them."""
     flat = " ".join(sentences_text(text).split())
+    # a word the PDF hyphenated at a line end ("Pro-\ngramme") reads "Pro-gramme" once the lines join:
+    # hyphens inside words are dropped on both sides before the passages are taken out
+    joined = re.sub(r"(?<=\w)-(?=\w)", "", flat)
     for passage in sorted(set(passages), key=len, reverse=True):
-        plain = " ".join(re.sub(r"[*_\\]", "", passage).split())
-        flat = flat.replace(plain, " ")
-    return flat
+        plain = re.sub(r"(?<=\w)-(?=\w)", "", " ".join(re.sub(r"[*_\\]", "", passage).split()))
+        joined = joined.replace(plain, " ")
+    return joined
 
 
 def sentences_text(text: str) -> str:

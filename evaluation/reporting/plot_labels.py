@@ -50,6 +50,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "relative_period": ("Období vůči vstupu", "Periods relative to entry"),
     "reference_period": ("referenční období {ref}", "reference period {ref}"),
     "entry": ("vstup", "entry"),
+    "calendar_month": ("Kalendářní měsíc", "Calendar month"),
+    "calendar_quarter": ("Kalendářní čtvrtletí", "Calendar quarter"),
+    "hidden_point": ("x = skryto kvůli ochraně soukromí", "x = hidden to protect privacy"),
     # effects
     "estimated_effect": ("Odhad efektu", "Estimated effect"),
     "average_effect": ("Průměrný efekt (ATT)", "Average effect (ATT)"),
@@ -87,6 +90,22 @@ PHRASES: dict[str, tuple[str, str]] = {
     "czk_per_sustained": ("Kč na udržené bydlení", "CZK per sustained tenancy"),
     "czk_per_programme_household": ("Kč na domácnost programu", "CZK per programme household"),
 }
+
+
+def count_label(table: Any, index: Any, column: str, lang: str = "cs") -> str:
+    """A count for a chart label: its symbol when the published table hides it (``<5``, ``x``),
+    else the whole number in ``lang``. The symbols of a published table are in
+    ``table.attrs["symbols"]`` (see :func:`evaluation.reporting.publication.figures.numeric_table`)."""
+    from evaluation.reporting.formatting import format_number
+
+    symbol = table.attrs.get("symbols", {}).get((index, column)) if hasattr(table, "attrs") else None
+    if symbol:
+        return str(symbol)
+    value = table.at[index, column] if hasattr(table, "at") else table[column]
+    try:
+        return format_number(int(value), lang, 0)
+    except (TypeError, ValueError):
+        return "x"
 
 
 def text(key: str, lang: str = "cs", **values: Any) -> str:

@@ -201,9 +201,10 @@ def _check_disclosure(results: StoredResults, threshold: int | None) -> int:
         for strand in strands.values():
             for table in strand.tables.values():
                 relations = relations_from_summary(table.disclosure) if table.disclosure else None
+                public = {(int(r), str(c)) for r, c in (table.disclosure or {}).get("public_cells", [])}
                 check = check_published(table.data, count_columns=table.count_columns, n_column=table.n_column,
                                         rules=rules, name=f"{scope}/{strand.strand}/{table.name}",
-                                        relations=relations)
+                                        relations=relations, public_cells=public)
                 problems += check.problems
             for figure in strand.key_figures.values():
                 if figure.n is not None and rules.is_small(figure.n) and not figure.suppressed:

@@ -29,10 +29,19 @@ from typing import Any
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black last.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: One colour per programme step in every figure (the staircase from crisis up; Housing First
+#: apart), and for the comparison group and the whole programme.
+STEP_COLOURS = {"crisis": "#D55E00", "social": "#E69F00", "affordable": "#009E73", "housing_first": "#0072B2",
+                "standard": "#56B4E9", "comparison": "#7F7F7F", "programme": "#000000", "all": "#000000"}
 #: Font with the full Czech alphabet that ships with matplotlib.
 FONT = "DejaVu Sans"
 #: Width of a full-width figure in the reports, in inches (A4 text width).
 FULL_WIDTH = 6.3
+
+
+def step_colour(step: Any, default: str | None = None) -> str | None:
+    """The colour of a programme step (or group) in every figure; ``default`` for other values."""
+    return STEP_COLOURS.get(str(step), default)
 
 
 def style_params() -> dict[str, Any]:
@@ -60,6 +69,7 @@ def style_params() -> dict[str, Any]:
         "figure.dpi": 100,
         "savefig.dpi": 300,
         "svg.fonttype": "path",  # SVG opens the same without the font installed
+        "svg.hashsalt": "evaluation",  # the same figure gives the same file (checkable, reproducible)
         "axes.unicode_minus": True,
     }
 

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.results import Result
+from evaluation.results import FigureTable, Result
 from evaluation.retention._riskset import (
     at_risk,
     event_counts,
@@ -113,73 +113,19 @@ class CumulativeIncidenceResult(Result):
     def tidy(self) -> pd.DataFrame:
         return self.incidence_at(self.times)
 
-    def plot(self, ax: Any = None, *, kind: str = "lines", group: str | None = None, ci: bool = True,
-             lang: str = "cs", **kwargs: Any) -> Any:
-        """``kind="lines"``: one curve per exit type and group (with bands); ``"stacked"``: the exit
-        types stacked for one ``group``, the white remainder being the share still housed.
+    figure_drawer: ClassVar[str] = "evaluation.retention._plotting:draw_cumulative_incidence"
+    derived_follow: ClassVar[tuple[str, ...]] = ("n_events",)
 
-        Words in ``lang`` ("cs" or "en"); exit types and groups are shown with their labels
-        (e.g. ``lost_home`` as "ztráta bydlení"). No title: the report's caption carries it.
-        """
-        from evaluation.reporting import plot_labels as pl
-        from evaluation.reporting.labels import category_label
-        from evaluation.reporting.style import percent_axis
-        from evaluation.retention._plotting import group_name, time_grid
-
-        pl.check_lang(lang)
-        if ax is None:
-            import matplotlib.pyplot as plt
-            _, ax = plt.subplots(figsize=(7, 4.5))
-
-        def cause_name(cause: Any) -> str:
-            return category_label("cause", cause, lang)  # as the "cause" column of tidy()
-
-        top = 0.0
-        if kind == "stacked":
-            groups = list(self.group_sizes["group"])
-            group = group if group is not None else groups[0]
-            if group not in groups:
-                raise DataError(f"no group {group!r}; groups are {', '.join(map(str, groups))}")
-            sub = self.curves[self.curves["group"] == group]
-            grid = np.unique(sub["time"])
-            layers = []
-            for cause in self.causes:
-                c = sub[sub["cause"] == cause]
-                idx = np.searchsorted(c["time"].to_numpy(), grid, side="right") - 1
-                layers.append(np.where(idx >= 0, c["estimate"].to_numpy()[np.maximum(idx, 0)], 0.0))
-            ax.stackplot(np.concatenate([[0], grid]), *[np.concatenate([[0], y]) for y in layers],
-                         labels=[cause_name(c) for c in self.causes], step="post", alpha=0.8, **kwargs)
-            top = float(np.sum([y[-1] for y in layers])) if layers else 0.0
-            if self.group_sizes.shape[0] > 1:
-                ax.set_title(group_name(self, group, lang), fontsize="medium")
-        elif kind == "lines":
-            for (g, cause), c in self.curves.groupby(["group", "cause"], sort=False, observed=True):
-                t = np.concatenate([[0.0], c["time"].to_numpy()])
-                y = np.concatenate([[0.0], c["estimate"].to_numpy()])
-                name = cause_name(cause) if self.group_sizes.shape[0] == 1 else \
-                    f"{group_name(self, g, lang)}: {cause_name(cause)}"
-                (line,) = ax.step(t, y, where="post", label=name, **kwargs)
-                top = max(top, float(np.nanmax(y)))
-                if ci:
-                    lo = np.concatenate([[0.0], c["conf_low"].fillna(0).to_numpy()])
-                    hi = np.concatenate([[0.0], c["conf_high"].fillna(0).to_numpy()])
-                    ax.fill_between(t, lo, hi, step="post", alpha=0.15, color=line.get_color(), linewidth=0)
-                    top = max(top, float(np.nanmax(hi)))
-        else:
-            raise DataError(f"kind must be 'lines' or 'stacked' (got {kind!r})")
-        ax.set_xlabel(pl.text("months_since_move_in", lang))
-        ax.set_ylabel(pl.text("cumulative_incidence", lang))
-        # room above the highest curve for the legend; never past 100 %
-        ax.set_ylim(0, min(1.0, max(0.1, np.ceil(top * 1.35 * 10) / 10)))
-        percent_axis(ax, "y", lang)
-        end = float(self.group_sizes["max_time"].max())
-        ticks = time_grid(end)
-        ax.set_xticks(ticks)
-        pl.number_axis(ax, lang, axis="x")
-        ax.set_xticks(ticks)
-        ax.set_xlim(0, max(end, ticks[-1]) * 1.02)
-        pl.legend_above(ax)
-        return ax
+    def figure_tables(self) -> dict[str, FigureTable]:
+        """The cumulative-incidence curves; a published step stands for at least the threshold
+        number of exits of its type."""
+        curve = self.curves[["group", "cause", "time", "estimate", "conf_low", "conf_high", "n_event"]]
+        end = float(self.group_sizes["max_time"].max()) if len(self.group_sizes) else 0.0
+        return {"curve": FigureTable(curve, curve={"group": ["group", "cause"], "time": "time",
+                                                   "events": "n_event", "drop": ["n_event"]},
+                                     title_cs="Kumulativní podíl odchodů podle typu",
+                                     title_en="Cumulative share of exits by type",
+                                     options={"group_column": getattr(self, "group_name", "group"), "end": end})}
 
 
 class AalenJohansen:

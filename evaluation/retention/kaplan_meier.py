@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from evaluation.errors import DataError
-from evaluation.results import Result
+from evaluation.results import RESULT_FAMILY, FigureTable, Result
 from evaluation.retention._riskset import (
     ALL,
     at_risk,
@@ -88,6 +88,8 @@ class KaplanMeierResult(Result):
 
     count_columns = ("n_risk", "n_events")
     n_column = "n"
+    #: a survival estimate gives its number of exits back (n x (1 - S)): hidden when they are
+    derived_follow: ClassVar[tuple[str, ...]] = ("n_events",)
 
     @property
     def title(self) -> str:
@@ -185,13 +187,28 @@ class KaplanMeierResult(Result):
 
         return rmst_from_km(self, tau, reference=reference)
 
-    def plot(self, ax: Any = None, *, ci: bool = True, censor_ticks: bool = True, at_risk: bool = True,
-             at_risk_times: Sequence[float] | None = None, lang: str = "cs", **kwargs: Any) -> Any:
-        """Step curves with confidence bands, censoring ticks and a numbers-at-risk table, in
-        ``lang`` ("cs" or "en"); groups are shown with their labels from the data contract."""
-        from evaluation.retention._plotting import step_curves
-        return step_curves(self, ax=ax, ci=ci, censor_ticks=censor_ticks, at_risk=at_risk,
-                           at_risk_times=at_risk_times, lang=lang, **kwargs)
+    figure_drawer: ClassVar[str] = "evaluation.retention._plotting:draw_survival"
+
+    def figure_tables(self) -> dict[str, FigureTable]:
+        """The curves (a published step stands for at least the threshold number of exits; the
+        households at risk and censorings of each step stay unpublished) and the numbers at risk
+        every few months."""
+        from evaluation.retention._plotting import time_grid
+
+        curve = self.curves.rename(columns={"survival": "estimate"})[
+            ["group", "time", "estimate", "conf_low", "conf_high", "n_event"]]
+        top = float(self.group_sizes["max_time"].max()) if len(self.group_sizes) else 0.0
+        at_risk = self.at_risk_table(time_grid(top))[["group", "time", "n_risk"]]
+        # named as in tidy(), so that publication knows these are the at-risk counts of the table
+        at_risk = at_risk.rename(columns={"group": self.group_name})
+        return {"curve": FigureTable(curve, curve={"group": ["group"], "time": "time", "events": "n_event",
+                                                   "drop": ["n_event"]},
+                                     title_cs="Křivka udržení bydlení (Kaplan–Meier)",
+                                     title_en="Retention curve (Kaplan–Meier)",
+                                     options={"group_column": self.group_name, "end": top}),
+                "at_risk": FigureTable(at_risk, count_columns=("n_risk",), title_cs="Počet v riziku",
+                                       title_en="Number at risk", family=RESULT_FAMILY,
+                                       dimensions=(self.group_name, "time"))}
 
 
 class KaplanMeier:

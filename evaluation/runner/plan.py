@@ -4,12 +4,14 @@ A *scope* is ``"pooled"`` (all municipalities together) or one municipality. Eve
 runner writes is named here (:class:`Layout`), so the layout of an output folder changes in one
 place:
 
-    <output>/run.json                              the run record (state of every notebook)
-    <output>/notebooks/<scope>/04_impact.ipynb     executed notebooks
-    <output>/results/<scope>/<strand>/...          what the notebooks store (evaluation.reporting.store)
-    <output>/reports/                              pooled reports, and the municipality briefs
-    <output>/reports-stale/                        reports of an earlier run while they do not
-                                                   match the results (a run failed or is under way)
+    <output>/run.json                                  the run record (state of every notebook)
+    <output>/internal/notebooks/<scope>/04_impact.ipynb  executed notebooks (full precision: never share)
+    <output>/internal/results/<scope>/<strand>/...     what the notebooks store (evaluation.reporting.store)
+    <output>/published/results/<scope>/<strand>/...    the same, protected as a whole run (may be shared)
+    <output>/published/notebooks/<scope>/...           the notebooks' steps without outputs (may be shared)
+    <output>/published/reports/                        pooled reports, and the municipality briefs
+    <output>/published/reports-stale/                  reports of an earlier run while they do not
+                                                       match the results (a run failed or is under way)
 
 The pooled scope's folder is ``all``, as in the results store.
 
@@ -18,7 +20,7 @@ Example
 >>> scope_slug("Jindřichův Hradec"), scope_slug("Praha 7"), scope_slug(None)
 ('jindrichuv-hradec', 'praha-7', 'all')
 >>> Layout(Path("out")).strand_results("Praha 7", "data")
-PosixPath('out/results/praha-7/data')
+PosixPath('out/internal/results/praha-7/data')
 """
 
 from __future__ import annotations
@@ -55,20 +57,40 @@ class Layout:
         return self.root / "run.json"
 
     @property
+    def internal(self) -> Path:
+        """What the notebooks computed, at full precision: never shared."""
+        return self.root / "internal"
+
+    @property
     def results(self) -> Path:
-        return self.root / "results"
+        """The internal results folder the notebooks store into."""
+        return self.internal / "results"
 
     @property
     def notebooks(self) -> Path:
-        return self.root / "notebooks"
+        """The executed notebooks (internal: they show the analyses at full precision)."""
+        return self.internal / "notebooks"
+
+    @property
+    def published(self) -> Path:
+        """What may be shared: the protected results, the reports, the notebooks' steps."""
+        return self.root / "published"
+
+    @property
+    def published_results(self) -> Path:
+        return self.published / "results"
+
+    @property
+    def published_notebooks(self) -> Path:
+        return self.published / "notebooks"
 
     @property
     def reports(self) -> Path:
-        return self.root / "reports"
+        return self.published / "reports"
 
     @property
     def stale_reports(self) -> Path:
-        return self.root / "reports-stale"
+        return self.published / "reports-stale"
 
     def strand_results(self, municipality: str | None, store_name: str) -> Path:
         return self.results / scope_slug(municipality) / store_name
@@ -169,7 +191,10 @@ def check_results_folder(folder: str | Path) -> None:
     if (folder / "meta.json").is_file() or any(folder.glob("*/*/meta.json")):
         return
     hint = ""
-    if any((folder / "results").glob("*/*/meta.json")):
-        hint = f"; did you mean {folder / 'results'}?"
+    for candidate in (folder / "published" / "results", folder / "results"):
+        if any(candidate.glob("*/*/meta.json")):
+            hint = f"; did you mean {candidate}?"
+            break
     raise ConfigError(f"the folder {folder} holds no results (no <scope>/<strand>/meta.json inside), so there is "
-                      f"nothing to report; give the results folder a run writes (OUTPUT/results){hint}")
+                      f"nothing to report; give the published results folder a run writes "
+                      f"(OUTPUT/published/results){hint}")

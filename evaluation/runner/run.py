@@ -200,13 +200,15 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
                          resume_command=_resume_command(config), stale_reports=stale, notes=tuple(notes))
     reports: tuple[Path, ...] = ()
     if not summary.ok:
-        notes.append("no reports were rendered because "
+        notes.append("nothing was published and no reports were rendered because "
                      + ("the run was interrupted" if summary.interrupted else "a notebook failed"))
-    elif not config.report_formats:
-        notes.append("no reports were rendered: report_formats is empty")
     else:
         try:
-            reports = _render_phase(config, run_scopes, layout, say)
+            notes.append(_publish_phase(config, layout, say))
+            if not config.report_formats:
+                notes.append("no reports were rendered: report_formats is empty")
+            else:
+                reports = _render_phase(config, run_scopes, layout, say)
         except KeyboardInterrupt:
             notes.append("interrupted while rendering the reports; every notebook is done, so "
                          f"`{_resume_command(config)}` renders them")
@@ -451,6 +453,26 @@ def _wait_stopped(running: dict[Future, NotebookJob], kernels: KernelGroup,
         collect(done, interrupted=True)
 
 
+def _publish_phase(config: RunConfig, layout: Layout, say: Say) -> str:
+    """Protect everything the run's notebooks stored, together (every scope, table, figure, key
+    figure and sentence), into the published folder, with the notebooks' steps (no outputs) and
+    the notes saying which folder may be shared; return the summary line."""
+    from evaluation.reporting.publication import publish_notebooks, publish_results
+
+    say("protecting the results for publication …")
+    started = time.perf_counter()
+    summary = publish_results(layout.results, layout.published_results, threshold=config.disclosure_threshold,
+                              langs=(config.lang,))
+    if layout.published_notebooks.exists():
+        shutil.rmtree(layout.published_notebooks)
+    publish_notebooks(layout.notebooks, layout.published_notebooks)
+    shutil.copyfile(layout.published_results / "README.md", layout.published / "README.md")
+    shutil.copyfile(layout.results / "README.md", layout.internal / "README.md")
+    line = str(summary).splitlines()[0]
+    say(f"{line} ({time.perf_counter() - started:.1f} s)")
+    return line
+
+
 def _render_phase(config: RunConfig, run_scopes: Sequence[str | None], layout: Layout, say: Say) -> tuple[Path, ...]:
     say(f"rendering reports ({', '.join(config.report_formats)}) …")
     started = time.perf_counter()
@@ -462,13 +484,14 @@ def _render_phase(config: RunConfig, run_scopes: Sequence[str | None], layout: L
 
 
 def _render(config: RunConfig, run_scopes: Sequence[str | None]) -> tuple[Path, ...]:
-    """Policy brief and technical report for the pooled scope, a short brief per municipality."""
+    """Policy brief and technical report for the pooled scope, a short brief per municipality, from
+    the published (protected) results only."""
     from evaluation.reporting import render_reports
 
     layout = Layout(config.output_dir)
     reports: list[str] = ["brief", "technical"] if None in run_scopes else []
     if any(m is not None for m in run_scopes):
         reports.append("municipality")
-    paths = render_reports(layout.results, layout.reports, lang=config.lang, formats=config.report_formats,
+    paths = render_reports(layout.published_results, layout.reports, lang=config.lang, formats=config.report_formats,
                            reports=tuple(reports), threshold=config.disclosure_threshold)
     return tuple(Path(p) for p in paths)

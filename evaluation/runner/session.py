@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.data.dataset import Dataset
-from evaluation.errors import ConfigError
+from evaluation.errors import ConfigError, DisclosureError
 from evaluation.results import Result
 from evaluation.runner.options import Context, Invalid, did_you_mean
 from evaluation.runner.registry import ALL_STRANDS, strand_options
@@ -97,9 +97,21 @@ class Session:
             title, notes = title or result.title, tuple(result.notes)
         else:
             table, counts, n_column, notes = result, (), None, ()
-        protected = protect_table(table.reset_index(drop=True), count_columns=counts, n_column=n_column,
-                                  rules=DisclosureRules(threshold=self.store.rules.threshold),
-                                  name=title or "table")
+        rules = DisclosureRules(threshold=self.store.rules.threshold)
+        table = table.reset_index(drop=True)
+        try:
+            protected = protect_table(table, count_columns=counts, n_column=n_column, rules=rules,
+                                      name=title or "table")
+        except DisclosureError:  # as publication does: without totals, else not shown
+            from evaluation.reporting.publication.coarsen import drop_margins
+
+            try:
+                protected = protect_table(drop_margins(table, counts), count_columns=[c for c in counts if c in
+                                          drop_margins(table, counts).columns], n_column=n_column, rules=rules,
+                                          name=title or "table")
+                notes = (*notes, "Shown without totals: with them a small count could be worked out.")
+            except DisclosureError as error:
+                return Published(title or "", table.iloc[0:0], (*notes, f"Not shown: {error}"))
         return Published(title or "", protected.table, notes)
 
     def finish(self, **extra: Any) -> dict[str, Any]:

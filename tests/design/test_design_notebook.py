@@ -56,13 +56,17 @@ def test_strand_on_synthetic_data_and_what_it_stores(tmp_path):
     assert output["covariance"].estimated and output["covariance"].pre == 12
     cs = strand.sentences(output, "cs")
     assert any("minimální zjistitelný efekt (rozdíl v rozdílech)" in s for s in cs)
-    store = ResultsStore(tmp_path, strand="design", scope="all", threshold=5)
+    from evaluation.reporting.publication import publish_results
+
+    store = ResultsStore(tmp_path / "internal", strand="design", scope="all", threshold=5)
     session = Session(strand="design", selection=select_scope(data), store=store, parameters={}, lang="cs")
     strand.save(session, output)
-    folder = tmp_path / "all" / "design"
-    assert (folder / "tables" / "did_analytic.csv").is_file() and (folder / "figures" / "did_analytic.png").is_file()
+    publish_results(tmp_path / "internal", tmp_path / "published", langs=("cs",))
+    folder = tmp_path / "published" / "all" / "design"
+    assert (folder / "tables" / "did_analytic.csv").is_file()
+    assert (folder / "figures" / "did_analytic.cs.png").is_file()
     figures = json.loads((folder / "key_figures.json").read_text("utf-8"))
-    assert figures["mde_did"]["value"] == pytest.approx(did.effect)
+    assert figures["mde_did"]["value"] == pytest.approx(did.effect, rel=1e-3)  # as published: four digits
     texts = json.loads((folder / "texts.json").read_text("utf-8"))
     assert "minimální zjistitelný efekt" in texts["headline"]["cs"]
 

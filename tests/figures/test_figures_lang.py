@@ -2,11 +2,12 @@
 
 The results are computed by the report strands themselves (evaluation.runner.strands.*.analyse)
 on a small synthetic pilot (evaluation.synthetic.simulate, scale 0.3), and each figure is drawn
-the way the reports draw it (``store_result``: a 7 x 4.2 inch figure, ``plot(ax=..., lang=...)``).
+with the function publication draws it with (``Result.figure_drawer`` on the result's own tables:
+a 7 x 4.2 inch figure, ``plot(ax=..., lang=...)``); tests/reporting/test_publication.py draws them
+from the protected tables.
 """
 from __future__ import annotations
 
-import inspect
 import itertools
 import re
 import warnings
@@ -86,9 +87,9 @@ def _plotted(outputs, strand, name):
 
 
 def draw(result, lang):
-    """As evaluation.runner.strands._common.store_result draws a figure."""
+    """As publication draws a figure (the result's drawing function, here on its own tables)."""
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    assert "lang" in inspect.signature(result.plot).parameters, f"{type(result).__name__}.plot takes no lang"
+    assert result.figure_drawer, f"{type(result).__name__} has no drawing function"
     result.plot(ax=ax, lang=lang)
     fig.canvas.draw()
     return fig, ax

@@ -98,8 +98,14 @@ def _cell_state(reading: Reading, cell):
     return None
 
 
+#: A careful reader trusts a pattern between columns only where it holds in this many visible rows
+#: that are not all zero (in two rows, two columns often agree by chance).
+MIN_EVIDENCE = 3
+
+
 def _identities(reading: Reading, cells_of, n_units: int, min_units: int) -> list:
-    """Signed column combinations zero in every unit (row or row pair) where all are visible."""
+    """Signed column combinations zero in every unit (row or row pair) where all are visible, and
+    seen in at least ``MIN_EVIDENCE`` such units that are not all zero."""
     found = []
     n_columns = len(cells_of(0))
     for size in range(2, min(4, n_columns) + 1):
@@ -112,7 +118,7 @@ def _identities(reading: Reading, cells_of, n_units: int, min_units: int) -> lis
             if len(rows) < min_units:
                 continue
             matrix = np.array(rows)
-            if not (matrix != 0).any():
+            if int((matrix != 0).any(axis=1).sum()) < max(min_units, MIN_EVIDENCE):
                 continue
             for rest in itertools.product((1, -1), repeat=size - 1):
                 signs = np.array((1, *rest))
@@ -189,7 +195,7 @@ def equations(reading: Reading, table: pd.DataFrame, count_columns) -> list[list
                         ok = False
                         break
                     used += len(block) > 1 and any(c in reading.value or c in reading.hidden for c in parts)
-                if ok and used:
+                if ok and used >= 2:  # seen in two groups at least
                     group = []
                     for block in blocks:
                         for r in block:
@@ -221,7 +227,7 @@ def ratio_bounds(reading: Reading, table: pd.DataFrame) -> dict:
             continue
         dv, av, bv = numeric[d], numeric[a], numeric[b]
         rows = ~np.isnan(dv) & ~np.isnan(av) & ~np.isnan(bv) & (bv > 0) & (av > 0)
-        if rows.sum() < 2:
+        if rows.sum() < MIN_EVIDENCE:
             continue
         for scale in (1.0, 100.0):
             if np.all(np.abs(dv[rows] - scale * av[rows] / bv[rows]) <= 1e-6 * np.maximum(1, dv[rows])):

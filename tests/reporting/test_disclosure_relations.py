@@ -321,7 +321,9 @@ def test_signed_relation_roundtrip_through_the_summary():
 # --------------------------------------------------------------------------- store and scan
 
 def test_store_accepts_declared_relations_and_the_scan_finds_nothing(tmp_path):
-    store = ResultsStore(tmp_path, strand="data")
+    from evaluation.reporting.publication import publish_results
+
+    store = ResultsStore(tmp_path / "internal", strand="data")
     # each row has one small cell in a five-column identity (declared: beyond the search)
     flow = pd.DataFrame({"table": ["households", "units"], "received": [120, 80], "excluded": [3, 0],
                          "duplicates": [0, 6], "other": [0, 2], "loaded": [117, 72]})
@@ -330,6 +332,8 @@ def test_store_accepts_declared_relations_and_the_scan_finds_nothing(tmp_path):
                     relations=[("received", ["excluded", "duplicates", "other", "loaded"])])
     store.add_table("transitions", _transitions(), title_cs="Přechody", title_en="Transitions",
                     count_columns=["count"], n_column="n_from")
+    publish_results(tmp_path / "internal", tmp_path / "published")
+    tmp_path = tmp_path / "published"
     info = json.loads((tmp_path / "all" / "data" / "tables" / "flow.json").read_text())
     assert info["disclosure"]["secondary"] == 2
     published = pd.read_csv(tmp_path / "all" / "data" / "tables" / "flow.csv", dtype=str)

@@ -1,6 +1,9 @@
 """Draft recommendations: each rule fires on results that meet its condition, names what it
 rests on, and stays silent otherwise; the reports mark the drafts for the evaluator."""
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -8,16 +11,19 @@ from evaluation.reporting import recommendations as rec
 from evaluation.reporting.assemble import build_context, render_markdown
 from evaluation.reporting.store import ResultsStore
 
+sys.path.insert(0, str(Path(__file__).parent))
+from stores import internal_store, key_figure, published  # noqa: E402
+
 
 def _store(root, strand):
-    return ResultsStore(root, strand=strand)
+    return internal_store(root, strand)
 
 
 @pytest.fixture
 def results(tmp_path):
     """A results folder whose numbers trigger every rule (thresholds in the module)."""
     process = _store(tmp_path, "process")
-    process.add_key_figure("lost_share", 0.12, label_cs="Ztracené", label_en="Lost", unit="%", n=400,
+    key_figure(process, "lost_share", 0.12, label_cs="Ztracené", label_en="Lost", unit="%", n=400,
                            n_unit="applications")
     process.add_table("processing_time", pd.DataFrame({
         "district": ["Praha 3", "Praha 7", "Praha 10"], "applications": [100, 120, 180],
@@ -34,12 +40,12 @@ def results(tmp_path):
         "households": [30, 20, 40], "in_arrears": [6, 5, 20], "share_in_arrears": [0.2, 0.25, 0.5]}),
         title_cs="Dluhy", title_en="Arrears", count_columns=["households", "in_arrears"], n_column="households")
     retention = _store(tmp_path, "retention")
-    retention.add_key_figure("housed_12m", 0.93, label_cs="V bydlení", label_en="Housed", unit="%", n=138,
+    key_figure(retention, "housed_12m", 0.93, label_cs="V bydlení", label_en="Housed", unit="%", n=138,
                              ci=(0.87, 0.96))
     impact = _store(tmp_path, "impact")
     impact.add_table("pretrend", pd.DataFrame({"test": ["pre-trend"], "p_value": [0.01]}),
                      title_cs="Předtrendy", title_en="Pre-trends")
-    impact.add_key_figure("att_households", -300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
+    key_figure(impact, "att_households", -300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
                           ci=(-900.0, 250.0))
     economics = _store(tmp_path, "economics")
     economics.add_table("offsets", pd.DataFrame({
@@ -52,7 +58,7 @@ def results(tmp_path):
     need.add_table("stock_flow", pd.DataFrame({
         "t": [0, 1, 2], "additional_units": [0.0, 40.0, 81.6], "additional_units_low": [0.0, 30.0, 70.2],
         "additional_units_high": [0.0, 50.0, 93.1]}), title_cs="Projekce", title_en="Projection")
-    return ResultsStore.read(tmp_path)
+    return published(tmp_path)
 
 
 def test_every_rule_fires_and_names_its_evidence(results):
@@ -77,24 +83,24 @@ def test_every_rule_fires_and_names_its_evidence(results):
 
 def test_rules_stay_silent_when_conditions_do_not_hold(tmp_path):
     process = _store(tmp_path, "process")
-    process.add_key_figure("lost_share", 0.03, label_cs="Ztracené", label_en="Lost", unit="%", n=400)
+    key_figure(process, "lost_share", 0.03, label_cs="Ztracené", label_en="Lost", unit="%", n=400)
     retention = _store(tmp_path, "retention")
-    retention.add_key_figure("housed_12m", 0.80, label_cs="V bydlení", label_en="Housed", unit="%", n=138)
+    key_figure(retention, "housed_12m", 0.80, label_cs="V bydlení", label_en="Housed", unit="%", n=138)
     impact = _store(tmp_path, "impact")
     impact.add_table("pretrend", pd.DataFrame({"test": ["pre-trend"], "p_value": [0.4]}),
                      title_cs="Předtrendy", title_en="Pre-trends")
-    impact.add_key_figure("att_households", -6300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
+    key_figure(impact, "att_households", -6300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
                           ci=(-6800.0, -5800.0))
-    assert rec.draft_recommendations(ResultsStore.read(tmp_path).scopes["all"]) == []
+    assert rec.draft_recommendations(published(tmp_path).scopes["all"]) == []
 
 
 def test_low_retention_and_suppressed_figures(tmp_path):
     retention = _store(tmp_path, "retention")
-    retention.add_key_figure("housed_12m", 0.70, label_cs="V bydlení", label_en="Housed", unit="%", n=40)
+    key_figure(retention, "housed_12m", 0.70, label_cs="V bydlení", label_en="Housed", unit="%", n=40)
     process = _store(tmp_path, "process")
     # n below the disclosure threshold: the figure is withheld, so no rule may use it
-    process.add_key_figure("lost_share", 0.5, label_cs="Ztracené", label_en="Lost", unit="%", n=3)
-    drafts = rec.draft_recommendations(ResultsStore.read(tmp_path).scopes["all"])
+    key_figure(process, "lost_share", 0.5, label_cs="Ztracené", label_en="Lost", unit="%", n=3)
+    drafts = rec.draft_recommendations(published(tmp_path).scopes["all"])
     assert [d.rule for d in drafts] == ["low_retention"]
     assert "70\u00a0%" in drafts[0].text("cs") and "75\u00a0%" in drafts[0].text("cs")
 
@@ -112,14 +118,15 @@ def test_brief_marks_the_drafts_for_the_evaluator(results):
 
 
 def test_stored_recommendations_come_first_and_the_placeholder_only_without_any(tmp_path, results):
-    store = ResultsStore(results.root, strand="process")
+    root = results.root.parent
+    store = internal_store(root, "process")
     store.add_text("recommendation_1", "Rozšířit kontaktní místa.", "Extend the contact points.")
-    markdown = render_markdown(build_context(ResultsStore.read(results.root), kind="brief", scope="all",
+    markdown = render_markdown(build_context(published(root), kind="brief", scope="all",
                                              lang="cs", fmt="html", threshold=5, figure_paths={}))
     section = markdown.split("## Doporučení")[1]
     assert section.index("Rozšířit kontaktní místa.") < section.index("Návrh doporučení")
     empty = tmp_path / "empty"
     _store(empty, "process").add_text("headline", "Nic.", "Nothing.")
-    markdown = render_markdown(build_context(ResultsStore.read(empty), kind="brief", scope="all", lang="cs",
+    markdown = render_markdown(build_context(published(empty), kind="brief", scope="all", lang="cs",
                                              fmt="html", threshold=5, figure_paths={}))
     assert "Doporučení doplní zpracovatel" in markdown

@@ -12,14 +12,12 @@ import re
 import shutil
 import zipfile
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from evaluation.errors import ConfigError, RenderError
 from evaluation.reporting import render_reports
 from evaluation.reporting.store import ResultsStore
-from evaluation.reporting.style import report_style
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -28,18 +26,17 @@ DATE = dt.date(2026, 11, 23)
 HIDDEN = re.compile(r"2[\s\u00a0\u202f]?207")
 
 
-def _figure(title: str):
-    with report_style("cs"):
-        fig, ax = plt.subplots(figsize=(6, 3))
-        ax.step([0, 6, 12, 20], [1.0, 0.95, 0.87, 0.8], where="post")
-        ax.set_xlabel("Měsíce od nastěhování")
-        ax.set_ylabel("Podíl v bydlení")
-        ax.set_title(title)
-    return fig
+def _curve() -> pd.DataFrame:
+    return pd.DataFrame({"group": ["all"] * 3, "time": [6.0, 12.0, 20.0], "estimate": [0.95, 0.87, 0.8],
+                         "conf_low": [0.9, 0.8, 0.7], "conf_high": [0.98, 0.92, 0.88]})
 
 
 def build_results(root):
-    process = ResultsStore(root, strand="process")
+    """An internal results folder written by the store, published; returns the published folder."""
+    from evaluation.reporting.publication import publish_results
+
+    internal = root / "internal"
+    process = ResultsStore(internal, strand="process")
     process.add_table(
         "applications",
         pd.DataFrame({"district": ["Praha 3", "Praha 7", "Praha 10", "Celkem"],
@@ -54,30 +51,40 @@ def build_results(root):
                                "mean_support_hours": [40.5, 31.25, 12.0]}),
         title_cs="Dosah a intenzita podpory", title_en="Reach and support dose", n_column="households",
         notes=[("Vyřazeny 2 domácnosti bez data nastěhování.", "2 households without a move-in date excluded.")])
-    fig = _figure("Obsazenost bytů")
-    process.add_figure("occupancy", fig, caption_cs="Obsazenost bytů – měsíčně", caption_en="Occupancy by month")
-    plt.close(fig)
+    process.add_table("occupancy_monthly", pd.DataFrame({
+        "step": ["social"] * 3, "month": ["2020-01-01", "2020-02-01", "2020-03-01"],
+        "occupancy_rate": [0.5, 0.75, 0.9]}), title_cs="Obsazenost po měsících", title_en="Occupancy by month",
+        placement="folder")
+    process.add_figure("occupancy", table="occupancy_monthly", plotter="evaluation.process.reach:draw_occupancy",
+                       caption_cs="Obsazenost bytů – měsíčně", caption_en="Occupancy by month")
     process.add_text("headline", f"{PANGRAM_CS}: pilot dosáhl plánovaného počtu domácností.",
                      "The pilot reached the planned number of households.")
     process.write_meta(data_fingerprint="0123456789abcdef" * 4, parameters={"municipality": "all"},
                        date="2026-11-20", study_period=["2019-01-01", "2023-12-31"])
 
-    retention = ResultsStore(root, strand="retention")
-    fig = _figure("Udržení bydlení")
-    retention.add_figure("km", fig, caption_cs="Podíl domácností, které stále bydlí",
+    retention = ResultsStore(internal, strand="retention")
+    retention.add_table("km_curve", _curve(), title_cs="Křivka", title_en="Curve", placement="folder")
+    retention.add_figure("km", table="km_curve", plotter="evaluation.retention._plotting:draw_survival",
+                         caption_cs="Podíl domácností, které stále bydlí",
                          caption_en="Share of households still housed")
-    plt.close(fig)
-    retention.add_key_figure("housed_12m", 0.873, label_cs="Domácnosti v bydlení po 12 měsících",
-                             label_en="Households housed at 12 months", unit="%", n=101, ci=(0.79, 0.93))
-    retention.add_key_figure("cost", 123456.7, label_cs="Náklady na udržené bydlení",
-                             label_en="Cost per sustained tenancy", unit="CZK", n=101, decimals=0)
-    retention.add_key_figure("evicted", 3, label_cs="Vystěhované domácnosti", label_en="Evicted households",
-                             is_count=True)
+    retention.add_table("headline_figures", pd.DataFrame({
+        "term": ["S(12)", "cost per sustained tenancy", "evicted"], "estimate": [0.873, 123456.7, None],
+        "conf_low": [0.79, None, None], "conf_high": [0.93, None, None], "households": [101, 101, 3]}),
+        title_cs="Hlavní údaje", title_en="Headline figures", count_columns=["households"], placement="folder")
+    retention.add_key_figure("housed_12m", table="headline_figures", row={"term": "S(12)"}, column="estimate",
+                             ci_columns=("conf_low", "conf_high"), n_column="households", decimals=1,
+                             label_cs="Domácnosti v bydlení po 12 měsících",
+                             label_en="Households housed at 12 months", unit="%")
+    retention.add_key_figure("cost", table="headline_figures", row={"term": "cost per sustained tenancy"},
+                             column="estimate", n_column="households", label_cs="Náklady na udržené bydlení",
+                             label_en="Cost per sustained tenancy", unit="CZK", decimals=0)
+    retention.add_key_figure("evicted", table="headline_figures", row={"term": "evicted"}, column="households",
+                             label_cs="Vystěhované domácnosti", label_en="Evicted households", is_count=True)
     retention.add_text("finding_exits", "Čtyři z pěti odchodů byly posunem výš po schodech bydlení.",
                        "Four in five exits were moves up the staircase.")
     retention.write_meta(data_fingerprint="0123456789abcdef" * 4, date="2026-11-20")
 
-    impact = ResultsStore(root, strand="impact")
+    impact = ResultsStore(internal, strand="impact")
     impact.add_table("balance", pd.DataFrame({"term": ["household_size", "children"],
                                               "estimate": [0.03, -0.08]}),
                      title_cs="Vyváženost skupin", title_en="Covariate balance")
@@ -88,13 +95,17 @@ def build_results(root):
                     "The pre-trend test did not reject parallel trends (p = 0.41).")
     impact.write_meta(data_fingerprint="0123456789abcdef" * 4, date="2026-11-20")
 
-    ostrava = ResultsStore(root, strand="process", scope="Ostrava")
-    ostrava.add_key_figure("households", 30, label_cs="Podpořené domácnosti", label_en="Households supported",
-                           is_count=True)
-    ostrava.add_text("headline", "V Ostravě bydlí 30 domácností v krizových bytech.",
-                     "In Ostrava 30 households live in crisis flats.")
+    ostrava = ResultsStore(internal, strand="process", scope="Ostrava")
+    ostrava.add_table("supported", pd.DataFrame({"step": ["crisis"], "households": [30]}),
+                      title_cs="Podpořené domácnosti", title_en="Households supported", count_columns=["households"],
+                      placement="folder")
+    ostrava.add_key_figure("households", table="supported", column="households", label_cs="Podpořené domácnosti",
+                           label_en="Households supported", is_count=True)
+    ostrava.add_text("headline", "V Ostravě bydlí {households} domácností v krizových bytech.",
+                     "In Ostrava {households} households live in crisis flats.")
     ostrava.write_meta(date="2026-11-20")
-    return root
+    publish_results(internal, root / "published")
+    return root / "published"
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +244,7 @@ def test_technical_report_sections(czech):
     pdf = " ".join(_pdf_text(czech["technical_cs.pdf"]).split())
     assert "Test předtrendů nezamítl paralelní trendy" in pdf  # diagnostics text
     assert "Vyváženost skupin" in pdf  # balance table goes to diagnostics
-    assert "Vyřazeny 2 domácnosti bez data nastěhování." in pdf  # table note
+    assert "Vyřazeny <5 domácnosti bez data nastěhování." in pdf  # table note, its small count masked
     assert "<0,001" in pdf  # p-value formatting
 
 

@@ -26,6 +26,9 @@ from evaluation.reporting.language import foreign_passages
 from evaluation.reporting.notes import translate_note, untranslated
 from evaluation.reporting.store import ResultsStore
 
+sys.path.insert(0, str(Path(__file__).parent))
+from stores import figure, internal_store, key_figure, published  # noqa: E402
+
 NOTES = Path(__file__).parent / "data" / "estimator_notes.txt"
 NBSP = "\u00a0"
 
@@ -117,13 +120,13 @@ def test_one_minus_sign_and_the_quotes_of_the_language():
 
 
 def test_an_unknown_note_reaches_the_czech_report_as_a_czech_line(tmp_path):
-    store = ResultsStore(tmp_path, strand="process")
+    store = internal_store(tmp_path, "process")
     store.add_table("reach", pd.DataFrame({"step": ["crisis"], "households": [30]}), title_cs="Dosah",
                     title_en="Reach", notes=["A brand new estimator note the catalogue never saw.",
                                              "Excluded 12 row(s) of support_contacts: contact after the as-of date."])
     store.add_text("limitation_process_1", "Analýza „Dosah“ nebyla provedena (technický detail: „the design "
                    "matrix is singular“).", "The analysis was not carried out: the design matrix is singular.")
-    results = ResultsStore.read(tmp_path)
+    results = published(tmp_path)
     markdown = render_markdown(build_context(results, kind="technical", scope="all", lang="cs", fmt="html",
                                              threshold=5, figure_paths={}))
     assert "brand new" not in markdown and "design matrix" not in markdown

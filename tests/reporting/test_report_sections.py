@@ -13,6 +13,8 @@ Rapid Re-Housing trial (48 of 50 families renewed their lease after a year).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 import logging
 
 import pandas as pd
@@ -35,16 +37,19 @@ from evaluation.reporting.logic_model import build_logic_model, draw_logic_model
 from evaluation.reporting.sections import comparison_view, resolve_plan
 from evaluation.reporting.store import ResultsStore
 
+sys.path.insert(0, str(Path(__file__).parent))
+from stores import figure, internal_store, key_figure, published  # noqa: E402
+
 
 @pytest.fixture
 def folder(tmp_path):
-    process = ResultsStore(tmp_path, strand="process")
+    process = internal_store(tmp_path, "process")
     process.add_table("reach", pd.DataFrame({"step": ["crisis", "social"], "measure": ["households"] * 2,
                                              "planned": [30, 50], "actual": [28, 3], "percent_of_plan": [93.3, 6.0]}),
                       title_cs="Dosah oproti plánu", title_en="Reach against plan", count_columns=["actual"])
     process.write_meta(parameters={"pilot_plan": None})
-    retention = ResultsStore(tmp_path, strand="retention")
-    retention.add_key_figure("housed_12m", 0.93, label_cs="V bydlení po 12 měsících", label_en="Housed at 12 months",
+    retention = internal_store(tmp_path, "retention")
+    key_figure(retention, "housed_12m", 0.93, label_cs="V bydlení po 12 měsících", label_en="Housed at 12 months",
                              unit="%", n=138, ci=(0.87, 0.96))
     retention.write_meta(study_period=["2016-01-01", "2020-12-31"])
     return tmp_path
@@ -66,7 +71,7 @@ def test_bundled_benchmarks_are_the_published_figures():
 
 
 def test_comparison_puts_the_pilot_beside_the_studies(folder):
-    strands = ResultsStore.read(folder).scopes["all"]
+    strands = published(folder).scopes["all"]
     view = comparison_view(strands, "cs", None)
     assert "| Tento pilot (Kaplan–Meier) | Česko, 2016–2020 | 12 | 93\u00a0% (87–96\u00a0%) |" in view.table
     assert "Pathways to Housing, New York" in view.table and "88\u00a0%" in view.table
@@ -90,11 +95,11 @@ benchmarks:
     horizon_months: 12
     value: 0.81
 """, encoding="utf-8")
-    markdown = render_markdown(build_context(ResultsStore.read(folder), kind="technical", scope="all", lang="cs",
+    markdown = render_markdown(build_context(published(folder), kind="technical", scope="all", lang="cs",
                                              fmt="html", threshold=5, figure_paths={}, benchmarks=own))
     assert "Prostupné bydlení Plzeň" in markdown and "81\u00a0%" in markdown and "soubor own.yaml" in markdown
     assert "Pathways" not in markdown
-    off = render_markdown(build_context(ResultsStore.read(folder), kind="technical", scope="all", lang="cs",
+    off = render_markdown(build_context(published(folder), kind="technical", scope="all", lang="cs",
                                         fmt="html", threshold=5, figure_paths={}, benchmarks=False))
     assert "Srovnání s dřívějšími zjištěními" not in off
 
@@ -133,7 +138,7 @@ def test_authorship_prints_what_is_given_and_marks_the_rest(tmp_path):
 
 
 def test_logic_model_from_the_plan_and_the_published_results(folder):
-    strands = ResultsStore.read(folder).scopes["all"]
+    strands = published(folder).scopes["all"]
     model = build_logic_model(PilotPlan.ostrava(), strands, "cs")
     titles = [c.title for c in model.columns]
     assert titles == ["Vstupy", "Aktivity", "Výstupy", "Výsledky", "Dopady"]
@@ -151,7 +156,7 @@ def test_logic_model_from_the_plan_and_the_published_results(folder):
 
 
 def test_the_plan_is_the_one_the_process_strand_used(folder, tmp_path, caplog):
-    strands = ResultsStore.read(folder).scopes["all"]
+    strands = published(folder).scopes["all"]
     plan, source, missing = resolve_plan(strands, None, folder, "cs")
     assert plan == PilotPlan.ostrava() and "Ostravy" in source and not missing
     own = tmp_path / "plan.yaml"
@@ -159,10 +164,10 @@ def test_the_plan_is_the_one_the_process_strand_used(folder, tmp_path, caplog):
                    encoding="utf-8")
     plan, source, _ = resolve_plan(strands, own, folder, "cs")
     assert plan.step("social").units == 12 and "plan.yaml" in source
-    store = ResultsStore(tmp_path / "r", strand="process")
+    store = internal_store(tmp_path / "r", "process")
     store.write_meta(parameters={"pilot_plan": "/nowhere/plan.yaml"})
     with caplog.at_level(logging.WARNING):
-        plan, _, missing = resolve_plan(ResultsStore.read(tmp_path / "r").scopes["all"], None, None, "cs")
+        plan, _, missing = resolve_plan(published(tmp_path / "r").scopes["all"], None, None, "cs")
     assert plan is None and "plan.yaml" in missing and "pilot_plan" in caplog.text
     plan, _, missing = resolve_plan({}, None, None, "en")
     assert plan is None and missing.startswith("The evaluator adds the description")
@@ -202,14 +207,14 @@ def test_columns_keep_numbers_and_words_whole():
 
 
 def test_a_one_row_result_with_many_columns_reads_down_the_page(tmp_path):
-    store = ResultsStore(tmp_path, strand="design")
+    store = internal_store(tmp_path, "design")
     store.add_table("did_analytic", pd.DataFrame([{
         "design": "did", "solved_for": "effect", "effect": 783.36, "power": 0.8, "n": 90, "n_treated": 30,
         "n_control": 60, "alpha": 0.05, "alternative": "two-sided", "treated_share": 0.333, "df_rule": "cluster"}]),
         title_cs="Minimální zjistitelný efekt", title_en="Minimum detectable effect",
         column_labels={"design": ("Uspořádání", "Design"), "alternative": ("Alternativa", "Alternative"),
                        "effect": ("Efekt", "Effect")})
-    markdown = render_markdown(build_context(ResultsStore.read(tmp_path), kind="technical", scope="all", lang="cs",
+    markdown = render_markdown(build_context(published(tmp_path), kind="technical", scope="all", lang="cs",
                                              fmt="html", threshold=5, figure_paths={}))
     assert "| Ukazatel | Hodnota |" in markdown
     assert "| Uspořádání | rozdíl v rozdílech |" in markdown and "| Alternativa | oboustranná |" in markdown

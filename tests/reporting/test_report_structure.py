@@ -20,13 +20,14 @@ read back:
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 import datetime as dt
 import itertools
 import re
 import zipfile
 from html.parser import HTMLParser
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -34,6 +35,9 @@ from evaluation.reporting import render_reports
 from evaluation.reporting.benchmarks import load_benchmarks
 from evaluation.reporting.language import foreign_passages, marked_passages, without
 from evaluation.reporting.store import ResultsStore
+
+sys.path.insert(0, str(Path(__file__).parent))
+from stores import figure, internal_store, key_figure, published  # noqa: E402
 
 pypdf = pytest.importorskip("pypdf")
 docx = pytest.importorskip("docx")
@@ -47,14 +51,8 @@ AUTHORSHIP = {"evaluator": "Institut pro hodnocení sociálních politik, Praha"
                                                                                   "Affairs"}}
 
 
-def _figure():
-    fig, ax = plt.subplots(figsize=(5, 3))
-    ax.plot([0, 6, 12, 20], [1.0, 0.96, 0.93, 0.88])
-    return fig
-
-
 def build(root):
-    process = ResultsStore(root, strand="process")
+    process = internal_store(root, "process")
     process.add_table("reach", pd.DataFrame({
         "step": ["crisis", "crisis", "social", "social"], "measure": ["units", "households"] * 2,
         "planned": [30, 30, 50, 50], "actual": [30, 28, 50, 47], "percent_of_plan": [100.0, 93.3, 100.0, 94.0]}),
@@ -74,11 +72,9 @@ def build(root):
         title_cs="Intenzita podpory oproti plánu", title_en="Support dose against plan", n_column="households",
         notes=[("Exposure up to 2020-12-28; a household-month is 30.44 days. Planned intensity applies within the "
                "support period of each step (first months of the spell).")])
-    fig = _figure()
-    process.add_figure("occupancy", fig, caption_cs="Obsazenost bytů programu po měsících",
+    figure(process, "occupancy", caption_cs="Obsazenost bytů programu po měsících",
                        caption_en="Monthly occupancy of programme flats")
-    plt.close(fig)
-    process.add_key_figure("lost_share", 0.051, label_cs="Podíl ztracených žádostí", label_en="Lost applications",
+    key_figure(process, "lost_share", 0.051, label_cs="Podíl ztracených žádostí", label_en="Lost applications",
                            unit="%", n=2483, ci=(0.043, 0.061), decimals=1, n_unit="applications")
     process.add_text("headline", "Do bytů programu se nastěhovalo 78 domácností.", "78 households moved in.")
     process.add_text("finding_contact_points",
@@ -95,9 +91,9 @@ def build(root):
     process.write_meta(data_fingerprint="0123456789abcdef" * 4, parameters={"municipality": None, "pilot_plan": None},
                        date="2026-11-20", study_period=["2016-01-01", "2020-12-31"])
 
-    retention = ResultsStore(root, strand="retention")
+    retention = internal_store(root, "retention")
     for months, value, ci in ((6, 0.97, (0.92, 0.99)), (12, 0.93, (0.87, 0.96)), (20, 0.88, (0.81, 0.92))):
-        retention.add_key_figure(f"housed_{months}m", value, label_cs=f"V bydlení po {months} měsících",
+        key_figure(retention, f"housed_{months}m", value, label_cs=f"V bydlení po {months} měsících",
                                  label_en=f"Housed at {months} months", unit="%", n=138, ci=ci)
     retention.add_table("retention", pd.DataFrame({"time": [6, 12, 20], "survival": [0.971, 0.927, 0.876],
                                                    "conf_low": [0.925, 0.869, 0.808],
@@ -106,16 +102,14 @@ def build(root):
                         count_columns=["n_risk"], percent_columns=["survival", "conf_low", "conf_high"],
                         notes=[("Time in months (days / 30.4375). 95% confidence intervals from Greenwood's variance, "
                                "log-log transform.")])
-    fig = _figure()
-    retention.add_figure("retention", fig, caption_cs="Podíl domácností, které si udržely bydlení",
+    figure(retention, "retention", caption_cs="Podíl domácností, které si udržely bydlení",
                          caption_en="Share of households still housed")
-    plt.close(fig)
     retention.add_text("headline", "Z 138 domácností programu si bydlení po 12 měsících udrželo 93 %.",
                        "Of 138 programme households 93% were still housed after 12 months.")
     retention.write_meta(data_fingerprint="0123456789abcdef" * 4, date="2026-11-20",
                          study_period=["2016-01-01", "2020-12-31"])
 
-    impact = ResultsStore(root, strand="impact")
+    impact = internal_store(root, "impact")
     impact.add_table("wild_bootstrap", pd.DataFrame({"estimate": [-0.198], "conf_low": [-0.43], "conf_high": [0.034],
                                                      "p_value": [0.004], "n_clusters": [166]}),
                      title_cs="Wild cluster bootstrap: pilotní obce", title_en="Wild cluster bootstrap: pilots",
@@ -135,15 +129,15 @@ def build(root):
                     "p-value comes from the wild cluster bootstrap.")
     impact.add_text("headline", "Oproti srovnávací skupině se dluh na bydlení snížil v průměru o 5 836 Kč.",
                     "Against the comparison group housing debt fell by CZK 5,836 on average.")
-    impact.add_key_figure("att_households", -5836.2, label_cs="Průměrný efekt na dluh na bydlení",
+    key_figure(impact, "att_households", -5836.2, label_cs="Průměrný efekt na dluh na bydlení",
                           label_en="Average effect on housing debt", unit="CZK", ci=(-6299.0, -5374.0), decimals=0)
     impact.write_meta(data_fingerprint="0123456789abcdef" * 4, date="2026-11-20")
 
-    data = ResultsStore(root, strand="data")
+    data = internal_store(root, "data")
     data.add_text("flow", "Z 498 domácností v datech vstoupilo do programu 138.",
                   "Of 498 households in the data 138 entered the programme.")
     data.write_meta(data_fingerprint="0123456789abcdef" * 4, date="2026-11-20")
-    return root
+    return published(root).root
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +202,19 @@ def _html(path, lang):
 
 def _pdf_pages(path):
     return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+def _pdf_body(path) -> str:
+    """The text of a PDF without its running header and footer (so that a passage broken across
+    a page reads as one)."""
+    lines = []
+    for page in _pdf_pages(path):
+        for line in page.splitlines():
+            if " · data " in line or line.startswith(("Technická zpráva", "Technical report", "Souhrn pro",
+                                                      "Policy brief")):
+                continue
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _docx_text(path, lang):
@@ -362,7 +369,7 @@ def test_no_sentence_of_the_other_language_in_any_format(reports, lang):
     for kind in ("technical", "brief"):
         texts = {"html": "".join(_html(reports[f"{kind}_{lang}.html"], lang).text),
                  "docx": _docx_text(reports[f"{kind}_{lang}.docx"], lang),
-                 "pdf": without("\n".join(_pdf_pages(reports[f"{kind}_{lang}.pdf"])), quoted)}
+                 "pdf": without(_pdf_body(reports[f"{kind}_{lang}.pdf"]), quoted)}
         for fmt, text in texts.items():
             assert foreign_passages(text, lang, names=names) == [], (kind, fmt)
             if lang == "en":

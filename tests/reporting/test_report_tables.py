@@ -2,6 +2,9 @@
 cent, one language of a bilingual column, the appendix and the results-folder placements,
 numbering in order of appearance, labelled n of key figures, the parameter table."""
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -9,6 +12,9 @@ from evaluation.errors import EvaluationError
 from evaluation.reporting.assemble import build_context, cell_text, parameter_rows, render_markdown
 from evaluation.reporting.labels import column_labels, missing_labels, value_label
 from evaluation.reporting.store import ResultsStore
+
+sys.path.insert(0, str(Path(__file__).parent))
+from stores import internal_store, key_figure, published  # noqa: E402
 
 NBSP = "\u00a0"
 
@@ -46,7 +52,7 @@ def test_cells_in_the_report_language():
 
 @pytest.fixture
 def folder(tmp_path):
-    store = ResultsStore(tmp_path, strand="process")
+    store = internal_store(tmp_path, "process")
     store.add_table("flow", pd.DataFrame({"stage_cs": ["Přijaté", "Vstoupily"], "stage_en": ["Received", "Entered"],
                                           "all": [120, 80]}), title_cs="Tok", title_en="Flow",
                     count_columns=["all"])
@@ -59,11 +65,12 @@ def folder(tmp_path):
                                              "share_in_arrears": [0.1, 0.25], "mean_balance": [1.0, 2.0]}),
                     title_cs="Dluhy", title_en="Arrears", count_columns=["households"], n_column="households",
                     report_columns=["step", "share_in_arrears", "households"])
-    store.add_key_figure("lost_share", 0.051, label_cs="Ztracené žádosti", label_en="Lost applications",
-                         unit="%", n=2483, ci=(0.043, 0.061), decimals=1, n_unit="applications")
+    key_figure(store, "lost_share", 0.051, label_cs="Ztracené žádosti", label_en="Lost applications",
+               unit="%", n=2483, ci=(0.043, 0.061), decimals=1, n_unit="applications")
     store.write_meta(parameters={"municipality": None, "seed": 2019, "event_window": [-12, 24],
                                  "data_dir": "/secret/path", "unit_costs": {"shelter_night": 450}})
-    return tmp_path
+    published(tmp_path)
+    return tmp_path / "published"
 
 
 def test_placement_and_report_columns(folder):
@@ -136,4 +143,5 @@ def test_consort_table_from_a_flow():
                                               "– excluded: comparison group"]
     entered = table.loc[table["stage_en"] == "Entered the programme"].iloc[0]
     assert (entered["all"], entered["crisis"], entered["social"]) == (12, 5, 7)
-    assert list(table.columns) == ["stage_cs", "stage_en", "all", "crisis", "social"]
+    # the columns the reports show, then the keys that tie each row to the flow's boxes
+    assert list(table.columns) == ["stage_cs", "stage_en", "all", "crisis", "social", "box", "kind", "rule"]

@@ -22,7 +22,7 @@ def demo(tmp_path_factory):
 
 
 def test_demo_writes_every_report_in_every_format(demo):
-    reports = demo / "reports"
+    reports = demo / "published" / "reports"
     for report in ("brief", "technical"):
         for ext in ("html", "pdf", "docx"):
             path = reports / f"{report}_cs.{ext}"
@@ -33,19 +33,23 @@ def test_demo_writes_every_report_in_every_format(demo):
 
 def test_demo_runs_every_notebook_and_stores_every_strand(demo):
     for strand in STRANDS.values():
-        executed = nbformat.read(demo / "notebooks" / "all" / strand.notebook, as_version=4)
+        executed = nbformat.read(demo / "internal" / "notebooks" / "all" / strand.notebook, as_version=4)
         assert all(not any(o.get("output_type") == "error" for o in c.get("outputs", []))
                    for c in executed.cells if c.cell_type == "code")
-        meta = json.loads((demo / "results" / "all" / strand.store_name / "meta.json").read_text("utf-8"))
-        assert meta["notebook"] == strand.notebook and meta["data_fingerprint"]
-    names = {p.stem for p in (demo / "results" / "all").glob("*/tables/*.csv")}
+        meta = json.loads((demo / "published" / "results" / "all" / strand.store_name / "meta.json")
+                          .read_text("utf-8"))
+        assert meta["notebook"] == strand.notebook and meta["data_fingerprint"] and meta["kind"] == "published"
+        # the notebooks for sharing show the steps, never an output computed on the full data
+        shared = nbformat.read(demo / "published" / "notebooks" / "all" / strand.notebook, as_version=4)
+        assert not any(c.get("outputs") for c in shared.cells if c.cell_type == "code")
+    names = {p.stem for p in (demo / "published" / "results" / "all").glob("*/tables/*.csv")}
     assert {"participant_flow", "ledger", "reach", "retention", "exits", "event_study",
             "staggered_municipalities", "wild_bootstrap", "balance", "cost_per_household", "offsets",
             "ethos_counts", "stock_flow"} <= names
 
 
 def test_published_tables_hold_no_household_rows(demo):
-    for path in (demo / "results").rglob("tables/*.csv"):
+    for path in (demo / "published" / "results").rglob("tables/*.csv"):
         header = path.read_text("utf-8").splitlines()[0].split(",")
         assert not any(c.endswith("_id") for c in header), path
 
@@ -58,7 +62,7 @@ def test_pooled_municipality_effect_covers_the_known_truth(demo):
     rows = [dict(zip(truth["columns"], r)) for r in truth["rows"]]
     [true] = [r["value"] for r in rows if r["version"] == "evictions_per_1000:sample"
               and r["aggregation"] == "dynamic" and r["term"] == "overall"]
-    figures = json.loads((demo / "results" / "all" / "impact" / "key_figures.json").read_text("utf-8"))
+    figures = json.loads((demo / "published" / "results" / "all" / "impact" / "key_figures.json").read_text("utf-8"))
     low, high = figures["att_municipalities"]["ci"]
     assert low <= true <= high, (low, true, high)
 
@@ -72,7 +76,7 @@ def _pdf_text(path):
 def test_every_published_column_has_czech_and_english_labels(demo):
     from evaluation.reporting.store import ResultsStore
 
-    results = ResultsStore.read(demo / "results")
+    results = ResultsStore.read(demo / "published" / "results")
     unlabelled = []
     for strands in results.scopes.values():
         for strand in strands.values():
@@ -93,7 +97,7 @@ def test_reports_are_readable_lengths_and_free_of_raw_codes(demo):
 
     from pypdf import PdfReader
 
-    reports = demo / "reports"
+    reports = demo / "published" / "reports"
     assert len(PdfReader(reports / "brief_cs.pdf").pages) <= 4
     # the sections of an evaluation report (programme and logic model, earlier evidence, authorship,
     # glossary, methods appendix) take about seven pages beyond the results

@@ -45,8 +45,9 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
     run = subprocess.Popen([sys.executable, "-m", "evaluation.cli", "run", config.name, "--no-progress"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
-        assert wait_for(lambda: (output / "kernel.pid").is_file()), "the sleeping notebook never started"
-        kernel = int((output / "kernel.pid").read_text())
+        pid_file = output / "internal" / "kernel.pid"  # beside the internal results folder
+        assert wait_for(lambda: pid_file.is_file()), "the sleeping notebook never started"
+        kernel = int(pid_file.read_text())
         assert read_record(output)["jobs"]["all/retention"]["state"] == "running"
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=120)  # the notebook would sleep for 300 s

@@ -73,7 +73,7 @@ def test_strand_overrides_reach_the_notebook(tmp_path):
                            "parameters": {"impact": {"bootstrap_draws": 199}}}, base_dir=tmp_path)
     [job] = plan_jobs(config, [None])
     assert job.parameters["bootstrap_draws"] == 199
-    assert job.results_dir == tmp_path.resolve() / "out" / "results" / "all" / "impact"
+    assert job.results_dir == tmp_path.resolve() / "out" / "internal" / "results" / "all" / "impact"
     assert job.parameters["lang"] == "en" and job.parameters["municipality"] is None
-    assert job.parameters["results_dir"] == str(tmp_path.resolve() / "out" / "results")
-    assert job.output_path == tmp_path.resolve() / "out" / "notebooks" / "all" / "04_impact.ipynb"
+    assert job.parameters["results_dir"] == str(tmp_path.resolve() / "out" / "internal" / "results")
+    assert job.output_path == tmp_path.resolve() / "out" / "internal" / "notebooks" / "all" / "04_impact.ipynb"

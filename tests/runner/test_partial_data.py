@@ -47,9 +47,9 @@ def test_contact_point_data_alone_runs_and_the_report_says_what_is_missing(tmp_p
     assert "03_retention.ipynb in pooled: the data of this scope have no rows in table “Tenancies”" in str(summary)
     assert read_record(tmp_path / "out")["jobs"]["all/retention"]["state"] == "skipped"
 
-    stored = tmp_path / "out" / "results" / "all"
+    stored = tmp_path / "out" / "published" / "results" / "all"
     assert (stored / "process" / "tables" / "processing_time.csv").is_file()  # the contact-point analyses ran
-    report = re.sub(r"<[^>]+>|\s+", " ", (tmp_path / "out" / "reports" / "technical_cs.html").read_text("utf-8"))
+    report = re.sub(r"<[^>]+>|\s+", " ", (tmp_path / "out" / "published" / "reports" / "technical_cs.html").read_text("utf-8"))
     assert ("Analýza „Udržení bydlení“ nebyla provedena: v datech tohoto rozsahu nejsou záznamy v tabulce "
             "„Nájemní vztahy“") in report
     assert "Analýza „Dosah oproti plánu“ nebyla provedena" in report  # process: the housing analyses

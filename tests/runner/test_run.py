@@ -36,7 +36,7 @@ def test_a_rerun_keeps_what_is_up_to_date_and_reruns_what_changed(tmp_path, synt
     assert entry["state"] == "done" and entry["seconds"] > 0 and entry["attempts"] == 1
     assert entry["inputs"]["data_fingerprint"] and entry["inputs"]["parameters"]["seed"] == 2019
     assert set(entry["inputs"]["code_fingerprint"]) == {"notebook", "package"}
-    executed = tmp_path / "out" / "notebooks" / "all" / "06_need.ipynb"
+    executed = tmp_path / "out" / "internal" / "notebooks" / "all" / "06_need.ipynb"
     stamp = executed.stat().st_mtime_ns
 
     again = run_config(configure(tmp_path, synthetic, stand_ins), progress=False)
@@ -58,7 +58,7 @@ def test_a_rerun_keeps_what_is_up_to_date_and_reruns_what_changed(tmp_path, synt
 def test_resume_continues_after_a_failure_and_stale_reports_are_set_aside(tmp_path, synthetic, stand_ins):
     config = configure(tmp_path, synthetic, stand_ins, report_formats=["html"])
     assert run_config(config, progress=False).ok
-    reports = tmp_path / "out" / "reports"
+    reports = tmp_path / "out" / "published" / "reports"
     assert (reports / "brief_cs.html").is_file()
 
     stand_ins("need", "raise ValueError('broken export')")
@@ -70,7 +70,7 @@ def test_resume_continues_after_a_failure_and_stale_reports_are_set_aside(tmp_pa
     assert record["jobs"]["all/need"]["state"] == "failed" and "broken export" in record["jobs"]["all/need"]["error"]
     assert record["jobs"]["all/process"]["state"] == "done"
     # the earlier reports no longer match the results: moved aside, with a note, and the summary says so
-    stale = tmp_path / "out" / "reports-stale"
+    stale = tmp_path / "out" / "published" / "reports-stale"
     assert not reports.exists() and (stale / "brief_cs.html").is_file()
     assert "do not match the current results" in (stale / "STALE.txt").read_text("utf-8")
     text = str(failed)
@@ -107,16 +107,16 @@ def test_a_batch_runs_a_strand_only_where_the_data_support_it(tmp_path, syntheti
     record = read_record(tmp_path / "out")
     assert record["jobs"]["vir/retention"]["state"] == "skipped"
     assert "no rows in table “Tenancies”" in record["jobs"]["vir/retention"]["reason"]
-    texts = (tmp_path / "out" / "results" / "vir" / "retention" / "texts.json").read_text("utf-8")
+    texts = (tmp_path / "out" / "internal" / "results" / "vir" / "retention" / "texts.json").read_text("utf-8")
     assert "Analýza „Udržení bydlení“ nebyla provedena" in texts and "“Tenancies”" in texts
-    assert not (tmp_path / "out" / "notebooks" / "vir").exists()
+    assert not (tmp_path / "out" / "internal" / "notebooks" / "vir").exists()
     assert "03_retention.ipynb in" in str(summary) and "no rows in table “Tenancies”" in str(summary)
 
     # the same output folder with fewer municipalities: results of the others are removed
     narrower = run_config(configure(tmp_path, synthetic, stand_ins, strands=["retention"],
                                     municipalities=["brno"]), progress=False)
     assert narrower.ok and len(narrower.up_to_date) == 2  # pooled and Brno ('brno' is taken as 'Brno')
-    assert not (tmp_path / "out" / "results" / "vir").exists()
+    assert not (tmp_path / "out" / "internal" / "results" / "vir").exists()
     assert any("removed results no longer in the configuration" in n for n in narrower.notes)
     assert any("'brno' was taken as 'Brno'" in n for n in narrower.notes)
 

@@ -108,6 +108,6 @@ def test_notebook_defaults_are_where_make_demo_writes():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     out = re.search(r"^OUT\s*\?=\s*(\S+)", makefile, flags=re.M).group(1)
     assert "evaluation demo --out $(OUT)" in makefile
-    # evaluation demo writes the data to <out>/data/{csv,parquet} and the results to <out>/results
+    # evaluation demo writes the data to <out>/data/{csv,parquet}; notebooks store into <out>/internal/results
     assert COMMON_PARAMETERS["data_dir"] == f"../{out}/data/parquet"
-    assert COMMON_PARAMETERS["results_dir"] == f"../{out}/results"
+    assert COMMON_PARAMETERS["results_dir"] == f"../{out}/internal/results"

@@ -38,11 +38,19 @@ from evaluation.runner.strands.retention import TITLES as RETENTION_TITLES
 
 
 def _session(root, strand, lang="cs"):
-    return types.SimpleNamespace(store=ResultsStore(root, strand=strand), lang=lang)
+    return types.SimpleNamespace(store=ResultsStore(root / "internal", strand=strand), lang=lang)
+
+
+def _published(root):
+    """Publish what the strand stored (as a run does before its reports) and return the folder."""
+    from evaluation.reporting.publication import publish_results
+
+    publish_results(root / "internal", root / "published")
+    return root / "published"
 
 
 def _read(root, strand, file):
-    return json.loads((root / "all" / strand / file).read_text("utf-8"))
+    return json.loads((_published(root) / "all" / strand / file).read_text("utf-8"))
 
 
 def municipality_panel(treated_per_cohort, seed=7, n_comparison=40):
@@ -77,14 +85,15 @@ def test_few_treated_municipalities_publish_the_wild_bootstrap_sup_t_pretest(few
     impact.save(_session(tmp_path, "impact"), few_treated)
     figures = _read(tmp_path, "impact", "key_figures.json")
     figure = figures["pretest_p_municipalities"]
-    assert figure["value"] == pytest.approx(chosen.p_value)
+    assert figure["value"] == pytest.approx(round(chosen.p_value, 3))  # as precise as the report quotes it
     assert "sup-t" in figure["label_cs"] and "wild bootstrap" in figure["label_en"]
     assert "pretest_p_households" not in figures  # no household panel in these data
-    table = pd.read_csv(tmp_path / "all" / "impact" / "tables" / "pretrend.csv")
+    table = pd.read_csv(tmp_path / "published" / "all" / "impact" / "tables" / "pretrend.csv")
     row = table.loc[table["test_en"].str.contains("pilot municipalities")].iloc[0]
-    assert row["p_value"] == pytest.approx(chosen.p_value)
-    assert row["wald_p_value"] == pytest.approx(res.pretest_p_value)  # R did's Wald, for comparison only
-    notes = json.loads((tmp_path / "all" / "impact" / "tables" / "pretrend.json").read_text("utf-8"))["notes"]
+    assert row["p_value"] == pytest.approx(chosen.p_value, rel=1e-3)  # published to four digits
+    assert row["wald_p_value"] == pytest.approx(res.pretest_p_value, rel=1e-3)  # R did's Wald, for comparison
+    notes = json.loads((tmp_path / "published" / "all" / "impact" / "tables" / "pretrend.json")
+                       .read_text("utf-8"))["notes"]
     assert any("Waldův test balíku R did" in n["cs"] and "nespolehlivý" in n["cs"] for n in notes)
     texts = _read(tmp_path, "impact", "texts.json")
     assert "sup-t test se studentizovaným wild bootstrapem" in texts["diagnostics"]["cs"]
@@ -101,9 +110,10 @@ def test_many_treated_municipalities_publish_r_did_wald_pretest(tmp_path):
     assert chosen.method == "wald" and chosen.p_value == pytest.approx(res.pretest_p_value)
     impact.save(_session(tmp_path, "impact"), output)
     figure = _read(tmp_path, "impact", "key_figures.json")["pretest_p_municipalities"]
-    assert figure["value"] == pytest.approx(res.pretest_p_value)
+    assert figure["value"] == pytest.approx(round(res.pretest_p_value, 3))
     assert "Waldův test" in figure["label_cs"] and "Wald test" in figure["label_en"]
-    notes = json.loads((tmp_path / "all" / "impact" / "tables" / "pretrend.json").read_text("utf-8"))["notes"]
+    notes = json.loads((tmp_path / "published" / "all" / "impact" / "tables" / "pretrend.json")
+                       .read_text("utf-8"))["notes"]
     assert not any("nespolehlivý" in n["cs"] for n in notes)
 
 
@@ -128,13 +138,15 @@ def test_singular_wald_covariance_still_publishes_the_robust_pretest():
 
 
 def _impact_results(root, figures, event_study_p=None):
-    store = ResultsStore(root, strand="impact")
-    for key, p in figures.items():
-        store.add_key_figure(key, p, label_cs=key, label_en=key, decimals=3)
+    store = ResultsStore(root / "internal", strand="impact")
+    rows = [{"design": key, "test_cs": key, "test_en": key, "p_value": p} for key, p in figures.items()]
     if event_study_p is not None:
-        store.add_table("pretrend", pd.DataFrame({"test_cs": ["F"], "test_en": ["F"], "p_value": [event_study_p]}),
-                        title_cs="Testy", title_en="Tests")
-    return ResultsStore.read(root).scopes["all"]
+        rows.append({"design": "event_study", "test_cs": "F", "test_en": "F", "p_value": event_study_p})
+    store.add_table("pretrend", pd.DataFrame(rows), title_cs="Testy", title_en="Tests")
+    for key in figures:
+        store.add_key_figure(key, table="pretrend", row={"design": key}, column="p_value", label_cs=key,
+                             label_en=key, decimals=3)
+    return ResultsStore.read(_published(root)).scopes["all"]
 
 
 def test_recommendation_reads_the_pretest_key_figures(tmp_path):
@@ -174,7 +186,9 @@ def test_skipped_analyses_are_worded_in_czech_with_the_estimator_message_quoted(
     assert "„Nájemní vztahy“" in limitations["limitation_retention_2"]["cs"]  # the contract's Czech title
     assert "tenancies" not in limitations["limitation_retention_2"]["cs"]
     assert limitations["limitation_retention_3"]["cs"].endswith("epizody bydlení neuvádějí první stupeň.")
-    assert limitations["limitation_retention_note_1"] == {"cs": "Vynechány 2 domácnosti.", "en": "2 households left out"}
+    # as published: a small number of households in a note is written "<5"
+    assert limitations["limitation_retention_note_1"] == {"cs": "Vynechány <5 domácnosti.",
+                                                          "en": "<5 households left out"}
     assert reason_texts(Reason("why", "proč")) == ("proč", "why")
 
 

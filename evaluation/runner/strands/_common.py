@@ -18,7 +18,6 @@ Example
 from __future__ import annotations
 
 import html
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.errors import EstimationError
-from evaluation.results import Result
+from evaluation.results import RESULT_FAMILY, Result
 
 
 @dataclass(frozen=True)
@@ -241,20 +240,22 @@ def disclosure_columns(result: Result, table: pd.DataFrame) -> tuple[list[str], 
 
 
 def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[str, str], *,
-                 figure: tuple[str, str] | None = None, figure_n: int | None = None,
-                 plot: Callable[[Result, Any], Any] | None = None, lang: str = "cs",
+                 figure: tuple[str, str] | None = None, lang: str = "cs",
                  plot_options: Mapping[str, Any] | None = None,
                  placement: str = "main", report_columns: Sequence[str] | None = None,
                  percent_columns: Sequence[str] | None = None, notes: Sequence[Any] = (),
                  stored_as: str | None = None,
-                 column_labels: Mapping[str, tuple[str, str]] | None = None) -> bool:
+                 column_labels: Mapping[str, tuple[str, str]] | None = None,
+                 alt: tuple[str, str] | None = None, **table_options: Any) -> bool:
     """Store ``output[name]`` as table ``name`` (and as figure ``name`` when captions are given).
 
-    The figure is the result's own ``plot`` (in ``lang`` when it takes a language, with the
-    ``plot_options`` it accepts, e.g. ``{"time_unit": "month"}``) unless ``plot(result, ax)`` is given. ``placement``, ``report_columns`` and ``percent_columns``
-    say where the reports show the table and how (see :meth:`ResultsStore.add_table`).
-    ``stored_as`` stores it under another name (e.g. the monthly detail behind a summary).
-    Returns False (and stores nothing) when the strand did not compute it.
+    The figure is the result's own drawing (:attr:`Result.figure_drawer`) with the
+    ``plot_options`` it takes (e.g. ``{"time_unit": "month"}``); publication draws it from the
+    protected table. ``placement``, ``report_columns`` and ``percent_columns`` say where the
+    reports show the table and how (see :meth:`ResultsStore.add_table`; ``table_options`` are
+    passed on: ``family``, ``dimensions``, ``wide``, ``relations``). ``stored_as`` stores it under
+    another name (e.g. the monthly detail behind a summary). Returns False (and stores nothing)
+    when the strand did not compute it.
     """
     if name not in output:
         return False
@@ -262,47 +263,64 @@ def store_result(session: Any, output: StrandOutput, name: str, titles: tuple[st
     counts, n_column = disclosure_columns(result, result.tidy())
     session.store.add_table(stored_as or name, result, title_cs=titles[0], title_en=titles[1], count_columns=counts,
                             n_column=n_column, placement=placement, report_columns=report_columns,
-                            percent_columns=percent_columns, notes=notes, column_labels=column_labels)
+                            percent_columns=percent_columns, notes=notes, column_labels=column_labels,
+                            **table_options)
     if figure is not None:
-        store_figure(session, stored_as or name, result, figure, figure_n=figure_n, plot=plot, lang=lang,
-                     plot_options=plot_options)
+        store_figure(session, stored_as or name, result, figure, options=plot_options, alt=alt)
     return True
 
 
-def plot_arguments(plot: Callable[..., Any], lang: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The keyword arguments of ``plot`` among ``lang`` and ``options`` (those it does not take are left out)."""
-    accepted = inspect.signature(plot).parameters
-    wanted = {"lang": lang, **dict(options or {})}
-    return {key: value for key, value in wanted.items() if key in accepted}
+def store_figure(session: Any, name: str, result: Any, captions: tuple[str, str], *,
+                 options: Mapping[str, Any] | None = None, alt: tuple[str, str] | None = None,
+                 table: str | None = None) -> None:
+    """Store figure ``name`` of ``result``: the tables it is drawn from and how to draw it.
 
+    The tables of :meth:`Result.figure_tables` are stored as ``<name>_<role>`` (results folder
+    only); a result drawn from its tidy table uses the table stored as ``table`` (default
+    ``name``). Publication draws the figure from the protected tables (never from the data).
+    """
+    from evaluation.errors import EvaluationError
 
-def store_figure(session: Any, name: str, result: Any, captions: tuple[str, str], *, figure_n: int | None = None,
-                 plot: Callable[[Any, Any], Any] | None = None, lang: str = "cs",
-                 plot_options: Mapping[str, Any] | None = None) -> None:
-    """Draw ``result`` (its ``plot`` in ``lang`` with the ``plot_options`` it takes, e.g.
-    ``time_unit``) and store it as figure ``name``."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    try:
-        if plot is not None:
-            plot(result, ax)
-        else:
-            result.plot(ax=ax, **plot_arguments(result.plot, lang, plot_options))
-        session.store.add_figure(name, fig, caption_cs=captions[0], caption_en=captions[1], n=figure_n)
-    finally:
-        plt.close(fig)
+    if result.figure_drawer is None:
+        raise EvaluationError(f"{type(result).__name__} has no figure to store")
+    sources = dict(result.figure_tables())
+    extra: dict[str, str] = {}
+    settings = dict(result.figure_options())
+    if sources:
+        names = {}
+        for role, source in sources.items():
+            names[role] = f"{name}_{role}"
+            session.store.add_table(
+                names[role], source.data, title_cs=source.title_cs or f"{captions[0]}: podklad grafu",
+                title_en=source.title_en or f"{captions[1]}: data of the figure",
+                count_columns=[c for c in source.count_columns if c in source.data.columns],
+                n_column=source.n_column if source.n_column in source.data.columns else None,
+                follows=[c for c in source.follows if c in source.data.columns], curve=source.curve,
+                family=name if source.family == RESULT_FAMILY else source.family,
+                dimensions=list(source.dimensions) if source.dimensions else None, placement="folder")
+        (main_role, main_source), *_ = sources.items()
+        main = names.pop(main_role)
+        extra = names
+        settings.update(main_source.options)
+    else:
+        main = table or name
+    settings.update(options or {})
+    alt_cs, alt_en = alt or ("", "")
+    session.store.add_figure(name, table=main, plotter=result.figure_drawer, caption_cs=captions[0],
+                             caption_en=captions[1], options=settings, extra_tables=extra,
+                             alt_cs=alt_cs, alt_en=alt_en)
 
 
 def store_frame(session: Any, name: str, frame: pd.DataFrame, titles: tuple[str, str], *,
                 count_columns: Sequence[str] = (), n_column: str | None = None, notes: Sequence[Any] = (),
                 placement: str = "main", report_columns: Sequence[str] | None = None,
                 percent_columns: Sequence[str] | None = None,
-                column_labels: Mapping[str, tuple[str, str]] | None = None) -> None:
-    """Store a summary table a strand built from its results (disclosure control applies)."""
+                column_labels: Mapping[str, tuple[str, str]] | None = None, **table_options: Any) -> None:
+    """Store a summary table a strand built from its results (publication protects it; the
+    ``table_options`` ``family``, ``dimensions``, ``wide``, ``relations``, ``follows`` tell it how)."""
     session.store.add_table(name, frame, title_cs=titles[0], title_en=titles[1], count_columns=count_columns,
                             n_column=n_column, notes=notes, placement=placement, report_columns=report_columns,
-                            percent_columns=percent_columns, column_labels=column_labels)
+                            percent_columns=percent_columns, column_labels=column_labels, **table_options)
 
 
 def limitation_texts(title: tuple[str, str], reason: Reason | str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.reporting.formatting import format_date, format_number
+from evaluation.reporting.formatting import format_date
 from evaluation.results import Result
 from evaluation.runner.strands._common import (
     Collector,
@@ -101,35 +101,71 @@ def save(session: Any, output: StrandOutput) -> None:
     if "scope" in output:
         left_out = pd.to_numeric(output["scope"].tidy().get("rows_left_out"), errors="coerce").fillna(0)
         store_result(session, output, "scope", TITLES["scope"], lang=session.lang,
-                     placement="main" if (left_out > 0).any() else "folder")
+                     placement="main" if (left_out > 0).any() else "folder", dimensions=["table"],
+                     relations=[("rows_in", ["rows_kept", "rows_left_out"])])
     if store_result(session, output, "participant_flow", TITLES["participant_flow_detail"],
-                    stored_as="participant_flow_detail", placement="folder"):
+                    stored_as="participant_flow_detail", placement="folder", family="participant_flow",
+                    dimensions=list(FLOW_KEYS) + ["step"], row_relations=flow_relations(output["participant_flow"])
+                    if "participant_flow" in output else None,
+                    populations=[{"name": "programme_households", "column": "count",
+                                  "row": {"kind": "main", "box": "entered", "step": "all"}}]):
         flow = output["participant_flow"]
         store_figure(session, "participant_flow", flow, ("Tok domácností od přijetí dat po analýzu",
                                                          "Households from the data received to the analysis"),
-                     lang=session.lang)
+                     table="participant_flow_detail",
+                     alt=("Diagram toku domácností: kolik domácností bylo v datech, kolik vstoupilo do programu "
+                          "a kolik je v analýze výsledků, s důvody každého vyřazení.",
+                          "Flow diagram: how many households were in the data, how many entered the programme "
+                          "and how many are in the outcome analysis, with the reason for every exclusion."))
+        steps = steps_present(flow)
         store_frame(session, "participant_flow", consort_table(flow), TITLES["participant_flow"],
-                    count_columns=["all", *steps_present(flow)],
+                    count_columns=["all", *steps], family="participant_flow", dimensions=list(FLOW_KEYS),
+                    wide=("step", "count"), relations=[("all", steps)] if steps else None,
+                    report_columns=["stage_cs", "stage_en", "all", *steps],
                     notes=[(f"Stav k {format_date(flow.as_of, 'cs')}; doba sledování {flow.follow_up_months} měsíců. "
                             "Řádky „vyřazeno“ uvádějí domácnosti, které do další fáze nepostoupily, s důvodem.",
                             f"As of {format_date(flow.as_of, 'en')}; follow-up {flow.follow_up_months} months. "
                             "“Excluded” rows count the households that did not reach the next stage, with the "
                             "reason.")])
-        received, analysed = flow.count("received"), flow.count("analysed")
-        entered = flow.count("entered")
-        session.store.add_key_figure("households_received", received, label_cs="Domácnosti v datech",
-                                     label_en="Households in the data", unit="households", is_count=True)
-        session.store.add_key_figure("households_analysed", analysed, label_cs="Domácnosti v analýze",
-                                     label_en="Households analysed", unit="households", is_count=True)
+        for id, box, label_cs, label_en in (
+                ("households_received", "received", "Domácnosti v datech", "Households in the data"),
+                ("households_entered", "entered", "Domácnosti, které vstoupily do programu",
+                 "Households that entered the programme"),
+                ("households_analysed", "analysed", "Domácnosti v analýze", "Households analysed")):
+            session.store.add_key_figure(id, table="participant_flow_detail", column="count",
+                                         row={"kind": "main", "box": box, "step": "all"}, label_cs=label_cs,
+                                         label_en=label_en, unit="households", is_count=True)
+        months = flow.follow_up_months
         session.store.add_text(
             "flow",
-            f"Z {format_number(received, 'cs', 0)} domácností v datech vstoupilo do programu "
-            f"{format_number(entered, 'cs', 0)} a do analýzy výsledků po {flow.follow_up_months} měsících "
-            f"{format_number(analysed, 'cs', 0)}; každé vyřazení je v tabulce toku uvedeno s důvodem.",
-            f"Of {format_number(received, 'en', 0)} households in the data, {format_number(entered, 'en', 0)} "
-            f"entered the programme and {format_number(analysed, 'en', 0)} are in the "
-            f"{flow.follow_up_months}-month outcome analysis; every exclusion is listed with its reason.")
+            f"Z {{households_received}} domácností v datech vstoupilo do programu {{households_entered}} a do "
+            f"analýzy výsledků po {months} měsících {{households_analysed}}; každé vyřazení je v tabulce toku "
+            "uvedeno s důvodem.",
+            f"Of {{households_received}} households in the data, {{households_entered}} entered the programme "
+            f"and {{households_analysed}} are in the {months}-month outcome analysis; every exclusion is listed "
+            "with its reason.",
+            fallback=("Každé vyřazení domácnosti je v tabulce toku uvedeno s důvodem; malé počty jsou skryté.",
+                      "Every exclusion of a household is listed with its reason in the flow table; small counts "
+                      "are hidden."))
     store_skipped(session, output, TITLES)
+
+
+#: The columns that say which box of the flow a row is (the same in the flow's two tables).
+FLOW_KEYS = ("box", "kind", "rule")
+
+
+def flow_relations(flow: Any) -> list[dict[str, Any]]:
+    """Each main box of the flow is the box before it minus the exclusions in between (for
+    disclosure control: a small exclusion must not be the difference of two boxes shown)."""
+    table = flow.tidy()
+    main = table.loc[(table["kind"] == "main") & (table["step"] == "all"), "box"].tolist()
+    relations = []
+    for before, box in zip(main, main[1:]):
+        rules = table.loc[(table["kind"] == "excluded") & (table["box"] == box), "rule"].tolist()
+        relations.append({"total": {"kind": "main", "box": before, "step": "all"},
+                          "parts": [{"kind": "main", "box": box, "step": "all"},
+                                    *({"kind": "excluded", "box": box, "rule": r} for r in rules)]})
+    return relations
 
 
 #: Programme steps in staircase order (columns of the flow table).
@@ -159,18 +195,18 @@ def consort_table(flow: Any) -> pd.DataFrame:
         excluded = table.loc[(table["kind"] == "excluded") & (table["box"] == box)]
         for _, row in excluded.iterrows():
             rows.append({"stage_cs": f"– vyřazeno: {row['label_cs']}", "stage_en": f"– excluded: {row['label_en']}",
-                         "all": int(row["count"])})
+                         "all": int(row["count"]), "box": row["box"], "kind": "excluded", "rule": row["rule"]})
         main = table.loc[(table["kind"] == "main") & (table["box"] == box)]
         overall = main.loc[main["step"] == "all"]
         if overall.empty:
             continue
         entry = {"stage_cs": overall["label_cs"].iloc[0], "stage_en": overall["label_en"].iloc[0],
-                 "all": int(overall["count"].iloc[0])}
+                 "all": int(overall["count"].iloc[0]), "box": box, "kind": "main", "rule": overall["rule"].iloc[0]}
         by_step = main.set_index("step")["count"]
         for step in steps:
             entry[step] = int(by_step[step]) if step in by_step.index else None
         rows.append(entry)
-    frame = pd.DataFrame(rows, columns=["stage_cs", "stage_en", "all", *steps])
+    frame = pd.DataFrame(rows, columns=["stage_cs", "stage_en", "all", *steps, *FLOW_KEYS])
     for step in steps:
         frame[step] = frame[step].astype("Int64")
     return frame
@@ -189,16 +225,16 @@ def _validation(session: Any, output: StrandOutput) -> None:
     else:
         session.store.add_text(
             "validation",
-            f"Kontrola dat našla {summary.n_errors} chyb a {summary.n_warnings} varování; řádky s chybami byly "
-            "vyřazeny a jsou započteny v evidenci záznamů.",
-            f"The data checks found {summary.n_errors} error(s) and {summary.n_warnings} warning(s); rows with "
-            "errors were excluded and are counted in the ledger.")
+            "Kontrola dat podle datového standardu našla chyby nebo varování (počty podle souborů a pravidel "
+            "uvádí tabulka kontroly dat); řádky s chybami byly vyřazeny a jsou započteny v evidenci záznamů.",
+            "The data checks against the data contract found errors or warnings (the data-check table counts them "
+            "by file and rule); rows with errors were excluded and are counted in the ledger.")
 
 
 def _ledger(session: Any, output: StrandOutput) -> None:
     """Rows per table: received, excluded, loaded (and kept by this run's scope), reasons in words."""
     if not store_result(session, output, "ledger", TITLES["ledger_detail"], stored_as="ledger_detail",
-                        placement="folder"):
+                        placement="folder", dimensions=["table", "stage", "rule"]):
         return
     long = output["ledger"].tidy()
     tables = list(dict.fromkeys(long["table"]))
@@ -214,7 +250,14 @@ def _ledger(session: Any, output: StrandOutput) -> None:
         reasons = excluded.groupby("table", sort=False)[f"reason_{lang}"].agg(lambda r: "; ".join(dict.fromkeys(r)))
         wide[f"excluded_reasons_{lang}"] = wide["table"].map(reasons).fillna("")
     counts = [c for c in ("rows_received", "rows_excluded", "rows_loaded", "rows_kept") if c in wide]
-    store_frame(session, "ledger", wide, TITLES["ledger"], count_columns=counts, notes=[(
+    aggregates = [{"table": "ledger_detail", "columns": {
+        column: {"column": "rows", "where": {"stage": stage}}
+        for stage, column in (("received", "rows_received"), ("excluded", "rows_excluded"),
+                              ("loaded", "rows_loaded"))}}]
+    if "rows_kept" in wide:
+        aggregates.append({"table": "scope", "columns": {"rows_kept": {"column": "rows_kept"}}})
+    store_frame(session, "ledger", wide, TITLES["ledger"], count_columns=counts, dimensions=["table"],
+                aggregates=aggregates, relations=[("rows_received", ["rows_excluded", "rows_loaded"])], notes=[(
         "Počty řádků vstupních souborů; vyřazený řádek je započten jednou, u prvního pravidla, které porušil. "
         "Podrobná evidence podle pravidel je ve složce výsledků.",
         "Rows of the input files; an excluded row is counted once, under the first rule it broke. The ledger "

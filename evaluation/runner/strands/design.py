@@ -248,13 +248,14 @@ def save(session: Any, output: StrandOutput) -> None:
             session.store.add_text(f"sentence_{name}", result.sentence("cs"), result.sentence("en"))
     if "did_analytic" in output:
         res = output["did_analytic"]
-        if res.solved_for == "effect":
-            session.store.add_key_figure("mde_did", res.effect, label_cs="Minimální zjistitelný efekt (rozdíl v rozdílech)",
+        if res.solved_for == "effect" and "effect" in res.tidy().columns:
+            session.store.add_key_figure("mde_did", table="did_analytic", column="effect",
+                                         label_cs="Minimální zjistitelný efekt (rozdíl v rozdílech)",
                                          label_en="Minimum detectable effect (difference-in-differences)")
-    if "did_simulation" in output:
-        sim = output["did_simulation"]
-        session.store.add_key_figure("power_did_simulated", sim.power, label_cs="Síla testu simulací",
-                                     label_en="Power by simulation")
+    if "did_simulation" in output and "power" in output["did_simulation"].tidy().columns:
+        session.store.add_key_figure("power_did_simulated", table="did_simulation", column="power",
+                                     label_cs="Síla testu simulací", label_en="Power by simulation", unit="%",
+                                     decimals=0)
     cs, en = sentences(output, "cs"), sentences(output, "en")
     if cs:
         session.store.add_text("headline", " ".join(cs), " ".join(en))

@@ -156,7 +156,9 @@ def _cost_tables(session: Any, output: StrandOutput) -> None:
                 TITLES["cost_per_household"], count_columns=["households", "direct_entrants"],
                 n_column="households", notes=result.notes, report_columns=REPORT_COLUMNS["cost_per_household"],
                 column_labels=LABELS["cost_per_household"])
-    store_figure(session, "cost_per_household", result, FIGURES["cost_per_household"], lang=session.lang)
+    store_figure(session, "cost_per_household", result, FIGURES["cost_per_household"], alt=(
+        "Sloupce ukazují náklady na jedno udržené bydlení podle obce a stupně programu s intervalem spolehlivosti.",
+        "Bars show the cost per sustained tenancy by municipality and programme step with a confidence interval."))
     if (~steps).any():
         other = table.loc[~steps, ["municipality", "cost_centre", "cost_czk", "applications",
                                    "cost_per_application"]].reset_index(drop=True)
@@ -166,10 +168,13 @@ def _cost_tables(session: Any, output: StrandOutput) -> None:
 
 def save(session: Any, output: StrandOutput) -> None:
     """Store the economic results under their stable names (see the module docstring)."""
-    from evaluation.reporting.formatting import format_interval, format_number
+    from evaluation.reporting.formatting import format_number
 
     _cost_tables(session, output)
     store_result(session, output, "offsets", TITLES["offsets"], figure=FIGURES["offsets"], lang=session.lang,
+                 alt=("Body ukazují náklady programu, započtené úspory jinde a čisté náklady na domácnost s intervaly.",
+                      "Points show the programme cost, the offsets elsewhere and the net cost per household with "
+                      "intervals."),
                  report_columns=REPORT_COLUMNS["offsets"], column_labels=LABELS["offsets"])
     if "offsets" in output:
         result = output["offsets"]
@@ -180,29 +185,32 @@ def save(session: Any, output: StrandOutput) -> None:
                                f"{describe_unit_costs(result.unit_costs, 'en')}.")
         table = result.tidy().set_index("term")
         if "net cost" in table.index:
-            row = table.loc["net cost"]
-            n = int(row["n"]) if "n" in row and pd.notna(row["n"]) else None
-            ci = (float(row["conf_low"]), float(row["conf_high"])) if pd.notna(row.get("conf_low")) else None
-            session.store.add_key_figure(
-                "net_cost_per_household", float(row["estimate"]), label_cs="Čisté náklady na domácnost programu",
-                label_en="Net cost per programme household", unit="CZK", n=n, ci=ci, decimals=0)
-            if ci is not None and (n is None or not session.store.rules.is_small(n)):
-                cost = table["estimate"].get("programme cost")
-                saved = table["estimate"].get("offset: total")
-                extra_cs = extra_en = ""
-                if cost is not None and saved is not None:
-                    extra_cs = (f" Náklady programu jsou {format_number(cost, 'cs', 0)}\u00a0Kč, započtené úspory "
-                                f"jinde {format_number(saved, 'cs', 0)}\u00a0Kč na domácnost.")
-                    extra_en = (f" The programme costs {format_number(cost, 'en', 0)} CZK and the offsets "
-                                f"elsewhere amount to {format_number(saved, 'en', 0)} CZK per household.")
-                months_cs = format_number(result.treated_months, "cs", 1)
-                months_en = format_number(result.treated_months, "en", 1)
-                session.store.add_text(
-                    "headline",
-                    f"Čisté náklady programu činí {format_number(row['estimate'], 'cs', 0)}\u00a0Kč na domácnost "
-                    f"(95% IS {format_interval(*ci, 'cs', decimals=0, unit='Kč')}) za dobu od vstupu do konce dat "
-                    f"(v průměru {months_cs} měsíce na domácnost, stejné období jako náklady programu).{extra_cs}",
-                    f"The net cost of the programme is {format_number(row['estimate'], 'en', 0)} CZK per household "
-                    f"(95% CI {format_interval(*ci, 'en', decimals=0, unit='CZK')}) from entry to the end of the data "
-                    f"({months_en} months per household on average, the span of the programme cost).{extra_en}")
+            for key, term, label_cs, label_en in (
+                    ("net_cost_per_household", "net cost", "Čisté náklady na domácnost programu",
+                     "Net cost per programme household"),
+                    ("programme_cost_per_household", "programme cost", "Náklady programu na domácnost",
+                     "Programme cost per household"),
+                    ("offsets_per_household", "offset: total", "Započtené úspory na domácnost",
+                     "Offsets per household")):
+                if term in table.index:
+                    session.store.add_key_figure(
+                        key, table="offsets", row={"term": term}, column="estimate",
+                        ci_columns=("conf_low", "conf_high") if "conf_low" in table.columns else None,
+                        n_column="n" if "n" in table.columns else None, label_cs=label_cs, label_en=label_en,
+                        unit="CZK", decimals=0)
+            months_cs = format_number(result.treated_months, "cs", 1)
+            months_en = format_number(result.treated_months, "en", 1)
+            extra = ("programme cost" in table.index and "offset: total" in table.index)
+            extra_cs = (" Náklady programu jsou {programme_cost_per_household} Kč, započtené úspory jinde "
+                        "{offsets_per_household} Kč na domácnost.") if extra else ""
+            extra_en = (" The programme costs {programme_cost_per_household} CZK and the offsets elsewhere amount "
+                        "to {offsets_per_household} CZK per household.") if extra else ""
+            session.store.add_text(
+                "headline",
+                "Čisté náklady programu činí {net_cost_per_household} Kč na domácnost (95% IS "
+                "{net_cost_per_household.ci} Kč) za dobu od vstupu do konce dat "
+                f"(v průměru {months_cs} měsíce na domácnost, stejné období jako náklady programu).{extra_cs}",
+                "The net cost of the programme is {net_cost_per_household} CZK per household (95% CI "
+                "{net_cost_per_household.ci} CZK) from entry to the end of the data "
+                f"({months_en} months per household on average, the span of the programme cost).{extra_en}")
     store_skipped(session, output, TITLES)

@@ -257,7 +257,7 @@ def pretrend_rows(output: StrandOutput, tests: dict[str, Any]) -> list[dict[str,
         design_cs, design_en = PRETEST_FIGURES[name][1]
         method_cs, method_en = method_words(test.method)
         df = f"{test.df:g}" if test.method in ("wald", "f") else ""
-        rows.append({"test_cs": f"Callaway–Sant’Anna, {design_cs}: {method_cs}",
+        rows.append({"design": name, "test_cs": f"Callaway–Sant’Anna, {design_cs}: {method_cs}",
                      "test_en": f"Callaway–Sant’Anna, {design_en}: {method_en}",
                      "coefficients": test.n_cells, "statistic": test.statistic, "df": df,
                      "p_value": test.p_value, "wald_p_value": output[name].pretest_p_value})
@@ -305,44 +305,76 @@ def pretest_notes(output: StrandOutput, tests: dict[str, Any]) -> list[tuple[str
     return notes
 
 
+#: The outcome each effect chart shows, and its unit, as the axis and the caption name them.
+OUTCOMES = {
+    "event_study": (("dluh na bydlení", "housing debt"), ("Kč", "CZK")),
+    "staggered_households": (("dluh na bydlení", "housing debt"), ("Kč", "CZK")),
+    "staggered_municipalities": (("vystěhování na 1 000 obyvatel", "evictions per 1,000 inhabitants"), None),
+}
+
+
+#: What each effect chart shows, for readers who cannot see it.
+ALT = {
+    "event_study": ("Body ukazují odhadnutý rozdíl v dluhu na bydlení mezi domácnostmi programu a srovnávací skupinou "
+                    "v každém měsíci před nastěhováním a po něm, s 95% intervaly; před nastěhováním by měly ležet "
+                    "kolem nuly.",
+                    "Points show the estimated difference in housing debt between programme and comparison "
+                    "households in each month before and after move-in, with 95% intervals; before move-in they "
+                    "should lie around zero."),
+    "staggered_households": ("Body ukazují průměrný efekt na dluh na bydlení podle čtvrtletí od vstupu do programu, "
+                             "s pásem spolehlivosti.",
+                             "Points show the average effect on housing debt by quarter since entry, with a "
+                             "confidence band."),
+    "staggered_municipalities": ("Body ukazují průměrný efekt na počet vystěhování na 1 000 obyvatel podle roku od "
+                                 "začátku pilotu, s pásem spolehlivosti.",
+                                 "Points show the average effect on evictions per 1,000 inhabitants by year since the "
+                                 "pilot start, with a confidence band."),
+}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the impact results under their stable names (see the module docstring)."""
     lang = session.lang
+    outcome, unit = OUTCOMES["event_study"]
     store_result(session, output, "event_study", TITLES["event_study"], figure=FIGURES["event_study"], lang=lang,
-                 plot_options={"time_unit": TIME_UNITS["event_study"]}, placement="appendix",
-                 report_columns=REPORT_COLUMNS["event_study"], column_labels={"term": TIME_LABELS["event_study"]})
+                 plot_options={"time_unit": TIME_UNITS["event_study"], "outcome": outcome, "unit": unit},
+                 placement="appendix", report_columns=REPORT_COLUMNS["event_study"],
+                 column_labels={"term": TIME_LABELS["event_study"]}, alt=ALT["event_study"])
     tests = pretests(output)
     rows = pretrend_rows(output, tests)
     if rows:
-        store_frame(session, "pretrend", pd.DataFrame(rows), TITLES["pretrend"],
-                    notes=pretest_notes(output, tests), column_labels=PRETREND_LABELS)
+        frame = pd.DataFrame(rows)
+        frame["design"] = [row.get("design", "event_study") for row in rows]
+        store_frame(session, "pretrend", frame, TITLES["pretrend"], notes=pretest_notes(output, tests),
+                    column_labels=PRETREND_LABELS, report_columns=[c for c in frame.columns if c != "design"])
     for name in ("staggered_households", "staggered_municipalities"):
         if name in output:
             dynamic = output[name].aggregate("dynamic")
             session.store.add_table(name, dynamic, title_cs=TITLES[name][0], title_en=TITLES[name][1],
                                     placement="appendix", report_columns=REPORT_COLUMNS["staggered"],
                                     column_labels={"term": TIME_LABELS[name]})
-            store_figure(session, name, dynamic, FIGURES[name], lang=lang,
-                         plot_options={"time_unit": TIME_UNITS[name]})
+            outcome, unit = OUTCOMES[name]
+            store_figure(session, name, dynamic, FIGURES[name], alt=ALT[name],
+                         options={"time_unit": TIME_UNITS[name], "outcome": outcome, "unit": unit})
             key = "att_households" if name == "staggered_households" else "att_municipalities"
-            label_cs, label_en, unit, decimals = ATT_LABELS[key]
-            session.store.add_key_figure(key, dynamic.overall_estimate, label_cs=label_cs, label_en=label_en,
-                                         unit=unit, ci=(dynamic.overall_conf_low, dynamic.overall_conf_high),
-                                         decimals=decimals)
+            label_cs, label_en, unit_code, decimals = ATT_LABELS[key]
+            session.store.add_key_figure(key, table=name, row={"term": "overall ATT"}, column="estimate",
+                                         ci_columns=("conf_low", "conf_high"), label_cs=label_cs,
+                                         label_en=label_en, unit=unit_code, decimals=decimals)
     store_result(session, output, "wild_bootstrap", TITLES["wild_bootstrap"], lang=lang,
                  report_columns=REPORT_COLUMNS["wild_bootstrap"])
     store_result(session, output, "balance", TITLES["balance"], lang=lang, report_columns=REPORT_COLUMNS["balance"],
                  column_labels={"term": ("Charakteristika při vstupu", "Characteristic at entry")})
     if "wild_bootstrap" in output:
-        wb = output["wild_bootstrap"]
-        session.store.add_key_figure("wild_bootstrap_p", wb.p_value, label_cs="p-hodnota (wild cluster bootstrap)",
+        session.store.add_key_figure("wild_bootstrap_p", table="wild_bootstrap", column="p_value",
+                                     label_cs="p-hodnota (wild cluster bootstrap)",
                                      label_en="p-value (wild cluster bootstrap)", decimals=3)
     for name, test in tests.items():
-        if np.isfinite(test.p_value):
+        if np.isfinite(test.p_value) and rows:
             key, (design_cs, design_en) = PRETEST_FIGURES[name]
             method_cs, method_en = method_words(test.method)
             session.store.add_key_figure(
-                key, test.p_value, decimals=3,
+                key, table="pretrend", row={"design": name}, column="p_value", decimals=3,
                 label_cs=f"p-hodnota testu paralelních trendů, {design_cs} ({method_cs})",
                 label_en=f"p-value of the parallel-trends pre-test, {design_en} ({method_en})")
     _texts(session, output, tests)

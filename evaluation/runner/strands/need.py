@@ -68,46 +68,67 @@ LABELS = {"stock_flow": {"t": ("Čtvrtletí projekce", "Projection quarter")}}
 
 def save(session: Any, output: StrandOutput) -> None:
     """Store the need results under their stable names (see the module docstring)."""
-    from evaluation.reporting.formatting import format_interval, format_number
-
     store_result(session, output, "ethos_counts", TITLES["ethos_counts_quarterly"], stored_as="ethos_counts_quarterly",
-                 placement="folder")
+                 placement="folder", family="ethos_counts", dimensions=["ethos_category", "period"])
     if "ethos_counts" in output:
-        store_figure(session, "ethos_counts", output["ethos_counts"], FIGURES["ethos_counts"], lang=session.lang)
+        store_figure(session, "ethos_counts", output["ethos_counts"], FIGURES["ethos_counts"],
+                     table="ethos_counts_quarterly", alt=ALT["ethos_counts"])
         store_frame(session, "ethos_counts", ethos_summary(output["ethos_counts"].tidy()), TITLES["ethos_counts"],
-                    count_columns=["stock_start", "inflow", "outflow", "stock_end"], notes=[(
+                    count_columns=["stock_start", "inflow", "outflow", "stock_end"], dimensions=["ethos_category"],
+                    aggregates=[{"table": "ethos_counts_quarterly", "columns": {
+                        "inflow": {"column": "inflow"}, "outflow": {"column": "outflow"},
+                        "stock_start": {"column": "stock_start", "reduce": "first", "order": "period"},
+                        "stock_end": {"column": "stock_end", "reduce": "last", "order": "period"}}}],
+                    notes=[(
                         "Stav na začátku prvního a na konci posledního čtvrtletí, přítok a odtok za celé období; "
                         "průběh po čtvrtletích je v grafu a ve složce výsledků.",
                         "Stock at the start of the first and the end of the last quarter, inflow and outflow over "
                         "the whole period; the quarterly course is in the figure and in the results folder.")])
-    for name in ("stock_flow", "excluded_locality"):
-        store_result(session, output, name, TITLES[name], figure=FIGURES.get(name), lang=session.lang,
-                     report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
+    from evaluation.runner.strands.process import FLATS_OF_STEP
+
+    store_result(session, output, "excluded_locality", TITLES["excluded_locality"], lang=session.lang,
+                 report_columns=REPORT_COLUMNS.get("excluded_locality"), populations=[FLATS_OF_STEP])
+    if store_result(session, output, "stock_flow", TITLES["stock_flow"], lang=session.lang,
+                    report_columns=REPORT_COLUMNS.get("stock_flow"), column_labels=LABELS.get("stock_flow")) \
+            and "ethos_counts" in output:
+        result = output["stock_flow"]
+        session.store.add_figure(
+            "stock_flow", table="stock_flow", plotter=result.figure_drawer, caption_cs=FIGURES["stock_flow"][0],
+            caption_en=FIGURES["stock_flow"][1], extra_tables={"history": "ethos_counts_quarterly"},
+            options=result.figure_options(), alt_cs=ALT["stock_flow"][0], alt_en=ALT["stock_flow"][1])
     if "ethos_counts" in output:
-        totals = output["ethos_counts"].totals()
-        if len(totals):
-            stock = float(totals["stock_end"].iloc[-1])
-            session.store.add_key_figure("need_stock", stock, label_cs="Domácnosti v bytové nouzi (poslední období)",
-                                         label_en="Households in housing need (latest period)",
-                                         unit="households", is_count=True)
-            if not session.store.rules.is_small(stock):
-                text_cs = (f"Na konci sledovaného období bylo v evidenci {format_number(stock, 'cs', 0)} domácností "
-                           "v bytové nouzi")
-                text_en = f"At the end of the period {format_number(stock, 'en', 0)} households in housing need were on record"
-                if "stock_flow" in output:
-                    last = output["stock_flow"].tidy().iloc[-1]
-                    band_cs = format_interval(last["additional_units_low"], last["additional_units_high"], "cs",
-                                              decimals=0)
-                    band_en = format_interval(last["additional_units_low"], last["additional_units_high"], "en",
-                                              decimals=0)
-                    quarters = int(last["t"])
-                    text_cs += (f"; ke snížení nouze podle cíle projekce je během {quarters} čtvrtletí třeba "
-                                f"{format_number(last['additional_units'], 'cs', 0)} dalších bytů (95% IS {band_cs})")
-                    text_en += (f"; reducing need to the projected target takes "
-                                f"{format_number(last['additional_units'], 'en', 0)} more flats over {quarters} "
-                                f"quarters (95% CI {band_en})")
-                session.store.add_text("headline", text_cs + ".", text_en + ".")
+        session.store.add_key_figure("need_stock", table="ethos_counts", row={"ethos_category": "all"},
+                                     column="stock_end", label_cs="Domácnosti v bytové nouzi (poslední období)",
+                                     label_en="Households in housing need (latest period)", unit="households",
+                                     is_count=True)
+        text_cs = "Na konci sledovaného období bylo v evidenci {need_stock} domácností v bytové nouzi"
+        text_en = "At the end of the period {need_stock} households in housing need were on record"
+        if "stock_flow" in output:
+            last = output["stock_flow"].tidy().iloc[-1]
+            session.store.add_key_figure("additional_flats", table="stock_flow", row={"t": int(last["t"])},
+                                         column="additional_units",
+                                         ci_columns=("additional_units_low", "additional_units_high"),
+                                         label_cs="Další potřebné byty na konci projekce",
+                                         label_en="Additional flats needed at the end of the projection",
+                                         decimals=0)
+            quarters = int(last["t"])
+            text_cs += (f"; ke snížení nouze podle cíle projekce je během {quarters} čtvrtletí třeba "
+                        "{additional_flats} dalších bytů (95% IS {additional_flats.ci})")
+            text_en += ("; reducing need to the projected target takes {additional_flats} more flats over "
+                        f"{quarters} quarters (95% CI {{additional_flats.ci}})")
+        session.store.add_text("headline", text_cs + ".", text_en + ".")
     store_skipped(session, output, TITLES)
+
+
+ALT = {
+    "ethos_counts": ("Plochy ukazují počet domácností v bytové nouzi na konci každého čtvrtletí podle kategorie "
+                     "ETHOS.", "Areas show the number of households in housing need at the end of each quarter by "
+                     "ETHOS category."),
+    "stock_flow": ("Čáry ukazují pozorovaný a promítnutý počet domácností v bytové nouzi a počet dalších bytů, "
+                   "které by byly potřeba k dosažení cíle.",
+                   "Lines show the observed and projected number of households in housing need and the additional "
+                   "flats needed to reach the target."),
+}
 
 
 def ethos_summary(quarterly: Any) -> Any:

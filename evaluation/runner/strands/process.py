@@ -40,6 +40,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -124,10 +125,16 @@ HELPERS = {"time_to_move_in_overall": ("time_to_move_in", ("Doba do nastěhován
 def save(session: Any, output: StrandOutput) -> None:
     """Store the process results under their stable names (see the module docstring)."""
     lang = session.lang
-    for name in ("reach", "support_dose", "processing_time"):
+    store_result(session, output, "reach", TITLES["reach"], figure=FIGURES["reach"], lang=lang,
+                 report_columns=REPORT_COLUMNS.get("reach"), public=["planned"], alt=ALT["reach"],
+                 public_rows=[{"measure": "cohorts"}])  # a cohort is a group of ten households, not a person
+    for name in ("support_dose", "processing_time"):
         store_result(session, output, name, TITLES[name], figure=FIGURES.get(name), lang=lang,
-                     report_columns=REPORT_COLUMNS.get(name))
-    for name in ("time_to_move_in", "dropout", "lost_applications", "tools_used", "equality_of_care"):
+                     report_columns=REPORT_COLUMNS.get(name), alt=ALT.get(name))
+    _time_to_move_in(session, output)
+    _with_total(session, output, "dropout", "step", public=["support_months"])
+    _with_total(session, output, "lost_applications", "district", interval=("lost", "old_enough"))
+    for name in ("tools_used", "equality_of_care"):
         store_result(session, output, name, TITLES[name], lang=lang, report_columns=REPORT_COLUMNS.get(name),
                      percent_columns=PERCENT_COLUMNS.get(name))
     _occupancy(session, output)
@@ -137,6 +144,79 @@ def save(session: Any, output: StrandOutput) -> None:
     _decisions(session, output)
     _key_figures(session, output)
     store_skipped(session, output, TITLES, helpers=HELPERS)
+
+
+#: What each figure shows, for readers who cannot see it.
+ALT = {
+    "reach": ("Sloupce ukazují, kolik bytů, domácností a kohort každý stupeň dosáhl v procentech plánu; "
+              "přerušovaná čára je plán (100 %).",
+              "Bars show how many flats, households and cohorts each step reached as a per cent of plan; the "
+              "dashed line is the plan (100%)."),
+    "support_dose": ("Čáry ukazují hodiny podpory na domácnost a měsíc podle měsíce od nastěhování, přerušovaně "
+                     "plánovaná úroveň.",
+                     "Lines show support hours per household-month by month since move-in, the planned level "
+                     "dashed."),
+    "processing_time": ("Čáry ukazují, jaký podíl žádostí zůstává po daném počtu dní bez rozhodnutí, podle "
+                        "obvodu.",
+                        "Lines show the share of applications still undecided after a number of days, by "
+                        "district."),
+    "occupancy": ("Čáry ukazují měsíční obsazenost bytů programu podle stupně.",
+                  "Lines show the monthly occupancy of the programme flats by step."),
+    "rent_arrears": ("Čáry ukazují podíl domácností s dluhem na nájemném po měsících podle stupně.",
+                     "Lines show the share of households in rent arrears by month and step."),
+}
+
+
+def _time_to_move_in(session: Any, output: StrandOutput) -> None:
+    """Time to move-in by entry step with the whole programme as a row ``all`` (the key figures)."""
+    if "time_to_move_in" not in output:
+        return
+    table = output["time_to_move_in"].tidy()
+    if "time_to_move_in_overall" in output:
+        overall = output["time_to_move_in_overall"].tidy().assign(entry_step="all")
+        table = pd.concat([table, overall[[c for c in table.columns if c in overall.columns]]], ignore_index=True)
+    result = output["time_to_move_in"]
+    counts = [c for c in result.count_columns if c in table.columns]
+    store_frame(session, "time_to_move_in", table, TITLES["time_to_move_in"], count_columns=counts,
+                n_column=result.n_column if result.n_column in table.columns else None,
+                notes=list(result.notes), report_columns=REPORT_COLUMNS["time_to_move_in"])
+
+
+def _with_total(session: Any, output: StrandOutput, name: str, label_column: str, *,
+                public: Sequence[str] = (), interval: tuple[str, str] | None = None) -> None:
+    """Store a result's table with a total row (its key figure): counts summed, the share and
+    (for ``interval=(numerator, n)``) its Wilson interval recomputed over the total."""
+    if name not in output:
+        return
+    result = output[name]
+    table = result.tidy()
+    counts = [c for c in result.count_columns if c in table.columns]
+    summed = list(dict.fromkeys([*counts, *([result.n_column] if result.n_column in table.columns else [])]))
+    if len(table) > 1:
+        total = {label_column: "total", **{c: pd.to_numeric(table[c], errors="coerce").sum() for c in summed}}
+        share_column = next((c for c in table.columns if "share" in c), None)
+        if share_column and interval is None:  # the share of the result: a count over its base
+            numerator, base = SHARE_OF[name]
+            total[share_column] = total[numerator] / total[base] if total[base] else float("nan")
+        if interval is not None:
+            from evaluation.process.contact_points import wilson_interval
+
+            numerator, base = interval
+            if total[base]:
+                low, high = wilson_interval(total[numerator], total[base])
+                total.update({share_column: total[numerator] / total[base], "conf_low": float(low),
+                              "conf_high": float(high)})
+        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    store_frame(session, name, table, TITLES[name], count_columns=counts,
+                n_column=result.n_column if result.n_column in table.columns else None, notes=list(result.notes),
+                report_columns=REPORT_COLUMNS.get(name), percent_columns=PERCENT_COLUMNS.get(name),
+                public=[c for c in public if c in table.columns], relations=getattr(result, "count_relations", ()))
+
+
+#: The programme flats of each step, wherever a table counts them (for disclosure control).
+FLATS_OF_STEP = {"name": "flats_of_step", "column": "units", "dims": ["step"]}
+#: The count and the base of the share a result reports (for its total row).
+SHARE_OF = {"dropout": ("dropout", "known_outcome")}
 
 
 #: Columns the reports show (the CSV in the results folder keeps all of them).
@@ -172,9 +252,11 @@ def _code_columns(codes: Any, field: str, result: str | None = None) -> dict[str
 
 def _occupancy(session: Any, output: StrandOutput) -> None:
     """Occupancy by step over the whole period (the monthly series is the figure and a CSV)."""
-    if not store_result(session, output, "occupancy", TITLES["occupancy_monthly"], stored_as="occupancy_monthly", placement="folder"):
+    if not store_result(session, output, "occupancy", TITLES["occupancy_monthly"], stored_as="occupancy_monthly",
+                        placement="folder"):
         return
-    store_figure(session, "occupancy", output["occupancy"], FIGURES["occupancy"], lang=session.lang)
+    store_figure(session, "occupancy", output["occupancy"], FIGURES["occupancy"], table="occupancy_monthly",
+                 alt=ALT["occupancy"])
     monthly = output["occupancy"].tidy()
     grouped = monthly.groupby("step", sort=False, observed=True)
     summary = pd.DataFrame({
@@ -190,7 +272,8 @@ def _occupancy(session: Any, output: StrandOutput) -> None:
              "unit_days_occupied": summary["unit_days_occupied"].sum()}
     summary = pd.concat([summary, pd.DataFrame([total])], ignore_index=True)
     summary["occupancy_rate"] = summary["unit_days_occupied"] / summary["unit_days_available"]
-    store_frame(session, "occupancy", summary, TITLES["occupancy"], notes=[(
+    store_frame(session, "occupancy", summary, TITLES["occupancy"], count_columns=["units"],
+                populations=[FLATS_OF_STEP], notes=[(
         "Obsazenost = obsazené bytodny / bytodny k dispozici za celé období, kdy byty daného stupně "
         "programu sloužily; průběh po měsících ukazuje graf.",
         "Occupancy = flat-days occupied / flat-days available over the whole period the step's flats "
@@ -199,8 +282,9 @@ def _occupancy(session: Any, output: StrandOutput) -> None:
 
 def _entry_profile(session: Any, output: StrandOutput) -> None:
     """Entrants by referral source, ETHOS category and household type (counts by entry step)."""
-    if not store_result(session, output, "entry_profile", TITLES["entry_profile_detail"], stored_as="entry_profile_detail",
-                        placement="folder"):
+    if not store_result(session, output, "entry_profile", TITLES["entry_profile_detail"],
+                        stored_as="entry_profile_detail", placement="folder", family="entry_profile",
+                        dimensions=["entry_step", "characteristic", "category"]):
         return
     long = output["entry_profile"].tidy()
     long = long.loc[long["characteristic"].isin(ENTRY_CHARACTERISTICS)]
@@ -218,6 +302,8 @@ def _entry_profile(session: Any, output: StrandOutput) -> None:
     wide = wide.sort_values("characteristic", key=lambda c: c.map(order), kind="stable")
     session.store.add_table("entry_profile", wide, title_cs=TITLES["entry_profile"][0],
                             title_en=TITLES["entry_profile"][1], count_columns=[*steps, "total"],
+                            family="entry_profile", dimensions=["characteristic", "category"],
+                            wide=("entry_step", "count"), relations=[("total", steps)],
                             column_labels=_code_columns(steps, "entry_step"), notes=[(
                                 "Počty domácností podle vstupního stupně; podrobnější členění (velikost "
                                 "domácnosti, děti) je ve složce výsledků.",
@@ -227,11 +313,13 @@ def _entry_profile(session: Any, output: StrandOutput) -> None:
 
 def _rent_arrears(session: Any, output: StrandOutput) -> None:
     """Arrears by step at the end of each year, and months in arrears per step over the period."""
-    if not store_result(session, output, "rent_arrears", TITLES["rent_arrears_monthly"], stored_as="rent_arrears_monthly",
-                        placement="folder"):
+    if not store_result(session, output, "rent_arrears", TITLES["rent_arrears_monthly"],
+                        stored_as="rent_arrears_monthly", placement="folder", family="rent_arrears",
+                        dimensions=["step", "month"]):
         return
     result = output["rent_arrears"]
-    store_figure(session, "rent_arrears", result, FIGURES["rent_arrears"], lang=session.lang)
+    store_figure(session, "rent_arrears", result, FIGURES["rent_arrears"], table="rent_arrears_monthly",
+                 alt=ALT["rent_arrears"])
     monthly = result.tidy()
     monthly = monthly.assign(year=monthly["month"].dt.year)
     year_end = monthly.sort_values("month").groupby(["step", "year"], sort=False, observed=True).tail(1)
@@ -241,7 +329,7 @@ def _rent_arrears(session: Any, output: StrandOutput) -> None:
     store_frame(session, "rent_arrears", year_end[["step", "month", "households", "in_arrears",
                                                    "share_in_arrears", "median_balance_in_arrears"]],
                 TITLES["rent_arrears"], count_columns=["households", "in_arrears"], n_column="households",
-                notes=[("Stav v posledním sledovaném měsíci každého roku (dluh = zůstatek na konci měsíce nad 0 Kč); "
+                family="rent_arrears", dimensions=["step", "month"], notes=[("Stav v posledním sledovaném měsíci každého roku (dluh = zůstatek na konci měsíce nad 0 Kč); "
                         "všechny měsíce ukazuje graf a tabulka ve složce výsledků.",
                         "Position in the last month observed in each year (arrears = month-end balance above "
                         "0 CZK); every month is in the figure and in the results folder.")])
@@ -258,11 +346,13 @@ def _step_order() -> dict[str, int]:
 
 def _applications(session: Any, output: StrandOutput) -> None:
     """Applications by contact point and year (the quarterly series is kept in the results folder)."""
-    if not store_result(session, output, "applications_received", TITLES["applications_quarterly"], stored_as="applications_quarterly",
-                        placement="folder"):
+    if "applications_received" not in output:
         return
     frame = output["applications_received"].tidy()
     frame = frame.assign(year=frame["period"].dt.year.astype(str))
+    store_frame(session, "applications_quarterly", frame, TITLES["applications_quarterly"],
+                count_columns=["applications"], placement="folder",
+                dimensions=["contact_point", "period", "year"])
     wide = frame.pivot_table(index="contact_point", columns="year", values="applications", aggfunc="sum",
                              observed=True).fillna(0).astype(int)
     years = [str(c) for c in wide.columns]
@@ -270,12 +360,15 @@ def _applications(session: Any, output: StrandOutput) -> None:
     wide["total"] = wide[years].sum(axis=1)
     session.store.add_table("applications_received", wide.reset_index(), title_cs=TITLES["applications_received"][0],
                             title_en=TITLES["applications_received"][1], count_columns=[*years, "total"],
+                            dimensions=["contact_point"], wide=("year", "applications"),
+                            aggregates=[{"table": "applications_quarterly"}], relations=[("total", years)],
                             column_labels={y: (y, y) for y in years})
 
 
 def _decisions(session: Any, output: StrandOutput) -> None:
     """Outcomes of applications by district, one column per outcome."""
-    if not store_result(session, output, "decisions", TITLES["decisions_detail"], stored_as="decisions_detail", placement="folder"):
+    if not store_result(session, output, "decisions", TITLES["decisions_detail"], stored_as="decisions_detail",
+                        placement="folder", family="decisions", dimensions=["district", "outcome"]):
         return
     long = output["decisions"].tidy()
     wide = long.pivot_table(index="district", columns="outcome", values="count", aggfunc="sum", sort=False,
@@ -285,60 +378,47 @@ def _decisions(session: Any, output: StrandOutput) -> None:
     wide["total"] = wide[outcomes].sum(axis=1)
     session.store.add_table("decisions", wide.reset_index(), title_cs=TITLES["decisions"][0],
                             title_en=TITLES["decisions"][1], count_columns=[*outcomes, "total"],
+                            family="decisions", dimensions=["district"], wide=("outcome", "count"),
+                            relations=[("total", outcomes)],
                             column_labels=_code_columns(outcomes, "outcome", "decisions"))
 
 
 def _key_figures(session: Any, output: StrandOutput) -> None:
-    from evaluation.reporting.formatting import format_interval, format_number, format_percent
-
+    """Headline numbers as references to cells of the stored tables, and the sentences quoting them."""
     store = session.store
     headline_cs, headline_en = [], []
-    if "time_to_move_in_overall" in output:
-        row = output["time_to_move_in_overall"].tidy().iloc[0]
-        moved = int(row["moved_in"])
-        store.add_key_figure("households_entered", moved, label_cs="Nastěhované domácnosti",
-                             label_en="Households moved in", unit="households", is_count=True)
-        headline_cs.append(f"Do bytů programu se nastěhovalo {format_number(moved, 'cs', 0)} domácností")
-        headline_en.append(f"{format_number(moved, 'en', 0)} households moved into programme flats")
-        if pd.notna(row["median_days"]):
-            store.add_key_figure("median_days_to_move_in", float(row["median_days"]),
-                                 label_cs="Medián dní od doporučení do nastěhování",
-                                 label_en="Median days from referral to move-in", unit="days", n=moved,
-                                 decimals=0)
-            quartiles_cs = format_interval(row["q1_days"], row["q3_days"], "cs", decimals=0)
-            quartiles_en = format_interval(row["q1_days"], row["q3_days"], "en", decimals=0)
-            headline_cs[-1] += (f"; od doporučení do nastěhování uplynulo v mediánu "
-                                f"{format_number(row['median_days'], 'cs', 0)} dní (polovina domácností "
-                                f"{quartiles_cs} dní)")
-            headline_en[-1] += (f"; the median time from referral to move-in was "
-                                f"{format_number(row['median_days'], 'en', 0)} days (middle half "
-                                f"{quartiles_en} days)")
+    if "time_to_move_in" in output:
+        store.add_key_figure("households_entered", table="time_to_move_in", row={"entry_step": "all"},
+                             column="moved_in", label_cs="Nastěhované domácnosti", label_en="Households moved in",
+                             unit="households", is_count=True)
+        store.add_key_figure("median_days_to_move_in", table="time_to_move_in", row={"entry_step": "all"},
+                             column="median_days", ci_columns=("q1_days", "q3_days"), n_column="moved_in",
+                             label_cs="Medián dní od doporučení do nastěhování",
+                             label_en="Median days from referral to move-in", unit="days", decimals=0)
+        headline_cs.append("Do bytů programu se nastěhovalo {households_entered} domácností; od doporučení do "
+                           "nastěhování uplynulo v mediánu {median_days_to_move_in} dní (polovina domácností "
+                           "{median_days_to_move_in.ci} dní)")
+        headline_en.append("{households_entered} households moved into programme flats; the median time from "
+                           "referral to move-in was {median_days_to_move_in} days (middle half "
+                           "{median_days_to_move_in.ci} days)")
     if "dropout" in output:
-        table = output["dropout"].tidy()
-        known = pd.to_numeric(table["known_outcome"], errors="coerce").sum()
-        dropped = pd.to_numeric(table["dropout"], errors="coerce").sum()
-        if known > 0:
-            store.add_key_figure("dropout_share", float(dropped / known), label_cs="Podíl předčasných ukončení",
-                                 label_en="Drop-out share", unit="%", n=int(known), decimals=0)
+        store.add_key_figure("dropout_share", table="dropout", row={"step": "total"}, column="dropout_share",
+                             n_column="known_outcome", label_cs="Podíl předčasných ukončení",
+                             label_en="Drop-out share", unit="%", decimals=0)
     if "lost_applications" in output:
-        from evaluation.process.contact_points import wilson_interval
-
-        table = output["lost_applications"].tidy()
-        old = pd.to_numeric(table["old_enough"], errors="coerce").sum()
-        lost = pd.to_numeric(table["lost"], errors="coerce").sum()
-        if old > 0:
-            low, high = wilson_interval(lost, old)
-            store.add_key_figure("lost_share", float(lost / old), label_cs="Podíl ztracených žádostí",
-                                 label_en="Share of lost applications", unit="%", n=int(old), decimals=1,
-                                 ci=(float(low), float(high)), n_unit="applications")
-            if old >= session.store.rules.threshold:
-                store.add_text(
-                    "finding_contact_points",
-                    f"Z {format_number(old, 'cs', 0)} žádostí na kontaktních místech starších než 90 dní zůstalo "
-                    f"bez rozhodnutí {format_percent(lost / old, 'cs')} (95% IS "
-                    f"{format_interval(low, high, 'cs', percent=True)}).",
-                    f"Of {format_number(old, 'en', 0)} applications at the contact points older than 90 days, "
-                    f"{format_percent(lost / old, 'en')} had no decision (95% CI "
-                    f"{format_interval(low, high, 'en', percent=True)}).")
+        store.add_key_figure("lost_share", table="lost_applications", row={"district": "total"},
+                             column="share_lost", ci_columns=("conf_low", "conf_high"), n_column="old_enough",
+                             label_cs="Podíl ztracených žádostí", label_en="Share of lost applications", unit="%",
+                             decimals=1, n_unit="applications")
+        store.add_text(
+            "finding_contact_points",
+            "Z {lost_share.n} žádostí na kontaktních místech starších než 90 dní zůstalo bez rozhodnutí "
+            "{lost_share} (95% IS {lost_share.ci}).",
+            "Of {lost_share.n} applications at the contact points older than 90 days, {lost_share} had no "
+            "decision (95% CI {lost_share.ci}).")
     if headline_cs:
-        store.add_text("headline", "; ".join(headline_cs) + ".", "; ".join(headline_en) + ".")
+        store.add_text("headline", "; ".join(headline_cs) + ".", "; ".join(headline_en) + ".",
+                       fallback=("Počty nastěhovaných domácností jsou v tabulce doby do nastěhování; malé počty "
+                                 "jsou skryté.",
+                                 "The numbers of households moved in are in the table of time to move-in; small "
+                                 "counts are hidden."))

@@ -126,48 +126,77 @@ HELPERS = {"programme_episodes": ("exits", ("Epizody pobytu na programových stu
                                             "Spells on the programme steps"))}
 
 
+ALT = {
+    "retention": ("Křivka ukazuje podíl domácností programu, které si bydlení udržely, podle měsíců od "
+                  "nastěhování, s 95% pásem spolehlivosti a počty domácností v riziku.",
+                  "The curve shows the share of programme households keeping their home by months since move-in, "
+                  "with a 95% confidence band and the numbers at risk."),
+    "retention_by_step": ("Křivky ukazují udržení bydlení zvlášť pro každý stupeň, do kterého domácnosti "
+                          "vstoupily.", "The curves show retention separately for each step households entered."),
+    "exits": ("Křivky ukazují, jaký podíl domácností do daného měsíce odešel nahoru po schodech, přišel o "
+              "bydlení nebo odešel jinam.",
+              "The curves show the share of households that by a given month had moved up the staircase, lost "
+              "their home or left otherwise."),
+}
+
+
 def save(session: Any, output: StrandOutput) -> None:
     """Store the retention results under their stable names (see the module docstring)."""
-    from evaluation.reporting.formatting import format_interval, format_number, format_percent
-
     _episodes(session, output)
     _transitions(session, output)
     for name, titles in TITLES.items():
-        if name in ("episodes", "transitions"):
+        if name in ("episodes", "transitions", "episodes_all", "transitions_all") or name not in output:
             continue
         probability = name in ("retention", "retention_by_step", "exits")
+        group = _group_column(output[name]) if probability else None
+        columns = set(output[name].tidy().columns)
         store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang,
                      report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name),
-                     percent_columns=PROBABILITY_COLUMNS if probability else None)
+                     percent_columns=PROBABILITY_COLUMNS if probability else None, alt=ALT.get(name),
+                     family=name, dimensions=[c for c in (group, "cause", "time") if c in columns] if probability else None,
+                     populations=[PROGRAMME_HOUSEHOLDS | {"row": {group: "all"}, "column": "n"}]
+                     if probability and group == "group" else None)
     if "retention" in output:
         table = output["retention"].tidy()
-        n = len(_programme_only(output["episodes"])) if "episodes" in output else None
-        sentences_cs, sentences_en = [], []
-        for row in table.itertuples():
-            months = float(str(row.term).removeprefix("S(").removesuffix(")"))
+        horizons = [float(str(term).removeprefix("S(").removesuffix(")")) for term in table["term"]]
+        parts_cs, parts_en = [], []
+        for months in horizons:
             key = f"housed_{months:g}m"
-            ci = (row.conf_low, row.conf_high) if pd.notna(row.conf_low) else None
             session.store.add_key_figure(
-                key, row.estimate, label_cs=f"V bydlení po {months:g} měsících",
-                label_en=f"Still housed at {months:g} months", unit="%", n=n, ci=ci, decimals=0)
-            if pd.notna(row.estimate) and ci is not None:
-                sentences_cs.append(f"{format_percent(row.estimate, 'cs', 0)} po {months:g} měsících (95% IS "
-                                    f"{format_interval(*ci, 'cs', percent=True, decimals=0)})")
-                sentences_en.append(f"{format_percent(row.estimate, 'en', 0)} at {months:g} months (95% CI "
-                                    f"{format_interval(*ci, 'en', percent=True, decimals=0)})")
-        small = n is not None and session.store.rules.is_small(n)
-        if sentences_cs and not small:
-            start_cs = f"Z {format_number(n, 'cs', 0)} domácností programu si" if n else "Domácnosti programu si"
-            start_en = f"Of {format_number(n, 'en', 0)} programme households," if n else "Of programme households,"
-            session.store.add_text("headline", f"{start_cs} bydlení udrželo {_join(sentences_cs, ' a ')}.",
-                                   f"{start_en} {_join(sentences_en, ' and ')} were still housed.")
+                key, table="retention", row={"group": "all", "term": f"S({months:g})"}, column="estimate",
+                ci_columns=("conf_low", "conf_high"), n_column="n", label_cs=f"V bydlení po {months:g} měsících",
+                label_en=f"Still housed at {months:g} months", unit="%", decimals=0)
+            parts_cs.append(f"po {months:g} měsících {{{key}}} (95% IS {{{key}.ci}})")
+            parts_en.append(f"{{{key}}} at {months:g} months (95% CI {{{key}.ci}})")
+        if parts_cs:
+            first = f"housed_{horizons[0]:g}m"
+            fallback = None
+            if len(parts_cs) > 1:
+                fallback = (f"Bydlení si udrželo {_join(parts_cs[1:], ' a ')} domácností programu; údaj za "
+                            f"{horizons[0]:g} měsíců se neuvádí, protože by prozradil malý počet odchodů.",
+                            f"Of programme households, {_join(parts_en[1:], ' and ')} were still housed; the figure "
+                            f"at {horizons[0]:g} months is not given because it would reveal a small number of "
+                            "exits.")
+            session.store.add_text(
+                "headline", f"Z {{{first}.n}} domácností programu si bydlení udrželo {_join(parts_cs, ' a ')}.",
+                f"Of {{{first}.n}} programme households, {_join(parts_en, ' and ')} were still housed.",
+                fallback=fallback)
     store_skipped(session, output, TITLES, helpers=HELPERS)
+
+
+def _group_column(result: Any) -> str:
+    """The column of a curve result's tidy table that names its groups (``group``, ``first_step``)."""
+    table = result.tidy()
+    return next((c for c in table.columns if c not in ("term", "time", "cause") and not
+                 pd.api.types.is_numeric_dtype(table[c])), "group")
 
 
 def _join(items: list[str], last: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
 
 
+#: The number of programme households of the scope, wherever a table shows it (for disclosure control).
+PROGRAMME_HOUSEHOLDS = {"name": "programme_households"}
 #: Programme steps (transitions from a standard tenancy are not part of the programme).
 PROGRAMME_STEPS = ("crisis", "social", "affordable", "housing_first")
 
@@ -180,7 +209,11 @@ def _episodes(session: Any, output: StrandOutput) -> None:
     frame = _programme_only(output["episodes"])
     counts = frame.groupby("outcome", sort=False, observed=True).agg(
         households=("household_id", "nunique"), event=("event", "first")).reset_index()
-    store_frame(session, "episodes", counts, TITLES["episodes"], count_columns=["households"])
+    counts["outcome"] = counts["outcome"].astype(str)
+    counts = pd.concat([counts, pd.DataFrame([{"outcome": "total", "households": int(frame["household_id"].nunique()),
+                                               "event": None}])], ignore_index=True)
+    store_frame(session, "episodes", counts, TITLES["episodes"], count_columns=["households"], dimensions=["outcome"],
+                populations=[PROGRAMME_HOUSEHOLDS | {"row": {"outcome": "total"}, "column": "households"}])
 
 
 def _transitions(session: Any, output: StrandOutput) -> None:
