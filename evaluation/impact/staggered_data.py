@@ -74,12 +74,48 @@ def _warn(message: str) -> str:
     return message
 
 
-def _constant_within(frame: pd.DataFrame, unit: str, column: str, what: str) -> None:
-    varying = frame.groupby(unit, sort=False, observed=True)[column].nunique(dropna=False)
-    bad = varying[varying > 1]
-    if len(bad):
+def _unit_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Unit codes in sorted order of the unit values (-1 for missing) and each unit's first row."""
+    codes, uniques = pd.factorize(values, sort=True)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    present = codes >= 0
+    rows = np.flatnonzero(present)
+    first[codes[rows][::-1]] = rows[::-1]  # the last write wins: each unit's first row
+    return codes, first
+
+
+def _constant_within(frame: pd.DataFrame, unit: str, column: str, what: str,
+                     units: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """A DataError when ``column`` takes more than one value (missing counts as a value) in a unit."""
+    codes, first = units if units is not None else _unit_codes(frame[unit])
+    values = frame[column].to_numpy()
+    if values.dtype.kind not in "fiub":
+        values = pd.factorize(values)[0]  # missing values get code -1, a value like any other
+    present = codes >= 0
+    other = values[first[np.where(present, codes, 0)]]
+    differs = present & (values != other)
+    if values.dtype.kind == "f":
+        differs &= ~(np.isnan(values) & np.isnan(other))
+    if differs.any():
+        bad = np.unique(codes[differs])
+        example = frame[unit].iloc[first[bad[np.argmin(first[bad])]]]
         raise DataError(f"column {column!r} ({what}) must be the same in every period of a unit; "
-                        f"it changes within {len(bad)} unit(s), e.g. {unit}={bad.index[0]!r}")
+                        f"it changes within {len(bad)} unit(s), e.g. {unit}={example!r}")
+
+
+def _check_unique_rows(frame: pd.DataFrame, unit: str, time: str, codes: np.ndarray) -> None:
+    """A DataError when a unit has two rows for one period."""
+    period = frame[time].to_numpy()
+    distinct = np.sort(pd.unique(period))
+    key = codes.astype(np.int64) * (distinct.size + 1) + np.searchsorted(distinct, period)
+    size = (int(codes.max(initial=0)) + 1) * (distinct.size + 1)
+    if size <= 4 * key.size + 1024 and np.bincount(key, minlength=size).max(initial=0) <= 1:
+        return  # the common case, decided by counting without sorting
+    order = np.argsort(key, kind="stable")
+    repeated = order[1:][key[order][1:] == key[order][:-1]]
+    if repeated.size:
+        raise DataError(f"unit {unit!r} and period {time!r} do not identify rows: "
+                        f"{repeated.size} duplicate row(s), e.g. {unit}={frame[unit].iloc[repeated.min()]!r}")
 
 
 def prepare_panel(data: pd.DataFrame, outcome: str, unit: str | None, time: str, first_treated: str, *,
@@ -101,12 +137,15 @@ def prepare_panel(data: pd.DataFrame, outcome: str, unit: str | None, time: str,
                         "0 or empty for never-treated units; it holds negative values")
     frame[first_treated] = frame[first_treated].fillna(0.0)
     frame[time] = period_codes(frame[time], time)
+    units = _unit_codes(frame[unit]) if unit is not None else None
     if unit is not None:
-        _constant_within(frame, unit, first_treated, "first treated period")
+        _constant_within(frame, unit, first_treated, "first treated period", units)
     exclusions = Exclusions()
     required = [time, outcome, *covariates] + ([weights] if weights else []) + ([cluster] if cluster else [])
     required += [unit] if unit is not None else []
-    frame, exclusions = complete_rows(frame, required, exclusions)
+    if frame[required].isna().to_numpy().any():
+        frame, exclusions = complete_rows(frame, required, exclusions)
+        units = _unit_codes(frame[unit]) if unit is not None else None
     frame[outcome] = numeric(frame, outcome)
     for column in covariates:
         frame[column] = numeric(frame, column)
@@ -116,14 +155,11 @@ def prepare_panel(data: pd.DataFrame, outcome: str, unit: str | None, time: str,
         if (frame[weights] < 0).any():
             raise DataError(f"column {weights!r} (sampling weights) must not be negative")
         if unit is not None and panel:
-            _constant_within(frame, unit, weights, "sampling weight")
+            _constant_within(frame, unit, weights, "sampling weight", units)
     if cluster and unit is not None and panel:
-        _constant_within(frame, unit, cluster, "cluster")
+        _constant_within(frame, unit, cluster, "cluster", units)
     if unit is not None:
-        dup = frame.duplicated([unit, time])
-        if dup.any():
-            raise DataError(f"unit {unit!r} and period {time!r} do not identify rows: "
-                            f"{int(dup.sum())} duplicate row(s), e.g. {unit}={frame.loc[dup, unit].iloc[0]!r}")
+        _check_unique_rows(frame, unit, time, units[0])
     if frame.empty:
         raise DataError("no rows left after removing rows with missing values")
 
@@ -148,28 +184,30 @@ def prepare_panel(data: pd.DataFrame, outcome: str, unit: str | None, time: str,
                            f"(cohorts {sorted(set(g[early].tolist()))}) have no pre-treatment period "
                            "and are dropped, as in R did"))
         frame = frame.loc[~early]
+        units = _unit_codes(frame[unit]) if unit is not None else None
 
     balanced_layout = panel
     if panel:
-        counts = frame.groupby(unit, sort=False, observed=True)[time].count()
-        incomplete = counts[counts < len(periods)]
-        if len(incomplete):
+        counts = np.bincount(units[0])
+        incomplete = int((counts < len(periods)).sum())
+        if incomplete:
             if allow_unbalanced:
                 balanced_layout = False
-                notes.append(f"unbalanced panel ({len(incomplete)} unit(s) miss some period): "
+                notes.append(f"unbalanced panel ({incomplete} unit(s) miss some period): "
                              "estimated as repeated cross-sections with unit-level influence functions")
             else:
-                drop = frame[unit].isin(incomplete.index)
+                drop = (counts < len(periods))[units[0]]
                 exclusions = exclusions.add("unit not observed in every period (panel balanced)",
                                             int(drop.sum()))
-                notes.append(_warn(f"{len(incomplete)} unit(s) are not observed in every period and are "
+                notes.append(_warn(f"{incomplete} unit(s) are not observed in every period and are "
                                    f"dropped to balance the panel ({int(drop.sum())} rows); use "
                                    "allow_unbalanced=True to keep them"))
                 frame = frame.loc[~drop]
+                units = _unit_codes(frame[unit])
     if frame.empty:
         raise DataError("no rows left after balancing the panel")
 
-    groups = np.sort(np.unique(frame[first_treated].to_numpy()))
+    groups = np.sort(pd.unique(frame[first_treated].to_numpy()))
     groups = groups[groups > 0]
     if groups.size == 0:
         raise EstimationError(f"no treated units: column {first_treated!r} is 0 or empty for every "
@@ -191,13 +229,13 @@ def prepare_panel(data: pd.DataFrame, outcome: str, unit: str | None, time: str,
         n_clusters = len(uniques)
 
     if balanced_layout:
-        frame = frame.assign(_pidx=period_index).sort_values([unit, "_pidx"], kind="stable")
-        units, unit_codes = np.unique(frame[unit].to_numpy(), return_inverse=True)
-        n, n_t = len(units), len(periods)
-        outcome_wide = frame[outcome].to_numpy(float).reshape(n, n_t)
-        x_rows = np.column_stack([np.ones(len(frame))] + [frame[c].to_numpy(float) for c in covariates])
-        covariates_wide = x_rows.reshape(n, n_t, -1).transpose(1, 0, 2).copy()
-        first_rows = slice(0, None, n_t)
+        # every unit has one row per period: place rows by (unit, period) instead of sorting them
+        unit_codes, first_rows = units
+        n, n_t = first_rows.size, len(periods)
+        outcome_wide = np.empty((n, n_t))
+        outcome_wide[unit_codes, period_index] = frame[outcome].to_numpy(float)
+        covariates_wide = np.empty((n_t, n, xmat.shape[1]))
+        covariates_wide[period_index, unit_codes] = xmat
         entity_group = frame[first_treated].to_numpy()[first_rows]
         entity_weight = frame[weights].to_numpy(float)[first_rows] if weights else np.ones(n)
         if cluster:
