@@ -77,6 +77,9 @@ def logit(d: np.ndarray, X: np.ndarray, w: np.ndarray, max_iter: int = 100) -> t
     X = np.asfortranarray(X)
     beta = np.zeros(X.shape[1])
     p_bar = dot(w, d) / np.sum(w)
+    if X.shape[1] == 1:  # intercept only: the maximum-likelihood fit is the weighted share, exactly
+        p = np.full(X.shape[0], p_bar)
+        return p, _solve_spd(np.array([[np.sum(w) * p_bar * (1.0 - p_bar)]]), "propensity-score information matrix")
     beta[0] = np.log(p_bar / (1.0 - p_bar))  # first column is the intercept
     loglik_old = -np.inf
     raw = matvec(X, beta)  # X beta, kept up to date instead of recomputed
