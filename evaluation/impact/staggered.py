@@ -313,8 +313,8 @@ def _estimate_cells(prep: PreparedPanel, plan: list, control_group: str, estimat
                 cached = first_steps[key]
                 if isinstance(cached, Exception):
                     raise cached
-                index, d, first, row["n_treated"], row["n_comparison"] = cached
-                dy = prep.outcome_wide[index, current] - prep.outcome_wide[index, base]
+                index, d, first, row["n_treated"], row["n_comparison"], outcome = cached
+                dy = outcome[:, current] - outcome[:, base]
                 x = first.X if first is not None else prep.covariates_wide[min(current, base)][index]
                 att, inf = panel_2x2(dy, d, x, prep.entity_weight[index], estimation, first)
                 psi[index, j] = inf * (n / index.size)
@@ -362,8 +362,8 @@ def _comparison_groups(groups: np.ndarray, g: float, threshold: float, control_g
 
 def _first_step(prep: PreparedPanel, g: float, comparison_groups: tuple[float, ...], x_period: int,
                 estimation: str) -> tuple | Exception:
-    """Units of one comparison (row indices), treatment indicator, first step (None for dr_improved)
-    and the counts; or the CellNotEstimable that every cell with this comparison raises."""
+    """Units of one comparison (row indices), treatment indicator, first step (None for dr_improved),
+    the counts and the units' outcomes; or the CellNotEstimable every cell with this comparison raises."""
     treated = prep.entity_group == g
     comparison = np.isin(prep.entity_group, comparison_groups)
     keep = treated | comparison
@@ -372,13 +372,16 @@ def _first_step(prep: PreparedPanel, g: float, comparison_groups: tuple[float, .
         return CellNotEstimable("no comparison units" if n_treated else "no treated units")
     index = np.flatnonzero(keep)
     d = treated[index].astype(float)
+    outcome = np.empty((index.size, prep.outcome_wide.shape[1]), order="F")  # these units, every period
+    for period in range(outcome.shape[1]):
+        outcome[:, period] = prep.outcome_wide[index, period]
     if estimation == "dr_improved":
-        return index, d, None, n_treated, n_comparison
+        return index, d, None, n_treated, n_comparison, outcome
     try:
         first = panel_first_step(d, prep.covariates_wide[x_period][index], prep.entity_weight[index], estimation)
     except (CellNotEstimable, np.linalg.LinAlgError) as err:
         return err
-    return index, d, first, n_treated, n_comparison
+    return index, d, first, n_treated, n_comparison, outcome
 
 
 def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, time: str, first_treated: str, *,
