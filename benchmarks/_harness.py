@@ -179,7 +179,14 @@ def ratios(record: dict) -> dict:
     for estimator, slots in record["cases"].items():
         ours = slots.get(OURS)
         peers = {p: s for p, s in slots.items() if p != OURS and s["runs"]}
-        if not ours or not ours["runs"] or not peers:
+        if not ours or not ours["runs"]:
+            continue
+        if not peers:
+            failed = [f"{p}: {s.get('error', 'not run')}" for p, s in slots.items() if p != OURS]
+            if failed:  # every peer failed (e.g. timed out): no ratio, but say so
+                out[estimator] = {"ours_cpu": _median(ours, "cpu"), "ours_wall": _median(ours, "wall"),
+                                  "peer": "; ".join(failed), "peer_cpu": float("nan"), "peer_wall": float("nan"),
+                                  "peer_wall_name": "", "ratio_cpu": float("nan"), "ratio_wall": float("nan")}
             continue
         fastest = min(peers, key=lambda p: _median(peers[p], "cpu"))
         fastest_wall = min(peers, key=lambda p: _median(peers[p], "wall"))

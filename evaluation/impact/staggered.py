@@ -452,14 +452,11 @@ def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, 
     notes += list(inference.notes)
     z = float(stats.norm.ppf(1 - alpha / 2))
     se = inference.std_error
-    cells["std_error"] = se
-    cells["analytic_std_error"] = inference.analytic_std_error
-    cells["conf_low"] = estimates - inference.crit_value * se
-    cells["conf_high"] = estimates + inference.crit_value * se
-    cells["point_conf_low"] = estimates - z * se
-    cells["point_conf_high"] = estimates + z * se
-    cells["p_value"] = 2 * stats.norm.sf(np.abs(estimates / se))
-    cells["band"] = inference.band
+    cells = cells.assign(std_error=se, analytic_std_error=inference.analytic_std_error,
+                         conf_low=estimates - inference.crit_value * se,
+                         conf_high=estimates + inference.crit_value * se,
+                         point_conf_low=estimates - z * se, point_conf_high=estimates + z * se,
+                         p_value=2 * stats.norm.sf(np.abs(estimates / se)), band=inference.band)
     # Wald pre-test on the analytic covariance (as R did), skipping zero-variance cells
     pre = np.flatnonzero(pre_treatment(cells["group"].to_numpy(), cells["time"].to_numpy(), anticipation)
                          & np.isfinite(inference.analytic_std_error))
