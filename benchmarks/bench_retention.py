@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _harness as h  # noqa: E402
+import _harness as h
 
 CASES = {"Kaplan-Meier": ("evaluation", "lifelines", "scikit-survival"),
          "Kaplan-Meier, late entry": ("evaluation", "lifelines", "scikit-survival"),

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _harness as h  # noqa: E402
+import _harness as h
 
 PERIODS = 10
 PACKAGES = ("evaluation", "csdid", "moderndid", "diff-diff", "differences")

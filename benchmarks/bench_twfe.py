@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _harness as h  # noqa: E402
+import _harness as h
 
 HOUSEHOLDS, MONTHS = 50_000, 20
 CASES = {"TWFE, 1M rows": ("evaluation", "pyfixest", "linearmodels")}

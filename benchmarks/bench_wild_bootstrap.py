@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _harness as h  # noqa: E402
+import _harness as h
 
 ROWS, CLUSTERS, DRAWS = 1_000_000, 50, 9_999
 CASES = {"wild bootstrap p-value": ("evaluation", "wildboottest"),

@@ -8,6 +8,7 @@ time ``a`` and exit time ``b`` is at risk at time ``t`` when ``a < t <= b``; lat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,7 @@ class SurvivalInput:
         """Group label of every row (object array; ``ALL`` when ungrouped)."""
         return np.asarray(self.group_names, dtype=object)[self.group_index]
 
-    def by_group(self):  # noqa: ANN201 - a generator of (name, entry, stop, event, rows)
+    def by_group(self) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray, int]]:
         """(name, entry, stop, event, number of rows) per group, without copies when there is one group."""
         if len(self.group_names) == 1:
             yield self.group_names[0], self.entry, self.stop, self.event, self.stop.size

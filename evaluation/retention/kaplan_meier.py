@@ -230,11 +230,12 @@ class KaplanMeier:
         for name, e, s, ev, rows in data.by_group():
             ordered = sorted_times(e, s)
             curve = product_limit(e, s, ev, ordered)
-            curve.insert(0, "group", name)
-            curve["std_error"] = curve["survival"] * curve["se_log"]
-            curve["conf_low"], curve["conf_high"] = _interval(curve["survival"].to_numpy(),
-                                                              curve["se_log"].to_numpy(), self._z, self.conf_type)
-            curves.append(curve)
+            surv, se_log = curve["survival"].to_numpy(), curve["se_log"].to_numpy()
+            low, high = _interval(surv, se_log, self._z, self.conf_type)
+            with np.errstate(invalid="ignore"):  # S = 0 with an infinite Greenwood term: NaN, as pandas gives
+                std_error = surv * se_log
+            curves.append(pd.DataFrame({"group": name, **{c: curve[c].to_numpy() for c in curve.columns},
+                                        "std_error": std_error, "conf_low": low, "conf_high": high}))
             sizes.append({"group": name, "n": rows, "n_events": int(np.count_nonzero(ev)),
                           "n_late_entry": int(np.count_nonzero(np.isfinite(e) & (e > 0))),
                           "max_time": float(ordered[1][-1])})

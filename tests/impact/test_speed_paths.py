@@ -42,7 +42,7 @@ def _fit(frame: pd.DataFrame, **kwargs) -> pd.DataFrame:
 @pytest.mark.parametrize("estimation", ["dr", "reg", "ipw"])
 def test_sorted_panel_fast_path_equals_general_path(covariates, estimation):
     frame = _panel()
-    kwargs = dict(covariates=covariates, estimation=estimation)
+    kwargs = {"covariates": covariates, "estimation": estimation}
     fast = _fit(frame, **kwargs)
     shuffled = frame.sample(frac=1.0, random_state=1)  # not sorted: the general path
     general = _fit(shuffled, **kwargs)
@@ -54,7 +54,8 @@ def test_sorted_panel_fast_path_equals_general_path(covariates, estimation):
 
 def test_fast_path_only_for_the_layout_it_handles():
     frame = _panel()
-    args = dict(covariates=["x"], weights=None, cluster=None, panel=True, allow_unbalanced=False, anticipation=0)
+    args = {"covariates": ["x"], "weights": None, "cluster": None, "panel": True, "allow_unbalanced": False,
+            "anticipation": 0}
     fast = prepare_panel(frame, "y", "id", "t", "g", **args)
     general = prepare_panel(frame.iloc[::-1], "y", "id", "t", "g", **args)
     np.testing.assert_array_equal(fast.outcome_wide, general.outcome_wide)
