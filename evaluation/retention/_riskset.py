@@ -173,7 +173,9 @@ def at_risk(entry: np.ndarray, stop: np.ndarray, times: np.ndarray, *, presorted
     t = np.asarray(times, dtype=float)
     if not presorted:
         entry, stop = _sorted_entry(entry), np.sort(stop)
-    return (np.searchsorted(entry, t, side="left") - np.searchsorted(stop, t, side="left")).astype(np.int64)
+    # without entry times (all -inf) everyone has entered: no search needed
+    entered = entry.size if entry.size and entry[-1] == -np.inf else np.searchsorted(entry, t, side="left")
+    return (entered - np.searchsorted(stop, t, side="left")).astype(np.int64)
 
 
 def _sorted_entry(entry: np.ndarray) -> np.ndarray:
@@ -197,22 +199,28 @@ def display_at_risk(entry: np.ndarray, stop: np.ndarray, times: np.ndarray, *,
     return counts
 
 
+def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and how often each occurs."""
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(np.append(starts, ordered.size))
+
+
 def event_counts(stop: np.ndarray, codes: np.ndarray, n_causes: int,
                  sorted_stop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct exit times, events per cause (columns 1..n_causes) and censorings at each.
 
-    Counted by sorting the exit times of each cause and searching the distinct times in them
-    (``sorted_stop``: all exit times already sorted), not by scattering row by row.
+    Counted from sorted exit times (all of them, ``sorted_stop`` if already sorted, and those of
+    each cause), not by scattering row by row.
     """
-    ordered = np.sort(stop) if sorted_stop is None else sorted_stop
-    distinct = np.empty(ordered.size, dtype=bool)
-    distinct[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=distinct[1:])
-    times = ordered[distinct]
-    counts = np.empty((times.size, n_causes + 1), dtype=np.int64)
-    for k in range(n_causes + 1):
-        these = np.sort(stop[codes == k])
-        counts[:, k] = np.searchsorted(these, times, side="right") - np.searchsorted(these, times, side="left")
+    times, total = _runs(np.sort(stop) if sorted_stop is None else sorted_stop)
+    counts = np.zeros((times.size, n_causes + 1), dtype=np.int64)
+    for k in range(1, n_causes + 1):
+        these, how_many = _runs(np.sort(stop[codes == k]))
+        counts[np.searchsorted(times, these), k] = how_many
+    counts[:, 0] = total - counts[:, 1:].sum(axis=1)
     return times, counts[:, 1:], counts[:, 0]
 
 
