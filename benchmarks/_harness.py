@@ -251,7 +251,12 @@ def write(name: str, record: dict, text: str) -> None:
     """results/<name>.md (the table) and results/<name>.json (raw runs and the ratios)."""
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text(text)
-    payload = {"record": record, "ratios": ratios(record)}
+    slim = json.loads(json.dumps(record, default=float))
+    for slots in slim["cases"].values():
+        for slot in slots.values():
+            for run in slot["runs"][:-1]:  # the numbers compared are the last run's
+                run.pop("values", None)
+    payload = {"record": slim, "ratios": ratios(record)}
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
     print(text)
 
