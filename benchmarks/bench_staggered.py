@@ -92,7 +92,7 @@ def agree(estimator: str, package: str, ours: dict, peer: dict) -> str:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     record = h.measure(__file__, CASES, runs=runs, extra=[str(n)], timeout=1200)
     text = h.report(record, f"bench_staggered: {n:,} units x {PERIODS} periods ({PERIODS * n:,} rows)",
                     "Callaway & Sant'Anna ATT(g,t): doubly robust, never-treated comparison, varying base period, "
