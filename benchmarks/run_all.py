@@ -20,17 +20,23 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _number(value: float, digits: int) -> str:
+    return "—" if value != value else f"{value:.{digits}f}"  # NaN: no peer finished
+
+
 def ratio_table(results: Path) -> str:
     """Markdown table of ours / fastest peer from every results/*.json written by _harness."""
     lines = ["| estimator | evaluation CPU s | fastest peer | peer CPU s | ratio CPU | ratio wall | load avg | "
              "source |", "|---|---:|---|---:|---:|---:|---|---|"]
     for path in sorted(results.glob("bench_*.json")):
+        if not (HERE / f"{path.stem}.py").exists():
+            continue  # a run at another size (bench_x_20000.json): its own table, not the default one
         payload = json.loads(path.read_text())
         record = payload["record"]
         load = f"{record['load_before'][0]:.1f}-{record['load_after'][0]:.1f}"
         for estimator, r in payload["ratios"].items():
-            lines.append(f"| {estimator} | {r['ours_cpu']:.3f} | {r['peer']} | {r['peer_cpu']:.3f} | "
-                         f"**{r['ratio_cpu']:.2f}** | {r['ratio_wall']:.2f} | {load} | {path.stem}.md |")
+            lines.append(f"| {estimator} | {r['ours_cpu']:.3f} | {r['peer']} | {_number(r['peer_cpu'], 3)} | "
+                         f"**{_number(r['ratio_cpu'], 2)}** | {_number(r['ratio_wall'], 2)} | {load} | {path.stem}.md |")
     return "\n".join(lines)
 
 
