@@ -1,28 +1,31 @@
 """TWFE with household and month effects, clustered by household, on 1,000,000 rows.
 
-Compares evaluation.impact.twfe with pyfixest.feols and linearmodels.PanelOLS on the same
-simulated panel (50,000 households x 20 months, staggered entry). Each case runs in its own
-subprocess, which reports its wall time for the estimation and its peak resident memory
-(ru_maxrss, including the data). Run: python benchmarks/bench_twfe.py
+evaluation.impact.twfe against pyfixest ``feols("y ~ d + x | household + month")`` (fixest's
+algorithm: alternating projections with acceleration, numba) and linearmodels ``PanelOLS`` on
+the same simulated panel (50,000 households x 20 months, staggered entry), side by side in one
+run. The estimate must equal pyfixest's and PanelOLS's to 1e-6 and the CR1 standard error
+pyfixest's to a relative 1e-6 (PanelOLS counts the entity effects in K, so its clustered SE is
+larger). See ``_harness`` for how the runs are made and timed.
+
+Run: python benchmarks/bench_twfe.py [runs]   (writes benchmarks/results/bench_twfe.md and .json)
 """
 from __future__ import annotations
 
-import json
-import resource
-import subprocess
 import sys
-import time
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _harness as h
 
 HOUSEHOLDS, MONTHS = 50_000, 20
-CASES = ("evaluation", "pyfixest", "linearmodels")
+CASES = {"TWFE, 1M rows": ("evaluation", "pyfixest", "linearmodels")}
 
 
-def make_panel() -> pd.DataFrame:
+def make_panel():
+    import pandas as pd
+
     rng = np.random.default_rng(12345)
     hh = np.repeat(np.arange(HOUSEHOLDS), MONTHS)
     month = np.tile(np.arange(MONTHS), HOUSEHOLDS)
@@ -33,63 +36,49 @@ def make_panel() -> pd.DataFrame:
     return pd.DataFrame({"household": hh, "month": month, "d": d, "x": x, "arrears": y})
 
 
-def run_case(case: str) -> dict:
+def run_case(estimator: str, package: str, timer: h.Timer) -> dict:
     df = make_panel()
-    start = time.perf_counter()
-    if case == "evaluation":
+    if package == "evaluation":
         from evaluation.impact import twfe
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with timer:
             res = twfe(df, "arrears", "d", "household", "month", covariates=["x"])
-        est, se = res.estimate, res.std_error
-    elif case == "pyfixest":
+        return {"estimate": res.estimate, "std_error": res.std_error}
+    if package == "pyfixest":
         import pyfixest as pf
-        fit = pf.feols("arrears ~ d + x | household + month", data=df, vcov={"CRV1": "household"})
-        est, se = float(fit.coef()["d"]), float(fit.se()["d"])
-    else:
-        from linearmodels import PanelOLS
+        with timer:
+            fit = pf.feols("arrears ~ d + x | household + month", data=df, vcov={"CRV1": "household"})
+            est, se = float(fit.coef()["d"]), float(fit.se()["d"])
+        return {"estimate": est, "std_error": se}
+    from linearmodels import PanelOLS
+    with timer:
         panel = df.set_index(["household", "month"])
         fit = PanelOLS(panel["arrears"], panel[["d", "x"]], entity_effects=True,
                        time_effects=True).fit(cov_type="clustered", cluster_entity=True)
-        est, se = float(fit.params["d"]), float(fit.std_errors["d"])
-    seconds = time.perf_counter() - start
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"case": case, "seconds": seconds, "peak_mib": peak_mib, "estimate": est, "std_error": se}
+    return {"estimate": float(fit.params["d"]), "std_error": float(fit.std_errors["d"])}
+
+
+def agree(estimator: str, package: str, ours: dict, peer: dict) -> str:
+    diff = abs(ours["estimate"] - peer["estimate"])
+    rel_se = abs(ours["std_error"] / peer["std_error"] - 1)
+    if package == "pyfixest":
+        return h.check(diff < 1e-6 and rel_se < 1e-6, f"estimate diff {diff:.1e}, CR1 SE rel. diff {rel_se:.1e} "
+                       "(tolerance 1e-6)")
+    return h.check(diff < 1e-6, f"estimate diff {diff:.1e} (tolerance 1e-6); SE rel. diff {rel_se:.1e} "
+                   "(PanelOLS counts the entity effects in K)")
 
 
 def main() -> None:
-    rows = []
-    for case in CASES:
-        out = subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            rows.append({"case": case, "seconds": float("nan"), "peak_mib": float("nan"),
-                         "estimate": float("nan"), "std_error": float("nan"),
-                         "error": out.stderr.strip().splitlines()[-1][:80]})
-            continue
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    table = pd.DataFrame(rows)
-    ref = table.set_index("case")
-    agree_est = abs(ref.loc["evaluation", "estimate"] - ref.loc["pyfixest", "estimate"]) < 1e-6
-    agree_se = abs(ref.loc["evaluation", "std_error"] / ref.loc["pyfixest", "std_error"] - 1) < 1e-6
-    agree_lm = abs(ref.loc["evaluation", "estimate"] - ref.loc["linearmodels", "estimate"]) < 1e-6
-    lines = [f"# TWFE benchmark: {HOUSEHOLDS * MONTHS:,} rows ({HOUSEHOLDS:,} households x {MONTHS} months)",
-             "", "Household and month effects, CR1 errors clustered by household; wall time of the "
-             "estimation, peak RSS of the process (data included).", "",
-             table.to_markdown(index=False, floatfmt=".6g"), "",
-             f"* estimate equals pyfixest (|diff| < 1e-6): {agree_est}",
-             f"* CR1 standard error equals pyfixest (rel. diff < 1e-6): {agree_se}",
-             f"* estimate equals linearmodels PanelOLS (|diff| < 1e-6): {agree_lm} "
-             "(PanelOLS's clustered SE counts the entity effects in K, so its SE is larger)",
-             f"* target: evaluation within 10 s and 2 GiB: "
-             f"{ref.loc['evaluation', 'seconds'] < 10 and ref.loc['evaluation', 'peak_mib'] < 2048}"]
-    text = "\n".join(lines)
-    print(text)
-    Path(__file__).with_name("results").mkdir(exist_ok=True)
-    Path(__file__).with_name("results").joinpath("bench_twfe.md").write_text(text + "\n")
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    record = h.measure(__file__, CASES, runs=runs)
+    text = h.report(record, f"bench_twfe: {HOUSEHOLDS * MONTHS:,} rows ({HOUSEHOLDS:,} households x {MONTHS} months)",
+                    "Household and month effects, one covariate, CR1 errors clustered by household. Time is the "
+                    "estimation call (for PanelOLS including its set_index); the data are built beforehand in the "
+                    "same process; peak memory is the whole process.", agree)
+    h.write("bench_twfe", record, text)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--case":
-        print(json.dumps(run_case(sys.argv[2])))
+    if len(sys.argv) > 1 and sys.argv[1] == "--case":
+        h.child_main(run_case)
     else:
         main()

@@ -50,7 +50,12 @@ from evaluation.impact.staggered_bootstrap import (
     wald_pretest,
 )
 from evaluation.impact.staggered_data import PreparedPanel, prepare_panel
-from evaluation.impact.staggered_estimators import CellNotEstimable, panel_2x2, rc_2x2
+from evaluation.impact.staggered_estimators import (
+    CellNotEstimable,
+    panel_2x2,
+    panel_first_step,
+    rc_2x2,
+)
 from evaluation.impact.staggered_pretest import (
     ROBUST_METHOD,
     PretestReliabilityWarning,
@@ -281,10 +286,14 @@ def _estimate_cells(prep: PreparedPanel, plan: list, control_group: str, estimat
                     anticipation: int, base_period: str) -> tuple[list[dict], np.ndarray, list[str]]:
     n = prep.n_entities
     periods = prep.periods
-    psi = np.zeros((n, len(plan)))
+    psi = np.zeros((n, len(plan)), order="F")  # column-major: each cell writes one contiguous column
     rows: list[dict] = []
     notes: list[str] = []
     wide = prep.layout == "wide"
+    # Cells with the same treated group, comparison units and covariates share the first step
+    # (propensity score, comparison regression design): fitted once per key, not once per cell.
+    first_steps: dict[tuple, Any] = {}
+    covariate_period = _covariate_periods(prep) if wide else None
     for j, (g, current, base) in enumerate(plan):
         row = dict(group=g, time=float(periods[current]), base_time=float(periods[base]),
                    event_time=float(periods[current] - g), post=bool(g <= periods[current]),
@@ -297,16 +306,18 @@ def _estimate_cells(prep: PreparedPanel, plan: list, control_group: str, estimat
         threshold = periods[max(current, base)] + anticipation
         try:
             if wide:
-                treated = prep.entity_group == g
-                comparison = _comparison_mask(prep.entity_group, g, threshold, control_group)
-                keep = treated | comparison
-                row["n_treated"], row["n_comparison"] = int(treated.sum()), int(comparison.sum())
-                if row["n_comparison"] == 0 or row["n_treated"] == 0:
-                    raise CellNotEstimable("no comparison units" if row["n_treated"] else "no treated units")
-                dy = prep.outcome_wide[keep, current] - prep.outcome_wide[keep, base]
-                x = prep.covariates_wide[min(current, base)][keep]
-                att, inf = panel_2x2(dy, treated[keep].astype(float), x, prep.entity_weight[keep], estimation)
-                psi[keep, j] = inf * (n / keep.sum())
+                comparison_groups = _comparison_groups(prep.groups, g, threshold, control_group)
+                key = (g, comparison_groups, covariate_period[min(current, base)])
+                if key not in first_steps:
+                    first_steps[key] = _first_step(prep, g, comparison_groups, min(current, base), estimation)
+                cached = first_steps[key]
+                if isinstance(cached, Exception):
+                    raise cached
+                index, d, first, row["n_treated"], row["n_comparison"], outcome = cached
+                dy = outcome[:, current] - outcome[:, base]
+                x = first.X if first is not None else prep.covariates_wide[min(current, base)][index]
+                att, inf = panel_2x2(dy, d, x, prep.entity_weight[index], estimation, first)
+                psi[index, j] = inf * (n / index.size)
             else:
                 in_periods = (prep.row_period == current) | (prep.row_period == base)
                 treated = prep.row_group == g
@@ -330,6 +341,47 @@ def _estimate_cells(prep: PreparedPanel, plan: list, control_group: str, estimat
             notes.append(message)
             psi[:, j] = np.nan
     return rows, psi, notes
+
+
+def _covariate_periods(prep: PreparedPanel) -> list[int]:
+    """For each period, the first period with the same covariate values (all 0 when time-invariant)."""
+    cov = prep.covariates_wide
+    out = [0]
+    for p in range(1, cov.shape[0]):
+        same = next((q for q in sorted(set(out)) if np.array_equal(cov[p], cov[q])), p)
+        out.append(same)
+    return out
+
+
+def _comparison_groups(groups: np.ndarray, g: float, threshold: float, control_group: str) -> tuple[float, ...]:
+    """Cohorts (0 = never treated) whose units serve as comparisons for group g at this threshold."""
+    if control_group == "never_treated":
+        return (0.0,)
+    return (0.0,) + tuple(float(c) for c in groups if c > threshold and c != g)
+
+
+def _first_step(prep: PreparedPanel, g: float, comparison_groups: tuple[float, ...], x_period: int,
+                estimation: str) -> tuple | Exception:
+    """Units of one comparison (row indices), treatment indicator, first step (None for dr_improved),
+    the counts and the units' outcomes; or the CellNotEstimable every cell with this comparison raises."""
+    treated = prep.entity_group == g
+    comparison = np.isin(prep.entity_group, comparison_groups)
+    keep = treated | comparison
+    n_treated, n_comparison = int(treated.sum()), int(comparison.sum())
+    if n_comparison == 0 or n_treated == 0:
+        return CellNotEstimable("no comparison units" if n_treated else "no treated units")
+    index = np.flatnonzero(keep)
+    d = treated[index].astype(float)
+    outcome = np.empty((index.size, prep.outcome_wide.shape[1]), order="F")  # these units, every period
+    for period in range(outcome.shape[1]):
+        outcome[:, period] = prep.outcome_wide[index, period]
+    if estimation == "dr_improved":
+        return index, d, None, n_treated, n_comparison, outcome
+    try:
+        first = panel_first_step(d, prep.covariates_wide[x_period][index], prep.entity_weight[index], estimation)
+    except (CellNotEstimable, np.linalg.LinAlgError) as err:
+        return err
+    return index, d, first, n_treated, n_comparison, outcome
 
 
 def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, time: str, first_treated: str, *,
@@ -400,14 +452,11 @@ def staggered_did(data: pd.DataFrame | Dataset, outcome: str, unit: str | None, 
     notes += list(inference.notes)
     z = float(stats.norm.ppf(1 - alpha / 2))
     se = inference.std_error
-    cells["std_error"] = se
-    cells["analytic_std_error"] = inference.analytic_std_error
-    cells["conf_low"] = estimates - inference.crit_value * se
-    cells["conf_high"] = estimates + inference.crit_value * se
-    cells["point_conf_low"] = estimates - z * se
-    cells["point_conf_high"] = estimates + z * se
-    cells["p_value"] = 2 * stats.norm.sf(np.abs(estimates / se))
-    cells["band"] = inference.band
+    cells = cells.assign(std_error=se, analytic_std_error=inference.analytic_std_error,
+                         conf_low=estimates - inference.crit_value * se,
+                         conf_high=estimates + inference.crit_value * se,
+                         point_conf_low=estimates - z * se, point_conf_high=estimates + z * se,
+                         p_value=2 * stats.norm.sf(np.abs(estimates / se)), band=inference.band)
     # Wald pre-test on the analytic covariance (as R did), skipping zero-variance cells
     pre = np.flatnonzero(pre_treatment(cells["group"].to_numpy(), cells["time"].to_numpy(), anticipation)
                          & np.isfinite(inference.analytic_std_error))

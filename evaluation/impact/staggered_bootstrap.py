@@ -50,7 +50,7 @@ def cluster_sums(psi: np.ndarray, clusters: np.ndarray | None) -> np.ndarray:
 
 def analytic_se(scores: np.ndarray, n_units: int) -> np.ndarray:
     """Standard errors from (cluster-summed) influence functions: sqrt(sum S^2) / n."""
-    return np.sqrt(np.sum(scores ** 2, axis=0)) / n_units
+    return np.sqrt(np.einsum("ij,ij->j", scores, scores)) / n_units  # no n x cells temporary
 
 
 def analytic_vcov(scores: np.ndarray, n_units: int) -> np.ndarray:

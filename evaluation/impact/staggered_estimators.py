@@ -30,9 +30,11 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from evaluation._tallskinny import dot, gram, matvec, tdot
 from evaluation.errors import EstimationError
 
 #: Control units with a propensity score at or above this level get weight zero (as in DRDID).
@@ -58,10 +60,13 @@ def _solve_spd(matrix: np.ndarray, what: str) -> np.ndarray:
 def wls(y: np.ndarray, X: np.ndarray, w: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Weighted least squares on the rows with w > 0: coefficients and (X'WX/n)^-1 over all n rows."""
     n = X.shape[0]
-    xtwx = (X * w[:, None]).T @ X / n
-    inv = _solve_spd(xtwx, what)
-    beta = inv @ ((X * w[:, None]).T @ y / n)
+    inv = _solve_spd(gram(X, w) / n, what)
+    beta = inv @ (tdot(X, w * y) / n)
     return beta, inv
+
+
+def _loglik(d: np.ndarray, w: np.ndarray, index: np.ndarray) -> float:
+    return dot(w, d * index - np.logaddexp(0.0, index))
 
 
 def logit(d: np.ndarray, X: np.ndarray, w: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -69,31 +74,34 @@ def logit(d: np.ndarray, X: np.ndarray, w: np.ndarray, max_iter: int = 100) -> t
 
     The inverse information is what R's ``vcov(glm)`` returns for a binomial model.
     """
+    X = np.asfortranarray(X)
     beta = np.zeros(X.shape[1])
-    p_bar = np.sum(w * d) / np.sum(w)
+    p_bar = dot(w, d) / np.sum(w)
+    if X.shape[1] == 1:  # intercept only: the maximum-likelihood fit is the weighted share, exactly
+        p = np.full(X.shape[0], p_bar)
+        return p, _solve_spd(np.array([[np.sum(w) * p_bar * (1.0 - p_bar)]]), "propensity-score information matrix")
     beta[0] = np.log(p_bar / (1.0 - p_bar))  # first column is the intercept
     loglik_old = -np.inf
+    raw = matvec(X, beta)  # X beta, kept up to date instead of recomputed
     for _ in range(max_iter):
-        index = np.clip(X @ beta, -35.0, 35.0)
-        p = 1.0 / (1.0 + np.exp(-index))
-        info = (X * (w * p * (1.0 - p))[:, None]).T @ X
-        step = np.linalg.lstsq(info, X.T @ (w * (d - p)), rcond=None)[0]
+        p = 1.0 / (1.0 + np.exp(-np.clip(raw, -35.0, 35.0)))
+        info = gram(X, w * p * (1.0 - p))
+        step = np.linalg.lstsq(info, tdot(X, w * (d - p)), rcond=None)[0]
         # halve the step until the log-likelihood does not fall (guards against overshooting)
+        move = matvec(X, step)
         for _half in range(30):
-            cand = np.clip(X @ (beta + step), -35.0, 35.0)
-            loglik = np.sum(w * (d * cand - np.logaddexp(0.0, cand)))
+            loglik = _loglik(d, w, np.clip(raw + move, -35.0, 35.0))
             if loglik >= loglik_old - 1e-12 * abs(loglik_old if np.isfinite(loglik_old) else 1.0):
                 break
-            step = step / 2.0
+            step, move = step / 2.0, move / 2.0
         beta = beta + step
+        raw = raw + move
         if np.isfinite(loglik_old) and abs(loglik - loglik_old) < 1e-12 * (abs(loglik) + 1e-8) \
                 and np.max(np.abs(step)) < 1e-8:
             break
         loglik_old = loglik
-    index = X @ beta
-    p = 1.0 / (1.0 + np.exp(-np.clip(index, -35.0, 35.0)))
-    info = (X * (w * p * (1.0 - p))[:, None]).T @ X
-    return p, _solve_spd(info, "propensity-score information matrix")
+    p = 1.0 / (1.0 + np.exp(-np.clip(matvec(X, beta), -35.0, 35.0)))
+    return p, _solve_spd(gram(X, w * p * (1.0 - p)), "propensity-score information matrix")
 
 
 def ipt_pscore(d: np.ndarray, X: np.ndarray, w: np.ndarray, max_iter: int = 200) -> np.ndarray:
@@ -154,66 +162,105 @@ def _check_mass(value: float, who: str) -> None:
 
 
 # ----------------------------------------------------------------------------------- panel
-def reg_panel(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
+@dataclass(frozen=True)
+class PanelFirstStep:
+    """What the panel estimators compute from (d, X, w) alone, before the outcome enters.
+
+    The cells of ``staggered_did`` that share the treated group, the comparison units and the
+    covariates (with time-invariant covariates and never-treated comparisons: every cell of a
+    group) share it, so the propensity score is fitted and the comparison units' regression
+    design factorised once, not once per cell. ``X`` is column-major; weights are normalised.
+    """
+
+    X: np.ndarray
+    d: np.ndarray
+    w: np.ndarray
+    w_ols: np.ndarray                  # w (1 - d): the outcome regression's weights
+    xpx_inv: np.ndarray | None         # (X' W_ols X / n)^-1
+    w_treat: np.ndarray                # (trimmed) treated weights
+    z_treat: np.ndarray | None         # X (X'W_ols X/n)^-1 mean(w_treat X): the OLS step's direction
+    ps: np.ndarray | None = None
+    w_cont: np.ndarray | None = None   # (trimmed) odds weights of the comparison units
+    lin_ps_scale: np.ndarray | None = None  # w (d - ps): the score of the logit
+    info_n: np.ndarray | None = None   # n (X' W X)^-1 of the logit
+    z_cont: np.ndarray | None = None   # X (X'W_ols X/n)^-1 mean(w_cont X)
+
+
+def panel_first_step(d: np.ndarray, X: np.ndarray, w: np.ndarray, method: str) -> PanelFirstStep:
+    """Propensity score (ipw, dr) and outcome-regression factorisation (reg, dr) for one comparison."""
+    n = len(d)
+    X = np.asfortranarray(X)
+    w = _normalise(w)
+    w_ols = w * (1.0 - d)
+    xpx_inv = z_treat = None
+    if method in ("reg", "dr"):
+        xpx_inv = _solve_spd(gram(X, w_ols) / n, "outcome regression on comparison units")
+    if method == "reg":
+        w_treat = w * d
+        return PanelFirstStep(X, d, w, w_ols, xpx_inv, w_treat, matvec(X, xpx_inv @ (tdot(X, w_treat) / n)))
+    ps, info_inv, keep = _pscore(d, X, w)
+    w_treat = keep * w * d
+    w_cont = keep * w * ps * (1.0 - d) / (1.0 - ps)
+    z_cont = None
+    if xpx_inv is not None:
+        z_treat = matvec(X, xpx_inv @ (tdot(X, w_treat) / n))
+        z_cont = matvec(X, xpx_inv @ (tdot(X, w_cont) / n))
+    return PanelFirstStep(X, d, w, w_ols, xpx_inv, w_treat, z_treat, ps, w_cont, w * (d - ps),
+                          info_inv * n, z_cont)
+
+
+def reg_panel(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray,
+              first: PanelFirstStep | None = None) -> tuple[float, np.ndarray]:
     """Outcome regression DiD (Heckman, Ichimura & Todd 1997; DRDID ``reg_did_panel``)."""
-    n = len(d)
-    w = _normalise(w)
-    w_ols = w * (1.0 - d)
-    beta, xpx_inv = wls(dy, X, w_ols, "outcome regression on comparison units")
-    fitted = X @ beta
-    w_treat = w * d
-    m_treat = np.mean(w_treat)
+    f = first or panel_first_step(d, X, w, "reg")
+    n = len(dy)
+    beta = f.xpx_inv @ (tdot(f.X, f.w_ols * dy) / n)
+    fitted = matvec(f.X, beta)
+    m_treat = np.mean(f.w_treat)
     _check_mass(m_treat, "treated units")
-    eta_treat = np.mean(w_treat * dy) / m_treat
-    eta_cont = np.mean(w_treat * fitted) / m_treat
-    lin_ols = (w_ols * (dy - fitted))[:, None] * X @ xpx_inv
-    inf_treat = (w_treat * dy - w_treat * eta_treat) / m_treat
-    m1 = (w_treat[:, None] * X).mean(axis=0)
-    inf_cont = (w_treat * fitted - w_treat * eta_cont + lin_ols @ m1) / m_treat
+    eta_treat = dot(f.w_treat, dy) / n / m_treat
+    eta_cont = dot(f.w_treat, fitted) / n / m_treat
+    inf_treat = f.w_treat * (dy - eta_treat) / m_treat
+    # lin_ols @ m1 with lin_ols = (w_ols (dy - fitted)) X (X'WX/n)^-1 and m1 = mean(w_treat X)
+    inf_cont = (f.w_treat * (fitted - eta_cont) + f.w_ols * (dy - fitted) * f.z_treat) / m_treat
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
-def ipw_panel(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
+def ipw_panel(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray,
+              first: PanelFirstStep | None = None) -> tuple[float, np.ndarray]:
     """Standardised (Hajek) inverse probability weighting DiD (Abadie 2005; DRDID ``std_ipw_did_panel``)."""
-    n = len(d)
-    w = _normalise(w)
-    ps, info_inv, keep = _pscore(d, X, w)
-    w_treat = keep * w * d
-    w_cont = keep * w * ps * (1.0 - d) / (1.0 - ps)
-    m_treat, m_cont = _means(w_treat, w_cont)
+    f = first or panel_first_step(d, X, w, "ipw")
+    n = len(dy)
+    m_treat, m_cont = _means(f.w_treat, f.w_cont)
     _check_mass(m_treat, "treated units")
     _check_mass(m_cont, "comparison units")
-    eta_treat = np.mean(w_treat * dy) / m_treat
-    eta_cont = np.mean(w_cont * dy) / m_cont
-    lin_ps = (w * (d - ps))[:, None] * X @ (info_inv * n)
-    inf_treat = (w_treat * dy - w_treat * eta_treat) / m_treat
-    m2 = ((w_cont * (dy - eta_cont))[:, None] * X).mean(axis=0)
-    inf_cont = (w_cont * dy - w_cont * eta_cont + lin_ps @ m2) / m_cont
+    eta_treat = dot(f.w_treat, dy) / n / m_treat
+    eta_cont = dot(f.w_cont, dy) / n / m_cont
+    inf_treat = f.w_treat * (dy - eta_treat) / m_treat
+    centred = f.w_cont * (dy - eta_cont)
+    m2 = tdot(f.X, centred) / n
+    inf_cont = (centred + f.lin_ps_scale * matvec(f.X, f.info_n @ m2)) / m_cont
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
-def dr_panel(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
+def dr_panel(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray,
+             first: PanelFirstStep | None = None) -> tuple[float, np.ndarray]:
     """Locally efficient doubly robust DiD (Sant'Anna & Zhao 2020; DRDID ``drdid_panel``, R ``did``'s "dr")."""
-    n = len(d)
-    w = _normalise(w)
-    ps, info_inv, keep = _pscore(d, X, w)
-    w_ols = w * (1.0 - d)
-    beta, xpx_inv = wls(dy, X, w_ols, "outcome regression on comparison units")
-    resid = dy - X @ beta
-    w_treat = keep * w * d
-    w_cont = keep * w * ps * (1.0 - d) / (1.0 - ps)
-    m_treat, m_cont = _means(w_treat, w_cont)
+    f = first or panel_first_step(d, X, w, "dr")
+    n = len(dy)
+    beta = f.xpx_inv @ (tdot(f.X, f.w_ols * dy) / n)
+    resid = dy - matvec(f.X, beta)
+    m_treat, m_cont = _means(f.w_treat, f.w_cont)
     _check_mass(m_treat, "treated units")
     _check_mass(m_cont, "comparison units")
-    eta_treat = np.mean(w_treat * resid) / m_treat
-    eta_cont = np.mean(w_cont * resid) / m_cont
-    lin_ols = (w_ols * resid)[:, None] * X @ xpx_inv
-    lin_ps = (w * (d - ps))[:, None] * X @ (info_inv * n)
-    m1 = (w_treat[:, None] * X).mean(axis=0)
-    inf_treat = (w_treat * resid - w_treat * eta_treat - lin_ols @ m1) / m_treat
-    m2 = ((w_cont * (resid - eta_cont))[:, None] * X).mean(axis=0)
-    m3 = (w_cont[:, None] * X).mean(axis=0)
-    inf_cont = (w_cont * resid - w_cont * eta_cont + lin_ps @ m2 - lin_ols @ m3) / m_cont
+    eta_treat = dot(f.w_treat, resid) / n / m_treat
+    eta_cont = dot(f.w_cont, resid) / n / m_cont
+    # the first steps' terms lin_ols @ m and lin_ps @ m2 as vectors: lin_ols @ m1 = w_ols resid z_treat, ...
+    ols_score = f.w_ols * resid
+    inf_treat = (f.w_treat * (resid - eta_treat) - ols_score * f.z_treat) / m_treat
+    centred = f.w_cont * (resid - eta_cont)
+    m2 = tdot(f.X, centred) / n
+    inf_cont = (centred + f.lin_ps_scale * matvec(f.X, f.info_n @ m2) - ols_score * f.z_cont) / m_cont
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
@@ -358,9 +405,14 @@ RC_ESTIMATORS: dict[str, Callable[..., tuple[float, np.ndarray]]] = {
 
 
 def panel_2x2(dy: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray,
-              method: str) -> tuple[float, np.ndarray]:
-    """ATT and influence function of one panel 2x2 comparison by ``method`` (reg, ipw, dr, dr_improved)."""
-    return PANEL_ESTIMATORS[method](dy, d, X, w)
+              method: str, first: PanelFirstStep | None = None) -> tuple[float, np.ndarray]:
+    """ATT and influence function of one panel 2x2 comparison by ``method`` (reg, ipw, dr, dr_improved).
+
+    ``first`` (from :func:`panel_first_step` on the same d, X, w) is reused instead of refitted.
+    """
+    if method == "dr_improved":
+        return dr_improved_panel(dy, d, X, w)
+    return PANEL_ESTIMATORS[method](dy, d, X, w, first)
 
 
 def rc_2x2(y: np.ndarray, post: np.ndarray, d: np.ndarray, X: np.ndarray, w: np.ndarray,

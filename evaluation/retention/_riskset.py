@@ -8,6 +8,7 @@ time ``a`` and exit time ``b`` is at risk at time ``t`` when ``a < t <= b``; lat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +47,23 @@ class SurvivalInput:
     entry: np.ndarray
     stop: np.ndarray
     event: np.ndarray  # int codes: 0 = censored, 1.. = event type (1 only for single-event data)
-    groups: np.ndarray  # object labels (``ALL`` when ungrouped)
+    group_index: np.ndarray  # per row: index into group_names
     group_names: tuple[str, ...]
     excluded: pd.DataFrame  # reason, rows
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Group label of every row (object array; ``ALL`` when ungrouped)."""
+        return np.asarray(self.group_names, dtype=object)[self.group_index]
+
+    def by_group(self) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray, int]]:
+        """(name, entry, stop, event, number of rows) per group, without copies when there is one group."""
+        if len(self.group_names) == 1:
+            yield self.group_names[0], self.entry, self.stop, self.event, self.stop.size
+            return
+        for i, name in enumerate(self.group_names):
+            m = self.group_index == i
+            yield name, self.entry[m], self.stop[m], self.event[m], int(m.sum())
 
 
 def _as_array(values: Any, name: str) -> np.ndarray:
@@ -79,8 +94,10 @@ def group_labels(groups: Any, n: int) -> np.ndarray:
     series = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series) else groups.to_numpy(dtype=object))
     if len(series) != n:
         raise DataError(f"groups has {len(series)} values but there are {n} durations")
-    out = series.astype(object).where(series.notna(), None)
-    return np.array([None if v is None else str(v) for v in out], dtype=object)
+    missing = series.isna().to_numpy()
+    codes, uniques = pd.factorize(series.where(~missing, None))  # str() once per distinct value
+    names = np.array([str(v) for v in uniques] + [None], dtype=object)
+    return names[np.where(missing, -1, codes)]
 
 
 def prepare(durations: Any, events: Any, entry: Any = None, groups: Any = None,
@@ -112,7 +129,12 @@ def prepare(durations: Any, events: Any, entry: Any = None, groups: Any = None,
     start = np.full(n, -np.inf) if entry is None else _as_array(entry, "entry")
     if start.size != n:
         raise DataError(f"entry has {start.size} values but there are {n} durations")
-    labels = group_labels(groups, n)
+    if groups is None:
+        label_codes, label_names, label_missing = np.zeros(n, dtype=np.int64), np.array([ALL], dtype=object), None
+    else:
+        labels = group_labels(groups, n)
+        label_missing = pd.isna(labels)
+        label_codes, label_names = pd.factorize(labels)
 
     reasons = {
         "missing duration": np.isnan(stop),
@@ -120,7 +142,7 @@ def prepare(durations: Any, events: Any, entry: Any = None, groups: Any = None,
         "missing entry time": np.isnan(start) & ~np.isnan(stop) & ~ev_missing,
     }
     keep = ~(reasons["missing duration"] | reasons["missing event indicator"] | reasons["missing entry time"])
-    reasons["missing group"] = keep & np.array([v is None for v in labels])
+    reasons["missing group"] = keep & label_missing if label_missing is not None else np.zeros(n, dtype=bool)
     keep &= ~reasons["missing group"]
     if not keep.any():
         raise DataError("no usable episodes: every row has a missing duration, event, entry or group")
@@ -134,33 +156,71 @@ def prepare(durations: Any, events: Any, entry: Any = None, groups: Any = None,
                         "an episode must last a positive time after the household enters the risk set")
     excluded = pd.DataFrame({"reason": list(reasons), "rows": [int(v.sum()) for v in reasons.values()]})
     excluded = excluded[excluded["rows"] > 0].reset_index(drop=True)
-    g = labels[keep]
-    names = tuple(sorted(set(g), key=str))
-    return SurvivalInput(start[keep], stop[keep], codes[keep], g, names, excluded)
+    everything = bool(keep.all())
+    present = label_codes if everything else label_codes[keep]
+    used = np.flatnonzero(np.bincount(present, minlength=len(label_names)))
+    names = sorted({str(label_names[i]) for i in used}, key=str)
+    renumber = np.zeros(len(label_names), dtype=np.int64)
+    renumber[used] = [names.index(str(label_names[i])) for i in used]
+    if everything:
+        return SurvivalInput(start, stop, codes, renumber[present], tuple(names), excluded)
+    return SurvivalInput(start[keep], stop[keep], codes[keep], renumber[present], tuple(names), excluded)
 
 
-def at_risk(entry: np.ndarray, stop: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Number at risk (``entry < t <= stop``) at each of ``times``, by sorted counting."""
+def at_risk(entry: np.ndarray, stop: np.ndarray, times: np.ndarray, *, presorted: bool = False) -> np.ndarray:
+    """Number at risk (``entry < t <= stop``) at each of ``times``, by sorted counting
+    (``presorted``: entry and stop are already sorted)."""
     t = np.asarray(times, dtype=float)
-    return (np.searchsorted(np.sort(entry), t, side="left")
-            - np.searchsorted(np.sort(stop), t, side="left")).astype(np.int64)
+    if not presorted:
+        entry, stop = _sorted_entry(entry), np.sort(stop)
+    # without entry times (all -inf) everyone has entered: no search needed
+    entered = entry.size if entry.size and entry[-1] == -np.inf else np.searchsorted(entry, t, side="left")
+    return (entered - np.searchsorted(stop, t, side="left")).astype(np.int64)
 
 
-def display_at_risk(entry: np.ndarray, stop: np.ndarray, times: np.ndarray) -> np.ndarray:
+def _sorted_entry(entry: np.ndarray) -> np.ndarray:
+    # without entry times every value is -inf: already sorted
+    return entry if entry.size and entry[0] == -np.inf and np.isneginf(entry).all() else np.sort(entry)
+
+
+def sorted_times(entry: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entry and exit times sorted (for :func:`at_risk` with ``presorted=True``, and counters)."""
+    return _sorted_entry(entry), np.sort(stop)
+
+
+def display_at_risk(entry: np.ndarray, stop: np.ndarray, times: np.ndarray, *,
+                    presorted: bool = False) -> np.ndarray:
     """At-risk counts for tables under a plot: as :func:`at_risk`, except that at time 0
     the households entering at 0 are counted (R's ``survfit`` prints n at time 0)."""
-    counts = at_risk(entry, stop, times)
+    counts = at_risk(entry, stop, times, presorted=presorted)
     zero = np.asarray(times) <= 0
     if zero.any():
         counts[zero] = int(((entry <= 0) & (stop > 0)).sum())
     return counts
 
 
-def event_counts(stop: np.ndarray, codes: np.ndarray, n_causes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct exit times, events per cause (columns 1..n_causes) and censorings at each."""
-    times, inverse = np.unique(stop, return_inverse=True)
+def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and how often each occurs."""
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(np.append(starts, ordered.size))
+
+
+def event_counts(stop: np.ndarray, codes: np.ndarray, n_causes: int,
+                 sorted_stop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct exit times, events per cause (columns 1..n_causes) and censorings at each.
+
+    Counted from sorted exit times (all of them, ``sorted_stop`` if already sorted, and those of
+    each cause), not by scattering row by row.
+    """
+    times, total = _runs(np.sort(stop) if sorted_stop is None else sorted_stop)
     counts = np.zeros((times.size, n_causes + 1), dtype=np.int64)
-    np.add.at(counts, (inverse, codes), 1)
+    for k in range(1, n_causes + 1):
+        these, how_many = _runs(np.sort(stop[codes == k]))
+        counts[np.searchsorted(times, these), k] = how_many
+    counts[:, 0] = total - counts[:, 1:].sum(axis=1)
     return times, counts[:, 1:], counts[:, 0]
 
 

@@ -39,14 +39,16 @@ from evaluation.retention._riskset import (
     group_labels,
     loglog_interval,
     prepare,
+    sorted_times,
     z_value,
 )
 
 
 def cumulative_incidence(entry: np.ndarray, stop: np.ndarray, codes: np.ndarray, n_causes: int) -> dict[str, np.ndarray]:
     """Aalen–Johansen estimates for one group at each distinct exit time (arrays per cause in columns)."""
-    times, d_k, censored = event_counts(stop, codes, n_causes)
-    n = at_risk(entry, stop, times).astype(float)
+    entry_sorted, stop_sorted = sorted_times(entry, stop)
+    times, d_k, censored = event_counts(stop, codes, n_causes, stop_sorted)
+    n = at_risk(entry_sorted, stop_sorted, times, presorted=True).astype(float)
     d = d_k.sum(axis=1).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(np.where(n > 0, 1 - d / n, 1.0))
@@ -128,6 +130,19 @@ class CumulativeIncidenceResult(Result):
                                      options={"group_column": getattr(self, "group_name", "group"), "end": end})}
 
 
+def _cause_codes(causes: Any, censored: Any) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of the exit types (0 = censored, 1.. = the sorted labels, -1 = missing) and
+    the labels; each distinct value is looked at once, not each row."""
+    row_codes, uniques = pd.factorize(np.asarray(causes, dtype=object))
+    is_censored = np.array([u == censored for u in uniques], dtype=bool)
+    labels = sorted({str(u) for u, c in zip(uniques, is_censored) if not c})
+    if not labels:
+        raise DataError("no exits to analyse: every episode is censored")
+    per_unique = np.array([0 if c else labels.index(str(u)) + 1 for u, c in zip(uniques, is_censored)] +
+                          [0 if censored is None else -1], dtype=np.int64)  # the last: missing values
+    return per_unique[row_codes], labels
+
+
 class AalenJohansen:
     """Aalen–Johansen cumulative incidence for competing exit types, with late entry.
 
@@ -149,23 +164,15 @@ class AalenJohansen:
     def fit(self, durations: Any, causes: Any, entry: Any = None, groups: Any = None, *,
             censored: Any = "censored", causes_of_interest: Sequence[str] | None = None,
             label: str = "Cumulative incidence of exits (Aalen–Johansen)") -> CumulativeIncidenceResult:
-        raw = pd.Series(np.asarray(causes, dtype=object))
-        is_censored = raw.eq(censored) | raw.isna() & (censored is None)
-        labels = sorted({str(v) for v in raw[~is_censored & raw.notna()]})
-        if not labels:
-            raise DataError("no exits to analyse: every episode is censored")
-        codes = np.where(is_censored, 0, -1)
-        for i, name in enumerate(labels, start=1):
-            codes = np.where(raw.astype(str).eq(name) & ~is_censored, i, codes)
+        codes, labels = _cause_codes(causes, censored)
         data = prepare(durations, None, entry, groups, event_codes=codes)
         wanted = labels if causes_of_interest is None else [c for c in causes_of_interest]
         unknown = [c for c in wanted if c not in labels]
         if unknown:
             raise DataError(f"exit types {', '.join(unknown)} do not occur; types present: {', '.join(labels)}")
         frames, sizes = [], []
-        for name in data.group_names:
-            m = data.groups == name
-            est = cumulative_incidence(data.entry[m], data.stop[m], data.event[m], len(labels))
+        for name, group_entry, group_stop, group_event, rows in data.by_group():
+            est = cumulative_incidence(group_entry, group_stop, group_event, len(labels))
             for k, cause in enumerate(labels):
                 if cause not in wanted:
                     continue
@@ -176,7 +183,7 @@ class AalenJohansen:
                 frames.append(pd.DataFrame({"group": name, "cause": cause, "time": est["time"],
                                             "n_risk": est["n_risk"], "n_event": est["d_k"][:, k],
                                             "estimate": f, "std_error": se, "conf_low": low, "conf_high": high}))
-            sizes.append({"group": name, "n": int(m.sum()), "max_time": float(data.stop[m].max())})
+            sizes.append({"group": name, "n": rows, "max_time": float(est["time"][-1])})
         return CumulativeIncidenceResult(curves=pd.concat(frames, ignore_index=True), times=self.times,
                                          alpha=self.alpha, group_sizes=pd.DataFrame(sizes),
                                          excluded=data.excluded, causes=tuple(wanted), label=label)

@@ -34,6 +34,7 @@ from evaluation.retention._riskset import (
     event_counts,
     loglog_interval,
     prepare,
+    sorted_times,
     z_value,
 )
 
@@ -54,11 +55,14 @@ def _interval(surv: np.ndarray, se_log: np.ndarray, z: float, conf_type: str) ->
     return low, high
 
 
-def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray) -> pd.DataFrame:
-    """Survival curve of one group at every distinct exit time (events and censorings)."""
-    times, deaths, censored = event_counts(stop, (event > 0).astype(np.int64), 1)
+def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray,
+                  ordered: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """Survival curve of one group at every distinct exit time (events and censorings);
+    ``ordered``: (entry, stop) already sorted (:func:`sorted_times`)."""
+    entry_sorted, stop_sorted = ordered if ordered is not None else sorted_times(entry, stop)
+    times, deaths, censored = event_counts(stop, (event > 0).astype(np.int64), 1, stop_sorted)
     d = deaths[:, 0]
-    n = at_risk(entry, stop, times)
+    n = at_risk(entry_sorted, stop_sorted, times, presorted=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(n > 0, d / n, 0.0)
         surv = np.cumprod(1.0 - hazard)
@@ -240,20 +244,21 @@ class KaplanMeier:
         ``groups`` a Series/array or DataFrame of grouping columns (one curve per combination)."""
         data = prepare(durations, events, entry, groups)
         curves, sizes, summaries = [], [], []
-        for name in data.group_names:
-            mask = data.groups == name
-            e, s, ev = data.entry[mask], data.stop[mask], data.event[mask]
-            curve = product_limit(e, s, ev)
-            curve.insert(0, "group", name)
-            curve["std_error"] = curve["survival"] * curve["se_log"]
-            curve["conf_low"], curve["conf_high"] = _interval(curve["survival"].to_numpy(),
-                                                              curve["se_log"].to_numpy(), self._z, self.conf_type)
-            curves.append(curve)
-            sizes.append({"group": name, "n": int(mask.sum()), "n_events": int((ev > 0).sum()),
-                          "n_late_entry": int((np.isfinite(e) & (e > 0)).sum()), "max_time": float(s.max())})
+        for name, e, s, ev, rows in data.by_group():
+            ordered = sorted_times(e, s)
+            curve = product_limit(e, s, ev, ordered)
+            surv, se_log = curve["survival"].to_numpy(), curve["se_log"].to_numpy()
+            low, high = _interval(surv, se_log, self._z, self.conf_type)
+            with np.errstate(invalid="ignore"):  # S = 0 with an infinite Greenwood term: NaN, as pandas gives
+                std_error = surv * se_log
+            curves.append(pd.DataFrame({"group": name, **{c: curve[c].to_numpy() for c in curve.columns},
+                                        "std_error": std_error, "conf_low": low, "conf_high": high}))
+            sizes.append({"group": name, "n": rows, "n_events": int(np.count_nonzero(ev)),
+                          "n_late_entry": int(np.count_nonzero(np.isfinite(e) & (e > 0))),
+                          "max_time": float(ordered[1][-1])})
             summaries.append({"group": name,
-                              "n_risk_at": _Counter(e, s, display=False),
-                              "n_display_at": _Counter(e, s, display=True)})
+                              "n_risk_at": _Counter(*ordered, display=False),
+                              "n_display_at": _Counter(*ordered, display=True)})
         return KaplanMeierResult(curves=pd.concat(curves, ignore_index=True), times=self.times, alpha=self.alpha,
                                  conf_type=self.conf_type, group_sizes=pd.DataFrame(sizes),
                                  excluded=data.excluded, data_summary=pd.DataFrame(summaries),
@@ -278,11 +283,11 @@ class _Counter:
     """Counts households at risk at any time from sorted entry and exit times (keeps no rows)."""
 
     def __init__(self, entry: np.ndarray, stop: np.ndarray, display: bool) -> None:
-        self._entry, self._stop, self._display = np.sort(entry), np.sort(stop), display
+        self._entry, self._stop, self._display = entry, stop, display  # sorted (sorted_times)
 
     def __call__(self, t: float) -> int:
         fn = display_at_risk if self._display else at_risk
-        return int(fn(self._entry, self._stop, np.array([t]))[0])
+        return int(fn(self._entry, self._stop, np.array([t]), presorted=True)[0])
 
     def __repr__(self) -> str:
         return "<at-risk counter>"
