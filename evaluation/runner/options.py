@@ -269,6 +269,34 @@ class Folder(Spec):
 
 
 @dataclass(frozen=True)
+class DataSource(Spec):
+    """Where the data are: an existing folder (as :class:`Folder`) or a PostgreSQL address, checked
+    (no password in it) and returned as text."""
+
+    def check(self, value: Any, context: Context) -> Path | str:
+        from evaluation.data.database import DatabaseSource, is_database_address
+        from evaluation.errors import ConfigError
+
+        if is_database_address(value):
+            try:
+                DatabaseSource.parse(value)
+            except ConfigError as exc:
+                raise Invalid(f"must be a usable database address: {exc}") from None
+            return value.strip()
+        return Folder(must_exist=True).check(value, context)
+
+    def words(self) -> str:
+        return ("the path of an existing folder, or a PostgreSQL address postgresql://host/database?schema=… "
+                "(the password from the environment, never in the address)")
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, str)
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1}
+
+
+@dataclass(frozen=True)
 class File(Spec):
     """A file path, relative to the context's folder; returned absolute (as text, for notebooks)."""
 

@@ -243,11 +243,11 @@ def _resume_command(config: RunConfig) -> str:
 
 def _validate(config: RunConfig, key: bytes | None, say: Say) -> Any:
     """Load and validate the data once (raises DataError with the validation report)."""
-    from evaluation.data.loader import load_folder
+    from evaluation.data.loader import load_source
 
     say(f"validating data in {config.data_dir} …")
     started = time.perf_counter()
-    dataset = load_folder(config.data_dir, on_error=config.on_error, lang=config.lang, pseudonymise_key=key)
+    dataset = load_source(config.data_dir, on_error=config.on_error, lang=config.lang, pseudonymise_key=key)
     rows = sum(len(frame) for frame in dataset.tables.values())
     say(f"data usable: {len(dataset.tables)} table(s), {rows:,} rows ({time.perf_counter() - started:.1f} s)")
     return dataset

@@ -132,7 +132,7 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
     its rule, DataError when the data cannot be used and ConfigError for a scope the data
     does not hold.
     """
-    from evaluation.data.loader import load_folder
+    from evaluation.data.loader import load_source
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
 
     if strand not in ALL_STRANDS:
@@ -142,7 +142,7 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
                  programme_step=programme_step, period_start=period_start, period_end=period_end, lang=lang,
                  disclosure_threshold=disclosure_threshold, seed=seed, on_error=on_error, **strand_parameters)
     check_notebook_parameters(strand, given, injected=injected_parameters())
-    dataset = load_folder(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
+    dataset = load_source(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
     selection = select_scope(dataset, municipality=municipality, programme_step=programme_step,
                              period=(period_start, period_end))
     store = ResultsStore(results_dir, strand=ALL_STRANDS[strand].store_name,
