@@ -138,7 +138,9 @@ class DatabaseSource:
         except dbapi.Error as exc:
             from evaluation.data.database_read import _reason
 
-            raise ConfigError(f"cannot connect to the database {self}: {_reason(exc)}. Check the address and the "
+            reason = _reason(exc).rstrip(". ")
+            stop = "" if reason.endswith(("?", "!")) else "."
+            raise ConfigError(f"cannot connect to the database {self}: {reason}{stop} Check the address and the "
                               "credentials in the environment (PGUSER, PGPASSWORD, ~/.pgpass"
                               + (f", {self.password_env}" if self.password_env else "") + ").") from None
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,7 +203,8 @@ def plan_table(schema: TableSchema, columns: list[DbColumn], timezone: str
         if position in field_of:
             plans.append(plan_column(schema.name, column.name, schema.field(field_of[position]), column.type_name,
                                      timezone, type_type=column.type_type, shown_type=column.shown))
-        elif any(header_similarity(column.name, f) >= SUGGEST_AT for f in lacking):
+        elif any(header_similarity(column.name, f) >= SUGGEST_AT for f in lacking) and \
+                kind_of(column.type_name, column.type_type) != "other":
             # read as text so that the report can offer it as the missing field (as for a file)
             plans.append(plan_column(schema.name, column.name, "string", column.type_name, timezone,
                                      type_type=column.type_type))
@@ -271,7 +273,11 @@ def read_schema(cursor: Any, contract: DataContract, schema: str, mapping: Mappi
     cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:
         cursor.execute("SET LOCAL DateStyle TO 'ISO, YMD'")
-        cursor.execute(f"SET LOCAL TimeZone TO {quote_literal(timezone)}")
+        try:
+            cursor.execute(f"SET LOCAL TimeZone TO {quote_literal(timezone)}")
+        except Exception as exc:  # the driver's error for an unknown zone
+            raise ConfigError(f"timezone={timezone} in the database address is not a time zone the database "
+                              f"knows ({_reason(exc)}); use a name such as Europe/Prague") from None
         return _read_snapshot(cursor, contract, schema, mapping, timezone)
     finally:
         cursor.execute("ROLLBACK")
@@ -339,8 +345,11 @@ def _read_snapshot(cursor: Any, contract: DataContract, schema: str, mapping: Ma
 
 
 def _reason(exc: Exception) -> str:
-    """The database's own words (ADBC prefixes them with its status and appends the query)."""
-    text = str(exc).split("\nQuery was:")[0].strip()
-    for prefix in ("INVALID_ARGUMENT: ", "IO: ", "UNAUTHORIZED: ", "NOT_FOUND: ", "INTERNAL: "):
-        text = text.removeprefix(prefix)
-    return text.replace("[libpq] ", "").strip()
+    """The database's own words: its ERROR or FATAL message, else the driver's text without its status
+    prefix, on one line."""
+    text = str(exc).split("\nQuery was:")[0]
+    said = re.search(r"(?:ERROR|FATAL):\s+(.*?)(?:\n|\. SQLSTATE|$)", text, re.S)
+    if said:
+        return said.group(1).strip()
+    text = re.sub(r"^[A-Z_]+: ", "", text.strip()).replace("[libpq] ", "")
+    return " ".join(text.split())

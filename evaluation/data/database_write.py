@@ -110,7 +110,7 @@ def write_database(tables: Mapping[str, pd.DataFrame], connection: Any, *, schem
                            f"SELECT {casts} FROM {quote_identifier(staging)}")
             cursor.execute(f"DROP TABLE {quote_identifier(staging)}")
             written[name] = len(frame)
-        cursor.execute(f"ANALYZE")
+        cursor.execute("ANALYZE")
     finally:
         cursor.close()
     return written

@@ -315,11 +315,30 @@ def test_credentials_come_from_the_environment_only(server, synthetic, monkeypat
     assert "tajne" not in ds.source + repr(ds) + ds.report.to_text() and "password_env=KP_DB_HESLO" in ds.source
 
 
+def test_a_column_named_otherwise_is_offered_as_the_missing_field(server):
+    sql(server, "CREATE SCHEMA named",
+        'CREATE TABLE named.tenancies (tenancy_id text, household_id text, unit_id text, step text, '
+        ' start_date date, "Datum ukončení nájmu" date, exit_reason text, rodne_cislo text)',
+        "INSERT INTO named.tenancies VALUES ('T1', 'H1', NULL, 'crisis', '2019-01-01', '2019-06-30', 'moved_up', "
+        "'736028/5163')")
+    report = validate_database(address(server, "schema=named"))
+    missing = report.problems.query("column == 'end_date'").iloc[0]
+    assert missing["severity"] == "error"  # a consistency rule needs it, and a column probably is it
+    assert "The table has a column “Datum ukončení nájmu” – if it holds the same, rename it to “end_date”" \
+        in missing["message_en"]
+    offered = report.problems.query("rule == 'unknown_column'").iloc[0]
+    assert offered["column"] == "Datum ukončení nájmu" and "Did you mean the field “End”" in offered["message_en"]
+    assert "rodne_cislo" in report.problems.query("rule == 'unread_columns'")["message_en"].iloc[0]
+    assert "736028" not in report.problems.to_csv()  # a column nobody asked for is never read
+
+
 def test_unreachable_database_missing_schema_and_tables(server, synthetic):
     with pytest.raises(ConfigError, match="cannot connect to the database"):
         validate_database("postgresql://postgres@127.0.0.1:1/postgres?connect_timeout=3")
     with pytest.raises(ConfigError, match="no schema 'synthetik'.*did you mean 'synthetic'"):
         validate_database(address(server, "schema=synthetik"))
+    with pytest.raises(ConfigError, match="timezone=Europe/Praha .*Europe/Prague"):
+        validate_database(address(server, "schema=synthetic&timezone=Europe/Praha"))
     sql(server, "CREATE SCHEMA empty")
     report = validate_database(address(server, "schema=empty"))
     assert report.problems["rule"].tolist()[0] == "no_tables" and not report.usable
