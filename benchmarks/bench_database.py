@@ -12,7 +12,11 @@ that a change of the shared machine's load falls on both alike), with the peak m
 process (VmHWM; the server's own memory is not in it):
 
 * ``read only``: the floor any validator pays — ``pyarrow.parquet.read_table`` of every file, and
-  ADBC's ``fetch_arrow_table`` of ``SELECT *`` of every table in one snapshot;
+  ADBC's ``fetch_arrow_table`` of ``SELECT *`` of every table in one snapshot (``numeric`` columns
+  come as decimal text then);
+* ``read raw tables``: the toolkit's reading without the checks — :func:`evaluation.data.readers.read_raw`
+  of every file, :func:`evaluation.data.database_read.read_schema` of the schema (the columns of the
+  contract cast to their types on the server, key order, pandas frames, the fingerprint);
 * ``validate``: :func:`evaluation.data.validate_folder` and :func:`evaluation.data.database.validate_database`;
 * ``load (exclude)``: :func:`evaluation.data.load_folder` / :func:`~evaluation.data.database.load_database`
   with ``on_error="exclude"``.
@@ -63,6 +67,8 @@ def run_case(case: str, source: str) -> dict:
     database = source.startswith("postgresql://")
     if case == "read":
         counts = _read_only(source, database)
+    elif case == "raw":
+        counts = _read_raw(source, database)
     elif case == "validate":
         from evaluation.data.loader import validate_source
 
@@ -99,6 +105,26 @@ def _read_only(source: str, database: bool) -> dict[str, int]:
     cursor.close()
     connection.close()
     return counts
+
+
+def _read_raw(source: str, database: bool) -> dict[str, int]:
+    from evaluation.data.schema import get_schema
+
+    contract = get_schema()
+    if not database:
+        from evaluation.data.readers import read_raw
+
+        return {name: read_raw(Path(source) / f"{name}.parquet", name).n_received for name in contract.table_names}
+    from evaluation.data.database import DatabaseSource
+    from evaluation.data.database_read import read_schema
+
+    db = DatabaseSource.parse(source)
+    connection = db.connect()
+    cursor = connection.cursor()
+    reading = read_schema(cursor, contract, db.schema, db.tables, db.timezone)
+    cursor.close()
+    connection.close()
+    return {name: raw.n_received for name, raw in reading.raws.items()}
 
 
 def _run(case: str, source: str) -> dict:
@@ -156,11 +182,12 @@ def main() -> None:
         del tables
         parquet_mb = _size_mb(folder)
         sources = {"Parquet": str(folder), "PostgreSQL": address}
-        results = {case: _interleaved(case, sources, args.repeat) for case in ("read", "validate", "load")}
+        results = {case: _interleaved(case, sources, args.repeat) for case in ("read", "raw", "validate", "load")}
     validate = {label: r["counts"] for label, r in results["validate"].items()}
     loaded = {label: r["counts"] for label, r in results["load"].items()}
     checks = {
-        "both sources read every row": all(r["counts"] == sizes for r in results["read"].values()),
+        "both sources read every row": all(r["counts"] == sizes for case in ("read", "raw")
+                                           for r in results[case].values()),
         "same problems by rule from both sources": validate["Parquet"] == validate["PostgreSQL"],
         "planted orphan outcomes found": validate["PostgreSQL"].get("foreign_key") == PLANTED["orphan_outcomes"],
         "planted contacts outside the study period found":
@@ -169,7 +196,8 @@ def main() -> None:
             {k: v for k, v in loaded["Parquet"].items()} == {k: v for k, v in loaded["PostgreSQL"].items()},
     }
     total = sum(sizes.values())
-    labels = {"read": "read only (pyarrow.parquet / ADBC fetch_arrow_table)", "validate": "validate",
+    labels = {"read": "read only (pyarrow.parquet / ADBC fetch_arrow_table)",
+              "raw": "read raw tables (the toolkit's readers, no checks)", "validate": "validate",
               "load": "load (on_error=exclude)"}
     lines = ["# bench_database", "",
              f"Synthetic data at scale {args.scale:g}: {total:,} rows in {len(sizes)} tables ("

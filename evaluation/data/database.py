@@ -43,7 +43,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -229,7 +228,7 @@ class DatabaseRun(_Run):
 
 
 def _run(source: str | DatabaseSource, study_period: Period | None, key: bytes | None) -> DatabaseRun:
-    return DatabaseRun(Path(), study_period, key, database=DatabaseSource.parse(source))
+    return DatabaseRun(None, study_period, key, database=DatabaseSource.parse(source))
 
 
 def validate_database(source: str | DatabaseSource, *, study_period: Period | None = None,

@@ -66,16 +66,17 @@ _TYPE_KINDS = {
     "timestamptz": "timestamptz", "bool": "boolean",
 }
 #: For each kind of contract field, the kinds of database column it accepts and how each is selected
-#: ("{c}" is the quoted column, "{tz}" the quoted time zone). A kind not listed is the wrong type.
+#: ("{c}" is the quoted column, "{tz}" the quoted time zone). A kind not listed is the wrong type. Text
+#: of any text type is cast to ``text`` (the driver gives ``citext`` or ``name`` as opaque bytes).
 _ACCEPTS = {
-    "string": {"text": "{c}", **{k: "{c}::text" for k in ("uuid", "integer", "decimal", "money", "float", "enum",
-                                                           "date", "timestamp", "timestamptz", "boolean")}},
-    "category": {"text": "{c}", "enum": "{c}::text"},
-    "integer": {"text": "{c}", "integer": "{c}", "decimal": "{c}::float8", "float": "{c}"},
-    "number": {"text": "{c}", "integer": "{c}", "decimal": "{c}::float8", "money": "{c}::numeric::float8",
+    "string": {k: "{c}::text" for k in ("text", "uuid", "integer", "decimal", "money", "float", "enum", "date",
+                                         "timestamp", "timestamptz", "boolean")},
+    "category": {"text": "{c}::text", "enum": "{c}::text"},
+    "integer": {"text": "{c}::text", "integer": "{c}", "decimal": "{c}::float8", "float": "{c}"},
+    "number": {"text": "{c}::text", "integer": "{c}", "decimal": "{c}::float8", "money": "{c}::numeric::float8",
                "float": "{c}"},
-    "date": {"text": "{c}", "date": "{c}", "timestamp": "{c}", "timestamptz": "({c} AT TIME ZONE {tz})"},
-    "boolean": {"text": "{c}", "boolean": "{c}", "integer": "{c}"},
+    "date": {"text": "{c}::text", "date": "{c}", "timestamp": "{c}", "timestamptz": "({c} AT TIME ZONE {tz})"},
+    "boolean": {"text": "{c}::text", "boolean": "{c}", "integer": "{c}"},
 }
 _EXPECTED = {  # what the field holds, in words: (Czech, English)
     "string": ("text", "text"), "integer": ("celé číslo", "a whole number"), "number": ("číslo", "a number"),
@@ -240,17 +241,41 @@ def to_frame(data: Any) -> pd.DataFrame:
 
     integers = {pa.int8(), pa.int16(), pa.int32(), pa.int64()}
     frame = data.to_pandas(types_mapper=lambda t: pd.Int64Dtype() if t in integers else None,
-                           date_as_object=False)
+                           date_as_object=False, split_blocks=True)
     frame.columns = range(frame.shape[1])
     return frame
 
 
-def frame_digest(digest: Any, frame: pd.DataFrame) -> None:
-    """Add ``frame``'s contents to ``digest``: a 64-bit hash per row (pandas' stable hashing of every
-    column), so that any change of any value changes the fingerprint."""
-    digest.update(f"{frame.shape[0]}x{frame.shape[1]}".encode())
-    if frame.shape[0] and frame.shape[1]:
-        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+def arrow_digest(digest: Any, data: Any) -> None:
+    """Add the values of an Arrow table to ``digest``, column by column in C (no row loop): which
+    values are empty, then the values (text as its lengths and bytes; other types as their fixed-width
+    bytes, empty slots as zeros), so that any change of any value changes the fingerprint."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digest.update(f"{data.num_rows}\0".encode())
+    for name, column in zip(data.column_names, data.columns):
+        array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        kind = array.type
+        digest.update(f"{name}\0{kind}\0".encode())
+        valid = array.is_valid().to_numpy(zero_copy_only=False)
+        digest.update(valid.tobytes())
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            filled = pc.fill_null(array, "")
+            width = "i8" if pa.types.is_large_string(kind) else "i4"
+            offsets = np.frombuffer(filled.buffers()[1], dtype=width,
+                                    count=filled.offset + len(filled) + 1)[filled.offset:]
+            digest.update(np.diff(offsets).tobytes())
+            if filled.buffers()[2] is not None and offsets[-1] > offsets[0]:
+                digest.update(memoryview(filled.buffers()[2])[offsets[0]:offsets[-1]])
+        elif pa.types.is_boolean(kind):
+            digest.update(pc.fill_null(array, False).to_numpy(zero_copy_only=False).tobytes())
+        elif kind.bit_width % 8 == 0 and array.buffers()[1] is not None:
+            width = kind.bit_width // 8
+            values = np.frombuffer(array.buffers()[1], dtype=f"u{width}", count=array.offset + len(array))
+            digest.update(np.where(valid, values[array.offset:], 0).tobytes())
+        else:  # not expected after the casts of the query; stable all the same
+            digest.update(pd.util.hash_pandas_object(array.to_pandas(), index=False).to_numpy().tobytes())
 
 
 def raw_table(table: str, qualified: str, plans: list[ColumnPlan], data: Any, key_columns: list[str],
@@ -259,7 +284,7 @@ def raw_table(table: str, qualified: str, plans: list[ColumnPlan], data: Any, ke
     read = [p for p in plans if p.expression is not None]
     headers = [p.column for p in read]
     garbled = any(_arrow_may_be_garbled(c) for c in data.columns) or any(is_garbled(h) for h in headers)
-    frame = to_frame(data).iloc[:, :len(read)]
+    frame = to_frame(data) if read else pd.DataFrame(index=pd.RangeIndex(data.num_rows))
     key = tuple(headers.index(c) for c in key_columns)
     return finish_table(table, Path(qualified), "database", headers, frame,
                         np.arange(1, len(frame) + 1, dtype=np.int64), notices=notices, check_text=garbled,
@@ -334,10 +359,10 @@ def _read_snapshot(cursor: Any, contract: DataContract, schema: str, mapping: Ma
                                                  reason=_reason(exc)))
             continue
         cursor.execute("RELEASE SAVEPOINT evaluation_table")
-        raw = raw_table(table.name, shown_name, plans, data, key_columns, notices)
         digest.update(f"\0{table.name}\0{shown_name}\0".encode())
         digest.update("\0".join(f"{p.column}:{p.db_type}" for p in plans if p.expression).encode())
-        frame_digest(digest, raw.frame)
+        arrow_digest(digest, data)
+        raw = raw_table(table.name, shown_name, plans, data, key_columns, notices)
         reading.raws[table.name] = raw
         reading.names[table.name] = shown_name
     reading.fingerprint = digest.hexdigest()

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -121,7 +122,7 @@ def validate_source(source: str | Path | object, *, study_period: Period | None 
 
 def _database(source: object):
     """The database ``source`` names, or None for a folder (no database module imported for a folder)."""
-    if isinstance(source, Path) or (isinstance(source, str) and "://" not in source):
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and "://" not in source):
         return None
     from evaluation.data.database import DatabaseSource
 
@@ -196,10 +197,11 @@ def fingerprint(paths: list[Path]) -> str:
 class _Run:
     """One pass over a folder: read, pseudonymise, check; then the report, ledger and tables.
 
-    A source other than a folder (:class:`evaluation.data.database.DatabaseRun`) overrides the
-    reading (:meth:`_read_source`), its name, kind and fingerprint; everything after reading is shared."""
+    A source other than a folder (:class:`evaluation.data.database.DatabaseRun`, whose ``folder`` is
+    None) overrides the reading (:meth:`_read_source`), its name, kind and fingerprint; everything
+    after reading is shared."""
     source_kind = "folder"
-    folder: Path
+    folder: Path | None
     study_period_arg: Period | None
     key: bytes | None
     contract: DataContract = field(default_factory=get_schema)

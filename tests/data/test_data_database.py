@@ -391,3 +391,12 @@ def test_contract_ddl_creates_every_table(server):
     report = validate_database(address(server, "schema=ddl"))
     assert report.usable and set(report.problems["rule"]) == {"empty_table"}
     assert np.all(report.problems["severity"] == "note")
+
+
+@pytest.mark.parametrize("module", ["database", "database_read", "database_write"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"evaluation.data.{module}"))
+    assert result.failed == 0 and result.attempted > 0
