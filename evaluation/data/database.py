@@ -95,12 +95,12 @@ class DatabaseSource:
                               f"{type(source).__name__}")
         parts = urlsplit(source.strip())
         if parts.scheme.lower() not in SCHEMES:
-            raise ConfigError(f"{_masked(source)} is not a PostgreSQL address: it must start with postgresql:// "
+            raise ConfigError(f"{masked_address(source)} is not a PostgreSQL address: it must start with postgresql:// "
                               "(the toolkit reads PostgreSQL databases, or a folder of files)")
         query = parse_qsl(parts.query, keep_blank_values=True)
         if parts.password is not None or any(k in _SECRET_PARAMETERS for k, _ in query):
             raise ConfigError(
-                f"the database address {_masked(source)} holds a password. Passwords never go in an address or a "
+                f"the database address {masked_address(source)} holds a password. Passwords never go in an address or a "
                 "configuration file (they end up in run records, logs and version control): remove it and give "
                 "it in the environment instead, as PGPASSWORD, in libpq's password file ~/.pgpass, or in a "
                 "variable named by ?password_env=NAME.")
@@ -163,7 +163,8 @@ class DatabaseSource:
         return f"DatabaseSource({str(self)!r})"
 
 
-def _masked(address: str) -> str:
+def masked_address(address: str) -> str:
+    """``address`` with its password, if any, shown as ``***`` (for messages)."""
     parts = urlsplit(address)
     if parts.password is None:
         return address
@@ -179,7 +180,7 @@ def _table_mapping(text: str, address: str) -> dict[str, str]:
         table, sep, name = item.partition(":")
         table, name = table.strip(), name.strip()
         if not sep or not table or not name:
-            raise ConfigError(f"tables= in the database address {_masked(address)} must list contract:database pairs "
+            raise ConfigError(f"tables= in the database address {masked_address(address)} must list contract:database pairs "
                               f"such as households:v_domacnosti; got {item!r}")
         if table not in contract:
             import difflib

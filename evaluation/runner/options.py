@@ -77,6 +77,10 @@ class Spec:
         so that among alternatives its own, specific message is the one to give."""
         return False
 
+    def shown(self, value: Any) -> str:
+        """``value`` as a message quotes it (a rule about secrets masks them)."""
+        return repr(value)
+
 
 @dataclass(frozen=True)
 class Integer(Spec):
@@ -292,6 +296,11 @@ class DataSource(Spec):
     def same_kind(self, value: Any) -> bool:
         return isinstance(value, str)
 
+    def shown(self, value: Any) -> str:
+        from evaluation.data.database import is_database_address, masked_address
+
+        return repr(masked_address(value)) if is_database_address(value) else repr(value)
+
     def json(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 1}
 
@@ -486,7 +495,7 @@ def check_mapping(value: Mapping, options: Mapping[str, Option], context: Contex
             try:
                 option.spec.check(value[key], context)
             except Invalid as exc:
-                problems.append(f"{prefix}{key}: {value[key]!r} is not allowed: it {exc}")
+                problems.append(f"{prefix}{key}: {option.spec.shown(value[key])} is not allowed: it {exc}")
     return problems
 
 

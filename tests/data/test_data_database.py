@@ -384,6 +384,53 @@ def test_run_configuration_and_notebooks_take_an_address(server, synthetic, tmp_
     assert len(session.data.households) == len(synthetic["households"])
 
 
+def test_a_notebook_refuses_data_changed_since_the_run_validated_them(server, synthetic, tmp_path, monkeypatch):
+    from evaluation.runner.session import DATA_FINGERPRINT_ENV, open_session
+
+    url = address(server, "schema=synthetic")
+    monkeypatch.setenv(DATA_FINGERPRINT_ENV, load_database(url).fingerprint)
+    open_session("data_quality", data_dir=url, results_dir=str(tmp_path / "same"))
+    monkeypatch.setenv(DATA_FINGERPRINT_ENV, "0" * 64)  # as if a row had changed since
+    with pytest.raises(DataError, match="changed after `evaluation run` validated them"):
+        open_session("data_quality", data_dir=url, results_dir=str(tmp_path / "changed"))
+
+
+def test_evaluation_run_on_a_database_with_the_password_in_the_environment(server, synthetic, tmp_path, monkeypatch,
+                                                                          capsys):
+    import json
+
+    import yaml
+
+    sql(server, "CREATE ROLE runner LOGIN PASSWORD 'heslo-behu'", "GRANT USAGE ON SCHEMA synthetic TO runner",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA synthetic TO runner")
+    hba = server.folder / "data" / "pg_hba.conf"
+    hba.write_text("host all runner 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+    sql(server, "SELECT pg_reload_conf()")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    url = address(server, "schema=synthetic&password_env=KP_RUN_HESLO", user="runner")
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump({"data": url, "output": "out", "strands": ["data_quality"],
+                                      "report_formats": []}), encoding="utf-8")
+    assert main(["run", str(config), "--no-progress"]) == 2  # no password in the environment: a clear refusal
+    assert "KP_RUN_HESLO" in capsys.readouterr().err
+
+    monkeypatch.setenv("KP_RUN_HESLO", "heslo-behu")  # the runner and its kernels take it from here
+    assert main(["run", str(config), "--no-progress"]) == EXIT_OK, capsys.readouterr().err
+    record = json.loads((tmp_path / "out" / "run.json").read_text("utf-8"))
+    assert record["data_fingerprint"] == load_database(url).fingerprint
+    assert [job["state"] for job in record["jobs"].values()] == ["done"]
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert b"heslo-behu" not in path.read_bytes(), path
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"data": url.replace("runner@", "runner:heslo-behu@"), "output": "out"}),
+                   encoding="utf-8")
+    assert main(["run", str(bad), "--no-progress"]) == 2
+    refused = capsys.readouterr().err
+    assert "holds a password" in refused and "heslo-behu" not in refused
+
+
 def test_contract_ddl_creates_every_table(server):
     sql(server, *[s for s in contract_ddl("ddl").split(";\n") if s.strip()])
     rows = sql(server, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ddl'", fetch=True)
