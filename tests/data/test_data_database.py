@@ -52,6 +52,16 @@ def sql(server: TemporaryServer, *statements: str, fetch: bool = False):
         connection.close()
 
 
+def password_role(server: TemporaryServer, role: str, password: str) -> None:
+    """A role that reads schema ``synthetic`` and must give its password over TCP (scram), as a
+    production server asks (the throwaway server trusts everyone else)."""
+    sql(server, f"CREATE ROLE {role} LOGIN PASSWORD '{password}'", f"GRANT USAGE ON SCHEMA synthetic TO {role}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA synthetic TO {role}")
+    hba = server.folder / "data" / "pg_hba.conf"
+    hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+    sql(server, "SELECT pg_reload_conf()")
+
+
 def address(server: TemporaryServer, query: str = "", user: str = "postgres") -> str:
     base = server.address().replace("postgres@", f"{user}@", 1)
     return base + (f"?{query}" if query else "")
@@ -295,12 +305,7 @@ def test_credentials_come_from_the_environment_only(server, synthetic, monkeypat
         DatabaseSource.parse("mysql://127.0.0.1/kp")
     with pytest.raises(ConfigError, match="did you mean 'households'"):
         DatabaseSource.parse("postgresql://127.0.0.1/kp?tables=houshold:x")
-    # a role that must give a password over TCP (scram), as a production server asks
-    sql(server, "CREATE ROLE evaluator LOGIN PASSWORD 'tajne-heslo'", "GRANT USAGE ON SCHEMA synthetic TO evaluator",
-        "GRANT SELECT ON ALL TABLES IN SCHEMA synthetic TO evaluator")
-    hba = server.folder / "data" / "pg_hba.conf"
-    hba.write_text("host all evaluator 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
-    sql(server, "SELECT pg_reload_conf()")
+    password_role(server, "evaluator", "tajne-heslo")
     monkeypatch.delenv("PGPASSWORD", raising=False)
     with pytest.raises(ConfigError, match="cannot connect .*password"):
         validate_database(address(server, "schema=synthetic", user="evaluator"))
@@ -401,11 +406,7 @@ def test_evaluation_run_on_a_database_with_the_password_in_the_environment(serve
 
     import yaml
 
-    sql(server, "CREATE ROLE runner LOGIN PASSWORD 'heslo-behu'", "GRANT USAGE ON SCHEMA synthetic TO runner",
-        "GRANT SELECT ON ALL TABLES IN SCHEMA synthetic TO runner")
-    hba = server.folder / "data" / "pg_hba.conf"
-    hba.write_text("host all runner 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
-    sql(server, "SELECT pg_reload_conf()")
+    password_role(server, "runner", "heslo-behu")
     monkeypatch.delenv("PGPASSWORD", raising=False)
     url = address(server, "schema=synthetic&password_env=KP_RUN_HESLO", user="runner")
     config = tmp_path / "run.yaml"
