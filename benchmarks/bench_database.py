@@ -1,27 +1,30 @@
-"""Reading and validating the synthetic data at national size: from PostgreSQL and from Parquet.
+"""Reading and validating the synthetic data at national size: from PostgreSQL, Parquet and CSV.
 
 The synthetic pilots at ``--scale`` (default 50: about 3 million rows over the contract's ten
 tables) get planted problems (household-month outcomes of households that do not exist, support
-contacts dated outside the study period), then are written twice: as a Parquet folder
-(:func:`evaluation.data.writers.write_tables`) and into a throwaway PostgreSQL server
+contacts dated outside the study period), then are written three times: as a Parquet folder and as a folder of CSV files in the Czech
+municipal convention (Windows-1250, ``;``, decimal comma; :func:`evaluation.data.writers.write_tables`)
+and into a throwaway PostgreSQL server
 (:class:`evaluation.data.database_server.TemporaryServer`, the contract's DDL with enum types and
 primary keys, :func:`evaluation.data.database_write.write_database`).
 
-Cases, each ``--repeat`` times in a fresh process (median and range; the two sources interleaved so
+Cases, each ``--repeat`` times in a fresh process (median and range; the sources interleaved so
 that a change of the shared machine's load falls on both alike), with the peak memory of that
 process (VmHWM; the server's own memory is not in it):
 
-* ``read only``: the floor any validator pays — ``pyarrow.parquet.read_table`` of every file, and
+* ``read only``: the floor any validator pays — ``pyarrow.parquet.read_table`` /
+  ``pyarrow.csv.read_csv`` (transcoding Windows-1250) of every file, and
   ADBC's ``fetch_arrow_table`` of ``SELECT *`` of every table in one snapshot (``numeric`` columns
   come as decimal text then);
 * ``read raw tables``: the toolkit's reading without the checks — :func:`evaluation.data.readers.read_raw`
   of every file, :func:`evaluation.data.database_read.read_schema` of the schema (the columns of the
   contract cast to their types on the server, key order, pandas frames, the fingerprint);
-* ``validate``: :func:`evaluation.data.validate_folder` and :func:`evaluation.data.database.validate_database`;
+* ``validate`` (read + validate, the number a user waits for; also as rows per second):
+  :func:`evaluation.data.validate_folder` and :func:`evaluation.data.database.validate_database`;
 * ``load (exclude)``: :func:`evaluation.data.load_folder` / :func:`~evaluation.data.database.load_database`
   with ``on_error="exclude"``.
 
-Agreement: both sources report the same problems by rule, find every planted one, and load the
+Agreement: all sources report the same problems by rule, find every planted one, and load the
 same rows per table (ledger received / excluded / loaded).
 
 Run: ``python benchmarks/bench_database.py [--scale 50] [--repeat 3]``; output goes to stdout and to
@@ -87,6 +90,12 @@ def _read_only(source: str, database: bool) -> dict[str, int]:
     from evaluation.data.schema import get_schema
 
     names = get_schema().table_names
+    if not database and (Path(source) / "households.csv").exists():
+        import pyarrow.csv as pcsv
+
+        options = (pcsv.ReadOptions(encoding="cp1250"), pcsv.ParseOptions(delimiter=";"))
+        return {name: pcsv.read_csv(Path(source) / f"{name}.csv", read_options=options[0],
+                                    parse_options=options[1]).num_rows for name in names}
     if not database:
         import pyarrow.parquet as pq
 
@@ -114,7 +123,8 @@ def _read_raw(source: str, database: bool) -> dict[str, int]:
     if not database:
         from evaluation.data.readers import read_raw
 
-        return {name: read_raw(Path(source) / f"{name}.parquet", name).n_received for name in contract.table_names}
+        suffix = ".csv" if (Path(source) / "households.csv").exists() else ".parquet"
+        return {name: read_raw(Path(source) / f"{name}{suffix}", name).n_received for name in contract.table_names}
     from evaluation.data.database import DatabaseSource
     from evaluation.data.database_read import read_schema
 
@@ -167,6 +177,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, TemporaryServer() as server:
         folder = Path(tmp) / "parquet"
         write_tables(tables, folder, fmt="parquet")
+        csv_folder = Path(tmp) / "csv"
+        write_tables(tables, csv_folder, fmt="csv", lang="cs")
         address = server.address() + "?schema=national"
         connection = DatabaseSource.parse(address).connect()
         started = time.perf_counter()
@@ -180,41 +192,41 @@ def main() -> None:
         cursor.close()
         connection.close()
         del tables
-        parquet_mb = _size_mb(folder)
-        sources = {"Parquet": str(folder), "PostgreSQL": address}
+        parquet_mb, csv_mb = _size_mb(folder), _size_mb(csv_folder)
+        sources = {"Parquet": str(folder), "CSV": str(csv_folder), "PostgreSQL": address}
         results = {case: _interleaved(case, sources, args.repeat) for case in ("read", "raw", "validate", "load")}
     validate = {label: r["counts"] for label, r in results["validate"].items()}
     loaded = {label: r["counts"] for label, r in results["load"].items()}
     checks = {
-        "both sources read every row": all(r["counts"] == sizes for case in ("read", "raw")
+        "every source read every row": all(r["counts"] == sizes for case in ("read", "raw")
                                            for r in results[case].values()),
-        "same problems by rule from both sources": validate["Parquet"] == validate["PostgreSQL"],
+        "same problems by rule from every source": validate["Parquet"] == validate["PostgreSQL"] == validate["CSV"],
         "planted orphan outcomes found": validate["PostgreSQL"].get("foreign_key") == PLANTED["orphan_outcomes"],
         "planted contacts outside the study period found":
             validate["PostgreSQL"].get("in_study_period") == PLANTED["contacts_outside_period"],
-        "same ledger (received, excluded by rule, loaded) from both sources":
-            {k: v for k, v in loaded["Parquet"].items()} == {k: v for k, v in loaded["PostgreSQL"].items()},
+        "same ledger (received, excluded by rule, loaded) from every source":
+            loaded["Parquet"] == loaded["PostgreSQL"] == loaded["CSV"],
     }
     total = sum(sizes.values())
-    labels = {"read": "read only (pyarrow.parquet / ADBC fetch_arrow_table)",
+    labels = {"read": "read only (pyarrow.parquet / pyarrow.csv / ADBC fetch_arrow_table)",
               "raw": "read raw tables (the toolkit's readers, no checks)", "validate": "validate",
               "load": "load (on_error=exclude)"}
     lines = ["# bench_database", "",
              f"Synthetic data at scale {args.scale:g}: {total:,} rows in {len(sizes)} tables ("
              + ", ".join(f"{k} {v:,}" for k, v in sizes.items()) + "); planted: "
              + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in PLANTED.items()) + ".", "",
-             f"Parquet folder {parquet_mb:.0f} MB; PostgreSQL database {database_mb:.0f} MB ({server_version}, "
+             f"Parquet folder {parquet_mb:.0f} MB; CSV folder {csv_mb:.0f} MB; PostgreSQL database {database_mb:.0f} MB ({server_version}, "
              f"throwaway server on 127.0.0.1, written in {written_seconds:.0f} s).", "",
              (f"Machine: {platform.machine()}, {os.cpu_count()} cores, shared with other work (load average "
               f"{load:.1f} at the start); Python {platform.python_version()}, pandas {pd.__version__}, "
               f"pyarrow {_version('pyarrow')}, adbc-driver-postgresql {_version('adbc-driver-postgresql')}. "
-              f"Each case {args.repeat}× in a fresh process, the two sources interleaved: median [range]; "
-              "peak memory is the client process's."), "",
-             "| case | source | seconds | peak memory (MB) |", "|---|---|---:|---:|"]
+              f"Each case {args.repeat}× in a fresh process, the sources interleaved: median [range]; rows/s is "
+              "all rows over the median; peak memory is the client process's."), "",
+             "| case | source | seconds | rows/s | peak memory (MB) |", "|---|---|---:|---:|---:|"]
     for case, by_source in results.items():
         for label, r in by_source.items():
             lines.append(f"| {labels[case]} | {label} | {r['seconds']:.1f} [{r['low']:.1f}–{r['high']:.1f}] | "
-                         f"{r['peak_mb']:.0f} |")
+                         f"{total / r['seconds']:,.0f} | {r['peak_mb']:.0f} |")
     lines += ["", "Problems found (validate): " + ", ".join(f"{k}: {v:,}" for k, v in validate["PostgreSQL"].items()),
               "", "Agreement checks:", ""] + [f"- {'OK' if ok else 'FAILED'}: {name}" for name, ok in checks.items()]
     text = "\n".join(lines) + "\n"
