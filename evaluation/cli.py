@@ -8,6 +8,7 @@ for the same kind of error (:data:`EXIT_CODES`, printed by ``evaluation --help``
 Example
 -------
 $ evaluation validate data/ostrava --lang en
+$ evaluation validate 'postgresql://db.example/kp?schema=evaluation'
 $ evaluation synth --out demo_data --seed 2019
 $ evaluation run configs/example.yaml --resume
 $ evaluation init kolin
@@ -64,9 +65,9 @@ def _say(text: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from evaluation.data import validate_folder
+    from evaluation.data.loader import validate_source
 
-    report = validate_folder(args.folder, pseudonymise_key=_key_from(args),
+    report = validate_source(args.folder, pseudonymise_key=_key_from(args),
                              study_period=_period(args.study_period))
     print(report.to_text(lang=args.lang))
     if args.problems_csv:
@@ -168,10 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, description=description, epilog=exit_codes_text(),
                               formatter_class=formatter)
 
-    p = command("validate", "check a data folder against the data contract",
+    p = command("validate", "check a data folder (or database) against the data contract",
                 "Check every file of a data folder against data_schema/ and list every problem with "
-                "file, row, column and rule.")
-    p.add_argument("folder", type=Path, help="folder with households.csv, tenancies.xlsx, ...")
+                "file, row, column and rule. A PostgreSQL address instead of the folder checks the "
+                "database's tables, naming each record by its primary key; the password comes from "
+                "the environment (PGPASSWORD, ~/.pgpass), never from the address.")
+    p.add_argument("folder", metavar="FOLDER_OR_ADDRESS",
+                   help="folder with households.csv, tenancies.xlsx, ... or a database address "
+                        "postgresql://host/database?schema=SCHEMA")
     p.add_argument("--lang", choices=("cs", "en"), default="cs", help="language of the report (default cs)")
     p.add_argument("--study-period", metavar="START:END", help="override the study period, e.g. 2019-01-01:2023-12-31")
     p.add_argument("--problems-csv", type=Path, metavar="PATH",

@@ -14,6 +14,8 @@ from typing import Any
 _EXPORTS = {
     "validate_folder": "evaluation.data.loader",
     "load_folder": "evaluation.data.loader",
+    "load_source": "evaluation.data.loader",
+    "validate_source": "evaluation.data.loader",
     "resolve_study_period": "evaluation.data.loader",
     "ValidationReport": "evaluation.data.validation",
     "Ledger": "evaluation.data.ledger",
@@ -24,8 +26,8 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "Dataset", "Ledger", "Pseudonymiser", "ValidationReport", "get_schema", "load_folder", "render_contract",
-    "resolve_study_period", "validate_folder",
+    "Dataset", "Ledger", "Pseudonymiser", "ValidationReport", "get_schema", "load_folder", "load_source",
+    "render_contract", "resolve_study_period", "validate_folder", "validate_source",
 ]
 
 

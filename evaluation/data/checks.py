@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evaluation.data.messages import row_refs
+from evaluation.data.messages import for_source, row_refs
 from evaluation.data.parsing import ParsedColumn, as_text, parse_column
 from evaluation.data.readers import RawTable, RowNotice
 from evaluation.data.schema import TableSchema
@@ -83,15 +83,22 @@ class TableCheck:
     def sheets_of(self, positions: np.ndarray) -> np.ndarray | None:
         return None if self.raw.sheets is None else self.raw.sheets[positions]
 
+    def keys_of(self, positions: np.ndarray) -> np.ndarray | None:
+        """How a database names the rows at ``positions`` (their primary key); None for a file."""
+        return self.raw.record_keys(positions)
+
     def refs(self, positions: np.ndarray) -> tuple[pd.Series, pd.Series]:
-        """How a message names other rows: (Czech, English) texts, with the sheet when the table spans several."""
+        """How a message names other rows: (Czech, English) texts, with the sheet when the table spans
+        several (a database record by its key)."""
         rows = self.raw.rows[positions]
         sheets = self.raw.sheets[positions] if self.raw.several_sheets else None
-        return row_refs(rows, sheets, "cs"), row_refs(rows, sheets, "en")
+        keys = self.keys_of(positions)
+        return row_refs(rows, sheets, "cs", keys=keys), row_refs(rows, sheets, "en", keys=keys)
 
     # -- recording problems -----------------------------------------------------------------------
     def add_file_problem(self, rule: str, key: str, **kwargs: object) -> None:
-        self._problems.append(file_problem(self.raw.file, self.schema.name, rule, key, **kwargs))
+        self._problems.append(file_problem(self.raw.file, self.schema.name, rule,
+                                           for_source(key, self.raw.file_format), **kwargs))
 
     def add_row_problems(self, mask: np.ndarray, name: str, rule: str, key: str, *,
                          values: pd.Series | None = None, column: str | None = None,
@@ -106,8 +113,10 @@ class TableCheck:
         per_row = {k: (v[0].iloc[positions], v[1].iloc[positions]) if isinstance(v, tuple) else v.iloc[positions]
                    for k, v in (per_row or {}).items()}
         self._problems.append(row_problems(self.raw.file, self.schema.name, self.raw.rows[positions],
-                                           column or self.header(name), shown, rule, key, per_row,
-                                           sheets=self.sheets_of(positions), **fixed))
+                                           column or self.header(name), shown, rule,
+                                           for_source(key, self.raw.file_format), per_row,
+                                           sheets=self.sheets_of(positions), keys=self.keys_of(positions),
+                                           **fixed))
         self.mark(positions, rule)
         return positions
 
@@ -118,7 +127,8 @@ class TableCheck:
             return
         self._problems.append(row_problems(self.raw.file, self.schema.name, self.raw.rows[positions],
                                            notice.column, notice.shown.reset_index(drop=True), notice.rule,
-                                           notice.key, sheets=self.sheets_of(positions), **dict(notice.values)))
+                                           notice.key, sheets=self.sheets_of(positions),
+                                           keys=self.keys_of(positions), **dict(notice.values)))
         self.mark(positions, notice.rule)
         if notice.quiet:
             self.quiet[positions] = True

@@ -33,6 +33,8 @@ STAGES = ("received", "excluded", "loaded")
 LEDGER_COLUMNS = ("table", "stage", "rule", "rows", "reason_cs", "reason_en")
 _STAGE_REASONS = {"received": ("řádky v souboru", "rows in the file"),
                   "loaded": ("řádky načtené k analýze", "rows loaded for analysis")}
+#: What "received" counts when the rows come from a database table instead of a file.
+_RECEIVED_FROM_DATABASE = ("řádky v tabulce databáze", "rows in the database table")
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,13 @@ class Ledger(Result):
     @classmethod
     def from_counts(cls, received: Mapping[str, int], loaded: Mapping[str, int],
                     excluded: Mapping[tuple[str, str], int],
-                    dropped_columns: tuple[DroppedColumn, ...] = ()) -> Ledger:
-        """Build the ledger; ``excluded`` maps (table, rule) to a row count (zero counts are left out)."""
+                    dropped_columns: tuple[DroppedColumn, ...] = (), *, source_kind: str = "folder") -> Ledger:
+        """Build the ledger; ``excluded`` maps (table, rule) to a row count (zero counts are left out).
+        ``source_kind="database"`` says the rows were received from database tables."""
         entries: list[LedgerEntry] = []
+        received_reason = _RECEIVED_FROM_DATABASE if source_kind == "database" else _STAGE_REASONS["received"]
         for table, n_in in received.items():
-            entries.append(LedgerEntry(table, "received", "", int(n_in), *_STAGE_REASONS["received"]))
+            entries.append(LedgerEntry(table, "received", "", int(n_in), *received_reason))
             for (t, rule), n in excluded.items():
                 if t == table and n:
                     cs, en = RULE_NAMES.get(rule, (rule, rule))

@@ -23,6 +23,11 @@ which analyses and strands the data allow (:meth:`~evaluation.data.dataset.Datas
 The study period is the ``study_period`` argument, else ``studyPeriod`` of the
 folder's own ``datapackage.json``, else the contract's.
 
+:func:`load_source` and :func:`validate_source` take a folder or a PostgreSQL address
+(``postgresql://host/db?schema=...``, :mod:`evaluation.data.database`); a database table is
+read into the same raw table a file gives and checked by the same code, its records named by
+their primary key where a file names a row number.
+
 Example
 -------
 >>> import tempfile, pathlib
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -53,7 +59,7 @@ from evaluation.data.checks import RULE_ORDER, TableCheck
 from evaluation.data.columns import match_headers, suggest_columns
 from evaluation.data.dataset import Dataset
 from evaluation.data.ledger import DroppedColumn, Ledger
-from evaluation.data.messages import IDENTIFIER_KINDS
+from evaluation.data.messages import IDENTIFIER_KINDS, for_source
 from evaluation.data.needs import analyses_needing, analysis, needed_fields, titles
 from evaluation.data.privacy import Pseudonymiser, content_kind, identifier_kind
 from evaluation.data.readers import RawTable, read_raw, table_files
@@ -83,9 +89,51 @@ def load_folder(folder: str | Path, *, study_period: Period | None = None, pseud
 
     Example: ``ds = load_folder("data/ostrava", on_error="exclude"); ds.ledger.tidy()``.
     """
+    return finish_load(_Run(Path(folder), study_period, pseudonymise_key), on_error, lang)
+
+
+def load_source(source: str | Path | object, *, study_period: Period | None = None,
+                pseudonymise_key: bytes | None = None, on_error: OnError = "raise", lang: str = "cs") -> Dataset:
+    """:func:`load_folder` for a folder, the same for a database: ``source`` is a folder, a
+    ``postgresql://`` address or an :class:`evaluation.data.database.DatabaseSource`.
+
+    Example: ``load_source("postgresql://db.example/kp?schema=evaluation", on_error="exclude")``.
+    """
+    database = _database(source)
+    if database is None:
+        return load_folder(source, study_period=study_period, pseudonymise_key=pseudonymise_key,
+                           on_error=on_error, lang=lang)
+    from evaluation.data.database import load_database
+
+    return load_database(database, study_period=study_period, pseudonymise_key=pseudonymise_key,
+                         on_error=on_error, lang=lang)
+
+
+def validate_source(source: str | Path | object, *, study_period: Period | None = None,
+                    pseudonymise_key: bytes | None = None) -> ValidationReport:
+    """:func:`validate_folder` for a folder or a database (see :func:`load_source`)."""
+    database = _database(source)
+    if database is None:
+        return validate_folder(source, study_period=study_period, pseudonymise_key=pseudonymise_key)
+    from evaluation.data.database import validate_database
+
+    return validate_database(database, study_period=study_period, pseudonymise_key=pseudonymise_key)
+
+
+def _database(source: object):
+    """The database ``source`` names, or None for a folder (no database module imported for a folder)."""
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and "://" not in source):
+        return None
+    from evaluation.data.database import DatabaseSource
+
+    return DatabaseSource.parse(source)
+
+
+def finish_load(run: _Run, on_error: OnError, lang: str) -> Dataset:
+    """Execute ``run`` and return its Dataset, or raise with the whole report when the data cannot be used."""
     if on_error not in ("raise", "exclude"):
         raise ConfigError(f"on_error must be 'raise' or 'exclude', not {on_error!r}")
-    run = _Run(Path(folder), study_period, pseudonymise_key).execute(cascade=on_error == "exclude")
+    run = run.execute(cascade=on_error == "exclude")
     report = run.report
     if run.refused_identifiers:
         raise IdentifierError(_identifier_message(report, lang))
@@ -147,8 +195,13 @@ def fingerprint(paths: list[Path]) -> str:
 
 @dataclass
 class _Run:
-    """One pass over a folder: read, pseudonymise, check; then the report, ledger and tables."""
-    folder: Path
+    """One pass over a folder: read, pseudonymise, check; then the report, ledger and tables.
+
+    A source other than a folder (:class:`evaluation.data.database.DatabaseRun`, whose ``folder`` is
+    None) overrides the reading (:meth:`_read_source`), its name, kind and fingerprint; everything
+    after reading is shared."""
+    source_kind = "folder"
+    folder: Path | None
     study_period_arg: Period | None
     key: bytes | None
     contract: DataContract = field(default_factory=get_schema)
@@ -165,12 +218,7 @@ class _Run:
     report: ValidationReport | None = None
 
     def execute(self, *, cascade: bool) -> _Run:
-        if not self.folder.exists():
-            raise FileNotFoundError(f"data folder not found: {self.folder}")
-        if not self.folder.is_dir():
-            raise NotADirectoryError(f"not a folder: {self.folder}")
-        self.period = resolve_study_period(self.study_period_arg, self.folder, self.contract)
-        raws = self._read_files()
+        raws = self._read_source()
         self._match_columns(raws)
         self._protect_identifiers()
         for check in self.checks.values():
@@ -187,6 +235,21 @@ class _Run:
         return self
 
     # -- reading -------------------------------------------------------------------------------
+    def _read_source(self) -> dict[str, RawTable]:
+        """The study period in force and the raw tables (sets ``period``, ``absent``, ``paths``)."""
+        if not self.folder.exists():
+            raise FileNotFoundError(f"data folder not found: {self.folder}")
+        if not self.folder.is_dir():
+            raise NotADirectoryError(f"not a folder: {self.folder}")
+        self.period = resolve_study_period(self.study_period_arg, self.folder, self.contract)
+        return self._read_files()
+
+    def _source_label(self) -> str:
+        return str(self.folder)
+
+    def _fingerprint(self) -> str:
+        return fingerprint(self.paths)
+
     def _read_files(self) -> dict[str, RawTable]:
         by_table, unknown = table_files(self.folder, self.contract.table_names)
         for path in unknown:
@@ -227,8 +290,13 @@ class _Run:
             check.suggestions = suggest_columns(raw, schema, missing, match.unknown)
             by_field = {f: p for p, f in check.suggestions.items()}
             needed = needed_fields(name)
+            # a column the reader could not use (a database column of the wrong type) is reported already
+            reported = {n.values.get("field") for n in raw.notices if n.severity == "error"}
             for f in missing:
-                hint = _suggestion_text(raw.headers[by_field[f.name]], f) if f.name in by_field else ("", "")
+                if f.name in reported:
+                    continue
+                hint = (_suggestion_text(raw.headers[by_field[f.name]], f, raw.file_format) if f.name in by_field
+                        else ("", ""))
                 values = dict(column=f.name, field=f.name, title_cs=f.title_cs, title_en=f.title_en,
                               suggestion=hint)
                 if f.required:
@@ -287,7 +355,7 @@ class _Run:
                                            letter=header[1:-1], example=f"„{example[:30]}“")
                 else:
                     target = check.suggestions.get(position)
-                    hint = _unknown_hint(check.schema.field(target)) if target else ("", "")
+                    hint = _unknown_hint(check.schema.field(target), check.raw.file_format) if target else ("", "")
                     check.add_file_problem("unknown_column", "unknown_column", severity="warning", column=header,
                                            suggestion=hint)
                 extra[header] = column.reset_index(drop=True)
@@ -342,8 +410,9 @@ class _Run:
             table = self.contract.table(name)
             blocked = _blocked(name, rows)
             self._problems.append(file_problem(
-                "", name, "absent_table", "absent_table", severity="note", resource=name, title_cs=table.title_cs,
-                title_en=table.title_en, consequence=_consequence(blocked)))
+                "", name, "absent_table", for_source("absent_table", self.source_kind), severity="note",
+                resource=name, title_cs=table.title_cs,
+                title_en=table.title_en, consequence=_consequence(blocked, self.source_kind)))
         for name, check in self.checks.items():
             if rows[name]:
                 continue
@@ -354,7 +423,7 @@ class _Run:
                                        title_en=table.title_en, analyses=(titles(blocked, "cs"), titles(blocked, "en")))
             else:
                 check.add_file_problem("empty_table", "empty_table_note", severity="note",
-                                       consequence=_consequence(_blocked(name, rows)))
+                                       consequence=_consequence(_blocked(name, rows), self.source_kind))
 
     # -- results -------------------------------------------------------------------------------
     def _bad_lines(self, check: TableCheck) -> None:
@@ -373,8 +442,9 @@ class _Run:
                         .sort_values(["_order", "row"], na_position="first", kind="stable")
                         .drop(columns="_order").reset_index(drop=True))
         files = tuple((c.raw.file, name, c.raw.n_received) for name, c in self.checks.items())
-        return ValidationReport(problems=problems, folder=str(self.folder), files=files, study_period=self.period,
-                                absent_tables=tuple(self.absent))
+        return ValidationReport(problems=problems, folder=self._source_label(), files=files,
+                                study_period=self.period, absent_tables=tuple(self.absent),
+                                source_kind=self.source_kind)
 
     def ledger(self) -> Ledger:
         received, loaded, excluded = {}, {}, {}
@@ -388,7 +458,7 @@ class _Run:
             for rule in RULE_ORDER:
                 if rule in counts.index:
                     excluded[(name, rule)] = int(counts[rule])
-        return Ledger.from_counts(received, loaded, excluded, tuple(self.dropped))
+        return Ledger.from_counts(received, loaded, excluded, tuple(self.dropped), source_kind=self.source_kind)
 
     def dataset(self) -> Dataset:
         tables, source_rows, source_sheets = {}, {}, {}
@@ -411,7 +481,7 @@ class _Run:
             "missing_fields": MappingProxyType({t: f for t, f in self.missing_fields.items() if f}),
         })
         return Dataset.from_frames(tables, ledger=self.ledger(), report=self.report, study_period=self.period,
-                                   source=str(self.folder), fingerprint=fingerprint(self.paths), metadata=metadata)
+                                   source=self._source_label(), fingerprint=self._fingerprint(), metadata=metadata)
 
 
 HIDDEN = "***"
@@ -450,14 +520,18 @@ def _users(schema: TableSchema, name: str, analyses: tuple[str, ...]) -> tuple[s
             " and ".join(en) + (" needs it" if singular_en else " need it"))
 
 
-def _suggestion_text(header: str, f) -> tuple[str, str]:
+def _suggestion_text(header: str, f, file_format: str = "csv") -> tuple[str, str]:
+    if file_format == "database":
+        return (f" V tabulce je sloupec „{header}“ – jde-li o tentýž údaj, přejmenujte ho na „{f.name}“.",
+                f" The table has a column “{header}” – if it holds the same, rename it to “{f.name}”.")
     return (f" V souboru je sloupec „{header}“ – jde-li o tentýž údaj, přejmenujte ho na „{f.title_cs}“.",
             f" The file has a column “{header}” – if it holds the same, rename it to “{f.title_en}”.")
 
 
-def _unknown_hint(f) -> tuple[str, str]:
-    return (f" Nejde o pole „{f.title_cs}“ ({f.name})? Pokud ano, přejmenujte sloupec na „{f.title_cs}“.",
-            f" Did you mean the field “{f.title_en}” ({f.name})? If so, rename the column to “{f.title_en}”.")
+def _unknown_hint(f, file_format: str = "csv") -> tuple[str, str]:
+    cs, en = (f.name, f.name) if file_format == "database" else (f.title_cs, f.title_en)
+    return (f" Nejde o pole „{f.title_cs}“ ({f.name})? Pokud ano, přejmenujte sloupec na „{cs}“.",
+            f" Did you mean the field “{f.title_en}” ({f.name})? If so, rename the column to “{en}”.")
 
 
 def _blocked(table: str, rows: dict[str, int], *, with_other_data: bool = False) -> tuple:
@@ -468,10 +542,11 @@ def _blocked(table: str, rows: dict[str, int], *, with_other_data: bool = False)
                  and (not with_other_data or any(t != table for t in a.tables)))
 
 
-def _consequence(blocked: tuple) -> tuple[str, str]:
+def _consequence(blocked: tuple, source_kind: str = "folder") -> tuple[str, str]:
     if not blocked:
-        return ("analýzy, které ostatní soubory umožňují, ji nepotřebují.",
-                "none of the analyses the other files allow needs it.")
+        others = ("tabulky", "tables") if source_kind == "database" else ("soubory", "files")
+        return (f"analýzy, které ostatní {others[0]} umožňují, ji nepotřebují.",
+                f"none of the analyses the other {others[1]} allow needs it.")
     return (f"bez ní nelze provést: {titles(blocked, 'cs')}.",
             f"without it these analyses cannot run: {titles(blocked, 'en')}.")
 

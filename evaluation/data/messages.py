@@ -195,6 +195,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         ROW_EN + "the value {value} differs from other rows with the same “{by}” ({found}). {rule_en}"),
 }
 
+# A database table (evaluation.data.database) is checked by the same code as a file; where a message
+# says "file" or "row", the database has its own wording (see for_source), and a few messages are its own.
+MESSAGES.update({
+    "absent_table@database": ("Tabulka „{resource}“ ({title_cs}) v databázi není; {consequence}",
+                              "The table “{resource}” ({title_en}) is not in the database; {consequence}"),
+    "empty_table@database": (("Tabulka v databázi nemá žádné řádky. Tabulku „{resource}“ ({title_cs}) potřebují "
+                              "analýzy, které ostatní tabulky umožňují ({analyses}): naplňte ji, nebo ji vynechte "
+                              "z přiřazení tabulek, pokud takové údaje nemáte."),
+                             ("The database table has no rows. The table “{resource}” ({title_en}) is needed by "
+                              "analyses the other tables allow ({analyses}): fill it, or leave it out of the table "
+                              "mapping if you have no such data.")),
+    "empty_table_note@database": ("Tabulka v databázi nemá žádné řádky; {consequence}",
+                                  "The database table has no rows; {consequence}"),
+    "unique@database": (ROW_CS + "hodnota {value} je v tabulce ve více záznamech (klíč musí být jedinečný).",
+                        ROW_EN + "the value {value} is in more than one record of the table (the key must be "
+                                 "unique)."),
+    "foreign_key@database": (ROW_CS + "hodnota {value} není v tabulce „{parent}“.",
+                             ROW_EN + "the value {value} is not in the table “{parent}”."),
+    "foreign_key_unchecked@database": (("Sloupec „{column}“ odkazuje na tabulku „{parent}“, která v databázi není; "
+                                        "odkazy nelze ověřit."),
+                                       ("The column “{column}” refers to the table “{parent}”, which is not in the "
+                                        "database; the references cannot be checked.")),
+    "orphan@database": (ROW_CS + "záznam tabulky „{parent}“ s hodnotou {value} byl vyřazen, proto je vyřazen i "
+                                 "tento záznam.",
+                        ROW_EN + "the record of “{parent}” with the value {value} was excluded, so this record is "
+                                 "excluded too."),
+    "no_overlap@database": (ROW_CS + "období začínající {value} se překrývá s obdobím záznamu {other}. {rule_cs}",
+                            ROW_EN + "the spell starting {value} overlaps the spell of the record {other}. "
+                                     "{rule_en}"),
+    "db_no_tables": (("Ve schématu „{schema}“ databáze není žádná tabulka datové specifikace (např. households, "
+                      "applications). Tabulky nebo pohledy se musí jmenovat podle tabulek specifikace, nebo je "
+                      "přiřaďte v adrese databáze (např. ?tables=households:domacnosti)."),
+                     ("The schema “{schema}” of the database holds no table of the data contract (e.g. households, "
+                      "applications). Tables or views must be named after the tables of the contract, or be mapped "
+                      "in the database address (e.g. ?tables=households:domacnosti).")),
+    "db_duplicate_table": (("Tabulce „{resource}“ odpovídá v databázi více tabulek ({found}); určete jednu v adrese "
+                            "databáze (?tables={resource}:název)."),
+                           ("Several database tables match the table “{resource}” ({found}); name one in the "
+                            "database address (?tables={resource}:name).")),
+    "db_mapped_missing": (("Tabulka „{name}“, přiřazená tabulce „{resource}“ v adrese databáze, ve schématu "
+                           "„{schema}“ není."),
+                          ("The table “{name}”, mapped to “{resource}” in the database address, is not in the schema "
+                           "“{schema}”.")),
+    "db_unreadable": ("Tabulku nelze přečíst: {reason}", "The table cannot be read: {reason}"),
+    "db_type": (("Sloupec „{column}“ má v databázi typ {db_type}, ale pole „{field}“ ({title_cs}) je {expected_cs}; "
+                 "hodnoty tohoto typu nelze jako tento údaj přečíst.{hint_cs} Převeďte sloupec (např. pohledem "
+                 "s CAST), nebo přiřaďte jiný sloupec."),
+                ("The column “{column}” has the database type {db_type}, but the field “{field}” ({title_en}) is "
+                 "{expected_en}; values of this type cannot be read as it.{hint_en} Convert the column (e.g. in a "
+                 "view with CAST) or map another column.")),
+    "db_columns_not_read": ("Sloupce {columns} neodpovídají žádnému poli tabulky, a proto nebyly načteny.",
+                            "The columns {columns} match no field of the table, so they were not read."),
+})
+
 #: Short names of the rules for the report headings and the ledger: (Czech, English).
 RULE_NAMES: dict[str, tuple[str, str]] = {
     "missing_table": ("chybějící soubor", "missing file"),
@@ -232,6 +286,10 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
     "in_study_period": ("datum mimo období studie", "date outside the study period"),
     "first_of_month": ("měsíc není zadán prvním dnem", "month not given by its first day"),
     "constant_within": ("nekonzistentní hodnota ve skupině", "inconsistent value within a group"),
+    "absent_table@database": ("tabulka v databázi není", "table not in the database"),
+    "database": ("tabulky databáze", "database tables"),
+    "db_type": ("sloupec nevhodného typu v databázi", "column of the wrong database type"),
+    "unread_columns": ("nenačtené sloupce", "columns not read"),
 }
 
 IDENTIFIER_KINDS: dict[str, tuple[str, str]] = {
@@ -251,11 +309,15 @@ _PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
 
 
 def row_places(rows: pd.Series | np.ndarray, sheets: pd.Series | np.ndarray | None, lang: str = "cs", *,
-               capital: bool = True) -> pd.Series:
+               capital: bool = True, keys: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Where each row is, as Excel shows it: "Řádek 14" / "row 14", or with its sheet
-    "List „2021“, řádek 14" / "sheet “2021”, row 14" (vectorised)."""
-    rows = pd.Series(np.asarray(rows)).astype(str)
+    "List „2021“, řádek 14" / "sheet “2021”, row 14" (vectorised). A database record has no row
+    number: with ``keys`` it is named by its primary key, "Záznam household_id = 'H01'"."""
     cs = lang == "cs"
+    if keys is not None:
+        word = ("Záznam " if cs else "Record ") if capital else ("záznam " if cs else "record ")
+        return word + pd.Series(np.asarray(keys, dtype=object)).astype(str)
+    rows = pd.Series(np.asarray(rows)).astype(str)
     if sheets is None:
         word = ("Řádek " if cs else "Row ") if capital else ("řádek " if cs else "row ")
         return word + rows
@@ -265,9 +327,12 @@ def row_places(rows: pd.Series | np.ndarray, sheets: pd.Series | np.ndarray | No
     return ("Sheet “" if capital else "sheet “") + sheet + "”, row " + rows
 
 
-def row_refs(rows: np.ndarray, sheets: np.ndarray | None, lang: str = "cs") -> pd.Series:
+def row_refs(rows: np.ndarray, sheets: np.ndarray | None, lang: str = "cs", *,
+             keys: np.ndarray | None = None) -> pd.Series:
     """Short references to other rows inside a message: "7", or "7 (list „2021“)" in a workbook
-    whose table spans several sheets."""
+    whose table spans several sheets; a database record's key (``keys``) otherwise."""
+    if keys is not None:
+        return pd.Series(np.asarray(keys, dtype=object)).astype(str)
     text = pd.Series(np.asarray(rows)).astype(str)
     if sheets is None:
         return text
@@ -275,9 +340,21 @@ def row_refs(rows: np.ndarray, sheets: np.ndarray | None, lang: str = "cs") -> p
     return text + (" (list „" if lang == "cs" else " (sheet “") + sheet + ("“)" if lang == "cs" else "”)")
 
 
-def rule_name(rule: str, lang: str = "cs") -> str:
-    cs, en = RULE_NAMES.get(rule, (rule, rule))
+def for_source(key: str, file_format: str) -> str:
+    """The message key in the words of the source: ``"unique@database"`` says "table" and "record"
+    where ``"unique"`` says "file" and "row"; the plain key when the source has no wording of its own."""
+    own = f"{key}@{file_format}"
+    return own if own in MESSAGES else key
+
+
+def rule_name(rule: str, lang: str = "cs", source_kind: str = "folder") -> str:
+    cs, en = RULE_NAMES.get(for_rule_source(rule, source_kind), (rule, rule))
     return cs if lang == "cs" else en
+
+
+def for_rule_source(rule: str, source_kind: str) -> str:
+    own = f"{rule}@{source_kind}"
+    return own if own in RULE_NAMES else rule
 
 
 def fill(template: str, **values: object) -> str:

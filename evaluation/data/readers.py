@@ -108,7 +108,9 @@ class RowNotice:
 class RawTable:
     """One file as read: columns are positions 0..k-1, ``headers[i]`` is column i's header as written
     (``[F]`` for a column without a header, by its letter). ``rows`` holds the row number as Excel
-    shows it and, for workbooks, ``sheets`` the sheet of each row."""
+    shows it and, for workbooks, ``sheets`` the sheet of each row. A database table
+    (:mod:`evaluation.data.database`) is read into the same shape, its ``path`` being the table's
+    qualified name and ``rows`` the position in key order."""
     table: str
     path: Path
     file_format: str
@@ -121,6 +123,9 @@ class RawTable:
     sheets: np.ndarray | None = None
     notices: tuple[Notice, ...] = ()
     row_notices: tuple[RowNotice, ...] = ()
+    #: A source without row numbers (a database table) names each record by its primary key instead:
+    #: the positions of the key's columns (see :meth:`record_keys`).
+    record_key: tuple[int, ...] = ()
 
     @property
     def file(self) -> str:
@@ -134,6 +139,34 @@ class RawTable:
     @property
     def several_sheets(self) -> bool:
         return self.sheets is not None and len(set(self.sheets)) > 1
+
+    def record_keys(self, positions: np.ndarray) -> np.ndarray | None:
+        """How the source names the records at ``positions`` when it has no row numbers: a condition
+        that finds each in the database, ``household_id = 'H01'`` (``AND`` between the columns of a
+        composite key, ``IS NULL`` for an empty one); None for a file. Built from the values as they
+        are now, so a pseudonymised key shows its pseudonyms, never the identifier."""
+        if not self.record_key:
+            return None
+        parts = [_sql_condition(self.headers[c], self.frame[c].iloc[positions]) for c in self.record_key]
+        labels = parts[0]
+        for part in parts[1:]:
+            labels = labels + " AND " + part
+        return labels.to_numpy(dtype=object)
+
+
+def _sql_condition(header: str, values: pd.Series) -> pd.Series:
+    """``column = value`` per row as SQL writes it (text and dates quoted, ``IS NULL`` when empty)."""
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        normal = values.dt.normalize() == values
+        text = values.dt.strftime("%Y-%m-%d").where(normal, values.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        shown = "'" + text.astype(object) + "'"
+    elif pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        shown = values.astype(object).map(lambda v: str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v))
+    else:
+        shown = "'" + values.astype(object).map(lambda v: str(v).replace("'", "''")) + "'"
+    name = header if re.fullmatch(r"[a-z_][a-z0-9_]*", header) else '"' + header.replace('"', '""') + '"'
+    return (name + " = " + shown.astype(object)).where(values.notna().to_numpy(), name + " IS NULL")
 
 
 def table_files(folder: Path, table_names: tuple[str, ...]) -> tuple[dict[str, list[Path]], list[Path]]:

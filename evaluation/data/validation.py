@@ -1,7 +1,8 @@
 """The validation report: every problem of a data folder, for the data officer who must fix it.
 
 A problem has the file, the sheet (workbooks), the table, the row number as Excel shows
-it, the column as written in the file, the offending value, the rule broken, a severity
+it (a database record, which has no row number, is named in ``key`` by its primary key), the
+column as written in the file, the offending value, the rule broken, a severity
 and a plain-words message in Czech and English. ``severity`` is ``"error"`` when the
 data cannot be used as it is (a table-level problem, or a row that the loader would
 exclude), ``"warning"`` for things set aside or read in a way the user should check (an
@@ -29,7 +30,7 @@ import pandas as pd
 from evaluation.data.messages import EMPTY_VALUE, MESSAGES, SEVERITY_TAGS, fill, render, row_places, rule_name
 from evaluation.results import Result
 
-PROBLEM_COLUMNS = ("file", "sheet", "table", "row", "column", "value", "rule", "severity", "message_cs",
+PROBLEM_COLUMNS = ("file", "sheet", "table", "row", "key", "column", "value", "rule", "severity", "message_cs",
                    "message_en")
 SEVERITIES = ("error", "warning", "note")
 #: Rows shown per (file, column, rule) group in :meth:`ValidationReport.to_text`.
@@ -49,7 +50,7 @@ def file_problem(file: str, table: str, rule: str, key: str, *, severity: str = 
     cs, en = MESSAGES[key]
     in_cs = {k: v[0] if isinstance(v, tuple) else v for k, v in values.items()}
     in_en = {k: v[1] if isinstance(v, tuple) else v for k, v in values.items()}
-    frame = pd.DataFrame([{"file": file, "sheet": sheet, "table": table, "row": pd.NA, "column": column,
+    frame = pd.DataFrame([{"file": file, "sheet": sheet, "table": table, "row": pd.NA, "key": "", "column": column,
                            "value": value, "rule": rule, "severity": severity,
                            "message_cs": fill(cs, column=column, **in_cs),
                            "message_en": fill(en, column=column, **in_en)}], columns=list(PROBLEM_COLUMNS))
@@ -61,9 +62,10 @@ PerRow = pd.Series | tuple[pd.Series, pd.Series]
 
 def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: pd.Series, rule: str, key: str,
                  per_row: dict[str, PerRow] | None = None, *, sheets: np.ndarray | None = None,
-                 **fixed: object) -> pd.DataFrame:
-    """Problems of many rows at once: ``rows``, ``sheets`` (workbooks) and ``values`` (text as in the
-    file) are aligned. A ``per_row`` entry is one Series, or a (Czech, English) pair of Series."""
+                 keys: np.ndarray | None = None, **fixed: object) -> pd.DataFrame:
+    """Problems of many rows at once: ``rows``, ``sheets`` (workbooks), ``keys`` (database records)
+    and ``values`` (text as in the file) are aligned. A ``per_row`` entry is one Series, or a
+    (Czech, English) pair of Series."""
     values = pd.Series(values.to_numpy(dtype=object), dtype=object).fillna("")
     row_text = pd.Series(rows.astype(str), dtype=object)
     cs, en = MESSAGES[key]
@@ -77,12 +79,14 @@ def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: p
     shown_en = values.where(values != "", EMPTY_VALUE[1])
     frame = pd.DataFrame({
         "file": file, "sheet": pd.Series(np.asarray(sheets, dtype=object)) if sheets is not None else "",
-        "table": table, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
+        "table": table, "row": pd.array(rows, dtype="Int64"),
+        "key": pd.Series(np.asarray(keys, dtype=object)) if keys is not None else "", "column": column,
+        "value": values,
         "rule": rule, "severity": "error",
         "message_cs": render(fill(cs, column=column, **fixed), row_text, shown_cs,
-                             where=row_places(rows, sheets, "cs"), **per_cs),
+                             where=row_places(rows, sheets, "cs", keys=keys), **per_cs),
         "message_en": render(fill(en, column=column, **fixed), row_text, shown_en,
-                             where=row_places(rows, sheets, "en"), **per_en),
+                             where=row_places(rows, sheets, "en", keys=keys), **per_en),
     }, columns=list(PROBLEM_COLUMNS))
     return frame
 
@@ -99,7 +103,8 @@ class ValidationReport(Result):
     """Every problem found in a data folder.
 
     ``files`` holds ``(file, table, rows read)`` for each file that was read; ``absent_tables``
-    the tables of the contract that are not in the folder.
+    the tables of the contract that are not in the folder. ``source_kind`` is ``"database"`` when
+    the tables were read from a database (``folder`` is then its address, without credentials).
     """
 
     problems: pd.DataFrame = field(default_factory=empty_problems)
@@ -107,6 +112,7 @@ class ValidationReport(Result):
     files: tuple[tuple[str, str, int], ...] = ()
     study_period: tuple[pd.Timestamp, pd.Timestamp] | None = None
     absent_tables: tuple[str, ...] = ()
+    source_kind: str = "folder"
 
     @property
     def title(self) -> str:
@@ -162,14 +168,15 @@ class ValidationReport(Result):
         problems = self.problems
         for file, in_file in problems.groupby("file", sort=False, dropna=False):
             table = in_file["table"].iloc[0] if file else ""
-            lines += ["", f"== {file or ('(složka)' if cs else '(folder)')}" + (f" – {table}" if table else "") + " =="]
+            whole = _HEADINGS[self.source_kind][0 if cs else 1]["whole"]
+            lines += ["", f"== {file or whole}" + (f" – {table}" if table else "") + " =="]
             ordered = in_file.assign(_rank=in_file["severity"].map({s: i for i, s in enumerate(SEVERITIES)}))
             ordered = ordered.sort_values("_rank", kind="stable")
             for (_, rule, column), group in ordered.groupby(["_rank", "rule", "column"], sort=False, dropna=False):
                 severity = group["severity"].iloc[0]
                 tag = SEVERITY_TAGS.get(severity, (severity, severity))[0 if cs else 1]
                 where = (f", sloupec „{column}“" if cs else f", column “{column}”") if column and group["row"].notna().any() else ""
-                lines.append(f"[{tag}] {rule_name(rule, lang)}{where}: {len(group)}×")
+                lines.append(f"[{tag}] {rule_name(rule, lang, self.source_kind)}{where}: {len(group)}×")
                 lines += [f"    {text}" for text in group[message].iloc[:max_rows]]
                 if len(group) > max_rows:
                     rest = len(group) - max_rows
@@ -178,23 +185,22 @@ class ValidationReport(Result):
             lines += ["", "Počet problémů podle pravidel:" if cs else "Problems by rule:"]
             for (rule, severity), n in problems.groupby(["rule", "severity"], sort=False).size().items():
                 tag = SEVERITY_TAGS.get(severity, (severity, severity))[0 if cs else 1].lower()
-                lines.append(f"  {rule_name(rule, lang)} ({tag}): {n}")
+                lines.append(f"  {rule_name(rule, lang, self.source_kind)} ({tag}): {n}")
         return "\n".join(lines)
 
     def _heading(self, cs: bool) -> str:
+        words = _HEADINGS[self.source_kind][0 if cs else 1]
         files = ", ".join(f"{f} ({'řádků' if cs else 'rows'}: {n})" for f, _, n in self.files)
-        head = (f"Kontrola dat ve složce „{self.folder}“" if cs else f"Data check of the folder “{self.folder}”")
+        head = words["title"].format(self.folder)
         if self.study_period:
             start, end = (d.strftime("%d.%m.%Y") for d in self.study_period)
             head += (f"\nObdobí studie: {start} – {end}" if cs else f"\nStudy period: {start} – {end}")
         if files:
-            head += (f"\nSoubory: {files}" if cs else f"\nFiles: {files}")
+            head += f"\n{words['files']}: {files}"
         if self.absent_tables:
-            absent = ", ".join(self.absent_tables)
-            head += (f"\nTabulky, které ve složce nejsou: {absent}" if cs else f"\nTables not in the folder: {absent}")
+            head += f"\n{words['absent']}: {', '.join(self.absent_tables)}"
         if self.files:
-            head += ("\nČísla řádků odpovídají Excelu (u sešitu i s názvem listu)." if cs
-                     else "\nRow numbers are as Excel shows them (with the sheet name for a workbook).")
+            head += "\n" + words["rows"]
         return head
 
     def _verdict(self, cs: bool) -> str:
@@ -217,3 +223,22 @@ class ValidationReport(Result):
         return (f"Výsledek: data NELZE použít – chyby: {e} (z toho celé soubory či sloupce), varování: {w}." if cs
                 else f"Result: the data CANNOT be used – errors: {e} (some concern whole files or columns), "
                      f"warnings: {w}.")
+
+
+#: The report's heading in the words of the source it checked: (Czech, English).
+_HEADINGS = {
+    "folder": ({"title": "Kontrola dat ve složce „{}“", "whole": "(složka)", "files": "Soubory",
+                "absent": "Tabulky, které ve složce nejsou",
+                "rows": "Čísla řádků odpovídají Excelu (u sešitu i s názvem listu)."},
+               {"title": "Data check of the folder “{}”", "whole": "(folder)", "files": "Files",
+                "absent": "Tables not in the folder",
+                "rows": "Row numbers are as Excel shows them (with the sheet name for a workbook)."}),
+    "database": ({"title": "Kontrola dat v databázi „{}“", "whole": "(databáze)", "files": "Tabulky",
+                  "absent": "Tabulky, které v databázi nejsou",
+                  "rows": ("Záznamy jsou označeny primárním klíčem (např. household_id = 'H01'), jak je v databázi "
+                           "najde dotaz s WHERE.")},
+                 {"title": "Data check of the database “{}”", "whole": "(database)", "files": "Tables",
+                  "absent": "Tables not in the database",
+                  "rows": ("Records are named by their primary key (e.g. household_id = 'H01'), as a WHERE clause "
+                           "finds them in the database.")}),
+}

@@ -37,6 +37,7 @@ from evaluation.runner.options import (
     Boolean,
     Choice,
     Context,
+    DataSource,
     Date,
     Folder,
     Integer,
@@ -61,8 +62,11 @@ SCHEMA_ID = "https://github.com/evaluation/evaluation/configs/config.schema.json
 #: Keys of a run configuration, in the order the documentation lists them. Keys shared with
 #: the notebooks (programme step, language, threshold, seed, on_error) are the notebooks' options.
 RUN_OPTIONS: Mapping[str, Option] = options_by_name([
-    Option("data", Folder(must_exist=True), None, "data folder (required): one file per table of the data contract",
-           "složka s daty (povinné): jeden soubor na tabulku datové specifikace"),
+    Option("data", DataSource(), None,
+           "data folder (required): one file per table of the data contract; or a PostgreSQL database "
+           "address postgresql://host/database?schema=…, its password in the environment (PGPASSWORD)",
+           "složka s daty (povinné): jeden soubor na tabulku datové specifikace; nebo adresa databáze PostgreSQL "
+           "postgresql://server/databáze?schema=…, heslo v prostředí (PGPASSWORD)"),
     Option("output", Folder(must_exist=False), None,
            "output folder (required): executed notebooks, results, reports and the run record run.json",
            "výstupní složka (povinné): spuštěné sešity, výsledky, zprávy a záznam běhu run.json"),
@@ -115,7 +119,7 @@ def default_notebooks_dir() -> Path:
 class RunConfig:
     """A checked run configuration. Build it with :func:`load_config` or :func:`parse_config`."""
 
-    data_dir: Path
+    data_dir: Path | str  # a folder, or a database address (text)
     output_dir: Path
     strands: tuple[str, ...] = tuple(STRANDS)
     municipalities: str | tuple[str, ...] = "pooled"

@@ -77,6 +77,10 @@ class Spec:
         so that among alternatives its own, specific message is the one to give."""
         return False
 
+    def shown(self, value: Any) -> str:
+        """``value`` as a message quotes it (a rule about secrets masks them)."""
+        return repr(value)
+
 
 @dataclass(frozen=True)
 class Integer(Spec):
@@ -263,6 +267,39 @@ class Folder(Spec):
 
     def same_kind(self, value: Any) -> bool:
         return isinstance(value, str)
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1}
+
+
+@dataclass(frozen=True)
+class DataSource(Spec):
+    """Where the data are: an existing folder (as :class:`Folder`) or a PostgreSQL address, checked
+    (no password in it) and returned as text."""
+
+    def check(self, value: Any, context: Context) -> Path | str:
+        from evaluation.data.database import DatabaseSource, is_database_address
+        from evaluation.errors import ConfigError
+
+        if is_database_address(value):
+            try:
+                DatabaseSource.parse(value)
+            except ConfigError as exc:
+                raise Invalid(f"must be a usable database address: {exc}") from None
+            return value.strip()
+        return Folder(must_exist=True).check(value, context)
+
+    def words(self) -> str:
+        return ("the path of an existing folder, or a PostgreSQL address postgresql://host/database?schema=… "
+                "(the password from the environment, never in the address)")
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, str)
+
+    def shown(self, value: Any) -> str:
+        from evaluation.data.database import is_database_address, masked_address
+
+        return repr(masked_address(value)) if is_database_address(value) else repr(value)
 
     def json(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 1}
@@ -458,7 +495,7 @@ def check_mapping(value: Mapping, options: Mapping[str, Option], context: Contex
             try:
                 option.spec.check(value[key], context)
             except Invalid as exc:
-                problems.append(f"{prefix}{key}: {value[key]!r} is not allowed: it {exc}")
+                problems.append(f"{prefix}{key}: {option.spec.shown(value[key])} is not allowed: it {exc}")
     return problems
 
 

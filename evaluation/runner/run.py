@@ -190,7 +190,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
     for job, reason in skipped:
         _write_not_possible(job, reason, dataset, config)
     workers = max(1, min(config.workers or available_cores(), len(to_run) or 1))
-    kernels = KernelGroup(_kernel_env(key))
+    kernels = KernelGroup(_kernel_env(key, dataset.fingerprint))
     execution = execute_jobs(to_run, workers=workers, progress=progress, cell_timeout=config.cell_timeout,
                              kernels=kernels, say=say, on_start=lambda job: _started(record, job),
                              on_finish=lambda outcome: _finished(record, outcome))
@@ -228,12 +228,14 @@ def _version() -> str:
     return __version__
 
 
-def _kernel_env(key: bytes | None) -> dict[str, str]:
-    from evaluation.runner.session import KEY_ENV, KEY_ENV_HEX
+def _kernel_env(key: bytes | None, data_fingerprint: str = "") -> dict[str, str]:
+    from evaluation.runner.session import DATA_FINGERPRINT_ENV, KEY_ENV, KEY_ENV_HEX
 
     # the kernels see the key only in their environment, hex-encoded (a key file may hold any bytes);
-    # a text key the runner's own environment holds must not shadow it
-    return {KEY_ENV_HEX: key.hex(), KEY_ENV: ""} if key else {}
+    # a text key the runner's own environment holds must not shadow it. Each kernel loads the data
+    # itself (from a database too): the fingerprint validated here lets it refuse data changed since.
+    env = {KEY_ENV_HEX: key.hex(), KEY_ENV: ""} if key else {}
+    return {**env, DATA_FINGERPRINT_ENV: data_fingerprint} if data_fingerprint else env
 
 
 def _resume_command(config: RunConfig) -> str:
@@ -243,11 +245,11 @@ def _resume_command(config: RunConfig) -> str:
 
 def _validate(config: RunConfig, key: bytes | None, say: Say) -> Any:
     """Load and validate the data once (raises DataError with the validation report)."""
-    from evaluation.data.loader import load_folder
+    from evaluation.data.loader import load_source
 
     say(f"validating data in {config.data_dir} …")
     started = time.perf_counter()
-    dataset = load_folder(config.data_dir, on_error=config.on_error, lang=config.lang, pseudonymise_key=key)
+    dataset = load_source(config.data_dir, on_error=config.on_error, lang=config.lang, pseudonymise_key=key)
     rows = sum(len(frame) for frame in dataset.tables.values())
     say(f"data usable: {len(dataset.tables)} table(s), {rows:,} rows ({time.perf_counter() - started:.1f} s)")
     return dataset

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.data.dataset import Dataset
-from evaluation.errors import ConfigError, DisclosureError
+from evaluation.errors import ConfigError, DataError, DisclosureError
 from evaluation.results import Result
 from evaluation.runner.options import Context, Invalid, did_you_mean
 from evaluation.runner.registry import ALL_STRANDS, strand_options
@@ -132,7 +132,7 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
     its rule, DataError when the data cannot be used and ConfigError for a scope the data
     does not hold.
     """
-    from evaluation.data.loader import load_folder
+    from evaluation.data.loader import load_source
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
 
     if strand not in ALL_STRANDS:
@@ -142,7 +142,8 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
                  programme_step=programme_step, period_start=period_start, period_end=period_end, lang=lang,
                  disclosure_threshold=disclosure_threshold, seed=seed, on_error=on_error, **strand_parameters)
     check_notebook_parameters(strand, given, injected=injected_parameters())
-    dataset = load_folder(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
+    dataset = load_source(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
+    check_same_data(dataset)
     selection = select_scope(dataset, municipality=municipality, programme_step=programme_step,
                              period=(period_start, period_end))
     store = ResultsStore(results_dir, strand=ALL_STRANDS[strand].store_name,
@@ -157,6 +158,29 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
 KEY_ENV = "EVALUATION_PSEUDONYMISATION_KEY"
 #: Environment variable holding the key as hexadecimal bytes (``evaluation run`` sets it in its kernels).
 KEY_ENV_HEX = "EVALUATION_PSEUDONYMISATION_KEY_HEX"
+
+
+#: Environment variable with the fingerprint of the data ``evaluation run`` validated (set in its kernels).
+DATA_FINGERPRINT_ENV = "EVALUATION_DATA_FINGERPRINT"
+
+
+def check_same_data(dataset: Dataset) -> None:
+    """Raise DataError when this kernel's data differ from the data ``evaluation run`` validated.
+
+    Every notebook of a run loads the data itself; a database (or a folder) that changes while the
+    run goes would give notebooks of one run different data. The runner puts the fingerprint it
+    validated in the kernels' environment (:data:`DATA_FINGERPRINT_ENV`); outside a run nothing is
+    checked."""
+    expected = os.environ.get(DATA_FINGERPRINT_ENV)
+    if expected and expected != dataset.fingerprint:
+        raise DataError(
+            f"Data v {dataset.source} se změnila poté, co je `evaluation run` zkontroloval; sešity jednoho běhu "
+            "by počítaly z různých dat. Spusťte běh znovu, až se data přestanou měnit (u databáze např. nad "
+            f"neměnným schématem nebo snímkem). / The data in {dataset.source} changed after `evaluation run` "
+            "validated them (fingerprint "
+            f"{expected[:12]}…, now {dataset.fingerprint[:12]}…); the notebooks of one run would compute from "
+            "different data. Run again when the data no longer change (for a database, e.g. over a schema or "
+            "snapshot that is not being written to).")
 
 
 def key_from_environment() -> bytes | None:
