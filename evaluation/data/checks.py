@@ -36,7 +36,7 @@ from evaluation.data.validation import combine, file_problem, row_problems
 #: Order in which row-level rules are checked; a row excluded by several counts under the first.
 RULE_ORDER = ("bad_line", "quote", "merged_cells", "encoding", "type", "required", "category", "range", "unique",
               "compare", "missing_iff", "no_overlap", "in_study_period", "first_of_month", "constant_within",
-              "foreign_key", "orphan")
+              "pattern", "in_code_list", "foreign_key", "orphan")
 #: Field-level rules that are not reported again for rows the reader reported as a whole.
 _CELL_RULES = ("type", "required", "category", "range")
 _THOUSANDS_REASONS = {
