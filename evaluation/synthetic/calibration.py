@@ -471,14 +471,15 @@ NATIONAL_STUDY_END = np.datetime64("2027-12-31", "D")
 #: The act is in force since 1 January 2026 and its measures run from July 2026 (BRIEF.md; zákon
 #: č. 175/2025 Sb.): no contact point opens before this month.
 ACT_MEASURES_FROM = "2026-07"
-#: Opening month of the contact points and how many open then (``None``: not open by the end of the
-#: data). Assumption: most open with the measures or within the following five months, as
-#: municipalities hire staff; a few open late, in 2027, and four have not opened by the end of 2027.
-#: The 115 points of the act are drawn for the earlier slots (districts with more housing need
-#: first), the decree's 17 for the later ones.
+#: Opening month of the contact points and how many open then. All 132 open in 2026 (issue 15:
+#: "all contact points with staggered openings in 2026"), from July, when the act's measures
+#: start, to December, as municipalities hire staff (assumption: the shares per month are not
+#: published). The 115 points of the act are drawn for the earlier slots (districts with more
+#: housing need first), the decree's 17 for the later ones. With every district treated by
+#: December 2026 no district is left for comparison afterwards: a staggered design identifies
+#: effects only up to November 2026 (tests/synthetic/test_synth_national.py).
 CONTACT_POINT_OPENINGS: tuple[tuple[str | None, int], ...] = (
-    ("2026-07", 46), ("2026-08", 16), ("2026-09", 20), ("2026-10", 16), ("2026-11", 11), ("2026-12", 11),
-    ("2027-03", 4), ("2027-06", 4), (None, 4))
+    ("2026-07", 46), ("2026-08", 18), ("2026-09", 22), ("2026-10", 18), ("2026-11", 14), ("2026-12", 14))
 #: Residents of Czechia, about 10.9 million (ČSÚ, 1 January 2024; rounded); the ORP populations
 #: are synthetic and add up to it.
 POPULATION_TOTAL = 10_900_000
@@ -530,8 +531,7 @@ NATIONAL_EVICTIONS_EFFECT = (0.022, 0.85)
 NATIONAL_SHELTER_EFFECT = (2.0, 5.0)
 NATIONAL_NEED_DETECTION = (0.035, 0.3, 4.0)
 NATIONAL_COHORT_MULTIPLIER: dict[str, float] = {
-    "2026-07": 1.0, "2026-08": 1.1, "2026-09": 0.9, "2026-10": 1.2, "2026-11": 0.8, "2026-12": 1.0,
-    "2027-03": 1.3, "2027-06": 0.7}
+    "2026-07": 1.0, "2026-08": 1.1, "2026-09": 0.9, "2026-10": 1.2, "2026-11": 0.8, "2026-12": 1.3}
 #: Applicant households: new households a month per 100 households in housing need in the area,
 #: once its contact point is open, reached over the first RAMP_UP_MONTHS (assumption; about
 #: 50,000 households by the end of 2027 at scale 1: the act's counselling is also open to people
