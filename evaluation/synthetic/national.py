@@ -14,12 +14,15 @@ ILLUSTRATIVE network of contact points) and holds the tables
 * ``households``       the applicant households (programme group: granted a support measure);
 * ``support_contacts`` contacts of the supported households while their measure runs;
 
-and a :class:`~evaluation.synthetic.truth.Truth` (see ``truth.NATIONAL_TABLES``): ATT(g, t) of the
+and a :class:`~evaluation.synthetic.truth.Truth` (tables ``orp_panel_att``, ``orp_panel_att_aggregates``,
+``contact_points``, ``areas``): ATT(g, t) of the
 panel by opening cohort and month with Callaway–Sant'Anna aggregations, the contact points'
 openings, processing-time and lost-share parameters, the areas' need.
 
 For a staggered evaluation by district read ``orp_panel`` with unit ``orp_code``, time ``month``,
-first-treated period ``contact_point_opened`` (empty: not open by the end), outcome per 1,000
+first-treated period ``contact_point_opened`` (empty: not open by the end; with the default
+calibration all 132 open July–December 2026, so there is no never-treated district and the
+not-yet-treated comparison ends in November 2026), outcome per 1,000
 inhabitants (``evictions / population * 1000`` …), clustered by ``contact_point_code``; the
 truth's ``orp_panel_att`` is on that scale, weighted by ORP areas.
 
