@@ -68,3 +68,25 @@ def test_a_name_that_is_a_municipality_and_a_contact_point_is_the_municipality()
     chosen = select_scope(Dataset.from_frames({"applications": apps}), municipality="Kladno")
     assert chosen.notes[0] == "municipality: Kladno"
     assert chosen.dataset["applications"]["application_id"].tolist() == ["A1"]
+
+
+def test_the_process_strand_reports_national_applications_by_contact_point(national):
+    """The act's district of an application is its contact point's správní obvod: one row per
+    contact point (here: the points with applications), not one per applicant municipality."""
+    from evaluation.runner.strands.process import analyse
+
+    output = analyse(national, seed=1)
+    applications = national["applications"]
+    by_point = applications.groupby("contact_point").size()
+    table = output["processing_time"].tidy().set_index("district")
+    assert set(table.index) == set(by_point.index)
+    assert (table["applications"] == by_point.reindex(table.index)).all()
+    lost = output["lost_applications"].tidy()
+    assert set(lost["district"]) == set(by_point.index)
+
+
+def test_pilot_applications_keep_their_city_district():
+    from evaluation.runner.strands.process import contact_point_districts
+
+    apps = pd.DataFrame({"contact_point": ["KMB Praha 7"], "district": ["Praha 7"], "municipality": ["Praha"]})
+    assert contact_point_districts({"applications": apps})["applications"] is apps
