@@ -95,8 +95,10 @@ class TableCheck:
 
     def add_row_problems(self, mask: np.ndarray, name: str, rule: str, key: str, *,
                          values: pd.Series | None = None, column: str | None = None,
-                         per_row: dict[str, pd.Series] | None = None, **fixed: object) -> np.ndarray:
-        """Record a problem for each row where ``mask`` holds; returns the positions."""
+                         per_row: dict[str, pd.Series] | None = None, severity: str = "error",
+                         **fixed: object) -> np.ndarray:
+        """Record a problem for each row where ``mask`` holds; returns the positions. A ``"warning"``
+        keeps the rows (only an error excludes a row)."""
         if rule in _CELL_RULES and self.quiet.any():
             mask = mask & ~self.quiet
         positions = np.flatnonzero(mask)
@@ -107,8 +109,9 @@ class TableCheck:
                    for k, v in (per_row or {}).items()}
         self._problems.append(row_problems(self.raw.file, self.schema.name, self.raw.rows[positions],
                                            column or self.header(name), shown, rule, key, per_row,
-                                           sheets=self.sheets_of(positions), **fixed))
-        self.mark(positions, rule)
+                                           sheets=self.sheets_of(positions), severity=severity, **fixed))
+        if severity == "error":
+            self.mark(positions, rule)
         return positions
 
     def add_reader_problems(self, notice: RowNotice) -> None:

@@ -16,7 +16,9 @@ Rule types (see :class:`evaluation.data.schema.Rule`):
                      reported once).
 
 Rows whose code breaks the table's ``pattern`` rule for that field are not judged by
-``in_code_list`` (the format problem is reported already).
+``in_code_list`` (the format problem is reported already). A code missing from a list flagged
+``illustrative`` (a placeholder, such as the contact points until the decree's annex is bundled)
+is a warning that keeps the row: real data must not be refused by a list that is not real.
 
 A rule whose fields are not all in the file is skipped: the missing column is
 reported on its own. Rows with an unparseable value in a rule's field are not
@@ -205,7 +207,7 @@ def _in_code_list(check: TableCheck, rule: Rule, contract: DataContract) -> None
     for name in fields:
         judged &= texts[name].notna().to_numpy(dtype=bool) & ~_malformed(check, name)
     common = dict(list_cs=code_list.title("cs"), list_en=code_list.title("en"), version=code_list.version,
-                  **_texts(rule))
+                  severity="warning" if code_list.illustrative else "error", **_texts(rule))
     if len(fields) == 1:
         known = texts[fields[0]].isin(code_list.values(fields[0])).to_numpy(dtype=bool)
         check.add_row_problems(judged & ~known, fields[0], "in_code_list", "in_code_list", **common)

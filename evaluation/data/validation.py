@@ -61,7 +61,7 @@ PerRow = pd.Series | tuple[pd.Series, pd.Series]
 
 def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: pd.Series, rule: str, key: str,
                  per_row: dict[str, PerRow] | None = None, *, sheets: np.ndarray | None = None,
-                 **fixed: object) -> pd.DataFrame:
+                 severity: str = "error", **fixed: object) -> pd.DataFrame:
     """Problems of many rows at once: ``rows``, ``sheets`` (workbooks) and ``values`` (text as in the
     file) are aligned. A ``per_row`` entry is one Series, or a (Czech, English) pair of Series."""
     values = pd.Series(values.to_numpy(dtype=object), dtype=object).fillna("")
@@ -78,7 +78,7 @@ def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: p
     frame = pd.DataFrame({
         "file": file, "sheet": pd.Series(np.asarray(sheets, dtype=object)) if sheets is not None else "",
         "table": table, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
-        "rule": rule, "severity": "error",
+        "rule": rule, "severity": severity,
         "message_cs": render(fill(cs, column=column, **fixed), row_text, shown_cs,
                              where=row_places(rows, sheets, "cs"), **per_cs),
         "message_en": render(fill(en, column=column, **fixed), row_text, shown_en,

@@ -132,8 +132,6 @@ BROKEN = [
     ("554821;811;554821", ("Kód ORP", "811", "pattern"), "The ORP code has four digits"),
     ("554820;8119;554821", ("Kód obce", "554820", "in_code_list"), "not in the code list “Municipalities”"),
     ("554821;9999;554821", ("Kód ORP", "9999", "in_code_list"), "not in the code list “ORP areas”"),
-    ("554821;8119;554820", ("Kód kontaktního místa", "554820", "in_code_list"),
-     "not in the code list “Housing contact points and their districts (illustrative)”"),
     ("554821;2101;554821", ("Kód obce + Kód ORP", "554821 + 2101", "in_code_list"),
      "The municipality lies in the ORP area given"),
 ]
@@ -150,13 +148,30 @@ def test_each_code_rule_reports_once_at_its_row_and_column(tmp_path, codes, expe
     assert words in row["message_en"] and row["message_cs"].startswith("Řádek 3, sloupec")
 
 
-def test_an_orp_area_outside_the_contact_points_district_is_an_error(tmp_path):
+def test_a_contact_point_outside_the_illustrative_list_is_a_warning_that_keeps_the_row(tmp_path):
+    """The bundled contact points are illustrative: real data naming another contact point must not
+    be refused by a placeholder, so the code is reported as a warning and the row stays."""
+    text = replace_line(HOUSEHOLDS_NATIONAL, 3, LINE.format("554821;8119;554820"))
+    folder = make_folder(tmp_path / "f", households=text)
+    report = validate_folder(folder)
+    assert report.ok
+    warning = report.problems[report.problems["rule"] == "in_code_list"].iloc[0]
+    assert (warning["severity"], warning["row"], warning["column"], warning["value"]) == (
+        "warning", 3, "Kód kontaktního místa", "554820")
+    assert "not in the code list “Housing contact points and their districts (illustrative)”" in warning["message_en"]
+    assert "554820" in load_folder(folder)["households"]["contact_point_code"].tolist()
+
+
+def test_an_orp_area_outside_the_contact_points_district_is_reported(tmp_path):
     panel = replace_line(ORP_PANEL_CS, 4, "2126;01.06.2026;531057;01.07.2026;20000;1;1;120")  # Beroun's point
     panel = replace_line(panel, 3, "2101;15.07.2026;529303;01.08.2026;47000;6;2;780")
     report = validate_folder(make_folder(tmp_path / "f", orp_panel=panel))
+    problems = report.problems.set_index("rule")
+    # a warning while the district table is illustrative (an error once the decree's table is bundled)
+    assert problems.loc["in_code_list", "value"] == "2126 + 531057" and problems.loc["in_code_list", "row"] == 4
+    assert problems.loc["in_code_list", "severity"] == "warning"
+    assert "belongs to the district of the contact point" in problems.loc["in_code_list", "message_en"]
     errors = report.problems[report.problems["severity"] == "error"].set_index("rule")
-    assert errors.loc["in_code_list", "value"] == "2126 + 531057" and errors.loc["in_code_list", "row"] == 4
-    assert "belongs to the district of the contact point" in errors.loc["in_code_list", "message_en"]
     assert errors.loc["first_of_month", "row"] == 3
     broken = report.problems[report.problems["rule"] == "constant_within"]
     assert set(broken["column"]) == {"Kód kontaktního místa", "Otevření kontaktního místa"}
