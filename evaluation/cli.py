@@ -79,7 +79,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_synth(args: argparse.Namespace) -> int:
     from evaluation.synthetic import generate
 
-    out = generate(args.out, seed=args.seed, scale=args.scale, formats=tuple(args.format))
+    out = generate(args.out, seed=args.seed, scale=args.scale, formats=tuple(args.format), national=args.national)
     print(f"synthetic data written to {out}")
     return EXIT_OK
 
@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="1 = the pilots; larger grows the comparison and contact-point data towards national size")
     p.add_argument("--format", nargs="+", choices=("parquet", "csv"), default=["parquet", "csv"],
                    help="file formats to write (default both)")
+    p.add_argument("--national", action="store_true",
+                   help="the national roll-out of the 132 housing contact points (zákon č. 175/2025 Sb.) instead "
+                        "of the pilots: ORP panel, applications, households, support contacts")
     p.set_defaults(func=_cmd_synth)
 
     p = command("run", "run the evaluation notebooks from a configuration file",

@@ -13,7 +13,11 @@ RULE_PARAMS = {
     "in_study_period": {"fields"},
     "first_of_month": {"field"},
     "constant_within": {"field", "by"},
+    "pattern": {"field", "pattern"},
+    "in_code_list": {"fields", "list"},
 }
+#: Rule parameters that are not field names (an operator, a value, a regular expression, a code list).
+NOT_FIELDS = {"when_value", "op", "pattern", "list"}
 
 
 def test_package_descriptor_lists_every_schema_file():
@@ -50,7 +54,7 @@ def test_each_table_is_consistent(table):
         assert rule.type in RULE_PARAMS, rule.type
         assert RULE_PARAMS[rule.type] <= set(rule.params), rule
         assert rule.description_cs and rule.description_en
-        mentioned = [v for k, v in rule.params.items() if k != "when_value" and k != "op"]
+        mentioned = [v for k, v in rule.params.items() if k not in NOT_FIELDS]
         for value in mentioned:
             for name in [value] if isinstance(value, str) else value:
                 assert name in names, f"rule {rule.type} of {table.name} names unknown field {name}"

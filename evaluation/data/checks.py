@@ -36,7 +36,7 @@ from evaluation.data.validation import combine, file_problem, row_problems
 #: Order in which row-level rules are checked; a row excluded by several counts under the first.
 RULE_ORDER = ("bad_line", "quote", "merged_cells", "encoding", "type", "required", "category", "range", "unique",
               "compare", "missing_iff", "no_overlap", "in_study_period", "first_of_month", "constant_within",
-              "foreign_key", "orphan")
+              "pattern", "in_code_list", "foreign_key", "orphan")
 #: Field-level rules that are not reported again for rows the reader reported as a whole.
 _CELL_RULES = ("type", "required", "category", "range")
 _THOUSANDS_REASONS = {
@@ -102,8 +102,10 @@ class TableCheck:
 
     def add_row_problems(self, mask: np.ndarray, name: str, rule: str, key: str, *,
                          values: pd.Series | None = None, column: str | None = None,
-                         per_row: dict[str, pd.Series] | None = None, **fixed: object) -> np.ndarray:
-        """Record a problem for each row where ``mask`` holds; returns the positions."""
+                         per_row: dict[str, pd.Series] | None = None, severity: str = "error",
+                         **fixed: object) -> np.ndarray:
+        """Record a problem for each row where ``mask`` holds; returns the positions. A ``"warning"``
+        keeps the rows (only an error excludes a row)."""
         if rule in _CELL_RULES and self.quiet.any():
             mask = mask & ~self.quiet
         positions = np.flatnonzero(mask)
@@ -116,8 +118,9 @@ class TableCheck:
                                            column or self.header(name), shown, rule,
                                            for_source(key, self.raw.file_format), per_row,
                                            sheets=self.sheets_of(positions), keys=self.keys_of(positions),
-                                           **fixed))
-        self.mark(positions, rule)
+                                           severity=severity, **fixed))
+        if severity == "error":
+            self.mark(positions, rule)
         return positions
 
     def add_reader_problems(self, notice: RowNotice) -> None:

@@ -25,8 +25,12 @@ _WORDS = {
            "read_fields": ("Nepovinná pole, která čtou analýzy nebo pravidla (sloupec musí v souboru být, "
                            "i když je prázdný)"), "type": "Typ", "required": "Povinné",
            "title": "Název", "description": "Popis", "limits": "Rozsah", "yes": "ano", "no": "ne",
+           "may_be_absent": "ne (sloupec lze vynechat)",
            "key": "Primární klíč", "references": "Odkazy", "rules": "Pravidla", "categories": "Kategorie pole",
            "code": "Kód", "label_cs": "Český popisek", "label_en": "Anglický popisek", "aliases": "Další názvy sloupce",
+           "code_lists": "Číselníky", "list": "Číselník", "file": "Soubor", "version": "Verze", "source": "Zdroj",
+           "code_lists_intro": ("Pravidla `in_code_list` ověřují kódy proti číselníkům, které jsou součástí "
+                                "specifikace (složka `codes/`, popis v `codes/README.md`)."),
            "files": ("Složka s daty obsahuje jeden soubor za tabulku pojmenovaný podle tabulky "
                      "(`households.csv`, `tenancies.xlsx`, `units.parquet` …). CSV může být v UTF-8 i Windows-1250, "
                      "s oddělovačem `;`, `,` nebo tabulátorem, s desetinnou čárkou a daty ve tvaru `15.03.2019`. "
@@ -42,8 +46,12 @@ _WORDS = {
            "read_fields": ("Optional fields that analyses or rules read (the column must be in the file, even "
                            "if empty)"), "type": "Type", "required": "Required",
            "title": "Title", "description": "Description", "limits": "Range", "yes": "yes", "no": "no",
+           "may_be_absent": "no (column may be left out)",
            "key": "Primary key", "references": "References", "rules": "Rules", "categories": "Categories of",
            "code": "Code", "label_cs": "Czech label", "label_en": "English label", "aliases": "Other column names",
+           "code_lists": "Code lists", "list": "Code list", "file": "File", "version": "Version", "source": "Source",
+           "code_lists_intro": ("The `in_code_list` rules check codes against the code lists that come with the "
+                                "contract (folder `codes/`, described in `codes/README.md`)."),
            "files": ("A data folder holds one file per table, named after the table (`households.csv`, "
                      "`tenancies.xlsx`, `units.parquet` ...). CSV may be UTF-8 or Windows-1250, separated by `;`, `,` "
                      "or tab, with decimal commas and dates such as `15.03.2019`. A folder need not hold every table: "
@@ -76,7 +84,8 @@ def _table(table: TableSchema, lang: str) -> list[str]:
     lines += [(f"| {w['field']} | {w['type']} | {w['required']} | {w['title']} | {w['limits']} | {w['description']} "
               f"| {w['aliases']} |"), "|---|---|---|---|---|---|---|"]
     for f in table.fields:
-        lines.append(f"| `{f.name}` | {w['types'][f.type]} | {w['yes'] if f.required else w['no']} | "
+        required = w["yes"] if f.required else w["may_be_absent"] if f.may_be_absent else w["no"]
+        lines.append(f"| `{f.name}` | {w['types'][f.type]} | {required} | "
                      f"{_cell(f.title(lang))} | {_limits(f)} | {_cell(f.description(lang))} | "
                      f"{_cell(', '.join(f.aliases))} |")
     lines.append("")
@@ -120,6 +129,17 @@ def _read_optional_fields(table: TableSchema, lang: str) -> list[str]:
     return lines
 
 
+def _code_lists(contract: DataContract, lang: str) -> list[str]:
+    if not contract.code_lists:
+        return []
+    w = _WORDS[lang]
+    lines = [f"**{w['code_lists']}:** {w['code_lists_intro']}", "",
+             f"| {w['list']} | {w['file']} | {w['title']} | {w['version']} | {w['source']} |", "|---|---|---|---|---|"]
+    lines += [f"| `{c.name}` | `{c.path.relative_to(contract.folder).as_posix()}` | {_cell(c.title(lang))} | "
+              f"{_cell(c.version)} | {_cell(c.source(lang))} |" for c in contract.code_lists]
+    return lines + [""]
+
+
 def render_contract(lang: str = "cs", contract: DataContract | None = None) -> str:
     """The whole contract as Markdown in ``lang`` (``"cs"`` or ``"en"``)."""
     if lang not in _WORDS:
@@ -131,6 +151,7 @@ def render_contract(lang: str = "cs", contract: DataContract | None = None) -> s
     lines = [f"# {w['heading']}: {contract.name} {contract.version}", "",
              w["files"].format(missing=", ".join(f"`{m}`" for m in missing)), "",
              f"**{w['period']}:** {start} – {end}", ""]
+    lines += _code_lists(contract, lang)
     for table in contract.tables:
         lines += _table(table, lang)
     return "\n".join(lines).rstrip() + "\n"

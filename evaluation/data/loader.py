@@ -308,7 +308,7 @@ class _Run:
                 elif users is not None:
                     check.add_file_problem("missing_needed_column", "missing_needed_column_absent",
                                            severity="warning", needs=users, **values)
-                else:
+                elif not f.may_be_absent or f.name in by_field:  # columns older exports lack: no word
                     check.add_file_problem("missing_optional_column", "missing_optional_column", severity="warning",
                                            **values)
             self.missing_fields[name] = tuple(f.name for f in missing if not f.required)

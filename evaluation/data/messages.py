@@ -193,6 +193,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        ROW_EN + "the date {value} is not the first day of a month. {rule_en}"),
     "constant_within": (ROW_CS + "hodnota {value} se liší od jiných řádků se stejným „{by}“ ({found}). {rule_cs}",
                         ROW_EN + "the value {value} differs from other rows with the same “{by}” ({found}). {rule_en}"),
+    "pattern": (ROW_CS + "hodnota {value} nemá správný tvar. {rule_cs}",
+                ROW_EN + "the value {value} does not have the right form. {rule_en}"),
+    "in_code_list": (ROW_CS + "hodnota {value} není v číselníku „{list_cs}“ (verze {version}). {rule_cs}",
+                     ROW_EN + "the value {value} is not in the code list “{list_en}” (version {version}). {rule_en}"),
+    "in_code_list_combination": (ROW_CS + "kombinace {value} není v číselníku „{list_cs}“ (verze {version}). "
+                                          "Porušené pravidlo: {rule_cs}",
+                                 ROW_EN + "the combination {value} is not in the code list “{list_en}” (version "
+                                          "{version}). Rule broken: {rule_en}"),
 }
 
 # A database table (evaluation.data.database) is checked by the same code as a file; where a message
@@ -290,6 +298,8 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
     "database": ("tabulky databáze", "database tables"),
     "db_type": ("sloupec nevhodného typu v databázi", "column of the wrong database type"),
     "unread_columns": ("nenačtené sloupce", "columns not read"),
+    "pattern": ("kód v nesprávném tvaru", "code in the wrong form"),
+    "in_code_list": ("kód mimo číselník", "code not in the code list"),
 }
 
 IDENTIFIER_KINDS: dict[str, tuple[str, str]] = {

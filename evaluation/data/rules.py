@@ -8,7 +8,17 @@ Rule types (see :class:`evaluation.data.schema.Rule`):
                      open spell; a spell may start on the day the previous one ends);
 ``in_study_period``  each of ``fields`` lies within the study period (both ends included);
 ``first_of_month``   ``field`` is the first day of a month;
-``constant_within``  ``field`` has one value (empty counts as a value) within each ``by`` group.
+``constant_within``  ``field`` has one value (empty counts as a value) within each ``by`` group;
+``pattern``          ``field`` (text) matches the regular expression ``pattern`` in full;
+``in_code_list``     the values of ``fields`` are in the contract's code list ``list`` (its columns
+                     of the same names; several fields: the combination must be a row of the list,
+                     judged only where each value is known on its own, so one bad code is
+                     reported once).
+
+Rows whose code breaks the table's ``pattern`` rule for that field are not judged by
+``in_code_list`` (the format problem is reported already). A code missing from a list flagged
+``illustrative`` (a placeholder, such as the contact points until the decree's annex is bundled)
+is a warning that keeps the row: real data must not be refused by a list that is not real.
 
 A rule whose fields are not all in the file is skipped: the missing column is
 reported on its own. Rows with an unparseable value in a rule's field are not
@@ -24,13 +34,14 @@ True
 from __future__ import annotations
 
 import operator
+import re
 
 import numpy as np
 import pandas as pd
 
 from evaluation.data.checks import TableCheck
 from evaluation.data.parsing import as_text
-from evaluation.data.schema import Rule
+from evaluation.data.schema import DataContract, Rule, get_schema
 from evaluation.errors import DataError
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
@@ -38,14 +49,16 @@ OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operat
 _OPEN_END = np.iinfo(np.int64).max
 
 
-def check_rules(check: TableCheck, study_period: tuple[pd.Timestamp, pd.Timestamp]) -> None:
-    """Apply every rule of the table's schema to ``check``."""
+def check_rules(check: TableCheck, study_period: tuple[pd.Timestamp, pd.Timestamp],
+                contract: DataContract | None = None) -> None:
+    """Apply every rule of the table's schema to ``check`` (code lists from ``contract``, by default
+    the data contract in use)."""
     for rule in check.schema.rules:
         handler = _HANDLERS.get(rule.type)
         if handler is None:
             raise DataError(f"the data contract of table {check.schema.name!r} has a rule of unknown type "
                             f"{rule.type!r}; known types: {', '.join(_HANDLERS)}")
-        handler(check, rule, study_period)
+        handler(check, rule, (contract or get_schema()) if rule.type == "in_code_list" else study_period)
 
 
 def _texts(rule: Rule) -> dict[str, str]:
@@ -154,6 +167,63 @@ def _constant_within(check: TableCheck, rule: Rule, period: object) -> None:
                            by=check.header(by), **_texts(rule))
 
 
+def _malformed(check: TableCheck, name: str) -> np.ndarray:
+    """Rows whose value of ``name`` breaks a ``pattern`` rule of the table (empty counts as fine)."""
+    bad = np.zeros(check.n_rows, dtype=bool)
+    for rule in check.schema.rules:
+        if rule.type == "pattern" and rule.params["field"] == name and check.has(name):
+            bad |= _breaks_pattern(check.values(name), rule.params["pattern"])
+    return bad
+
+
+def _breaks_pattern(values: pd.Series, pattern: str) -> np.ndarray:
+    text = values.astype("string")
+    matches = text.str.fullmatch(pattern)
+    return (text.notna() & ~matches.fillna(False).astype(bool)).to_numpy(dtype=bool)
+
+
+def _pattern(check: TableCheck, rule: Rule, period: object) -> None:
+    name, pattern = rule.params["field"], rule.params["pattern"]
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise DataError(f"rule 'pattern' of table {check.schema.name!r} has an invalid pattern {pattern!r}: {exc}") \
+            from None
+    if not check.has(name):
+        return
+    check.add_row_problems(_breaks_pattern(check.values(name), pattern), name, "pattern", "pattern", **_texts(rule))
+
+
+def _in_code_list(check: TableCheck, rule: Rule, contract: DataContract) -> None:
+    fields = tuple(rule.params["fields"])
+    if not check.has(*fields):
+        return
+    try:
+        code_list = contract.code_list(rule.params["list"])
+    except KeyError as exc:
+        raise DataError(f"rule 'in_code_list' of table {check.schema.name!r}: {exc.args[0]}") from None
+    texts = {name: check.values(name).astype("string") for name in fields}
+    judged = np.ones(check.n_rows, dtype=bool)
+    for name in fields:
+        judged &= texts[name].notna().to_numpy(dtype=bool) & ~_malformed(check, name)
+    common = dict(list_cs=code_list.title("cs"), list_en=code_list.title("en"), version=code_list.version,
+                  severity="warning" if code_list.illustrative else "error", **_texts(rule))
+    if len(fields) == 1:
+        known = texts[fields[0]].isin(code_list.values(fields[0])).to_numpy(dtype=bool)
+        check.add_row_problems(judged & ~known, fields[0], "in_code_list", "in_code_list", **common)
+        return
+    for name in fields:  # each code on its own first: an unknown code is its own rule's problem
+        judged &= texts[name].isin(code_list.values(name)).to_numpy(dtype=bool)
+    frame = code_list.frame()
+    rows = pd.MultiIndex.from_frame(frame[list(fields)])
+    known = pd.MultiIndex.from_arrays([texts[name].fillna("") for name in fields]).isin(rows)
+    shown = as_text(check.raw_column(fields[0]))
+    for name in fields[1:]:
+        shown = shown + " + " + as_text(check.raw_column(name))
+    check.add_row_problems(judged & ~known, fields[0], "in_code_list", "in_code_list_combination",
+                           values=shown, column=" + ".join(check.header(name) for name in fields), **common)
+
+
 _HANDLERS = {"compare": _compare, "missing_iff": _missing_iff, "no_overlap": _no_overlap,
              "in_study_period": _in_study_period, "first_of_month": _first_of_month,
-             "constant_within": _constant_within}
+             "constant_within": _constant_within, "pattern": _pattern, "in_code_list": _in_code_list}

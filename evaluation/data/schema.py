@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from evaluation.resources import resource_dir
 
 LANGS = ("cs", "en")
@@ -65,6 +67,7 @@ class Field:
     categories: tuple[Category, ...] = ()
     aliases: tuple[str, ...] = ()  # further header spellings municipal systems are known to export
     unit: str | None = None  # "CZK" for money: no value has three decimals, which tells thousands apart
+    may_be_absent: bool = False  # an optional column older exports lack (national codes): its absence is no warning
 
     @property
     def is_categorical(self) -> bool:
@@ -103,10 +106,15 @@ class ForeignKey:
     reference_fields: tuple[str, ...]
 
 
+#: Rule types that check the codes in a column on their own (format, membership of a code list).
+CODE_CHECKS = frozenset({"pattern", "in_code_list"})
+
+
 @dataclass(frozen=True)
 class Rule:
     """A cross-field rule: ``compare``, ``missing_iff``, ``no_overlap``, ``in_study_period``,
-    ``first_of_month`` or ``constant_within``; ``params`` holds its other keys."""
+    ``first_of_month``, ``constant_within``, ``pattern`` or ``in_code_list``; ``params`` holds its
+    other keys."""
     type: str
     description_en: str
     description_cs: str
@@ -116,11 +124,60 @@ class Rule:
         return self.description_cs if lang == "cs" else self.description_en
 
     @property
-    def fields(self) -> tuple[str, ...]:
-        """The fields the rule reads (a rule whose fields are not all in the file cannot be checked)."""
+    def checked_fields(self) -> tuple[str, ...]:
+        """Every field whose values the rule looks at."""
         names = [self.params[k] for k in ("left", "right", "field", "when_field", "by", "start", "end")
                  if isinstance(self.params.get(k), str)]
         return tuple(dict.fromkeys([*names, *self.params.get("fields", ())]))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule needs in the file (a rule whose fields are not all in the file cannot be
+        checked, so a missing optional column it reads is worth a warning). The code checks
+        (``pattern``, ``in_code_list``) need none: they judge codes that are there, and a file
+        without the code column has nothing for them to judge."""
+        return () if self.type in CODE_CHECKS else self.checked_fields
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """A code list bundled with the contract (``codeLists`` in datapackage.json, files in ``codes/``):
+    municipalities, ORP areas, housing contact points. ``frame()`` reads it, every column as text."""
+    name: str
+    path: Path
+    title_en: str
+    title_cs: str
+    key: tuple[str, ...]
+    version: str
+    source_en: str
+    source_cs: str
+    illustrative: bool = False
+
+    def title(self, lang: str = "cs") -> str:
+        return self.title_cs if lang == "cs" else self.title_en
+
+    def source(self, lang: str = "cs") -> str:
+        return self.source_cs if lang == "cs" else self.source_en
+
+    def frame(self) -> pd.DataFrame:
+        return _read_code_list(str(self.path)).copy()
+
+    def values(self, column: str) -> frozenset[str]:
+        """The codes in ``column`` of the list."""
+        return _code_values(str(self.path), column)
+
+
+@lru_cache(maxsize=16)
+def _read_code_list(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@lru_cache(maxsize=32)
+def _code_values(path: str, column: str) -> frozenset[str]:
+    frame = _read_code_list(path)
+    if column not in frame.columns:
+        raise KeyError(f"the code list {Path(path).name} has no column {column!r}")
+    return frozenset(frame[column])
 
 
 @dataclass(frozen=True)
@@ -161,6 +218,14 @@ class DataContract:
     study_period: tuple[str, str]
     tables: tuple[TableSchema, ...]
     folder: Path
+    code_lists: tuple[CodeList, ...] = ()
+
+    def code_list(self, name: str) -> CodeList:
+        for c in self.code_lists:
+            if c.name == name:
+                return c
+        known = ", ".join(c.name for c in self.code_lists) or "none"
+        raise KeyError(f"the data contract has no code list {name!r} (known: {known})")
 
     def table(self, name: str) -> TableSchema:
         for t in self.tables:
@@ -191,7 +256,7 @@ def _parse_field(raw: dict[str, Any]) -> Field:
         minimum=c.get("minimum"), maximum=c.get("maximum"),
         categories=tuple(Category(x["value"], x.get("label", x["value"]), x.get("label_cs", x.get("label", x["value"])))
                          for x in raw.get("categories", [])),
-        aliases=tuple(raw.get("aliases", ())), unit=raw.get("unit"),
+        aliases=tuple(raw.get("aliases", ())), unit=raw.get("unit"), may_be_absent=bool(raw.get("mayBeAbsent", False)),
     )
 
 
@@ -219,6 +284,12 @@ def get_schema(folder: str | Path | None = None) -> DataContract:
         raw = json.loads((root / resource["schema"]).read_text(encoding="utf-8"))
         tables.append(_parse_table(raw, bool(resource.get("required", False))))
     period = package.get("studyPeriod", {})
+    code_lists = tuple(CodeList(name=c["name"], path=root / c["path"], title_en=c.get("title", c["name"]),
+                                title_cs=c.get("title_cs", c.get("title", c["name"])), key=_as_tuple(c.get("key", [])),
+                                version=c.get("version", ""), source_en=c.get("source", ""),
+                                source_cs=c.get("source_cs", c.get("source", "")),
+                                illustrative=bool(c.get("illustrative", False)))
+                       for c in package.get("codeLists", []))
     return DataContract(name=package["name"], version=package.get("version", ""),
                         study_period=(period.get("start", "1900-01-01"), period.get("end", "2100-12-31")),
-                        tables=tuple(tables), folder=root)
+                        tables=tuple(tables), folder=root, code_lists=code_lists)

@@ -62,7 +62,7 @@ PerRow = pd.Series | tuple[pd.Series, pd.Series]
 
 def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: pd.Series, rule: str, key: str,
                  per_row: dict[str, PerRow] | None = None, *, sheets: np.ndarray | None = None,
-                 keys: np.ndarray | None = None, **fixed: object) -> pd.DataFrame:
+                 keys: np.ndarray | None = None, severity: str = "error", **fixed: object) -> pd.DataFrame:
     """Problems of many rows at once: ``rows``, ``sheets`` (workbooks), ``keys`` (database records)
     and ``values`` (text as in the file) are aligned. A ``per_row`` entry is one Series, or a
     (Czech, English) pair of Series."""
@@ -82,7 +82,7 @@ def row_problems(file: str, table: str, rows: np.ndarray, column: str, values: p
         "table": table, "row": pd.array(rows, dtype="Int64"),
         "key": pd.Series(np.asarray(keys, dtype=object)) if keys is not None else "", "column": column,
         "value": values,
-        "rule": rule, "severity": "error",
+        "rule": rule, "severity": severity,
         "message_cs": render(fill(cs, column=column, **fixed), row_text, shown_cs,
                              where=row_places(rows, sheets, "cs", keys=keys), **per_cs),
         "message_en": render(fill(en, column=column, **fixed), row_text, shown_en,

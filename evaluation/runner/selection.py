@@ -12,6 +12,14 @@ table's rows in, kept and left out are counted with the reason in a
   units, applications and costs, and the rows of every household-keyed table that
   belong to those households. The municipality panel keeps that municipality and the
   municipalities that never ran a pilot (its comparison group); other pilots leave.
+* **contact point** (national data: applications that carry the contact point's code,
+  ``contact_point_code``) is chosen by its name in ``contact_point`` (``KMB Benešov``) wherever a
+  municipality may be named, so a run's ``municipalities:`` list may name contact points. The
+  scope keeps the point's applications, the households that applied there or carry its code,
+  the ORP areas of its district in the ORP panel with the areas whose contact point never
+  opened (its comparison), and what follows those households; units, costs and the
+  municipality panel belong to municipalities, not contact points, and leave. A name that is
+  both a municipality and a contact point is taken as the municipality.
 * **programme step** keeps tenancies (and their rent ledger), units and costs of that
   step; programme households keep only if they had a spell in it, comparison
   households all stay (they are the comparison for every step).
@@ -108,8 +116,12 @@ def select_scope(dataset: Dataset, *, municipality: str | None = None, programme
     study_period = dataset.study_period
     if municipality is not None:
         municipality, note = resolve_municipality(municipality, dataset)
-        _by_municipality(tables, counter, municipality)
-        notes.append(f"municipality: {municipality}")
+        if municipality in contact_points_with_data(dataset) and municipality not in _municipal_names(dataset):
+            _by_contact_point(tables, counter, municipality)
+            notes.append(f"contact point: {municipality}")
+        else:
+            _by_municipality(tables, counter, municipality)
+            notes.append(f"municipality: {municipality}")
         if note:
             notes.append(note)
     if programme_step is not None:
@@ -139,12 +151,38 @@ MUNICIPAL_TABLES = ("households", "applications", "units", "costs")
 
 def municipalities_with_data(dataset: Dataset) -> list[str]:
     """Municipalities with data of their own: rows in households, applications, units or costs,
-    or a pilot start in the municipality panel (not the panel's comparison municipalities)."""
+    or a pilot start in the municipality panel (not the panel's comparison municipalities); and
+    the contact points of national data (:func:`contact_points_with_data`), each a scope too."""
+    return sorted(_municipal_names(dataset) | set(pilot_municipalities(dataset))
+                  | set(contact_points_with_data(dataset)))
+
+
+def _municipal_names(dataset: Dataset) -> set[str]:
     names: set[str] = set()
     for table in MUNICIPAL_TABLES:
         if dataset.has(table) and "municipality" in dataset[table]:
             names |= {str(m) for m in dataset[table]["municipality"].dropna().unique()}
-    return sorted(names | set(pilot_municipalities(dataset)))
+    return names
+
+
+def contact_points_with_data(dataset: Dataset) -> list[str]:
+    """Housing contact points under zákon č. 175/2025 Sb. with applications in the data: the names
+    (column ``contact_point``) of applications that carry a contact-point code. Pilot data, which
+    have no codes, have none (their contact points are no scope of their own).
+
+    >>> import pandas as pd
+    >>> apps = pd.DataFrame({"application_id": ["1", "2"], "contact_point": ["KMB Benešov", "KMB Praha 7"],
+    ...                      "contact_point_code": ["529303", None], "municipality": ["Votice", "Praha"]})
+    >>> contact_points_with_data(Dataset.from_frames({"applications": apps}))
+    ['KMB Benešov']
+    """
+    if not dataset.has("applications"):
+        return []
+    applications = dataset["applications"]
+    if "contact_point_code" not in applications or "contact_point" not in applications:
+        return []
+    coded = applications.loc[applications["contact_point_code"].notna().to_numpy(), "contact_point"]
+    return sorted({str(c) for c in coded.dropna().unique()})
 
 
 def pilot_municipalities(dataset: Dataset) -> list[str]:
@@ -207,6 +245,28 @@ def _by_municipality(tables: dict[str, pd.DataFrame], counter: _Counter, municip
         panel = tables["municipality_panel"]
         keep = (panel["municipality"] == municipality) | panel["pilot_start_period"].isna()
         counter.apply(tables, "municipality_panel", keep, "other pilot municipality")
+
+
+def _by_contact_point(tables: dict[str, pd.DataFrame], counter: _Counter, point: str) -> None:
+    applications = tables["applications"]
+    at_point = applications["contact_point"].eq(point).fillna(False).astype(bool)
+    codes = set(applications.loc[at_point.to_numpy(), "contact_point_code"].dropna().astype(str))
+    counter.apply(tables, "applications", at_point, "other contact point")
+    if "households" in tables:
+        households = tables["households"]
+        keep = households["household_id"].isin(tables["applications"]["applicant_id"])
+        if "contact_point_code" in households:
+            keep |= households["contact_point_code"].astype("string").isin(codes).fillna(False).astype(bool)
+        counter.apply(tables, "households", keep, "household of another contact point")
+    for name in ("units", "costs", "municipality_panel"):
+        if name in tables:
+            counter.apply(tables, name, pd.Series(False, index=tables[name].index),
+                          "a municipality's table, not a contact point's")
+    if "orp_panel" in tables:
+        panel = tables["orp_panel"]
+        keep = panel["contact_point_code"].astype("string").isin(codes).fillna(False).astype(bool) \
+            | panel["contact_point_opened"].isna()
+        counter.apply(tables, "orp_panel", keep, "ORP area of another contact point's district")
 
 
 def _by_step(tables: dict[str, pd.DataFrame], counter: _Counter, step: str) -> None:

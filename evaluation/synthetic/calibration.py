@@ -455,3 +455,121 @@ TRIAL_P_FOLLOWED_UP_CONTROL = 0.85
 TRIAL_FOLLOW_UP_ARREARS_LOGIT = -0.6
 TRIAL_P_KEPT_BY_PROGRAMME = 0.6
 TRIAL_ATTRITION_REASONS = (("lost_to_follow_up", 0.60), ("withdrew", 0.25), ("moved_away", 0.15))
+
+
+# --------------------------------------------------------------------------------------
+# National roll-out of the housing contact points (zákon č. 175/2025 Sb., o podpoře bydlení)
+# --------------------------------------------------------------------------------------
+# The national data set (``simulate(national=True)``): every ORP area, the 132 contact points
+# of the bundled code list ``data_schema/codes/contact_points.csv`` (an ILLUSTRATIVE network
+# with the structure of nařízení vlády č. 418/2025 Sb., not its annex), applications and the
+# households behind them, support contacts of the act's measures and a monthly ORP panel.
+#: Study period of the national data: two and a half years before the act's measures start and
+#: eighteen months after (the synthetic information system is extracted at its end; assumption).
+NATIONAL_STUDY_START = np.datetime64("2024-01-01", "D")
+NATIONAL_STUDY_END = np.datetime64("2027-12-31", "D")
+#: The act is in force since 1 January 2026 and its measures run from July 2026 (BRIEF.md; zákon
+#: č. 175/2025 Sb.): no contact point opens before this month.
+ACT_MEASURES_FROM = "2026-07"
+#: Opening month of the contact points and how many open then. All 132 open in 2026 (issue 15:
+#: "all contact points with staggered openings in 2026"), from July, when the act's measures
+#: start, to December, as municipalities hire staff (assumption: the shares per month are not
+#: published). The 115 points of the act are drawn for the earlier slots (districts with more
+#: housing need first), the decree's 17 for the later ones. With every district treated by
+#: December 2026 no district is left for comparison afterwards: a staggered design identifies
+#: effects only up to November 2026 (tests/synthetic/test_synth_national.py).
+CONTACT_POINT_OPENINGS: tuple[tuple[str | None, int], ...] = (
+    ("2026-07", 46), ("2026-08", 18), ("2026-09", 22), ("2026-10", 18), ("2026-11", 14), ("2026-12", 14))
+#: Residents of Czechia, about 10.9 million (ČSÚ, 1 January 2024; rounded); the ORP populations
+#: are synthetic and add up to it.
+POPULATION_TOTAL = 10_900_000
+#: Approximate populations of the statutory cities (zákon č. 128/2000 Sb., § 4), rounded, of the
+#: order published by ČSÚ for 2024; each is its ORP area's seat. Other seats and the other
+#: municipalities of an ORP area are synthetic (below); then every area but Prague is scaled so
+#: that the country adds up to POPULATION_TOTAL. Approximate, not ČSÚ figures.
+STATUTORY_CITY_POPULATION: dict[str, int] = {
+    "Praha": 1_384_000, "Brno": 400_000, "Ostrava": 283_000, "Plzeň": 185_000, "Liberec": 106_000,
+    "Olomouc": 102_000, "České Budějovice": 97_000, "Hradec Králové": 93_000, "Pardubice": 92_000,
+    "Ústí nad Labem": 91_000, "Zlín": 74_000, "Kladno": 70_000, "Havířov": 69_000, "Most": 64_000,
+    "Opava": 55_000, "Frýdek-Místek": 54_000, "Jihlava": 54_000, "Teplice": 50_000, "Karviná": 49_000,
+    "Děčín": 47_000, "Karlovy Vary": 47_000, "Chomutov": 47_000, "Mladá Boleslav": 47_000,
+    "Jablonec nad Nisou": 46_000, "Prostějov": 43_000, "Přerov": 41_000, "Třinec": 34_000}
+#: Synthetic seat towns (lognormal median and sigma, at least 2,500) and the other municipalities
+#: of an area (lognormal median and sigma of their mean population, per area). Assumption.
+SEAT_POPULATION = (11_000.0, 0.55)
+OTHER_MUNICIPALITY_POPULATION = (700.0, 0.35)
+#: Households in housing need: 71,100 households with 160,900 members (Platforma pro sociální
+#: bydlení, Zpráva o vyloučení z bydlení za rok 2024, as reported by Lidovky.cz on 8 October 2024);
+#: the stock of the synthetic country at the start of the data.
+HOUSEHOLDS_IN_NEED = 71_100
+#: More than half of the people in housing need live in 14 of the 206 ORP areas (Platforma pro
+#: sociální bydlení and Lumos, Zpráva o vyloučení z bydlení za rok 2018). The need rate per 1,000
+#: inhabitants is lognormal around region and city effects with this sigma, chosen so that the
+#: 14 areas with the most households in need hold about half of them (a test checks 0.40-0.60).
+NEED_RATE_SIGMA = 0.45
+#: Higher need in the structurally disadvantaged regions (Ústecký, Moravskoslezský, Karlovarský)
+#: and in statutory cities: additive on the log need rate (assumption).
+NEED_REGION_EFFECT = {"CZ042": 0.6, "CZ080": 0.45, "CZ041": 0.4}
+NEED_CITY_EFFECT = 0.9
+#: Households newly falling into housing need each year: 11,700 (Zpráva o vyloučení z bydlení za
+#: rok 2018); registrations a month per area follow its share of the stock.
+NEED_INFLOW_PER_YEAR = 11_700
+#: People in shelters (azylové domy): 5,981 in spring 2022 (MPSV census of people in housing need,
+#: carried out by SocioFaktor; ČTK, December 2022) → about 16.7 nights per 1,000 inhabitants a
+#: month nationally (5,981 × 30.4 / 10.9 million × 1,000); areas vary with their need rate.
+SHELTER_RESIDENTS = 5_981
+#: Evictions carried out per 1,000 inhabitants a year (assumption, as the pilot panel's
+#: PANEL_EVICTIONS_PER_1000), rising with the area's need rate.
+NATIONAL_EVICTIONS_PER_1000_YEAR = (0.6, 1.8)
+#: True effects of a contact point opening in month g, e = months since the opening (e >= 0), on
+#: rates per 1,000 inhabitants a month; m_g makes them differ by opening cohort (assumption):
+#: evictions -a * (1 - r^(e + 1)) * m_g (prevention takes months to bite);
+#: shelter nights -b * (1 - exp(-(e + 1) / k)) * m_g (households move on from shelters);
+#: registered households in need +c * (l + (1 - l) * exp(-e / k2)) (the contact point finds need
+#: nobody had recorded: a surge that settles; registered need RISES, a caution for evaluators).
+NATIONAL_EVICTIONS_EFFECT = (0.022, 0.85)
+NATIONAL_SHELTER_EFFECT = (2.0, 5.0)
+NATIONAL_NEED_DETECTION = (0.035, 0.3, 4.0)
+NATIONAL_COHORT_MULTIPLIER: dict[str, float] = {
+    "2026-07": 1.0, "2026-08": 1.1, "2026-09": 0.9, "2026-10": 1.2, "2026-11": 0.8, "2026-12": 1.3}
+#: Applicant households: new households a month per 100 households in housing need in the area,
+#: once its contact point is open, reached over the first RAMP_UP_MONTHS (assumption; about
+#: 50,000 households by the end of 2027 at scale 1: the act's counselling is also open to people
+#: at risk of housing need, 1.6 million of whom the ministry counts, Hospodářské noviny 3 Dec 2025).
+APPLICANTS_PER_100_IN_NEED = 4.5
+RAMP_UP_MONTHS = 3
+#: Further applications of a household after its first (0, 1, 2: shares) and the days between
+#: them (exponential mean). Assumption.
+FURTHER_APPLICATIONS = (0.70, 0.22, 0.08)
+DAYS_BETWEEN_APPLICATIONS = 45.0
+#: The act's measures: share of first applications and of later ones (counselling usually comes
+#: first). Bridging assistance follows housing assistance, so none is asked for before 2027
+#: (assumption).
+MEASURES = ("poradenstvi", "asistence_v_bydleni", "navazujici_asistence", "bydleni_s_rucenim", "prispevek_obci")
+MEASURE_SHARES_FIRST = (0.62, 0.22, 0.0, 0.07, 0.09)
+MEASURE_SHARES_LATER = (0.10, 0.48, 0.06, 0.16, 0.20)
+BRIDGING_FROM = "2027-01"
+#: The request type a national application is recorded under (request_type is required).
+MEASURE_REQUEST_TYPE = {"poradenstvi": "counselling", "asistence_v_bydleni": "other", "navazujici_asistence": "other",
+                        "bydleni_s_rucenim": "affordable_flat", "prispevek_obci": "social_flat"}
+#: Decisions by measure (granted, rejected, referred, withdrawn); assumption: guaranteed and
+#: municipal flats are scarce.
+NATIONAL_DECISION_SHARES: dict[str, tuple[float, ...]] = {
+    "poradenstvi": (0.90, 0.01, 0.07, 0.02), "asistence_v_bydleni": (0.72, 0.12, 0.11, 0.05),
+    "navazujici_asistence": (0.80, 0.10, 0.05, 0.05), "bydleni_s_rucenim": (0.38, 0.32, 0.20, 0.10),
+    "prispevek_obci": (0.42, 0.30, 0.20, 0.08)}
+#: Processing time: the median days of a contact point are lognormal across contact points
+#: (median, sigma), days within one lognormal with PROCESSING_SIGMA; the share of applications a
+#: contact point never decides is Beta(a, b) across contact points (mean about 3 %). Assumption.
+NATIONAL_MEDIAN_DAYS = (21.0, 0.45)
+NATIONAL_LOST_SHARE_BETA = (1.2, 40.0)
+#: Applications filed at the seat municipality of the applicant's area (the rest: its other
+#: municipalities, equally likely). Assumption.
+P_APPLICANT_AT_SEAT = 0.55
+#: Household composition and income of applicant households (the Ostrava waiting list's, above).
+NATIONAL_REFERRAL_SHARES = (0.04, 0.18, 0.14, 0.12, 0.04, 0.03, 0.0, 0.43, 0.02)
+#: Support contacts a month by measure while it runs (at most 24 months of housing assistance by
+#: the act; assumption for the rates).
+NATIONAL_CONTACTS_PER_MONTH = {"asistence_v_bydleni": 3.0, "navazujici_asistence": 1.5,
+                               "bydleni_s_rucenim": 0.8, "prispevek_obci": 0.6}
+ASSISTANCE_MAX_MONTHS = 24

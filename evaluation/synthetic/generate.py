@@ -1,4 +1,5 @@
-"""Write the synthetic pilots to a folder: ``evaluation synth --out DIR --seed N --scale S``.
+"""Write the synthetic pilots to a folder: ``evaluation synth --out DIR --seed N --scale S``;
+with ``--national`` (``national=True``) the national roll-out of contact points instead.
 
 Layout of ``out_dir``::
 
@@ -7,7 +8,9 @@ Layout of ``out_dir``::
     parquet/                households.parquet, tenancies.parquet, ... + datapackage.json
     csv/                    households.csv, ... in Czech conventions + datapackage.json
 
-Each format folder holds one file per table of the contract and is a data folder on its own
+Each format folder holds one file per table of the data set (the pilots: every table but the
+national ``orp_panel``; the national set: ``households``, ``support_contacts``, ``applications``,
+``orp_panel``) and is a data folder on its own
 (``evaluation validate DIR/csv``; ``load_folder`` reads it). The folders do not hold
 ``truth.json`` so that the loader does not meet a file that is not a table.
 
@@ -38,7 +41,8 @@ def datapackage(data: SyntheticData, fmt: str | None = None) -> dict:
     start, end = (str(d.date()) for d in data.study_period)
     package["studyPeriod"] = {"start": start, "end": end}
     package["synthetic"] = {"seed": data.seed, "scale": data.scale, "truth": "truth.json",
-                            "generator": "evaluation.synthetic"}
+                            "generator": "evaluation.synthetic", "national": data.national}
+    package["resources"] = [r for r in package["resources"] if r["name"] in data.tables]  # the files there are
     for resource in package["resources"]:
         schema_file = contract.folder / resource["schema"]
         resource["schema"] = json.loads(schema_file.read_text(encoding="utf-8"))  # self-contained package
@@ -57,17 +61,18 @@ def _write_json(obj: dict, path: Path) -> None:
 
 
 def generate(out_dir: str | Path, *, seed: int = 2019, scale: float = 1.0,
-             formats: Sequence[str] = ("parquet", "csv")) -> Path:
-    """Simulate the pilots and write them to ``out_dir`` (see the module docstring); returns the folder.
+             formats: Sequence[str] = ("parquet", "csv"), national: bool = False) -> Path:
+    """Simulate the pilots (or, ``national=True``, the national roll-out of contact points) and write
+    them to ``out_dir`` (see the module docstring); returns the folder.
 
-    The same seed and scale give byte-identical files.
+    The same seed, scale and ``national`` give byte-identical files.
     """
     formats = tuple(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise ConfigError(f"unknown or no file format {unknown or formats}; use parquet and/or csv")
     out = Path(out_dir)
-    data = simulate(seed=seed, scale=scale)
+    data = simulate(seed=seed, scale=scale, national=national)
     out.mkdir(parents=True, exist_ok=True)
     for fmt in formats:
         folder = out / fmt

@@ -64,16 +64,20 @@ class SyntheticData:
     potential_outcomes: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     seed: int = 2019
     scale: float = 1.0
+    national: bool = False  # the national roll-out of contact points (evaluation.synthetic.national)
 
     @property
     def study_period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        return pd.Timestamp(str(cal.STUDY_START)), pd.Timestamp(str(cal.STUDY_END))
+        start, end = self.truth.study_period
+        return pd.Timestamp(start), pd.Timestamp(end)
 
     def to_dataset(self) -> Dataset:
         """The tables as a :class:`~evaluation.data.dataset.Dataset` (no validation run)."""
+        kind = "national synthetic data" if self.national else "synthetic data"
         return Dataset.from_frames(dict(self.tables), study_period=self.study_period,
-                                   source=f"synthetic data (seed {self.seed}, scale {self.scale:g})",
-                                   metadata={"synthetic": True, "seed": self.seed, "scale": self.scale})
+                                   source=f"{kind} (seed {self.seed}, scale {self.scale:g})",
+                                   metadata={"synthetic": True, "seed": self.seed, "scale": self.scale,
+                                             "national": self.national})
 
 
 def _check_arguments(seed: int, scale: float) -> None:
@@ -114,8 +118,10 @@ _TABLE_ORDER = ("households", "units", "tenancies", "support_contacts", "rent_le
                 "applications", "costs", "municipality_panel", "assignment")
 
 
-def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
-    """Simulate the synthetic pilots: every table of the data contract plus the truth.
+def simulate(*, seed: int = 2019, scale: float = 1.0, national: bool = False) -> SyntheticData:
+    """Simulate the synthetic pilots: every table of the data contract but the national panel, plus
+    the truth; with ``national=True`` the national roll-out of contact points instead
+    (:func:`evaluation.synthetic.national.simulate_national`).
 
     ``scale`` multiplies the programme and comparison households and the contact-point
     applications (the pilot structure stays); about 435 gives 200,000 households.
@@ -123,6 +129,10 @@ def simulate(*, seed: int = 2019, scale: float = 1.0) -> SyntheticData:
     >>> simulate(seed=1, scale=0.2).tables["tenancies"]["step"].dtype.name
     'category'
     """
+    if national:
+        from evaluation.synthetic.national import simulate_national
+
+        return simulate_national(seed=seed, scale=scale)
     _check_arguments(seed, scale)
     scale = float(scale)
     streams = dict(zip(_STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS)))))

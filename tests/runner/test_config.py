@@ -155,7 +155,7 @@ def test_not_yaml_and_not_a_mapping(folder):
         load_config(folder / "absent.yaml")
 
 
-@pytest.mark.parametrize("name", ["example.yaml", "pilots_batch.yaml"])
+@pytest.mark.parametrize("name", ["example.yaml", "pilots_batch.yaml", "national.yaml"])
 def test_committed_example_configurations_are_valid(name, tmp_path):
     raw = yaml.safe_load((REPO / "configs" / name).read_text(encoding="utf-8"))
     jsonschema.validate(json.loads(json.dumps(raw, default=str)), configuration_schema())

@@ -22,3 +22,9 @@ def demo_folder(tmp_path_factory):
 def large():
     """A larger draw (about 5,000 households) for checks that need precision."""
     return simulate(seed=11, scale=10.0)
+
+
+@pytest.fixture(scope="session")
+def national():
+    """The national roll-out of contact points at a fifth of its size (about 10,000 households)."""
+    return simulate(seed=2026, scale=0.2, national=True)

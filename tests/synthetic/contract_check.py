@@ -6,6 +6,10 @@ Returns a list of plain-English problems; an empty list means the tables conform
 """
 from __future__ import annotations
 
+import csv
+import json
+import re
+
 import pandas as pd
 
 from evaluation.data.schema import get_schema
@@ -13,13 +17,15 @@ from evaluation.data.schema import get_schema
 DTYPES = {"date": "datetime64[ns]", "integer": "Int64", "boolean": "boolean", "number": "float64"}
 
 
-def problems(tables: dict[str, pd.DataFrame], study_period: tuple[str, str]) -> list[str]:
+def problems(tables: dict[str, pd.DataFrame], study_period: tuple[str, str], *,
+             core_tables: bool = True) -> list[str]:
+    """``core_tables=False``: the tables need not include the programme's core tables (national data)."""
     schema = get_schema()
     start, end = (pd.Timestamp(d) for d in study_period)
     out: list[str] = []
     for table in schema.tables:
         if table.name not in tables:
-            if table.required:
+            if table.required and core_tables:
                 out.append(f"{table.name}: required table missing")
             continue
         df = tables[table.name]
@@ -87,4 +93,22 @@ def _rule(name, df, kind, p, start, end) -> list[str]:
     if kind == "constant_within":
         n = df.groupby(p["by"])[p["field"]].nunique(dropna=False)
         return [] if (n <= 1).all() else [f"{name}.{p['field']}: not constant within {p['by']}"]
+    if kind == "pattern":
+        values = df[p["field"]].dropna().astype(str)
+        bad = ~values.map(lambda v: re.fullmatch(p["pattern"], v) is not None)
+        return [f"{name}.{p['field']}: {int(bad.sum())} values do not match {p['pattern']}"] if bad.any() else []
+    if kind == "in_code_list":
+        allowed = _code_rows(p["list"], tuple(p["fields"]))
+        rows = df[list(p["fields"])].dropna()
+        bad = [tuple(map(str, r)) not in allowed for r in rows.itertuples(index=False)]
+        return [f"{name}.{p['fields']}: {sum(bad)} values not in the code list {p['list']}"] if any(bad) else []
     return [f"{name}: unknown rule {kind}"]
+
+
+def _code_rows(name: str, columns: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Rows of a bundled code list (read with the csv module, not the toolkit)."""
+    root = get_schema().folder
+    package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    path = root / next(c["path"] for c in package["codeLists"] if c["name"] == name)
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {tuple(row[c] for c in columns) for row in csv.DictReader(handle)}

@@ -27,6 +27,11 @@ tools_used                benefit counselling, bridging loans, ... by district  
 equality_of_care          tests of equal handling across districts               no
 ========================  =====================================================  ======
 
+National data (applications that carry ``contact_point_code``, zákon č. 175/2025 Sb.): the
+district of an application is its contact point's district (správní obvod, named by the contact
+point), not the applicant's municipality, so the tables by district have one row per contact
+point; pilot data keep the city district (the municipality outside statutory cities).
+
 Key figures: ``households_entered``, ``median_days_to_move_in``, ``dropout_share``,
 ``lost_share`` (its n counts applications). Texts: ``headline``, ``finding_contact_points`` and
 ``limitation_process_*`` for analyses not possible. "Folder only" tables are placed in the
@@ -96,6 +101,7 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | 
     from evaluation import process
 
     plan = process.PilotPlan.from_file(pilot_plan) if pilot_plan else process.PilotPlan.ostrava()
+    data = contact_point_districts(data)
     run = Collector("process", data)
     housing = ("households", "tenancies")
     run.run("reach", housing, lambda: process.reach_against_plan(data, plan))
@@ -115,6 +121,32 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | 
     run.run("tools_used", apps, lambda: process.tools_used(data))
     run.run("equality_of_care", apps, lambda: process.equality_of_care(data, seed=seed))
     return run.output()
+
+
+def contact_point_districts(data: Any) -> Any:
+    """``data`` with the district of each national application set to its contact point (the
+    contact point's správní obvod under the act); data without contact-point codes unchanged.
+
+    >>> apps = pd.DataFrame({"contact_point": ["KMB Benešov"], "contact_point_code": ["529303"],
+    ...                      "district": [None], "municipality": ["Votice"]})
+    >>> contact_point_districts({"applications": apps})["applications"]["district"].tolist()
+    ['KMB Benešov']
+    """
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    tables = getattr(data, "tables", data)
+    applications = tables.get("applications") if hasattr(tables, "get") else None
+    if applications is None or "contact_point_code" not in applications or "contact_point" not in applications:
+        return data
+    national = applications["contact_point_code"].notna() & applications["contact_point"].notna()
+    if not national.any():
+        return data
+    district = applications["district"].astype("object") if "district" in applications else None
+    applications = applications.assign(district=applications["contact_point"].astype("object").where(
+        national, district))
+    changed = {**dict(tables), "applications": applications}
+    return replace(data, tables=MappingProxyType(changed)) if hasattr(data, "tables") else changed
 
 
 #: Computations that only serve another analysis (for :func:`store_skipped`).
