@@ -123,7 +123,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     from evaluation.reporting.publication import publish_results
+    from evaluation.runner.plan import check_results_folder
 
+    check_results_folder(args.internal, published=False)
     summary = publish_results(args.internal, args.out, threshold=args.threshold, langs=tuple(args.lang))
     print(summary)
     return EXIT_OK

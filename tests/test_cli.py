@@ -81,6 +81,27 @@ def test_render_without_results_is_an_error_naming_the_folder(tmp_path, capsys):
     assert not (tmp_path / "reports").exists()  # no outline reports
 
 
+def test_publish_without_results_is_the_same_error_as_render(tmp_path, capsys):
+    """Issue 10: the same error gives the same exit code in every subcommand, and a folder with no
+    results is refused (publish used to write an empty published folder and exit 0)."""
+    out = tmp_path / "published"
+    assert main(["publish", str(tmp_path / "nope"), "--out", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    run = tmp_path / "output"
+    (run / "internal" / "results" / "all" / "need").mkdir(parents=True)
+    (run / "internal" / "results" / "all" / "need" / "meta.json").write_text('{"kind": "internal"}', encoding="utf-8")
+    assert main(["publish", str(run), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {run} holds no results" in err and "nothing to publish" in err
+    assert f"did you mean {run / 'internal' / 'results'}?" in err
+    assert not out.exists()
+    (run / "published" / "results" / "all" / "need").mkdir(parents=True)
+    (run / "published" / "results" / "all" / "need" / "meta.json").write_text('{"kind": "published"}',
+                                                                                encoding="utf-8")
+    assert main(["publish", str(run / "published" / "results"), "--out", str(out)]) == 2
+    assert "holds published results already" in capsys.readouterr().err
+
+
 def test_init_writes_a_folder_once(tmp_path, capsys):
     assert main(["init", str(tmp_path / "kolin")]) == 0
     assert (tmp_path / "kolin" / "evaluation.yaml").is_file()

@@ -178,6 +178,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "foreign_key_unchecked": ("Sloupec „{column}“ odkazuje na tabulku „{parent}“, která ve složce není; odkazy nelze ověřit.",
                               ("The column “{column}” refers to the table “{parent}”, which is not in the folder; "
                               "the references cannot be checked.")),
+    "foreign_key_empty_parent": (("Sloupec „{column}“ odkazuje na tabulku „{parent}“, jejíž soubor má jen záhlaví "
+                                  "a žádné řádky; odkazy nelze ověřit."),
+                                 ("The column “{column}” refers to the table “{parent}”, whose file has a header and "
+                                  "no rows; the references cannot be checked.")),
     "orphan": (ROW_CS + "řádek „{parent}“ s hodnotou {value} byl vyřazen, proto je vyřazen i tento řádek.",
                ROW_EN + "the “{parent}” row with the value {value} was excluded, so this row is excluded too."),
     # schema rules

@@ -67,9 +67,12 @@ def check_references(checks: Mapping[str, TableCheck]) -> None:
             if not check.has(*fk.fields):
                 continue
             parent = checks.get(fk.resource)
-            if parent is None:
+            # a parent file with a header only is reported as an empty table; its children's rows are
+            # not each an error besides (they would bury that one message under thousands)
+            if parent is None or parent.n_rows == 0:
                 if _referencing(check, fk).any():
-                    check.add_file_problem("foreign_key_unchecked", "foreign_key_unchecked", severity="warning",
+                    key = "foreign_key_unchecked" if parent is None else "foreign_key_empty_parent"
+                    check.add_file_problem("foreign_key_unchecked", key, severity="warning",
                                            column=" + ".join(check.header(f) for f in fk.fields),
                                            parent=fk.resource)
                 continue

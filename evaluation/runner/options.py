@@ -388,10 +388,15 @@ class ListOf(Spec):
             value = [value]
         if not isinstance(value, list) or len(value) < self.min_items:
             raise self.fail()
-        try:
-            checked = [self.item.check(v, context) for v in value]
-        except Invalid:
-            raise self.fail() from None
+        checked = []
+        for v in value:
+            try:
+                checked.append(self.item.check(v, context))
+            except Invalid as exc:
+                # a misspelt word in a list gets the same suggestion as a misspelt single value
+                hint = str(exc)[str(exc).find(" (did you mean"):] if " (did you mean" in str(exc) else ""
+                raise (Invalid(f"must be {self.words()}; {v!r} is not among them{hint}") if hint
+                       else self.fail()) from None
         if self.unique and len({repr(v) for v in checked}) < len(checked):
             raise Invalid(f"must be {self.words()}; a value is listed twice")
         return checked

@@ -182,19 +182,24 @@ def tables_with_rows(dataset: Any, config: RunConfig, municipality: str | None) 
     return frozenset(name for name, frame in chosen.dataset.tables.items() if len(frame))
 
 
-def check_results_folder(folder: str | Path) -> None:
+def check_results_folder(folder: str | Path, *, published: bool = True) -> None:
     """Raise ConfigError unless ``folder`` holds results (``<scope>/<strand>/meta.json``), so that
-    rendering never writes reports that are only their outline."""
+    rendering never writes reports that are only their outline, nor publishing an empty folder.
+
+    ``published`` says which folder of a run is expected: the published results (render) or the
+    internal results the notebooks wrote (publish).
+    """
     folder = Path(folder)
+    kind = "published" if published else "internal"
     if not folder.is_dir():
         raise ConfigError(f"the results folder {folder} does not exist")
     if (folder / "meta.json").is_file() or any(folder.glob("*/*/meta.json")):
         return
     hint = ""
-    for candidate in (folder / "published" / "results", folder / "results"):
+    for candidate in (folder / kind / "results", folder / "results"):
         if any(candidate.glob("*/*/meta.json")):
             hint = f"; did you mean {candidate}?"
             break
     raise ConfigError(f"the folder {folder} holds no results (no <scope>/<strand>/meta.json inside), so there is "
-                      f"nothing to report; give the published results folder a run writes "
-                      f"(OUTPUT/published/results){hint}")
+                      f"nothing to {'report' if published else 'publish'}; give the {kind} results folder a run "
+                      f"writes (OUTPUT/{kind}/results){hint}")

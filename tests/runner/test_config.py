@@ -72,6 +72,7 @@ def test_unknown_strand_is_an_error_listing_the_known_ones(folder):
     message = problem(folder, {"data": "data", "output": "out", "strands": ["process", "retension"]})
     assert "strands: ['process', 'retension'] is not allowed" in message
     assert "data_quality, process, retention" in message
+    assert "'retension' is not among them (did you mean 'retention'?)" in message
 
 
 def test_every_problem_is_listed_at_once(folder):

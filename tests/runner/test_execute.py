@@ -135,3 +135,15 @@ def test_stopping_the_group_interrupts_a_running_notebook(tmp_path):
     assert outcome.interrupted and outcome.state == "interrupted" and not outcome.ok
     assert kernels.running == 0
     assert kernels.stop(signal.SIGKILL) == 0  # nothing left to stop
+
+
+def test_the_progress_bar_names_the_notebook_running_not_the_one_before(tmp_path, capsys):
+    """Issue 10: the bar named the notebook that had finished; it names the ones running now."""
+    jobs = [job(tmp_path, "first.ipynb", "pass"), job(tmp_path, "second.ipynb", "pass")]
+    execution = execute_jobs(jobs, workers=1, progress=True)
+    assert all(o.ok for o in execution.outcomes)
+    frames = [f for f in capsys.readouterr().err.replace("\n", "\r").split("\r") if "notebooks:" in f]
+    assert any("0/2" in f and "running: first (all)" in f for f in frames), frames
+    assert any("1/2" in f and "running: second (all)" in f for f in frames), frames
+    # once a notebook is done the bar never shows it as running
+    assert not any(("1/2" in f or "2/2" in f) and "first (all)" in f for f in frames), frames

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.errors import EvaluationError
+from evaluation.errors import ConfigError, EvaluationError
 from evaluation.reporting.store import INTERNAL, PUBLISHED, slug, strand_folders
 
 
@@ -87,16 +87,16 @@ def read_table(csv: Path, info: Mapping[str, Any]) -> pd.DataFrame:
 def read_internal(root: str | os.PathLike[str]) -> list[InternalStrand]:
     """Every strand of every scope in an internal results folder, the whole-programme scope first.
 
-    Raises :class:`EvaluationError` for a missing folder or one that was published already.
+    Raises :class:`ConfigError` for a missing folder or one that was published already.
     """
     root = Path(root)
     if not root.is_dir():
-        raise EvaluationError(f"results folder {root} does not exist")
+        raise ConfigError(f"results folder {root} does not exist")
     strands = []
     for folder in strand_folders(root):
         meta = _read_json(folder / "meta.json", {})
         if meta.get("kind") == PUBLISHED:
-            raise EvaluationError(f"{folder} holds published results already; publish the internal folder "
+            raise ConfigError(f"{folder} holds published results already; publish the internal folder "
                                   "the notebooks wrote")
         if meta.get("kind") not in (INTERNAL, None):
             raise EvaluationError(f"{folder}/meta.json has an unknown kind {meta.get('kind')!r}")
