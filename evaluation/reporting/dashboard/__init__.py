@@ -18,7 +18,7 @@ Example
 PosixPath('output/published/reports/dashboard.html')
 """
 
-from evaluation.reporting.dashboard.page import dashboard_html, write_dashboard
+from evaluation.reporting.dashboard.page import dashboard_html, write_dashboard, write_run_dashboard
 from evaluation.reporting.dashboard.payload import dashboard_payload, has_contact_point_results
 
-__all__ = ["dashboard_html", "dashboard_payload", "has_contact_point_results", "write_dashboard"]
+__all__ = ["dashboard_html", "dashboard_payload", "has_contact_point_results", "write_dashboard", "write_run_dashboard"]

@@ -175,3 +175,16 @@ def write_dashboard(published: str | os.PathLike[str], out: str | os.PathLike[st
         out = out / "dashboard.html"
     _write_atomic(out, dashboard_html(published, lang=lang, directory=directory).encode("utf-8"))
     return out
+
+
+def write_run_dashboard(published: str | os.PathLike[str], out: str | os.PathLike[str], *,
+                        lang: str = "cs") -> Path | None:
+    """What a run writes after publication: the dashboard when the published results hold
+    contact-point tables (None, and no file, otherwise)."""
+    from evaluation.reporting.dashboard.payload import has_contact_point_results
+    from evaluation.reporting.store import ResultsStore
+
+    if not has_contact_point_results(ResultsStore.read(published)):
+        Path(out).unlink(missing_ok=True)
+        return None
+    return write_dashboard(published, out, lang=lang)
