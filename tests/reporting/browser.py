@@ -120,7 +120,7 @@ class Browser:
             [self.binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND", "--remote-debugging-address=127.0.0.1",
-             "--remote-debugging-port=0", "--remote-allow-origins=http://127.0.0.1",
+             "--remote-debugging-port=0",
              f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
@@ -142,8 +142,8 @@ class Browser:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
         with urllib.request.urlopen(request, timeout=30) as response:
             target = json.loads(response.read())
-        socket = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60,
-                                             origin=f"http://127.0.0.1:{self.port}")
+        # no Origin header: Chromium lets a client that is not a web page connect without one
+        socket = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
         self.sockets.append(socket)
         page = Page(socket)
         page.send("Runtime.enable")

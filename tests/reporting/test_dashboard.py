@@ -180,3 +180,167 @@ def test_run_option_defaults_on(tmp_path):
     assert parse_config(base).dashboard is True
     assert parse_config({**base, "dashboard": False}).dashboard is False
     assert Layout(tmp_path).dashboard == tmp_path / "published" / "reports" / "dashboard.html"
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, installed with apt-get when missing (skips with the reason when it cannot be)."""
+    from tests.reporting.browser import find_chromium
+
+    path, reason = find_chromium()
+    if path is None:
+        pytest.skip(f"no headless browser for the dashboard page test: {reason}")
+    return path
+
+
+#: Text nodes of the dashboard that show numbers: everything but chart axes (scale marks), the
+#: selection line and tile notes (how many places a sum covers).
+_TEXTS = """(() => {
+  const skip = (n) => n.parentElement.closest('.axis, .tile-note, #selection');
+  const walker = document.createTreeWalker(document.getElementById('dashboard'), NodeFilter.SHOW_TEXT);
+  const out = [];
+  while (walker.nextNode()) if (walker.currentNode.nodeValue.trim() && !skip(walker.currentNode)) out.push(walker.currentNode.nodeValue);
+  return out;
+})()"""
+
+
+def _choose(page, select, value):
+    state = page.evaluate(f"""(() => {{ const s = document.getElementById({json.dumps(select)});
+        s.value = {json.dumps(value)}; s.dispatchEvent(new Event('change')); return document.body.dataset.rendered; }})()""")
+    return state
+
+
+def _tile(page, name):
+    return page.evaluate(f"document.querySelector('[data-tile=\"{name}\"] .tile-value').textContent")
+
+
+def _published_cell(published, table, key_column, key, column, lang="cs"):
+    from evaluation.reporting.assemble import cell_text
+
+    frame = pd.read_csv(next(published.glob(f"all/*/tables/{table}.csv")), dtype=str, keep_default_na=False)
+    return cell_text(frame.loc[frame[key_column] == key, column].iloc[0], column, lang,
+                     percent=column in ("share_lost", "conf_low", "conf_high"), result=table)
+
+
+def _picture(png):
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 24)
+    background = max(colours)[0] / (image.width * image.height)
+    accent = sum(count for count, rgb in colours if rgb == (31, 95, 139))  # #1f5f8b: bars, lines, tiles
+    return image.size, len(colours), background, accent
+
+
+def test_dashboard_in_a_real_browser(chromium, published, run, tmp_path):
+    """The page in headless Chromium from a file: it draws every panel without a script error or a
+    single network request; choosing a region and a contact point through the DOM shows exactly
+    that place's published cells (hidden ones as their symbols); English on the switch; and the
+    screenshots are the expected size and not blank (looked at by eye when the test was written:
+    tiles, the quarterly lines, the bars of outcomes, processing time and lost applications)."""
+    from evaluation.reporting.dashboard import write_dashboard
+    from tests.reporting.browser import Browser, png_size
+
+    out = write_dashboard(published, tmp_path / "sdílená složka" / "dashboard.html", directory=run / "directory.csv")
+    allowed = published_numbers(published) | {0.001}
+    for csv in published.glob("*/*/tables/*.csv"):  # place names carry numbers (Praha 10)
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        allowed |= {round(n, 6) for v in frame.to_numpy().ravel() for n in numbers_in(str(v), "cs")}
+    with Browser(chromium) as browser:
+        page = browser.open(out.as_uri())
+        page.wait_for("document.body.dataset.rendered")
+        assert page.evaluate("performance.getEntriesByType('resource').length") == 0
+        panels = page.evaluate("[...document.querySelectorAll('section.panel')].map(s => s.dataset.panel)")
+        assert panels == ["applications", "decisions", "processing", "lost", "tools", "equality", "need"]
+        assert page.evaluate("document.querySelectorAll('section.panel svg circle, section.panel svg rect').length") > 50
+        # everything chosen: the published total row, and a sum of published counts where there is none
+        assert _tile(page, "lost_applications.lost") == _published_cell(published, "lost_applications", "district",
+                                                                         "total", "lost")
+        received = pd.read_csv(published / "all" / "process" / "tables" / "applications_received.csv", dtype=str)
+        assert _tile(page, "applications_received.total").replace("\u00a0", "") == str(received["total"].astype(int).sum())
+        whole = page.screenshot(1280, 1800)
+
+        # a region, through the DOM: only its contact point remains, with its published row
+        assert _choose(page, "f-region", "Jihomoravský kraj") == "cs|all|Jihomoravský kraj|"
+        options = page.evaluate("[...document.querySelectorAll('#f-place option')].map(o => o.textContent)")
+        assert options == ["Všechna kontaktní místa", "KMB Brno-střed"]
+        assert _tile(page, "applications_received.total") == _published_cell(
+            published, "applications_received", "contact_point", "KMB Brno-střed", "total")
+        assert _tile(page, "processing_time.median_days") == _published_cell(
+            published, "processing_time", "district", "Brno-střed", "median_days")
+        bars = page.evaluate("[...document.querySelectorAll('#panel-decisions svg text.label')].map(t => t.textContent)")
+        assert bars == ["KMB Brno-střed"]
+        assert unexplained(page.evaluate(_TEXTS), allowed, "cs") == []
+        region = page.screenshot(1280, 1800)
+
+        # a small contact point: its hidden cells stay hidden on the page
+        _choose(page, "f-region", "Karlovarský kraj")
+        assert _choose(page, "f-place", "kmb-kraslice") == "cs|all|Karlovarský kraj|kmb-kraslice"
+        assert _tile(page, "lost_applications.lost") == _published_cell(published, "lost_applications", "district",
+                                                                         "Kraslice", "lost") == "<5"
+        assert _tile(page, "lost_applications.share_lost") == "x"
+        hidden_cells = page.evaluate("[...document.querySelectorAll('td.hidden')].map(t => t.textContent)")
+        assert hidden_cells and set(hidden_cells) <= {"<5", "x"}
+        assert unexplained(page.evaluate(_TEXTS), allowed, "cs") == []
+
+        # English on request
+        page.evaluate("document.querySelector('button[data-lang=en]').click()")
+        assert page.evaluate("document.querySelector('h1').textContent") == UI["en"]["title"]
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert unexplained(page.evaluate(_TEXTS), allowed, "en") == []
+        english = page.screenshot(1280, 1800)
+        assert page.errors == []
+
+    for name, png in (("whole", whole), ("region", region), ("english", english)):
+        (tmp_path / f"dashboard-{name}.png").write_bytes(png)
+        assert png_size(png) == (1280, 1800)
+        size, colours, background, accent = _picture(png)
+        assert colours > 100, f"{name}: a blank or nearly blank screenshot"
+        assert background < 0.85, f"{name}: {background:.0%} of the picture is one colour"
+        assert accent > 2000, f"{name}: the charts and tiles were not drawn"
+    assert whole != region != english
+
+
+# --------------------------------------------------------------------------- written by a run
+
+#: A process notebook stand-in that stores a small applications table, as the real one does.
+_STORE_APPLICATIONS = """
+import pandas as pd
+from evaluation.reporting.store import ResultsStore
+table = pd.DataFrame({"contact_point": ["KMB Praha 7", "KMB Praha 3"], "2021": [120, 95], "total": [120, 95]})
+ResultsStore(results_dir, strand="process", scope=municipality or "all", threshold=disclosure_threshold).add_table(
+    "applications_received", table, title_cs="Přijaté žádosti", title_en="Applications received",
+    count_columns=["2021", "total"])
+"""
+
+
+@pytest.mark.parametrize("dashboard", [True, False])
+def test_a_run_writes_the_dashboard_after_publication(run, tmp_path, dashboard):
+    """``evaluation run`` writes published/reports/dashboard.html from the published results
+    (stand-in notebooks, tests/runner/conftest.py), unless the configuration says dashboard: false."""
+    from evaluation.runner.config import parse_config
+    from evaluation.runner.plan import Layout
+    from evaluation.runner.registry import STRANDS
+    from evaluation.runner.run import run_config
+    from tests.runner.conftest import stand_in_notebook
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for strand, spec in STRANDS.items():
+        stand_in_notebook(notebooks / spec.notebook, strand, *([_STORE_APPLICATIONS] if strand == "process" else []))
+    config = parse_config({"data": str(run / "data"), "output": "out", "notebooks": str(notebooks),
+                           "report_formats": [], "strands": ["process"], "workers": 1, "dashboard": dashboard},
+                          base_dir=tmp_path, source="run.yaml")
+    summary = run_config(config, progress=False)
+    assert summary.ok
+    path = Layout(config.output_dir).dashboard
+    if dashboard:
+        assert path in summary.reports and path.is_file()
+        payload = embedded(path.read_text(encoding="utf-8"), "dashboard-data")
+        assert [row["c"][2][0] for row in payload["scopes"][0]["tables"]["applications_received"]["rows"]] == [120, 95]
+    else:
+        assert not path.exists() and path not in summary.reports

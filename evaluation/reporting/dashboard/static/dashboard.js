@@ -147,7 +147,9 @@
     var nodes = [];
     rows.forEach(function (r, i) {
       var y = 10 + i * (bar + gap);
-      nodes.push(sv("text", { x: left - 6, y: y + bar * 0.72, "text-anchor": "end", "class": "label" }, [r.label]));
+      var room = Math.floor((left - 10) / 6.4), short = r.label.length > room ? r.label.slice(0, room - 1) + "…" : r.label;
+      nodes.push(sv("text", { x: left - 6, y: y + bar * 0.72, "text-anchor": "end", "class": "label" },
+                    [short, short !== r.label ? tip(r.label) : null]));
       var x = left;
       (r.parts || []).forEach(function (p) {
         if (!(p.value > 0)) return;
@@ -362,7 +364,7 @@
       var p = ip >= 0 ? r.c[ip][0] : null;
       var verdict = p === null ? t("eq_unknown") : p < 0.05 ? t("eq_differs") : t("eq_same");
       return el("li", {}, [el("b", {}, [it >= 0 ? cellText(r.c[it]) : ""]), ": " + verdict +
-                           (ip >= 0 ? " (p " + (/^</.test(cellText(r.c[ip])) ? "" : "= ") + cellText(r.c[ip]) + ")" : "")]);
+                           (ip >= 0 ? " (p " + (/^</.test(cellText(r.c[ip])) ? "< " + cellText(r.c[ip]).slice(1) : "= " + cellText(r.c[ip])) + ")" : "")]);
     });
     return panel("equality", title, [el("p", { "class": "muted" }, [t("equality_scope")]), el("ul", {}, items),
                                      tableView(table, table.rows, true)]);
