@@ -29,6 +29,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,19 @@ def _percent_columns(table: StoredTable, columns: Iterable[str]) -> set[str]:
     return {c for c in columns if is_share_column(c)}
 
 
+@lru_cache(maxsize=65536)
+def _cell_text(text: str, column: str, lang: str, percent: bool, result: str) -> str:
+    """The reports' text of a cell (cached: a national run repeats the same counts many times)."""
+    from evaluation.reporting.assemble import cell_text
+
+    return cell_text(text, column, lang, percent=percent, result=result)
+
+
 def table_payload(table: StoredTable, key: str | None) -> dict[str, Any]:
     """One published table as the page reads it: its columns (labels in both languages) and
     rows of cells ``[number or None, Czech text, English text]``, where the texts are the ones
     the reports print; ``k`` is the row's place or category as published."""
-    from evaluation.reporting.assemble import _table_notes, cell_text, column_header
+    from evaluation.reporting.assemble import _table_notes, column_header
 
     data = table.data
     columns = [str(c) for c in data.columns]
@@ -118,8 +127,7 @@ def table_payload(table: StoredTable, key: str | None) -> dict[str, Any]:
         for column in columns:
             text = str(row[column])
             cells.append([_number(text) if column != key else None,
-                          *(cell_text(text, column, lang, percent=column in percent, result=table.name)
-                            for lang in LANGS)])
+                          *(_cell_text(text, column, lang, column in percent, table.name) for lang in LANGS)])
         raw_key = str(row[key]).strip() if key and key in data.columns else ""
         rows.append({"k": raw_key, "total": bool(raw_key) and is_total_label(raw_key), "c": cells})
     notes = []

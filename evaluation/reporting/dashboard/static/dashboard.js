@@ -178,8 +178,9 @@
     nodes.push(sv("text", { x: left, y: height - 6, "class": "axis" }, ["0"]));
     nodes.push(sv("text", { x: width - right, y: height - 6, "class": "axis", "text-anchor": "end" },
                   [opts.maxText ? fmt(max) + " " + opts.unit : ""]));
-    return sv("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "img",
-                       "aria-label": opts.label }, nodes);
+    var chart = sv("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "img",
+                            "aria-label": opts.label }, nodes);
+    return rows.length > 16 ? el("div", { "class": "chart-scroll" }, [chart]) : chart;
   }
 
   function legend(items) {
@@ -230,20 +231,19 @@
         (byPlace[name] = byPlace[name] || {})[r.c[ip][1]] = r.c[ia];
       });
       var names = Object.keys(byPlace).sort();
-      var series;
-      if (names.length > MANY) {
-        series = [{ name: t("sum_selected"), points: periods.map(function (p) {
-          var sum = 0, known = true;
-          names.forEach(function (n) { var c = byPlace[n][p]; if (!c || c[0] === null) known = false; else sum += c[0]; });
-          return known ? sum : null;
-        }) }];
-      } else {
-        series = names.map(function (n) {
-          return { name: n, points: periods.map(function (p) { var c = byPlace[n][p]; return c ? c[0] : null; }) };
-        });
-      }
+      var size = function (n) {
+        return periods.reduce(function (sum, p) { var c = byPlace[n][p]; return sum + (c && c[0] !== null ? c[0] : 0); }, 0);
+      };
+      // many places: the lines of the busiest ones (a sum over places would break at every hidden count)
+      var shown = names.length > MANY ? names.slice().sort(function (a, b) { return size(b) - size(a); }).slice(0, MANY).sort() : names;
+      var series = shown.map(function (n) {
+        return { name: n, points: periods.map(function (p) { var c = byPlace[n][p]; return c ? c[0] : null; }) };
+      });
       children.push(lineChart(periods.map(function (p) { return labels[p]; }), series, title));
       children.push(legend(series.map(function (s, i) { return { label: s.name, color: PALETTE[i % PALETTE.length] }; })));
+      if (shown.length < names.length) {
+        children.push(el("p", { "class": "muted" }, [t("busiest").replace("{n}", shown.length).replace("{of}", names.length)]));
+      }
       children.push(el("p", { "class": "muted" }, [t("gaps")]));
     }
     if (yearly) children.push(tableView(yearly, rowsShown(yearly), !quarterly));
