@@ -49,9 +49,10 @@ UI: dict[str, dict[str, str]] = {
         "processing_reading": "Tečka: medián dní od podání do rozhodnutí (Kaplan–Meier, nerozhodnuté žádosti "
                               "cenzorovány), úsečka: 95% interval spolehlivosti, pruh: mezikvartilové rozpětí.",
         "lost_reading": "Podíl žádostí starších 90 dní, o nichž nebylo rozhodnuto; úsečka: 95% interval (Wilson).",
-        "equality_scope": "Testy porovnávají všechny obvody rozsahu najednou; filtry je nemění.",
-        "eq_differs": "obvody se liší více, než by vysvětlila náhoda (p < 0,05)",
-        "eq_same": "rozdíly mezi obvody nejsou průkazné (p ≥ 0,05)", "eq_unknown": "test nebyl zveřejněn",
+        "equality_scope": "Testy porovnávají všechny obvody rozsahu najednou (hladina významnosti 5 %); filtry je "
+                          "nemění.",
+        "eq_differs": "obvody se liší více, než by vysvětlila náhoda",
+        "eq_same": "rozdíly mezi obvody nejsou průkazné", "eq_unknown": "test nebyl zveřejněn",
         "need_scope": "Bytová nouze je za celý rozsah výsledků; filtry kraje a kontaktního místa ji nemění.",
         "need_reading": "Pruhy: {column}.",
         "not_published": "Tuto tabulku zveřejněné výsledky neobsahují.",
@@ -87,9 +88,10 @@ UI: dict[str, dict[str, str]] = {
         "processing_reading": "Dot: median days from submission to decision (Kaplan–Meier, undecided applications "
                               "censored), line: 95% confidence interval, band: interquartile range.",
         "lost_reading": "Share of applications older than 90 days with no decision; line: 95% interval (Wilson).",
-        "equality_scope": "The tests compare all districts of the scope at once; the filters do not change them.",
-        "eq_differs": "districts differ more than chance would explain (p < 0.05)",
-        "eq_same": "no clear difference between districts (p ≥ 0.05)", "eq_unknown": "test not published",
+        "equality_scope": "The tests compare all districts of the scope at once (5% significance level); the "
+                          "filters do not change them.",
+        "eq_differs": "districts differ more than chance would explain",
+        "eq_same": "no clear difference between districts", "eq_unknown": "test not published",
         "need_scope": "Housing need is for the whole scope of results; the region and contact point filters do "
                       "not change it.",
         "need_reading": "Bars: {column}.",
