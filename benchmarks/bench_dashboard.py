@@ -106,8 +106,8 @@ def main() -> int:
     payload = json.loads(html.split('id="dashboard-data">', 1)[1].split("</script>", 1)[0])
     lines = [f"# Dashboard at national size ({time.strftime('%Y-%m-%d')})", "",
              f"Machine: {platform.machine()}, {platform.python_version()}, shared with other engineers.",
-             f"Published folder: {published} ({len(payload['places'])} places, {len(payload['regions'])} regions, "
-             f"{setup.get('applications', '?')} applications); set-up {json.dumps(setup)}", "",
+             (f"Published folder: {published} ({len(payload['places'])} places, {len(payload['regions'])} regions, "
+              f"{setup.get('applications', '?')} applications); set-up {json.dumps(setup)}"), "",
              f"* page built (dashboard_html): {spread(build)}; page size {len(html.encode()) / 1024:.0f} KiB"]
     chromium, reason = find_chromium(install=False)
     if chromium is None:

@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -49,7 +49,7 @@ def find_chromium(install: bool = True) -> tuple[str | None, str]:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
         try:
-            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
         except subprocess.TimeoutExpired:
             return None, f"'{' '.join(command)}' did not finish in 15 minutes"
         if done.returncode != 0:
@@ -115,7 +115,7 @@ class Browser:
         self.port: int | None = None
         self.sockets: list[Any] = []
 
-    def __enter__(self) -> Browser:
+    def __enter__(self) -> Self:
         self.process = subprocess.Popen(
             [self.binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -152,7 +152,7 @@ class Browser:
         page.wait_for(f"location.href === {json.dumps(url)} && document.readyState === 'complete'")
         return page
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         for socket in self.sockets:
             socket.close()
         if self.process is not None and self.process.poll() is None:

@@ -40,7 +40,7 @@ def page(published, run):
 
 
 def embedded(html: str, element: str) -> dict:
-    found = re.search(rf'<script type="application/json" id="{element}">(.*?)</script>', html, flags=re.S)
+    found = re.search(rf'<script type="application/json" id="{element}">(.*?)</script>', html, flags=re.DOTALL)
     return json.loads(found.group(1))
 
 
@@ -91,7 +91,7 @@ def test_every_number_on_the_page_is_a_published_number(page, published):
     words = {round(n, 6) for lang in UI for text in UI[lang].values() for n in numbers_in(text, lang)}
     meta = {round(n, 6) for n in numbers_in(" ".join([payload["results_date"], payload["built"], payload["version"],
                                                         str(payload["threshold"])]).replace(".", " "), "en")}
-    rest = re.sub(r"<script.*?</script>|<style>.*?</style>", "", page, flags=re.S)
+    rest = re.sub(r"<script.*?</script>|<style>.*?</style>", "", page, flags=re.DOTALL)
     rest = re.sub(r"<[^>]+>", " ", rest)
     for lang in ("cs", "en"):
         assert [n for n in numbers_in(rest, lang) if round(n, 6) not in allowed | words | meta] == []
@@ -117,8 +117,8 @@ def test_no_household_rows_and_no_identifiers(page, run):
 
 def test_self_contained(page):
     """One file: no script, style, font or image from elsewhere, so it works offline."""
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page, flags=re.I)
-    assert not re.search(r"@import|url\(\s*['\"]?(https?:|//)", page, flags=re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page, flags=re.IGNORECASE)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:|//)", page, flags=re.IGNORECASE)
     assert "<script src" not in page and "<link" not in page
     assert page.count("<script>") == 1 and "function render()" in page
 
@@ -298,7 +298,7 @@ def test_dashboard_in_a_real_browser(chromium, published, run, tmp_path):
     for name, png in (("whole", whole), ("region", region), ("english", english)):
         (tmp_path / f"dashboard-{name}.png").write_bytes(png)
         assert png_size(png) == (1280, 1800)
-        size, colours, background, accent = _picture(png)
+        _size, colours, background, accent = _picture(png)
         assert colours > 100, f"{name}: a blank or nearly blank screenshot"
         assert background < 0.85, f"{name}: {background:.0%} of the picture is one colour"
         assert accent > 2000, f"{name}: the charts and tiles were not drawn"
