@@ -149,7 +149,8 @@ class Browser:
         page.send("Runtime.enable")
         page.send("Page.enable")
         page.send("Page.navigate", url=url)  # after Runtime.enable, so errors while loading are caught
-        page.wait_for(f"location.href === {json.dumps(url)} && document.readyState === 'complete'")
+        page.wait_for(f"location.href.split('#')[0] === {json.dumps(url.split('#')[0])} "
+                      "&& document.readyState === 'complete'")
         return page
 
     def __exit__(self, *exc: object) -> None:

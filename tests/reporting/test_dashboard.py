@@ -293,7 +293,14 @@ def test_dashboard_in_a_real_browser(chromium, published, run, tmp_path):
         assert page.evaluate("document.documentElement.lang") == "en"
         assert unexplained(page.evaluate(_TEXTS), allowed, "en") == []
         english = page.screenshot(1280, 1800)
+        # the address keeps the view: a link opens it again, in English
+        link = page.evaluate("location.href")
+        assert link.endswith("#lang=en&region=Karlovarsk%C3%BD%20kraj&place=kmb-kraslice")
         assert page.errors == []
+        again = browser.open(link)
+        assert again.wait_for("document.body.dataset.rendered") == "en|all|Karlovarský kraj|kmb-kraslice"
+        assert _tile(again, "lost_applications.lost") == "<5"
+        assert again.errors == []
 
     for name, png in (("whole", whole), ("region", region), ("english", english)):
         (tmp_path / f"dashboard-{name}.png").write_bytes(png)

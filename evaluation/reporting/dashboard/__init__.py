@@ -9,7 +9,8 @@ Panels: applications by contact point (per year and quarter), outcomes of applic
 processing time (Kaplan–Meier median with its interval), undecided ("lost") applications,
 tools used, equality of care between districts, and housing need by ETHOS category. Filters:
 scope of the run, region and contact point. Czech by default, English with the page's switch,
-``#en`` at the end of its address, or ``lang="en"`` here.
+``#en`` at the end of its address, or ``lang="en"`` here. The address keeps the choice
+(``#lang=en&region=...&place=...``), so a link opens the same view.
 
 Example
 -------

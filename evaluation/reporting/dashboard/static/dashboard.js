@@ -10,12 +10,27 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var PALETTE = ["#1f5f8b", "#d9822b", "#3a8d5c", "#b23a48", "#7a5c99", "#5b6770", "#c6a700", "#2a9d8f"];
   var MANY = 8;
-  var hash = location.hash.replace("#", "");
+  /* The address keeps the choice (#lang=en&region=...&place=...), so a link opens the same view;
+     a bare #en or #cs chooses only the language. */
+  var asked = {};
+  location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+    var kv = part.split("=");
+    if (kv.length === 1 && (kv[0] === "en" || kv[0] === "cs")) asked.lang = kv[0];
+    else if (kv.length === 2) asked[kv[0]] = decodeURIComponent(kv[1]);
+  });
   var state = {
-    lang: hash === "en" || hash === "cs" ? hash : D.lang,
-    scope: D.scopes.length ? D.scopes[0].id : "",
-    region: "", place: ""
+    lang: asked.lang === "en" || asked.lang === "cs" ? asked.lang : D.lang,
+    scope: D.scopes.some(function (s) { return s.id === asked.scope; }) ? asked.scope : (D.scopes.length ? D.scopes[0].id : ""),
+    region: D.regions.indexOf(asked.region) >= 0 ? asked.region : "",
+    place: D.places.some(function (p) { return p.id === asked.place; }) ? asked.place : ""
   };
+  function remember() {
+    var parts = ["lang=" + state.lang];
+    if (state.scope !== (D.scopes.length ? D.scopes[0].id : "")) parts.push("scope=" + encodeURIComponent(state.scope));
+    if (state.region) parts.push("region=" + encodeURIComponent(state.region));
+    if (state.place) parts.push("place=" + encodeURIComponent(state.place));
+    try { history.replaceState(null, "", "#" + parts.join("&")); } catch (e) { /* a browser that refuses it keeps the view */ }
+  }
 
   function t(key) { return UI[state.lang][key] || key; }
   function pick(pair) { return pair[state.lang === "en" ? 1 : 0]; }
@@ -427,6 +442,7 @@
         : state.region ? state.region + " (" + chosen.length + ")" : t("all_places"))]));
     [tiles(tables), applicationsPanel(tables), decisionsPanel(tables), processingPanel(tables), lostPanel(tables),
      toolsPanel(tables), equalityPanel(tables), needPanel(tables)].forEach(function (p) { main.appendChild(p); });
+    remember();
     document.body.setAttribute("data-rendered", [state.lang, state.scope, state.region, state.place].join("|"));
   }
 
