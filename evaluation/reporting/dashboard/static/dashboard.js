@@ -397,7 +397,23 @@
     var children = [el("p", { "class": "muted" }, [t("need_scope")]), hbars(rows, { label: title }),
                     el("p", { "class": "muted" }, [ie >= 0 ? t("need_reading").replace("{column}", pick(table.columns[ie].label)) : ""]),
                     tableView(table, table.rows, false)];
-    if (tables.ethos_counts_quarterly) children.push(tableView(tables.ethos_counts_quarterly, tables.ethos_counts_quarterly.rows, false));
+    var quarterly = tables.ethos_counts_quarterly;
+    if (quarterly) {
+      // the dynamics of need: stock at the end of each quarter, inflow and outflow, over all categories
+      var totals = quarterly.rows.filter(function (r) { return r.total; });
+      var ip = column(quarterly, "period");
+      var measures = ["stock_end", "inflow", "outflow"].map(function (id) { return column(quarterly, id); })
+        .filter(function (i) { return i >= 0; });
+      if (totals.length > 1 && ip >= 0 && measures.length) {
+        var series = measures.map(function (i) {
+          return { name: pick(quarterly.columns[i].label), points: totals.map(function (r) { return r.c[i][0]; }) };
+        });
+        children.push(el("h3", {}, [pick(quarterly.title)]));
+        children.push(lineChart(totals.map(function (r) { return cellText(r.c[ip]); }), series, pick(quarterly.title)));
+        children.push(legend(series.map(function (s, k) { return { label: s.name, color: PALETTE[k % PALETTE.length] }; })));
+      }
+      children.push(tableView(quarterly, quarterly.rows, false));
+    }
     return panel("need", title, children);
   }
 
