@@ -140,6 +140,20 @@ def test_places_join_contact_points_with_districts_and_regions(published, run):
     assert plain["regions"] == []
 
 
+def test_a_directory_without_its_columns_is_named(published, tmp_path):
+    from evaluation.reporting.dashboard.payload import read_directory
+
+    bad = tmp_path / "kontaktni_mista.csv"
+    bad.write_text("nazev;kraj\nKMB Praha 7;Praha\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match="contact_point, district, region"):
+        dashboard_html(published, directory=bad)
+    with pytest.raises(EvaluationError, match="does not exist"):
+        dashboard_html(published, directory=tmp_path / "missing.csv")
+    one_column = tmp_path / "points.csv"
+    one_column.write_text("\ufeffcontact_point\nKMB Praha 7\n", encoding="utf-8")
+    assert read_directory(one_column) == [{"contact_point": "KMB Praha 7", "district": "", "region": ""}]
+
+
 def test_internal_results_are_refused(run, tmp_path):
     with pytest.raises(DisclosureError, match="internal results"):
         dashboard_html(run / "internal" / "results")

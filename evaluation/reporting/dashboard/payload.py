@@ -148,8 +148,9 @@ def read_directory(path: str | os.PathLike[str] | None) -> list[dict[str, str]]:
     if not path.is_file():
         raise EvaluationError(f"the directory of contact points {path} does not exist")
     text = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-    rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
+    header = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
     wanted = {"contact_point", "district", "region"}
     if not rows or not wanted & set(rows[0]):
         raise EvaluationError(f"the directory of contact points {path} needs a header row with at least one of "
