@@ -131,6 +131,13 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from evaluation.reporting.dashboard import write_dashboard
+
+    print(write_dashboard(args.results, args.out, lang=args.lang, directory=args.directory))
+    return EXIT_OK
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from evaluation.runner.scaffold import init_folder
 
@@ -242,6 +249,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("cs", "en"), default="cs")
     p.add_argument("--format", nargs="+", choices=("html", "pdf", "docx"), default=["html", "pdf", "docx"])
     p.set_defaults(func=_cmd_render)
+
+    p = command("dashboard", "write the contact-point dashboard (one HTML file) from a published results folder",
+                "Write a self-contained HTML dashboard over every contact point and scope of a run (applications, "
+                "decisions, processing times, lost applications, equality of care, need by ETHOS category; filters "
+                "by region and contact point). It is made from the published results only, so it shows what the "
+                "reports show, and opens offline from a file or a shared drive.")
+    p.add_argument("results", type=Path, help="published results folder (OUTPUT/published/results)")
+    p.add_argument("--out", type=Path, required=True, help="HTML file to write (a folder: dashboard.html inside)")
+    p.add_argument("--lang", choices=("cs", "en"), default="cs", help="language the page opens in (default cs)")
+    p.add_argument("--directory", type=Path, default=None, metavar="CSV",
+                   help="contact points with their district and region (columns contact_point, district, region)")
+    p.set_defaults(func=_cmd_dashboard)
 
     p = command("init", "start an evaluation folder for a new municipality",
                 "Write a commented configuration, an empty data folder, data templates (CSV and XLSX with "

@@ -94,6 +94,10 @@ RUN_OPTIONS: Mapping[str, Option] = options_by_name([
     COMMON["on_error"],
     Option("report_formats", ListOf(Choice(REPORT_FORMATS), min_items=0, single=True), list(REPORT_FORMATS),
            "report formats ([] = no reports)", "formáty zpráv ([] = žádné zprávy)"),
+    Option("dashboard", Boolean(), True,
+           "write the contact-point dashboard (published/reports/dashboard.html) when the run has contact-point "
+           "results", "zapsat přehled kontaktních míst (published/reports/dashboard.html), má-li běh výsledky "
+           "kontaktních míst"),
     Option("workers", AnyOf((Word("auto"), Null("same as auto"), Integer(minimum=1))), "auto",
            "notebooks run at the same time ('auto' = the cores available)",
            "počet sešitů spuštěných současně ('auto' = počet dostupných jader)"),
@@ -131,6 +135,7 @@ class RunConfig:
     seed: int = 2019
     on_error: str = "raise"
     report_formats: tuple[str, ...] = REPORT_FORMATS
+    dashboard: bool = True
     workers: int | None = None
     parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     notebooks_dir: Path = field(default_factory=default_notebooks_dir)
@@ -181,6 +186,7 @@ def parse_config(raw: Any, *, base_dir: str | Path = ".", source: str = "configu
         lang=values.get("lang", "cs"), disclosure_threshold=values.get("disclosure_threshold", 5),
         seed=values.get("seed", 2019), on_error=values.get("on_error", "raise"),
         report_formats=tuple(f for f in REPORT_FORMATS if f in values.get("report_formats", REPORT_FORMATS)),
+        dashboard=values.get("dashboard", True),
         workers=None if workers in (None, "auto") else workers, parameters=parameters,
         notebooks_dir=values.get("notebooks") or default_notebooks_dir(),
         cell_timeout=float(values["cell_timeout"]) if values.get("cell_timeout") is not None else None,

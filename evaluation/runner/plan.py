@@ -10,6 +10,7 @@ place:
     <output>/published/results/<scope>/<strand>/...    the same, protected as a whole run (may be shared)
     <output>/published/notebooks/<scope>/...           the notebooks' steps without outputs (may be shared)
     <output>/published/reports/                        pooled reports, and the municipality briefs
+    <output>/published/reports/dashboard.html          the contact-point dashboard (one self-contained file)
     <output>/published/reports-stale/                  reports of an earlier run while they do not
                                                        match the results (a run failed or is under way)
 
@@ -87,6 +88,11 @@ class Layout:
     @property
     def reports(self) -> Path:
         return self.published / "reports"
+
+    @property
+    def dashboard(self) -> Path:
+        """The contact-point dashboard, made from the published results like the reports."""
+        return self.reports / "dashboard.html"
 
     @property
     def stale_reports(self) -> Path:

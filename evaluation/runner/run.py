@@ -209,6 +209,8 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
                 notes.append("no reports were rendered: report_formats is empty")
             else:
                 reports = _render_phase(config, run_scopes, layout, say)
+            if config.dashboard:
+                reports += _dashboard_phase(config, layout, say)
         except KeyboardInterrupt:
             notes.append("interrupted while rendering the reports; every notebook is done, so "
                          f"`{_resume_command(config)}` renders them")
@@ -483,6 +485,16 @@ def _render_phase(config: RunConfig, run_scopes: Sequence[str | None], layout: L
         shutil.rmtree(layout.stale_reports)
     say(f"rendered {len(reports)} report file(s) ({time.perf_counter() - started:.1f} s)")
     return reports
+
+
+def _dashboard_phase(config: RunConfig, layout: Layout, say: Say) -> tuple[Path, ...]:
+    """The contact-point dashboard from the published results, when the run has contact-point results."""
+    from evaluation.reporting.dashboard import write_run_dashboard
+
+    path = write_run_dashboard(layout.published_results, layout.dashboard, lang=config.lang)
+    if path is not None:
+        say(f"wrote the contact-point dashboard {path}")
+    return (path,) if path is not None else ()
 
 
 def _render(config: RunConfig, run_scopes: Sequence[str | None]) -> tuple[Path, ...]:
