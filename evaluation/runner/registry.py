@@ -122,6 +122,18 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     ), needs=(("households", "tenancies", "costs"),)),
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze",
            needs=(("applications",), ("units",))),
+    Strand("trial", "07_trial.ipynb", "Randomised trial", "Randomizovaný pokus", (
+        Option("trial_outcomes", ListOf(Choice(lambda: ("stably_housed", *_outcome_columns()))),
+               ["stably_housed", "arrears_czk"],
+               "outcomes of the trial, the first one the headline: stably_housed (no eviction or abandonment "
+               "by the follow-up) or columns of household_outcomes",
+               "výsledky pokusu, první je hlavní: stably_housed (bez vystěhování či opuštění bytu do "
+               "sledování) nebo sloupce tabulky household_outcomes"),
+        Option("follow_up_months", Integer(minimum=1), 12, "months from randomisation to the follow-up",
+               "měsíce od randomizace do sledování výsledku"),
+        Option("randomisation_draws", Integer(minimum=100), 5000, "re-randomisations of the randomisation test",
+               "počet přelosování randomizačního testu"),
+    ), needs=(("assignment",),)),
 )})
 
 
