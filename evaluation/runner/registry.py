@@ -98,6 +98,9 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení", (
         Option("horizons_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [6, 12, 20],
                "months at which retention is reported", "měsíce, ke kterým se udržení bydlení uvádí"),
+        Option("rmst_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [12, 20],
+               "months over which the mean time housed (restricted mean survival time) is reported",
+               "měsíce, za které se uvádí průměrná doba v bydlení (omezený střední čas přežití)"),
     ), needs=(("tenancies",),)),
     Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů", (
         Option("bootstrap_draws", Integer(minimum=100), 999, "wild cluster bootstrap draws",
