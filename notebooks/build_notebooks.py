@@ -106,6 +106,8 @@ DISPLAY = {
         ("md", "## Support dose and time to move-in / Intenzita podpory a doba do nastěhování"),
         ("code", 'session.show(output.get("support_dose"))'),
         ("code", 'session.show(output.get("time_to_move_in"))'),
+        ("md", "## Fidelity to the model (when rated) / Věrnost modelu (je-li hodnocena)"),
+        ("code", 'session.show(output.get("fidelity"))'),
     ],
     "retention": [
         ("md", "## Still housed / Stále v bydlení"),

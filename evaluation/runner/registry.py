@@ -29,6 +29,7 @@ from evaluation.runner.options import (
     Choice,
     File,
     Integer,
+    Invalid,
     ListOf,
     Number,
     Option,
@@ -79,6 +80,24 @@ class Strand:
         return () if any(not m for m in missing) else missing
 
 
+@dataclass(frozen=True)
+class FidelityRatingsFile(File):
+    """A fidelity ratings file (CSV/XLSX) that :func:`evaluation.process.fidelity.read_ratings` reads
+    without a problem: checked with the configuration, so that a bad rating stops the run before any
+    notebook starts, naming the file, row (as Excel shows it), column, value and rule."""
+
+    def check(self, value: Any, context: Any) -> str:
+        from evaluation.errors import DataError
+        from evaluation.process.fidelity import read_ratings
+
+        path = super().check(value, context)
+        try:
+            read_ratings(path, lang="en")
+        except DataError as exc:
+            raise Invalid(f"must be a readable fidelity ratings file; {exc}") from None
+        return path
+
+
 UNIT_COSTS = Record((
     Option("shelter_night", Number(minimum=0), 400, "CZK per night in a shelter or hostel",
            "Kč za noc v azylovém domě nebo ubytovně"),
@@ -94,6 +113,11 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
         Option("pilot_plan", nullable(File((".yaml", ".yml", ".json")), "the Ostrava design of the brief"), None,
                "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
                "soubor YAML nebo JSON s plánem pilotu (byty, domácnosti, podpora), None pro ostravský návrh"),
+        Option("fidelity_ratings", nullable(FidelityRatingsFile((".csv", ".xlsx")), "no fidelity review"), None,
+               "CSV or XLSX of the evaluator's item ratings on the Pathways Housing First fidelity scale (one row "
+               "per programme and item; see evaluation.process.fidelity_template), None for none",
+               "soubor CSV nebo XLSX s hodnocením položek škály věrnosti modelu Housing First (řádek na program a "
+               "položku), None bez hodnocení"),
     ), needs=(("tenancies",), ("applications",))),
     Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení", (
         Option("horizons_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [6, 12, 20],
