@@ -263,9 +263,13 @@ def _rmst(session: Any, output: StrandOutput) -> None:
     if table is None:
         return
     reference = output["rmst_by_step"].reference if "rmst_by_step" in output else None
-    note_ref = ((f"Rozdíl a poměr se vztahují k prvnímu stupni s nejvíce domácnostmi ({reference}).",
-                 f"Difference and ratio are against the first step with the most households ({reference}).")
-                if reference else None)
+    note_ref = None
+    if reference:
+        from evaluation.reporting.labels import value_label
+
+        words = [value_label(reference, "first_step", lang) or reference for lang in ("cs", "en")]
+        note_ref = (f"Rozdíl a poměr se vztahují k prvnímu stupni s nejvíce domácnostmi ({words[0]}).",
+                    f"Difference and ratio are against the first step with the most households ({words[1]}).")
     store_frame(session, "rmst", table, ("Průměrná doba v bydlení během prvních měsíců (RMST)",
                                          "Mean months housed in the first months (restricted mean survival time)"),
                 count_columns=["n_events", "n_late_entry"], n_column="n", follows=["n_events"],

@@ -135,6 +135,23 @@ TERM_WORDS = {
 }
 ARM_WORDS = {"programme": ("intervenční skupina", "programme arm"), "control": ("kontrolní skupina", "control arm")}
 ESTIMATE_COLUMNS = ["estimate", "conf_low", "conf_high"]
+#: Headers of the trial tables (the defaults of evaluation.reporting.labels mean other things here).
+LABELS = {
+    "outcome": ("Výsledek", "Outcome"), "term": ("Ukazatel", "Measure"),
+    "n_programme": ("n (program)", "n (programme)"), "n_control": ("n (kontrola)", "n (control)"),
+    "arm": ("Skupina", "Arm"), "randomised": ("Randomizováno", "Randomised"),
+    "observed": ("S výsledkem", "With an outcome"), "lost": ("Bez výsledku", "Without an outcome"),
+    "attrition_rate": ("Podíl úbytku", "Attrition rate"), "count": ("Počet", "Count"),
+    "label": ("Fáze", "Stage"), "mean_programme": ("Průměr (program)", "Mean (programme)"),
+    "mean_control": ("Průměr (kontrola)", "Mean (control)"), "smd": ("Standardizovaný rozdíl", "Standardised difference"),
+    "variance_ratio": ("Poměr rozptylů", "Variance ratio"),
+}
+LABELS |= {f"{base}_{lang}": words for base, words in list(LABELS.items()) for lang in ("cs", "en")}
+
+
+def _store(session: Any, name: str, frame: pd.DataFrame, titles: tuple[str, str], **options: Any) -> None:
+    """Store a trial table with the trial's column headers."""
+    store_frame(session, name, frame, titles, column_labels=LABELS, **options)
 
 
 def _with_words(frame: pd.DataFrame, outcome: str, months: int) -> pd.DataFrame:
@@ -184,7 +201,7 @@ def _effects(session: Any, output: StrandOutput, months: int) -> pd.DataFrame | 
     if not rows:
         return None
     table = pd.concat(rows, ignore_index=True)
-    store_frame(session, "trial_effects", table, TITLES["trial_effects"], count_columns=["n_programme", "n_control"],
+    _store(session, "trial_effects", table, TITLES["trial_effects"], count_columns=["n_programme", "n_control"],
                 report_columns=["outcome_cs", "outcome_en", "term_cs", "term_en", *ESTIMATE_COLUMNS, "p_value",
                                 "n_programme", "n_control"], percent_columns=[],
                 dimensions=["outcome", "term"], notes=[(
@@ -212,7 +229,7 @@ def _lee(session: Any, output: StrandOutput, months: int) -> None:
                                 outcome, months))
     if not rows:
         return
-    store_frame(session, "trial_lee_bounds", pd.concat(rows, ignore_index=True), TITLES["trial_lee_bounds"],
+    _store(session, "trial_lee_bounds", pd.concat(rows, ignore_index=True), TITLES["trial_lee_bounds"],
                 count_columns=["n_programme", "n_control"], percent_columns=[], dimensions=["outcome", "term"],
                 report_columns=["outcome_cs", "outcome_en", "term_cs", "term_en", *ESTIMATE_COLUMNS,
                                 "n_programme", "n_control"],
@@ -235,7 +252,7 @@ def _attrition(session: Any, output: StrandOutput, months: int) -> pd.DataFrame 
     if not rows:
         return None
     table = pd.concat(rows, ignore_index=True)
-    store_frame(session, "trial_attrition", table, TITLES["trial_attrition"],
+    _store(session, "trial_attrition", table, TITLES["trial_attrition"],
                 count_columns=["randomised", "observed", "lost"], n_column="randomised",
                 relations=[("randomised", ["observed", "lost"])], follows=["observed", "lost"],
                 dimensions=["outcome", "arm"], percent_columns=["attrition_rate"],
@@ -262,7 +279,7 @@ def _balance(session: Any, output: StrandOutput) -> None:
     table["term_en"] = [covariate_label(t, "en") for t in table["term"]]
     columns = ["term", "term_cs", "term_en", "mean_programme", "mean_control", "smd", "variance_ratio", "flag",
                "n_programme", "n_control"]
-    store_frame(session, "trial_balance", table[[c for c in columns if c in table.columns]], TITLES["trial_balance"],
+    _store(session, "trial_balance", table[[c for c in columns if c in table.columns]], TITLES["trial_balance"],
                 count_columns=["n_programme", "n_control"], dimensions=["term"], percent_columns=[],
                 report_columns=["term_cs", "term_en", "mean_programme", "mean_control", "smd", "variance_ratio"],
                 notes=[("Standardizovaný rozdíl průměrů (program − kontrola); |rozdíl| nad 0,1 značí nevyváženost, "
@@ -297,8 +314,8 @@ def _flow(session: Any, output: StrandOutput) -> None:
     table["reason"] = table["reason"].where(table["reason"] != "", "all")
     table.insert(1, "arm_cs", [ARM_WORDS[a][0] for a in table["arm"]])
     table.insert(2, "arm_en", [ARM_WORDS[a][1] for a in table["arm"]])
-    store_frame(session, "trial_flow", table, TITLES["trial_flow"], count_columns=["count"],
-                dimensions=["arm", "stage", "reason"], row_relations=flow_relations(table),
+    _store(session, "trial_flow", table, TITLES["trial_flow"], count_columns=["count"],
+                dimensions=["arm", "stage", "reason"], row_relations=flow_relations(table), placement="appendix",
                 report_columns=["arm_cs", "arm_en", "label_cs", "label_en", "count"],
                 populations=[{"name": "trial_randomised", "column": "count", "row": {"stage": "allocated"},
                               "dims": ["arm"]}],
