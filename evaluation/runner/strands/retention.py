@@ -227,7 +227,7 @@ def rmst_table(output: StrandOutput, threshold: int = 5) -> tuple[pd.DataFrame |
     the hidden RMST back from a shown one, so at a horizon where any step has such a small number of
     exits no contrast is given."""
     if "rmst" not in output:
-        return None
+        return None, False
     overall = output["rmst"].tidy()
     overall = overall.drop(columns=[c for c in overall.columns if c in ("group", "first_step")])
     frames = [overall.assign(first_step="all")]
