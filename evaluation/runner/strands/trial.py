@@ -58,9 +58,6 @@ ANALYSES = {"itt": ("Efekt přiřazení (ITT)", "Intention-to-treat effect"),
             "attrition": ("Úbytek účastníků", "Attrition"), "lee": ("Leeho meze", "Lee bounds"),
             "cace": ("Efekt přijetí programu (CACE)", "Complier average causal effect"),
             "balance": TITLES["trial_balance"], "flow": TITLES["trial_flow"]}
-#: Attrition the Maryland scale tolerates for a trial to keep level 5 (see :func:`attrition_ok`).
-MAX_OVERALL_ATTRITION = 0.20
-MAX_DIFFERENTIAL_ATTRITION = 0.05
 
 
 def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
@@ -336,16 +333,18 @@ def _flow(session: Any, output: StrandOutput) -> None:
 
 
 def attrition_ok(table: pd.DataFrame, outcome: str) -> bool | None:
-    """Whether attrition leaves the randomisation intact for ``outcome``: overall at most
-    :data:`MAX_OVERALL_ATTRITION` and the difference between the arms at most
-    :data:`MAX_DIFFERENTIAL_ATTRITION` (a simple, conservative reading of the What Works
-    Clearinghouse attrition standard); None when the table lacks the outcome."""
+    """Whether attrition leaves the randomisation intact for ``outcome``, by the findings engine's
+    limits (:data:`evaluation.findings.rules.ATTRITION_MAX` overall and
+    :data:`~evaluation.findings.rules.DIFFERENTIAL_ATTRITION_MAX` between the arms, a simplified
+    What Works Clearinghouse standard); None when the table lacks the outcome."""
+    from evaluation.findings import rules
+
     rows = table[table["outcome"] == outcome].set_index("arm")
     if not {"programme", "control"} <= set(rows.index):
         return None
     overall = rows["lost"].sum() / rows["randomised"].sum()
     differential = abs(rows.at["programme", "attrition_rate"] - rows.at["control", "attrition_rate"])
-    return bool(overall <= MAX_OVERALL_ATTRITION and differential <= MAX_DIFFERENTIAL_ATTRITION)
+    return bool(overall <= rules.ATTRITION_MAX and differential <= rules.DIFFERENTIAL_ATTRITION_MAX)
 
 
 def _key_figures(session: Any, output: StrandOutput, effects: pd.DataFrame | None,
