@@ -99,8 +99,9 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
 def outcome_words(outcome: str, months: int, lang: str) -> str:
     """The outcome in words, with the unit its effect is given in."""
     if outcome == STABLY_HOUSED:
-        return (f"stabilní bydlení {months} měsíců po randomizaci (procentní body)" if lang == "cs" else
-                f"stably housed {months} months after randomisation (percentage points)")
+        return (f"podíl domácností stabilně bydlících {months} měsíců po randomizaci (v procentních bodech)"
+                if lang == "cs" else
+                f"the share of households stably housed {months} months after randomisation (percentage points)")
     from evaluation.data.schema import get_schema
 
     try:
@@ -379,7 +380,7 @@ def _key_figures(session: Any, output: StrandOutput, effects: pd.DataFrame | Non
         who_en = "{trial_n_programme} households were randomised to the programme and {trial_n_control} to control. "
     else:
         who_cs = who_en = ""
-    effect_cs = (f"Rozdíl mezi skupinami podle přiřazení (ITT, program − kontrola) v ukazateli {words_cs}: "
+    effect_cs = (f"Rozdíl mezi skupinami podle přiřazení (ITT, program − kontrola) – {words_cs}: "
                  "{trial_itt} (95% IS {trial_itt.ci}" + p_cs + ").")
     effect_en = (f"The difference between the arms as assigned (ITT, programme − control) in {words_en}: "
                  "{trial_itt} (95% CI {trial_itt.ci}" + p_en + ").")
@@ -393,15 +394,15 @@ def _key_figures(session: Any, output: StrandOutput, effects: pd.DataFrame | Non
         store.add_text(
             "finding_cace",
             "Ne všechny přiřazené domácnosti program přijaly a některé kontrolní ho dostaly; u domácností, které "
-            f"program přijaly proto, že do něj byly přiřazeny, činí efekt na ukazatel {words_cs} "
+            f"program přijaly proto, že do něj byly přiřazeny, je efekt programu – {words_cs}: "
             "{trial_cace} (95% IS {trial_cace.ci}).",
             "Not every assigned household received the programme and some control households did; for households "
-            f"that received it because they were assigned, the effect on {words_en} is {{trial_cace}} "
-            "(95% CI {trial_cace.ci}).")
+            f"that received it because they were assigned, the effect of the programme on {words_en} is "
+            "{trial_cace} (95% CI {trial_cace.ci}).")
     ok = attrition_ok(attrition, primary) if attrition is not None else None
     assessment = sms_level("itt", attrition_ok=ok is not False)
-    level_cs = f"Síla důkazu: randomizovaný pokus, úroveň {assessment.level} z 5 Marylandské škály vědeckých metod."
-    level_en = f"Strength of evidence: a randomised trial, level {assessment.level} of 5 on the Maryland Scientific Methods Scale."
+    level_cs = f"randomizovaný pokus, úroveň {assessment.level} z 5 Marylandské škály vědeckých metod."
+    level_en = f"a randomised trial, level {assessment.level} of 5 on the Maryland Scientific Methods Scale."
     extra_cs, extra_en = " ".join(assessment.reasons("cs")[1:]), " ".join(assessment.reasons("en")[1:])
     if ok is False:
         extra_cs += " Leeho meze v tabulce ukazují, jak daleko může úbytek odhad posunout."
