@@ -462,6 +462,16 @@ def _key_figures(session: Any, output: StrandOutput) -> None:
                                  "counts are hidden."))
 
 
+FIDELITY_LABELS = {
+    "programme": ("Program", "Programme"), "domain": ("Oblast (kód)", "Domain (code)"),
+    "title_cs": ("Oblast", "Domain"), "title_en": ("Oblast", "Domain"), "item": ("Položka", "Item"),
+    "n_items": ("Položek", "Items"), "n_rated": ("Hodnoceno položek", "Items rated"),
+    "mean_rating": ("Průměr položek (1–4)", "Mean item rating (1–4)"), "score": ("Body", "Score"),
+    "min_score": ("Nejnižší možný počet bodů", "Lowest possible score"),
+    "max_score": ("Nejvyšší možný počet bodů", "Highest possible score"),
+    "percent": ("% rozsahu škály", "% of the range"), "rating": ("Hodnocení (1–4)", "Rating (1–4)"),
+    "note": ("Poznámka", "Note"), "band_cs": ("Pásmo", "Band"), "band_en": ("Pásmo", "Band"),
+}
 FIDELITY_COLUMNS = ["programme", "domain", "title_cs", "title_en", "n_items", "n_rated", "mean_rating", "score",
                     "min_score", "max_score", "percent"]
 
@@ -483,12 +493,9 @@ def _fidelity_results(session: Any, output: StrandOutput) -> None:
                 dimensions=["programme", "domain"], public=["n_items", "n_rated", "min_score", "max_score"],
                 report_columns=["programme", "title_cs", "title_en", "n_rated", "mean_rating", "score", "percent",
                                 *[c for c in ("band_cs", "band_en") if c in columns]],
-                column_labels={"title": ("Oblast", "Domain"), "title_cs": ("Oblast", "Domain"),
-                               "title_en": ("Oblast", "Domain"), "n_rated": ("Hodnoceno položek", "Items rated"),
-                               "mean_rating": ("Průměr položek (1–4)", "Mean item rating (1–4)"),
-                               "score": ("Body", "Score"), "percent": ("% rozsahu škály", "% of the range")})
+                column_labels=FIDELITY_LABELS)
     store_frame(session, "fidelity_items", result.items, TITLES["fidelity_items"], placement="folder",
-                dimensions=["programme", "item"], public=[])
+                dimensions=["programme", "item"], public=[], column_labels=FIDELITY_LABELS)
     store_figure(session, "fidelity", result, FIGURES["fidelity"], table="fidelity", alt=ALT["fidelity"])
     sentences_cs, sentences_en = [], []
     for k, programme in enumerate(result.programmes, start=1):

@@ -203,6 +203,7 @@ RMST_COLUMNS = ["first_step", "tau", "term", "estimate", "std_error", "conf_low"
                 "ratio", "ratio_low", "ratio_high"]
 RMST_LABELS = {
     "tau": ("Prvních měsíců", "First months"),
+    "n_late_entry": ("Opožděný vstup (domácnosti)", "Late entries (households)"),
     "estimate": ("Průměrně měsíců v bydlení", "Mean months housed"),
     "rmtl": ("Průměrně měsíců bez bydlení", "Mean months not housed"),
     "difference": ("Rozdíl proti referenčnímu stupni (měsíce)", "Difference from the reference step (months)"),

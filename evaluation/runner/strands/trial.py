@@ -143,6 +143,7 @@ LABELS = {
     "label": ("Fáze", "Stage"), "mean_programme": ("Průměr (program)", "Mean (programme)"),
     "mean_control": ("Průměr (kontrola)", "Mean (control)"), "smd": ("Standardizovaný rozdíl", "Standardised difference"),
     "variance_ratio": ("Poměr rozptylů", "Variance ratio"),
+    "flag": ("Nevyváženost (|rozdíl| > 0,1)", "Imbalance (|difference| > 0.1)"),
 }
 LABELS |= {f"{base}_{lang}": words for base, words in list(LABELS.items()) for lang in ("cs", "en")}
 
