@@ -211,3 +211,12 @@ def test_a_bad_ratings_file_stops_the_configuration_naming_row_column_value_and_
     assert "ratings.csv" in message
     assert "row 3, column “hodnocení”, value “5”: the rating must lie between 1 and 4" in message
     assert "row 4, column “položka”, value “XX9”" in message
+
+
+def test_a_trial_without_attrition_has_no_attrition_test_rather_than_an_error():
+    """Found by the 20-household pilot: nobody lost in either arm gave 0/0 in the attrition test."""
+    from evaluation.impact.trial_attrition import attrition
+
+    frame = pd.DataFrame({"z": [1, 1, 0, 0], "y": [1.0, 2.0, 3.0, 4.0]})
+    result = attrition(frame, "z", "y")
+    assert result.difference == 0 and result.tidy()["lost"].tolist() == [0, 0]
