@@ -276,7 +276,7 @@ def _rmst(session: Any, output: StrandOutput) -> None:
                 count_columns=["n_events", "n_late_entry"], n_column="n", follows=["n_events"],
                 dimensions=["first_step", "tau", "term"], percent_columns=[], column_labels=RMST_LABELS,
                 report_columns=["first_step", "tau", "estimate", "conf_low", "conf_high", "n", "n_events",
-                                "difference", "difference_low", "difference_high", "ratio"],
+                                "difference", "ratio"],
                 populations=[PROGRAMME_HOUSEHOLDS | {"row": {"first_step": "all", "term": table["term"].iloc[0]},
                                                     "column": "n"}],
                 notes=[("Plocha pod Kaplanovou–Meierovou křivkou do daného měsíce: kolik z prvních měsíců "

@@ -314,7 +314,7 @@ def _flow(session: Any, output: StrandOutput) -> None:
     table.insert(1, "arm_cs", [ARM_WORDS[a][0] for a in table["arm"]])
     table.insert(2, "arm_en", [ARM_WORDS[a][1] for a in table["arm"]])
     _store(session, "trial_flow", table, TITLES["trial_flow"], count_columns=["count"],
-                dimensions=["arm", "stage", "reason"], row_relations=flow_relations(table), placement="appendix",
+                dimensions=["arm", "stage", "reason"], row_relations=flow_relations(table), placement="folder",
                 report_columns=["arm_cs", "arm_en", "label_cs", "label_en", "count"],
                 populations=[{"name": "trial_randomised", "column": "count", "row": {"stage": "allocated"},
                               "dims": ["arm"]}],
