@@ -67,13 +67,13 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
     from evaluation.impact.trial_data import trial_data
 
     run = Collector("trial", data)
-    first = True
     for outcome in dict.fromkeys(trial_outcomes):
         source = ("tenancies",) if outcome == STABLY_HOUSED else ("household_outcomes",)
         names = [f"{a}_{outcome}" for a in ("itt", "randomisation", "attrition", "lee", "cace", "balance")]
         if not run.has_rows("assignment", "households", *source):
-            for name in names + (["flow"] if first else []):
-                run.skip(name, no_rows([t for t in ("assignment", "households", *source) if not run.has_rows(t)]))
+            missing = no_rows([t for t in ("assignment", "households", *source) if not run.has_rows(t)])
+            for name in names:
+                run.skip(name, missing)
             continue
         trial = trial_data(data, outcome, months=follow_up_months)
         run.run(f"itt_{outcome}", (), trial.itt)
@@ -89,9 +89,10 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
                 "every household received what it was assigned to, so the effect of assignment is the effect "
                 "of the programme", "každá domácnost dostala, k čemu byla přiřazena, efekt přiřazení je tedy "
                 "efektem programu"))
-        if first:
+        if "flow" not in run.results and "flow" not in run.skipped:  # the first outcome the data allow
             run.run("flow", (), trial.flow)
-        first = False
+    if "flow" not in run.results and "flow" not in run.skipped:
+        run.skip("flow", no_rows([t for t in ("assignment", "households") if not run.has_rows(t)] or ["assignment"]))
     return run.output()
 
 
