@@ -27,7 +27,7 @@ from evaluation.runner.registry import STRANDS, strand_parameters
 from evaluation.runner.session import open_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
-from run_attacker import (  # noqa: E402
+from run_attacker import (
     figures_not_from_published_tables,
     numbers_in_texts_not_published,
     recovered_cells,

@@ -293,22 +293,22 @@ def _rmst(session: Any, output: StrandOutput) -> None:
     overall = table[table["first_step"] == "all"]
     shown = [(float(tau), term) for tau, term, value in zip(overall["tau"], overall["term"], overall["estimate"])
              if pd.notna(value)]
-    parts_cs, parts_en = [], []
+    keys = []
     for tau, term in shown:
         key = f"months_housed_{tau:g}m"
         session.store.add_key_figure(
             key, table="rmst", row={"first_step": "all", "term": term}, column="estimate",
             ci_columns=("conf_low", "conf_high"), n_column="n", decimals=1,
             label_cs=f"Průměrně měsíců v bydlení z prvních {tau:g}", label_en=f"Mean months housed of the first {tau:g}")
-        parts_cs.append((tau, key))
+        keys.append((tau, key))
     if not shown:
         return
-    (last_tau, last), *_ = sorted(parts_cs, reverse=True)
+    (last_tau, last), *_ = sorted(keys, reverse=True)
     text_cs = (f"Domácnosti programu bydlely během prvních {last_tau:g} měsíců od nastěhování v průměru {{{last}}} "
                f"měsíce (95% IS {{{last}.ci}})")
     text_en = (f"Programme households stayed housed on average {{{last}}} of the first {last_tau:g} months after "
                f"moving in (95% CI {{{last}.ci}})")
-    for tau, key in sorted(parts_cs):
+    for tau, key in sorted(keys):
         if key != last:
             text_cs += f"; během prvních {tau:g} měsíců {{{key}}} měsíce"
             text_en += f"; {{{key}}} of the first {tau:g} months"

@@ -77,8 +77,8 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
             continue
         trial = trial_data(data, outcome, months=follow_up_months)
         run.run(f"itt_{outcome}", (), trial.itt)
-        run.run(f"randomisation_{outcome}", (), lambda: trial.randomisation_test(draws=randomisation_draws,
-                                                                                  seed=seed))
+        run.run(f"randomisation_{outcome}", (), lambda trial=trial: trial.randomisation_test(
+            draws=randomisation_draws, seed=seed))
         run.run(f"attrition_{outcome}", (), trial.attrition)
         run.run(f"lee_{outcome}", (), trial.lee_bounds)
         run.run(f"balance_{outcome}", (), trial.balance)
@@ -292,7 +292,7 @@ def flow_relations(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The identities of the CONSORT counts of each arm (for disclosure control)."""
     relations = []
     for arm in table["arm"].unique():
-        def row(stage: str, reason: str = "all") -> dict[str, str]:
+        def row(stage: str, reason: str = "all", arm: str = arm) -> dict[str, str]:
             return {"arm": arm, "stage": stage, "reason": reason}
 
         relations += [{"total": row("allocated"), "parts": [row("received"), row("not_received")]},
