@@ -160,7 +160,7 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                "měsíce od randomizace do sledování výsledku"),
         Option("randomisation_draws", Integer(minimum=100), 5000, "re-randomisations of the randomisation test",
                "počet přelosování randomizačního testu"),
-    ), needs=(("assignment",),)),
+    ), needs=(("assignment", "households", "tenancies"), ("assignment", "households", "household_outcomes"))),
 )})
 
 

@@ -258,6 +258,19 @@ def rmst_table(output: StrandOutput, threshold: int = 5) -> tuple[pd.DataFrame |
     return table[RMST_COLUMNS], bool(blanked.any())
 
 
+def _step_sums(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The programme's households and exits at each horizon are the sums over the first steps (declared
+    for disclosure control where they are, so that a hidden step cannot be the difference)."""
+    relations = []
+    for term, rows in table.groupby("term", sort=False):
+        total, steps = rows[rows["first_step"] == "all"], rows[rows["first_step"] != "all"]
+        if len(total) == 1 and len(steps) > 1 and all(
+                float(total[c].iloc[0]) == float(steps[c].sum()) for c in ("n", "n_events")):
+            relations.append({"total": {"first_step": "all", "term": term},
+                              "parts": [{"first_step": s, "term": term} for s in steps["first_step"]]})
+    return relations
+
+
 def _rmst(session: Any, output: StrandOutput) -> None:
     """Months housed in the first 12 and 20 months (RMST), the key figures and the sentence quoting them."""
     table, left_out = rmst_table(output, session.store.rules.threshold)
@@ -277,6 +290,7 @@ def _rmst(session: Any, output: StrandOutput) -> None:
                 dimensions=["first_step", "tau", "term"], percent_columns=[], column_labels=RMST_LABELS,
                 report_columns=["first_step", "tau", "estimate", "conf_low", "conf_high", "n", "n_events",
                                 "difference", "ratio"],
+                row_relations=_step_sums(table),
                 populations=[PROGRAMME_HOUSEHOLDS | {"row": {"first_step": "all", "term": table["term"].iloc[0]},
                                                     "column": "n"}],
                 notes=[("Plocha pod Kaplanovou–Meierovou křivkou do daného měsíce: kolik z prvních měsíců "
