@@ -55,6 +55,13 @@ INTRO = {
     "need": (
         "Housing need: counts by ETHOS Light category, inflow and outflow, and the units and "
         "support places needed (stock-flow).\n\nBytová nouze: ETHOS, přítoky a odtoky, potřeba bytů."),
+    "trial": (
+        "Randomised trial (runs when the data have an `assignment` table): intention-to-treat effect with "
+        "Lin's regression adjustment and HC2 errors, randomisation test, balance of baseline "
+        "characteristics, attrition with Lee bounds, the CONSORT flow and the complier average causal "
+        "effect where receipt differs from assignment.\n\n"
+        "Randomizovaný pokus: efekt přiřazení (ITT), randomizační test, vyváženost, úbytek účastníků a Leeho "
+        "meze, tok CONSORT, efekt přijetí programu (CACE)."),
     "design": (
         "Planning (opt-in, not part of the default run): can the planned pilot show an effect? Minimum "
         "detectable effect of a difference-in-differences with serially correlated outcomes (Burlig, "
@@ -99,6 +106,8 @@ DISPLAY = {
         ("md", "## Support dose and time to move-in / Intenzita podpory a doba do nastěhování"),
         ("code", 'session.show(output.get("support_dose"))'),
         ("code", 'session.show(output.get("time_to_move_in"))'),
+        ("md", "## Fidelity to the model (when rated) / Věrnost modelu (je-li hodnocena)"),
+        ("code", 'session.show(output.get("fidelity"))'),
     ],
     "retention": [
         ("md", "## Still housed / Stále v bydlení"),
@@ -131,6 +140,17 @@ DISPLAY = {
         ("code", 'session.show(output.get("ethos_counts"))'),
         ("md", "## Stock-flow need / Potřeba bytů"),
         ("code", 'session.show(output.get("stock_flow"))'),
+    ],
+    "trial": [
+        ("md", "## Participant flow (CONSORT) / Tok účastníků"),
+        ("code", 'session.show(output.get("flow"))'),
+        ("code", 'output.get("flow").plot(lang=lang);'),
+        ("md", "## Intention-to-treat effect / Efekt přiřazení (ITT)"),
+        ("code", 'for name in output.results:\n    if name.startswith(("itt_", "randomisation_", "cace_")):\n'
+                 '        display(session.show(output.get(name)))'),
+        ("md", "## Balance, attrition and Lee bounds / Vyváženost, úbytek a Leeho meze"),
+        ("code", 'for name in output.results:\n    if name.startswith(("balance_", "attrition_", "lee_")):\n'
+                 '        display(session.show(output.get(name)))'),
     ],
     "design": [
         ("md", "## The answers in words / Odpovědi slovy"),

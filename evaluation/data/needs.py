@@ -90,7 +90,8 @@ ANALYSES: tuple[AnalysisNeeds, ...] = (
     *_group("retention", (("retention", "setrvání v bydlení", "housing retention"),
                           ("retention_by_step", "setrvání podle stupně", "retention by step"),
                           ("exits", "důvody odchodu", "exits by reason"),
-                          ("transitions", "přechody mezi stupni", "transitions between steps")),
+                          ("transitions", "přechody mezi stupni", "transitions between steps"),
+                          ("rmst", "průměrná doba v bydlení (RMST)", "mean months housed (RMST)")),
             ("tenancies",), _SPELL_ENDS),
     *_group("impact", (("event_study", "studie událostí (dluh domácností)", "event study (household arrears)"),
                        ("staggered_households", "postupné zavádění (domácnosti)", "staggered adoption (households)")),
@@ -110,6 +111,11 @@ ANALYSES: tuple[AnalysisNeeds, ...] = (
             ("applications",), ("applications.ethos_category", "applications.decided_date")),
     AnalysisNeeds("need", "excluded_locality", "byty v sociálně vyloučených lokalitách",
                   "flats in socially excluded localities", ("units",)),
+    # a randomised trial, where the data have one (its default outcomes: stably housed, arrears)
+    *_group("trial", (("itt", "efekt přiřazení v randomizovaném pokusu", "intention-to-treat effect of the trial"),
+                      ("attrition", "úbytek účastníků pokusu", "attrition in the trial"),
+                      ("flow", "tok účastníků pokusu (CONSORT)", "participant flow of the trial (CONSORT)")),
+            ("assignment", "households", "tenancies"), _SPELL_ENDS),
     # the opt-in design strand, with its default outcome (arrears_czk) and no retention given by hand
     *_group("design", (("covariance", "kovariance výsledku (plánování)", "outcome covariance (planning)"),
                        ("did_analytic", "síla rozdílu v rozdílech", "difference-in-differences power"),

@@ -124,7 +124,7 @@ def t_interval(estimate: float, se: float, df: float, alpha: float) -> tuple[flo
     """(lower, upper, two-sided p) from Student's t with ``df`` (normal when df is infinite)."""
     crit = stats.t.ppf(1 - alpha / 2, df) if np.isfinite(df) else stats.norm.ppf(1 - alpha / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = estimate / se
+        t = np.float64(estimate) / np.float64(se)  # no attrition in either arm: 0 / 0, no p-value
     p = 2 * (stats.t.sf(abs(t), df) if np.isfinite(df) else stats.norm.sf(abs(t)))
     return estimate - crit * se, estimate + crit * se, float(p)
 

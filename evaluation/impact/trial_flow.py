@@ -36,6 +36,7 @@ from evaluation.errors import DataError
 from evaluation.impact._design import require_columns
 from evaluation.impact._trial_common import assignment_indicator, text
 from evaluation.process.flow import _FlowLayout  # the box layout of the participant flow, reused
+from evaluation.reporting.formatting import format_number
 from evaluation.reporting.labels import LANGS, check_lang
 from evaluation.results import Result
 
@@ -79,6 +80,7 @@ class TrialFlow(Result):
     title: str = "Trial flow (CONSORT)"
 
     count_columns: ClassVar[tuple[str, ...]] = ("count",)
+    figure_drawer: ClassVar[str] = "evaluation.impact.trial_flow:draw_trial_flow"
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
@@ -94,21 +96,35 @@ class TrialFlow(Result):
         return ((f"{total} units randomised; intention to treat: every unit is analysed in the arm it was "
                 "allocated to, whatever it received"),)
 
+    def figure_options(self) -> dict[str, Any]:
+        return {"n_strata": int(self.n_strata)}
+
+    def _shown(self, arm: str, stage: str, reason: str = "", lang: str = "cs") -> str:
+        """A count as the diagram prints it: its symbol where a published table hides it."""
+        from evaluation.reporting.plot_labels import count_label
+
+        t = self.table
+        hit = t.index[(t["arm"] == arm) & (t["stage"] == stage) & (t["reason"] == reason)]
+        return count_label(t, hit[0], "count", lang) if len(hit) else "0"
+
     def _arm_boxes(self, arm: str, lang: str) -> list[str]:
         t = self.table[self.table["arm"] == arm]
 
         def lines(stage: str, field: str) -> list[str]:
             rows = t[(t["stage"] == stage) & (t["reason"] != "")]
-            return [f"   – {_reason_label(field, r, lang)}: {c}" for r, c in zip(rows["reason"], rows["count"])]
+            return [f"   – {_reason_label(field, r, lang)}: {self._shown(arm, stage, r, lang)}" for r in rows["reason"]]
 
-        allocated = [f"{_word('allocated', lang, arm=text(arm, lang))}: n = {self.count(arm, 'allocated')}",
-                     f"• {_word('received_' + arm, lang)}: {self.count(arm, 'received')}",
-                     f"• {_word('not_received_' + arm, lang)}: {self.count(arm, 'not_received')}",
+        def n(stage: str) -> str:
+            return self._shown(arm, stage, "", lang)
+
+        allocated = [f"{_word('allocated', lang, arm=text(arm, lang))}: n = {n('allocated')}",
+                     f"• {_word('received_' + arm, lang)}: {n('received')}",
+                     f"• {_word('not_received_' + arm, lang)}: {n('not_received')}",
                      *lines("not_received", "non_receipt_reason")]
-        follow = [f"{_word('followed_up', lang)}: n = {self.count(arm, 'followed_up')}",
-                  f"• {_word('lost', lang)}: {self.count(arm, 'lost')}", *lines("lost", "attrition_reason")]
-        analysis = [f"{_word('analysed', lang)}: n = {self.count(arm, 'analysed')}",
-                    f"• {_word('excluded', lang)}: {self.count(arm, 'excluded')}", *lines("excluded", "")]
+        follow = [f"{_word('followed_up', lang)}: n = {n('followed_up')}",
+                  f"• {_word('lost', lang)}: {n('lost')}", *lines("lost", "attrition_reason")]
+        analysis = [f"{_word('analysed', lang)}: n = {n('analysed')}",
+                    f"• {_word('excluded', lang)}: {n('excluded')}", *lines("excluded", "")]
         return ["\n".join(allocated), "\n".join(follow), "\n".join(analysis)]
 
     def plot(self, ax: Any = None, lang: str = "cs", *, fontsize: float = 8.0, **kwargs: Any) -> Any:
@@ -119,7 +135,9 @@ class TrialFlow(Result):
         ax = ax if ax is not None else plt.subplots(figsize=(9, 6.5))[1]
         ax.set_axis_off()
         fig, pos = ax.figure, ax.get_position()
-        total = int(self.table.loc[self.table["stage"] == "allocated", "count"].sum())
+        allocated = pd.to_numeric(self.table.loc[self.table["stage"] == "allocated", "count"], errors="coerce")
+        total = (format_number(int(allocated.sum()), lang, 0) if allocated.notna().all()
+                 else " + ".join(self._shown(arm, "allocated", "", lang) for arm in ("programme", "control")))
         head = f"{_word('randomised', lang)}: n = {total}"
         if self.n_strata > 1:
             head += f" ({_word('strata', lang)}: {self.n_strata})"
@@ -215,6 +233,15 @@ def trial_flow(data: pd.DataFrame, *, assignment: str = "assigned", received: st
     return TrialFlow(table=table, n_strata=n_strata)
 
 
+def draw_trial_flow(table: pd.DataFrame, ax: Any = None, lang: str = "cs", *, n_strata: int = 0,
+                    **kwargs: Any) -> Any:
+    """Draw the CONSORT diagram from :meth:`TrialFlow.tidy` or its published form (a hidden count is
+    printed as its symbol; the rows of a stage without a reason may say ``all``)."""
+    frame = table.copy()
+    frame["reason"] = frame["reason"].fillna("").astype(str).replace("all", "")
+    return TrialFlow(table=frame, n_strata=int(n_strata)).plot(ax=ax, lang=lang, **kwargs)
+
+
 def _stage_label(stage: str, arm: str, lang: str) -> str:
     if stage == "allocated":
         return _word("allocated", lang, arm=text(arm, lang))
@@ -223,4 +250,4 @@ def _stage_label(stage: str, arm: str, lang: str) -> str:
     return _word(stage, lang)
 
 
-__all__ = ["STAGES", "TrialFlow", "trial_flow"]
+__all__ = ["STAGES", "TrialFlow", "draw_trial_flow", "trial_flow"]

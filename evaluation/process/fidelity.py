@@ -367,6 +367,7 @@ class FidelityResult(Result):
     notes: tuple[str, ...] = ()
 
     count_columns: ClassVar[tuple[str, ...]] = ()
+    figure_drawer: ClassVar[str] = "evaluation.process.fidelity:draw_fidelity_profile"
 
     @property
     def title(self) -> str:
@@ -440,6 +441,32 @@ class FidelityResult(Result):
             else:
                 legend_above(ax)
         return ax
+
+
+def draw_fidelity_profile(table: pd.DataFrame, ax: Any = None, lang: str = "cs", **kwargs: Any) -> Any:
+    """Horizontal bars of each domain's fidelity in per cent of its range, one colour per programme,
+    from :meth:`FidelityResult.tidy` or its published form (the domain titles are in the table)."""
+    import matplotlib.pyplot as plt
+
+    check_lang(lang)
+    domains = table[table["domain"] != "total"]
+    order = list(dict.fromkeys(domains["domain"]))
+    titles = domains.drop_duplicates("domain").set_index("domain")[f"title_{lang}"]
+    programmes = list(dict.fromkeys(domains["programme"]))
+    ax = ax if ax is not None else plt.subplots(figsize=(6.5, 0.55 * len(order) * max(1, len(programmes)) + 1.5))[1]
+    height = 0.8 / len(programmes)
+    y = np.arange(len(order))[::-1]
+    for k, programme in enumerate(programmes):
+        values = pd.to_numeric(domains[domains["programme"] == programme].set_index("domain")["percent"],
+                               errors="coerce").reindex(order).to_numpy(dtype=float)
+        ax.barh(y + (len(programmes) / 2 - k - 0.5) * height, values, height=height, color=f"C{k}", label=programme,
+                **kwargs)
+    ax.set_yticks(y, [textwrap.fill(str(titles[d]), 28) for d in order])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(_word("percent_axis", lang))
+    if len(programmes) > 1:
+        legend_above(ax)
+    return ax
 
 
 def _domain_row(scale: FidelityScale, programme: str, domain: Domain, ratings: pd.Series) -> dict[str, Any]:
@@ -522,5 +549,6 @@ def score_fidelity(ratings: pd.DataFrame | str | Path, scale: FidelityScale | st
     return FidelityResult(profile=profile, items=pd.DataFrame(item_rows), scale=scale, notes=tuple(notes))
 
 
-__all__ = ["Band", "Domain", "FidelityResult", "FidelityScale", "Item", "fidelity_template", "load_scale",
+__all__ = ["Band", "Domain", "FidelityResult", "FidelityScale", "Item", "draw_fidelity_profile", "fidelity_template",
+           "load_scale",
            "parse_scale", "read_ratings", "score_fidelity"]

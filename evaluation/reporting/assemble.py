@@ -634,6 +634,9 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
     rendered = rendered or _dt.date.today()
     scope_strands = dict(results.scopes.get(scope, {}))
     order = list(STRANDS) + sorted(s for s in scope_strands if s not in STRANDS)
+    if "trial" in order:  # a randomised trial, where the data have one, is read beside the impact estimates
+        order.remove("trial")
+        order.insert(order.index("impact") + 1, "trial")
     strands = [_strand_view(s, scope_strands.get(s), lang, threshold, figure_paths) for s in order]
     scope_name = t["report"]["scope_all"] if slug(scope) == "all" else scope
     titles = t["report"]

@@ -46,6 +46,10 @@ LANGS = ("cs", "en")
 #: Column name -> (Czech, English) header. Columns named like a field of the data contract
 #: that are missing here take the contract's titles.
 COLUMNS: dict[str, tuple[str, str]] = {
+    # study design: the curves behind the power figures
+    "size": ("Počet jednotek celkem", "Units in total"),
+    "mc_std_error": ("Chyba simulace (SE)", "Simulation standard error"),
+    "n_treated": ("Jednotky v programu", "Units in the programme"),
     # general
     "term": ("Ukazatel", "Term"),
     "estimate": ("Odhad", "Estimate"),

@@ -21,11 +21,28 @@ from evaluation.runner.plan import Layout
 from evaluation.runner.run import RunSummary, Say, run_config
 
 
+#: The synthetic fidelity ratings of the Brno Housing First programme the demo shows (bundled example).
+DEMO_FIDELITY = "hodnoceni_vernosti_brno.csv"
+
+
+def demo_fidelity_ratings(data_dir: Path) -> Path:
+    """Copy the bundled synthetic fidelity ratings (Housing First Brno) into ``data_dir``; return the copy."""
+    from importlib import resources
+
+    source = resources.files("evaluation.process").joinpath("scales", "examples", DEMO_FIDELITY)
+    target = Path(data_dir) / DEMO_FIDELITY
+    target.write_bytes(source.read_bytes())
+    return target
+
+
 def write_demo_config(out_dir: Path, *, lang: str, seed: int, workers: int | None = None) -> Path:
-    """Write the demo's run configuration (Czech CSV data in ``data/csv``, outputs beside it)."""
+    """Write the demo's run configuration (Czech CSV data in ``data/csv``, outputs beside it; the
+    process strand scores the synthetic fidelity ratings in ``data/``)."""
     config = {"data": "data/csv", "output": ".", "strands": "all", "municipalities": "pooled", "lang": lang,
               "seed": seed, "disclosure_threshold": 5, "report_formats": list(REPORT_FORMATS),
               "workers": workers or "auto"}
+    if (out_dir / "data" / DEMO_FIDELITY).is_file():
+        config["parameters"] = {"process": {"fidelity_ratings": f"data/{DEMO_FIDELITY}"}}
     path = out_dir / "demo.yaml"
     header = "# Written by `evaluation demo`; run again with `evaluation run demo.yaml`.\n"
     path.write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -47,6 +64,7 @@ def run_demo_summary(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019,
     if say:
         say(f"generating synthetic pilot data in {out / 'data'} …")
     generate(out / "data", seed=seed, scale=1.0, formats=("parquet", "csv"))
+    demo_fidelity_ratings(out / "data")
     if say:
         say(f"generated ({time.perf_counter() - started:.1f} s)")
     summary = run_config(write_demo_config(out, lang=lang, seed=seed, workers=workers), progress=progress, say=say)

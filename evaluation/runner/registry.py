@@ -29,6 +29,7 @@ from evaluation.runner.options import (
     Choice,
     File,
     Integer,
+    Invalid,
     ListOf,
     Number,
     Option,
@@ -79,6 +80,24 @@ class Strand:
         return () if any(not m for m in missing) else missing
 
 
+@dataclass(frozen=True)
+class FidelityRatingsFile(File):
+    """A fidelity ratings file (CSV/XLSX) that :func:`evaluation.process.fidelity.read_ratings` reads
+    without a problem: checked with the configuration, so that a bad rating stops the run before any
+    notebook starts, naming the file, row (as Excel shows it), column, value and rule."""
+
+    def check(self, value: Any, context: Any) -> str:
+        from evaluation.errors import DataError
+        from evaluation.process.fidelity import read_ratings
+
+        path = super().check(value, context)
+        try:
+            read_ratings(path, lang="en")
+        except DataError as exc:
+            raise Invalid(f"must be a readable fidelity ratings file; {exc}") from None
+        return path
+
+
 UNIT_COSTS = Record((
     Option("shelter_night", Number(minimum=0), 400, "CZK per night in a shelter or hostel",
            "Kč za noc v azylovém domě nebo ubytovně"),
@@ -94,10 +113,18 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
         Option("pilot_plan", nullable(File((".yaml", ".yml", ".json")), "the Ostrava design of the brief"), None,
                "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
                "soubor YAML nebo JSON s plánem pilotu (byty, domácnosti, podpora), None pro ostravský návrh"),
+        Option("fidelity_ratings", nullable(FidelityRatingsFile((".csv", ".xlsx")), "no fidelity review"), None,
+               "CSV or XLSX of the evaluator's item ratings on the Pathways Housing First fidelity scale (one row "
+               "per programme and item; see evaluation.process.fidelity_template), None for none",
+               "soubor CSV nebo XLSX s hodnocením položek škály věrnosti modelu Housing First (řádek na program a "
+               "položku), None bez hodnocení"),
     ), needs=(("tenancies",), ("applications",))),
     Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení", (
         Option("horizons_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [6, 12, 20],
                "months at which retention is reported", "měsíce, ke kterým se udržení bydlení uvádí"),
+        Option("rmst_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [12, 20],
+               "months over which the mean time housed (restricted mean survival time) is reported",
+               "měsíce, za které se uvádí průměrná doba v bydlení (omezený střední čas přežití)"),
     ), needs=(("tenancies",),)),
     Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů", (
         Option("bootstrap_draws", Integer(minimum=100), 999, "wild cluster bootstrap draws",
@@ -122,6 +149,18 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     ), needs=(("households", "tenancies", "costs"),)),
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze",
            needs=(("applications",), ("units",))),
+    Strand("trial", "07_trial.ipynb", "Randomised trial", "Randomizovaný pokus", (
+        Option("trial_outcomes", ListOf(Choice(lambda: ("stably_housed", *_outcome_columns()))),
+               ["stably_housed", "arrears_czk"],
+               "outcomes of the trial, the first one the headline: stably_housed (no eviction or abandonment "
+               "by the follow-up) or columns of household_outcomes",
+               "výsledky pokusu, první je hlavní: stably_housed (bez vystěhování či opuštění bytu do "
+               "sledování) nebo sloupce tabulky household_outcomes"),
+        Option("follow_up_months", Integer(minimum=1), 12, "months from randomisation to the follow-up",
+               "měsíce od randomizace do sledování výsledku"),
+        Option("randomisation_draws", Integer(minimum=100), 5000, "re-randomisations of the randomisation test",
+               "počet přelosování randomizačního testu"),
+    ), needs=(("assignment", "households", "tenancies"), ("assignment", "households", "household_outcomes"))),
 )})
 
 

@@ -27,7 +27,7 @@ def test_needs_name_real_tables_optional_fields_and_the_runner_s_analyses():
             assert not schema.table(table).field(name).required, qualified  # required fields are always there
         source = (STRANDS_DIR / f"{a.strand}.py").read_text(encoding="utf-8")
         assert re.search(rf"[\"']{a.name}[\"']", source), f"{a.key} is not an analysis of the runner's strand"
-    assert STRANDS == ("data_quality", "process", "retention", "impact", "economics", "need", "design")
+    assert STRANDS == ("data_quality", "process", "retention", "impact", "economics", "need", "trial", "design")
     assert analysis("processing_time").strand == "process"
     with pytest.raises(KeyError, match="unknown analysis"):
         analysis("no_such_analysis")

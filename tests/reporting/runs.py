@@ -30,6 +30,9 @@ def store_run(data_dir: Path, internal: Path, municipalities: Sequence[str | Non
                 warnings.simplefilter("ignore")
                 session = open_session(strand, data_dir=str(data_dir), results_dir=str(internal),
                                        municipality=municipality, disclosure_threshold=threshold, **extra)
+                with_rows = {t for t in session.data.tables if not session.data[t].empty}
+                if spec.missing_tables(with_rows):  # the runner skips it in this scope
+                    continue
                 if strand == "data_quality":
                     output = module.analyse(session.data, full_data=session.full_data, municipality=municipality,
                                             selection=session.selection)

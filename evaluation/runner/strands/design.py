@@ -19,7 +19,8 @@ anything?") from the data at hand:
   (Schoenfeld), the comparison group's retention estimated from its tenancies unless given.
 
 Stored (``<scope>/design/``): the tables and figures under those names, key figures
-``mde_did`` and ``power_did_simulated``, texts ``headline`` and ``sentence_<name>``.
+``mde_did`` and ``power_did_simulated``, texts ``headline`` (the first answer) and ``finding_<name>``
+(each further answer: one bullet each in the reports).
 
 Example
 -------
@@ -244,8 +245,6 @@ def save(session: Any, output: StrandOutput) -> None:
         labels = result.column_labels() if hasattr(result, "column_labels") else None
         store_result(session, output, name, titles, figure=FIGURES.get(name), lang=session.lang,
                      column_labels=labels)
-        if hasattr(result, "sentence"):
-            session.store.add_text(f"sentence_{name}", result.sentence("cs"), result.sentence("en"))
     if "did_analytic" in output:
         res = output["did_analytic"]
         if res.solved_for == "effect" and "effect" in res.tidy().columns:
@@ -256,9 +255,11 @@ def save(session: Any, output: StrandOutput) -> None:
         session.store.add_key_figure("power_did_simulated", table="did_simulation", column="power",
                                      label_cs="Síla testu simulací", label_en="Power by simulation", unit="%",
                                      decimals=0)
-    cs, en = sentences(output, "cs"), sentences(output, "en")
-    if cs:
-        session.store.add_text("headline", " ".join(cs), " ".join(en))
+    answered = [name for name, result in output.results.items() if hasattr(result, "sentence")]
+    for index, name in enumerate(answered):
+        result = output[name]
+        session.store.add_text("headline" if index == 0 else f"finding_{name}", result.sentence("cs"),
+                               result.sentence("en"))
     store_skipped(session, output, TITLES)
 
 

@@ -25,6 +25,9 @@ decisions                 outcomes of applications by district (one column each)
 decisions_detail          outcomes with shares, long form (folder only)          no
 tools_used                benefit counselling, bridging loans, ... by district   no
 equality_of_care          tests of equal handling across districts               no
+fidelity                  fidelity to the programme model by domain (when the    yes
+                          evaluator gives a ratings file, ``fidelity_ratings``)
+fidelity_items            the item ratings behind it (results folder only)       no
 ========================  =====================================================  ======
 
 National data (applications that carry ``contact_point_code``, zákon č. 175/2025 Sb.): the
@@ -33,8 +36,9 @@ point), not the applicant's municipality, so the tables by district have one row
 point; pilot data keep the city district (the municipality outside statutory cities).
 
 Key figures: ``households_entered``, ``median_days_to_move_in``, ``dropout_share``,
-``lost_share`` (its n counts applications). Texts: ``headline``, ``finding_contact_points`` and
-``limitation_process_*`` for analyses not possible. "Folder only" tables are placed in the
+``lost_share`` (its n counts applications), ``fidelity_score_<k>`` and ``fidelity_percent_<k>`` for the
+k-th programme rated. Texts: ``headline``, ``finding_contact_points`` and
+``finding_fidelity`` and ``limitation_process_*`` for analyses not possible. "Folder only" tables are placed in the
 results folder for analysts and named, not printed, in the reports.
 
 Example
@@ -52,6 +56,7 @@ import pandas as pd
 
 from evaluation.runner.strands._common import (
     Collector,
+    Reason,
     StrandOutput,
     store_figure,
     store_frame,
@@ -82,6 +87,9 @@ TITLES = {
     "decisions": ("Výsledky žádostí podle obvodu", "Outcomes of applications by district"),
     "tools_used": ("Použité nástroje", "Tools used"),
     "equality_of_care": ("Rovnost péče napříč obvody", "Equality of care across districts"),
+    "fidelity": ("Věrnost modelu Housing First podle oblastí (škála Pathways)",
+                 "Fidelity to the Housing First model by domain (Pathways scale)"),
+    "fidelity_items": ("Věrnost modelu: hodnocení jednotlivých položek", "Fidelity: ratings of the items"),
 }
 FIGURES = {
     "reach": ("Skutečnost v % plánu podle stupně", "Actual as % of plan by step"),
@@ -89,14 +97,19 @@ FIGURES = {
     "support_dose": ("Hodiny podpory na domácnost a měsíc", "Support hours per household-month"),
     "rent_arrears": ("Podíl domácností s dluhem na nájemném", "Share of households in rent arrears"),
     "processing_time": ("Doba do rozhodnutí o žádosti (Kaplan–Meier)", "Time to decision (Kaplan–Meier)"),
+    "fidelity": ("Věrnost modelu Housing First podle oblastí (% rozsahu škály)",
+                 "Fidelity to the Housing First model by domain (% of the scale's range)"),
 }
 
 
-def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | None = None) -> StrandOutput:
+def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | None = None,
+            fidelity_ratings: str | None = None) -> StrandOutput:
     """Compute the process indicators on ``data`` (a scoped Dataset).
 
     ``pilot_plan`` is a YAML/JSON plan file (see evaluation.process.plan); None uses the
-    Ostrava design of the brief.
+    Ostrava design of the brief. ``fidelity_ratings`` is the evaluator's CSV/XLSX of item ratings
+    of the Pathways Housing First fidelity scale (:mod:`evaluation.process.fidelity`); a file with a
+    problem raises a DataError naming the file, row, column, value and rule.
     """
     from evaluation import process
 
@@ -120,6 +133,8 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, pilot_plan: str | 
     run.run("decisions", apps, lambda: process.decisions(data))
     run.run("tools_used", apps, lambda: process.tools_used(data))
     run.run("equality_of_care", apps, lambda: process.equality_of_care(data, seed=seed))
+    if fidelity_ratings:
+        _fidelity(run, data, fidelity_ratings, lang)
     return run.output()
 
 
@@ -149,6 +164,24 @@ def contact_point_districts(data: Any) -> Any:
     return replace(data, tables=MappingProxyType(changed)) if hasattr(data, "tables") else changed
 
 
+def _fidelity(run: Collector, data: Any, path: str, lang: str) -> None:
+    """Score the fidelity ratings; a municipality's scope keeps the programmes named after it."""
+    from evaluation.data.schema import normalise_label
+    from evaluation.process.fidelity import read_ratings, score_fidelity
+
+    ratings = read_ratings(path, lang=lang)
+    municipality = (dict(getattr(data, "metadata", {}) or {}).get("scope", {}) or {}).get("municipality")
+    if municipality:
+        ours = ratings["programme"].map(lambda p: normalise_label(str(municipality)) in normalise_label(str(p)))
+        if not ours.any():
+            run.skip("fidelity", Reason(
+                f"the fidelity ratings name no programme of {municipality}",
+                f"hodnocení věrnosti modelu neuvádí žádný program obce {municipality}"))
+            return
+        ratings = ratings.loc[ours.to_numpy()]
+    run.run("fidelity", (), lambda: score_fidelity(ratings))
+
+
 #: Computations that only serve another analysis (for :func:`store_skipped`).
 HELPERS = {"time_to_move_in_overall": ("time_to_move_in", ("Doba do nastěhování, všechny stupně",
                                                            "Time to move-in, all steps"))}
@@ -175,6 +208,7 @@ def save(session: Any, output: StrandOutput) -> None:
     _applications(session, output)
     _decisions(session, output)
     _key_figures(session, output)
+    _fidelity_results(session, output)
     store_skipped(session, output, TITLES, helpers=HELPERS)
 
 
@@ -196,6 +230,10 @@ ALT = {
                   "Lines show the monthly occupancy of the programme flats by step."),
     "rent_arrears": ("Čáry ukazují podíl domácností s dluhem na nájemném po měsících podle stupně.",
                      "Lines show the share of households in rent arrears by month and step."),
+    "fidelity": ("Sloupce ukazují, jak blízko má program k modelu Housing First v každé oblasti škály, v procentech "
+                 "jejího rozsahu (100 % = plné naplnění modelu).",
+                 "Bars show how close the programme is to the Housing First model in each domain of the scale, as a "
+                 "per cent of its range (100% = full fidelity)."),
 }
 
 
@@ -454,3 +492,63 @@ def _key_figures(session: Any, output: StrandOutput) -> None:
                                  "jsou skryté.",
                                  "The numbers of households moved in are in the table of time to move-in; small "
                                  "counts are hidden."))
+
+
+FIDELITY_LABELS = {
+    "programme": ("Program", "Programme"), "domain": ("Oblast (kód)", "Domain (code)"),
+    "title_cs": ("Oblast", "Domain"), "title_en": ("Oblast", "Domain"), "item": ("Položka", "Item"),
+    "n_items": ("Položek", "Items"), "n_rated": ("Hodnoceno položek", "Items rated"),
+    "mean_rating": ("Průměr položek (1–4)", "Mean item rating (1–4)"), "score": ("Body", "Score"),
+    "min_score": ("Nejnižší možný počet bodů", "Lowest possible score"),
+    "max_score": ("Nejvyšší možný počet bodů", "Highest possible score"),
+    "percent": ("% rozsahu škály", "% of the range"), "rating": ("Hodnocení (1–4)", "Rating (1–4)"),
+    "note": ("Poznámka", "Note"), "band_cs": ("Pásmo", "Band"), "band_en": ("Pásmo", "Band"),
+}
+FIDELITY_COLUMNS = ["programme", "domain", "title_cs", "title_en", "n_items", "n_rated", "mean_rating", "score",
+                    "min_score", "max_score", "percent"]
+
+
+def _fidelity_results(session: Any, output: StrandOutput) -> None:
+    """Fidelity by domain (table, figure), the item ratings (results folder) and one sentence per programme."""
+    if "fidelity" not in output:
+        return
+    result = output["fidelity"]
+    profile = result.tidy()
+    columns = FIDELITY_COLUMNS + [c for c in ("band_cs", "band_en") if profile[c].notna().any()]
+    notes = [("Hodnocení programu podle škály věrnosti modelu Pathways Housing First (Stefancic a kol. 2013): "
+              "38 položek 1–4, oblast = průměr položek, celkem = součet (38–152); procento = podíl rozsahu škály. "
+              "Hodnotí evaluátor, ne data programu.",
+              "The programme rated on the Pathways Housing First fidelity scale (Stefancic et al. 2013): 38 items "
+              "1–4, domain = mean of its items, total = sum (38–152); percent = share of the scale's range. Rated "
+              "by the evaluator, not computed from the programme's data."), *result.notes]
+    store_frame(session, "fidelity", profile[columns], TITLES["fidelity"], notes=notes, percent_columns=[],
+                dimensions=["programme", "domain"], public=["n_items", "n_rated", "min_score", "max_score"],
+                report_columns=["programme", "title_cs", "title_en", "n_rated", "mean_rating", "score", "percent",
+                                *[c for c in ("band_cs", "band_en") if c in columns]],
+                column_labels=FIDELITY_LABELS)
+    store_frame(session, "fidelity_items", result.items, TITLES["fidelity_items"], placement="folder",
+                dimensions=["programme", "item"], public=[], column_labels=FIDELITY_LABELS)
+    store_figure(session, "fidelity", result, FIGURES["fidelity"], table="fidelity", alt=ALT["fidelity"])
+    sentences_cs, sentences_en = [], []
+    for k, programme in enumerate(result.programmes, start=1):
+        total = profile[(profile["programme"] == programme) & (profile["domain"] == "total")].iloc[0]
+        if not pd.notna(total["score"]):
+            continue
+        row = {"programme": programme, "domain": "total"}
+        session.store.add_key_figure(f"fidelity_score_{k}", table="fidelity", row=row, column="score", decimals=0,
+                                     label_cs=f"Věrnost modelu Housing First, {programme}: body (38–152)",
+                                     label_en=f"Housing First fidelity, {programme}: score (38–152)")
+        session.store.add_key_figure(f"fidelity_percent_{k}", table="fidelity", row=row, column="percent",
+                                     decimals=0, label_cs=f"Věrnost modelu Housing First, {programme}: % rozsahu",
+                                     label_en=f"Housing First fidelity, {programme}: % of the range")
+        domains = profile[(profile["programme"] == programme) & (profile["domain"] != "total")].dropna(subset=["percent"])
+        weakest = domains.sort_values("percent").iloc[0] if len(domains) else None
+        sentences_cs.append(f"Program {programme} naplňuje model Housing First na {{fidelity_percent_{k}}} % rozsahu "
+                            f"škály Pathways ({{fidelity_score_{k}}} bodů z 38–152)"
+                            + (f"; nejdál od modelu je oblast „{weakest['title_cs']}“" if weakest is not None else ""))
+        sentences_en.append(f"Programme {programme} meets the Housing First model at {{fidelity_percent_{k}}}% of the "
+                            f"Pathways scale's range ({{fidelity_score_{k}}} points of 38–152)"
+                            + (f"; furthest from the model is the domain “{weakest['title_en']}”" if weakest is not None
+                               else ""))
+    if sentences_cs:
+        session.store.add_text("finding_fidelity", ". ".join(sentences_cs) + ".", ". ".join(sentences_en) + ".")

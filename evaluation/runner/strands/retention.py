@@ -5,7 +5,11 @@ figure), ``retention_by_step`` (by first programme step; figure), ``exits`` (Aal
 cumulative incidence of leaving the first step up the staircase vs losing the home vs other;
 figure), ``logrank_by_step``, ``transitions`` (moves from the programme steps),
 ``episodes`` (outcomes of the programme households' episodes); ``transitions_all`` and
-``episodes_all`` (every household, comparison group included; results folder only). Key figures ``housed_<h>m`` for each horizon; text ``headline``.
+``episodes_all`` (every household, comparison group included; results folder only); ``rmst``
+(restricted mean survival time: the mean months housed in the first 12 and 20 months, for the
+programme and by first step, with the difference and ratio against the step with most households).
+Key figures ``housed_<h>m`` for each horizon and ``months_housed_<tau>m`` for each RMST horizon;
+texts ``headline`` and ``finding_months_housed`` ("on average X of the first 20 months housed").
 
 Retention is the *housing* definition of :func:`evaluation.retention.housing_episodes`
 (moves up the staircase keep the episode going; eviction or abandonment is the event).
@@ -65,7 +69,7 @@ def _programme_only(episodes: Any) -> Any:
 
 
 def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
-            horizons_months: Sequence[float] = (6, 12, 20)) -> StrandOutput:
+            horizons_months: Sequence[float] = (6, 12, 20), rmst_months: Sequence[float] = (12, 20)) -> StrandOutput:
     """Estimate retention on ``data`` (a scoped Dataset)."""
     from evaluation import retention
 
@@ -78,9 +82,12 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
         frame = _programme_only(housing)
         first_step = "first_step" if "first_step" in frame else None
         run.run("retention", needs, lambda: retention.KaplanMeier(times=times).fit_episodes(frame))
+        run.run("rmst", needs, lambda: retention.RestrictedMeanSurvival(tau=rmst_months).fit_episodes(frame))
         if first_step:
             run.run("retention_by_step", needs,
                     lambda: retention.KaplanMeier(times=times).fit_episodes(frame, by=first_step))
+            run.run("rmst_by_step", needs, lambda: retention.RestrictedMeanSurvival(
+                tau=rmst_months, reference=_largest_step(frame, first_step)).fit_episodes(frame, by=first_step))
             if frame[first_step].dropna().nunique() >= 2:
                 run.run("logrank_by_step", needs, lambda: retention.logrank_test(
                     frame["exit_time"], frame["event"], frame[first_step], entry=frame["entry"]))
@@ -89,10 +96,10 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
                     "the log-rank test compares steps, and the households of this scope entered one step only",
                     "test log-rank porovnává stupně, domácnosti tohoto rozsahu ale vstoupily jen do jednoho"))
         else:
-            for name in ("retention_by_step", "logrank_by_step"):
+            for name in ("retention_by_step", "logrank_by_step", "rmst_by_step"):
                 run.skip(name, Reason("the episodes carry no first step", "epizody bydlení neuvádějí první stupeň"))
     else:
-        for name in ("retention", "retention_by_step", "logrank_by_step"):
+        for name in ("retention", "retention_by_step", "logrank_by_step", "rmst", "rmst_by_step"):
             run.skip(name, run.skipped["episodes"])
     programme = run.run("programme_episodes", needs, lambda: retention.housing_episodes(
         data, definition="programme", censor_date=censor))
@@ -103,6 +110,12 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019,
         run.skip("exits", run.skipped["programme_episodes"])
     run.run("transitions", needs, lambda: retention.transitions(data))
     return run.output()
+
+
+def _largest_step(frame: pd.DataFrame, column: str) -> str | None:
+    """The first step most households entered (the reference of the RMST contrasts)."""
+    counts = frame[column].dropna().astype(str).value_counts()
+    return str(counts.index[0]) if len(counts) > 1 else None
 
 
 #: Columns the reports show (the CSV keeps the standard errors and the terms).
@@ -181,7 +194,139 @@ def save(session: Any, output: StrandOutput) -> None:
                 "headline", f"Z {{{first}.n}} domácností programu si bydlení udrželo {_join(parts_cs, ' a ')}.",
                 f"Of {{{first}.n}} programme households, {_join(parts_en, ' and ')} were still housed.",
                 fallback=fallback)
+    _rmst(session, output)
     store_skipped(session, output, TITLES, helpers=HELPERS)
+
+
+RMST_COLUMNS = ["first_step", "tau", "term", "estimate", "std_error", "conf_low", "conf_high", "rmtl", "n",
+                "n_events", "n_late_entry", "difference", "difference_low", "difference_high", "difference_p",
+                "ratio", "ratio_low", "ratio_high"]
+RMST_LABELS = {
+    "tau": ("Prvních měsíců", "First months"),
+    "n_late_entry": ("Opožděný vstup (domácnosti)", "Late entries (households)"),
+    "estimate": ("Průměrně měsíců v bydlení", "Mean months housed"),
+    "rmtl": ("Průměrně měsíců bez bydlení", "Mean months not housed"),
+    "difference": ("Rozdíl proti referenčnímu stupni (měsíce)", "Difference from the reference step (months)"),
+    "difference_low": ("Rozdíl: dolní mez IS", "Difference: CI low"),
+    "difference_high": ("Rozdíl: horní mez IS", "Difference: CI high"),
+    "difference_p": ("Rozdíl: p-hodnota", "Difference: p-value"),
+    "ratio": ("Poměr k referenčnímu stupni", "Ratio to the reference step"),
+    "ratio_low": ("Poměr: dolní mez IS", "Ratio: CI low"),
+    "ratio_high": ("Poměr: horní mez IS", "Ratio: CI high"),
+}
+
+
+CONTRAST_COLUMNS = ["difference", "difference_low", "difference_high", "difference_p", "ratio", "ratio_low",
+                    "ratio_high"]
+
+
+def rmst_table(output: StrandOutput, threshold: int = 5) -> tuple[pd.DataFrame | None, bool]:
+    """The programme's RMST (row ``all``) and each first step's, with the difference and ratio against
+    the reference step in the step's own row, and whether contrasts were left out.
+
+    Publication hides a step's RMST when its exits are fewer than ``threshold``; a contrast would give
+    the hidden RMST back from a shown one, so at a horizon where any step has such a small number of
+    exits no contrast is given."""
+    if "rmst" not in output:
+        return None, False
+    overall = output["rmst"].tidy()
+    overall = overall.drop(columns=[c for c in overall.columns if c in ("group", "first_step")])
+    frames = [overall.assign(first_step="all")]
+    if "rmst_by_step" in output:
+        result = output["rmst_by_step"]
+        by_step = result.tidy().rename(columns={result.group_name: "first_step"})
+        contrasts = result.contrasts().rename(columns={"group": "first_step"})
+        if not contrasts.empty:
+            wide = contrasts.pivot_table(index=["first_step", "tau"], columns="term",
+                                         values=["estimate", "conf_low", "conf_high", "p_value"], aggfunc="first")
+            wide.columns = [f"{term}_{value}" for value, term in wide.columns]
+            wide = wide.reset_index().rename(columns={
+                "difference_estimate": "difference", "difference_conf_low": "difference_low",
+                "difference_conf_high": "difference_high", "difference_p_value": "difference_p",
+                "ratio_estimate": "ratio", "ratio_conf_low": "ratio_low", "ratio_conf_high": "ratio_high"})
+            by_step = by_step.merge(wide, on=["first_step", "tau"], how="left")
+        frames.append(by_step)
+    table = pd.concat(frames, ignore_index=True)
+    table["first_step"] = table["first_step"].astype(str)
+    for column in RMST_COLUMNS:
+        if column not in table.columns:
+            table[column] = float("nan")
+    events = table["n_events"]
+    small = table.loc[(table["first_step"] != "all") & (events > 0) & (events < threshold), "tau"]
+    blanked = table["tau"].isin(set(small)) & table[CONTRAST_COLUMNS].notna().any(axis=1)
+    table.loc[table["tau"].isin(set(small)), CONTRAST_COLUMNS] = float("nan")
+    return table[RMST_COLUMNS], bool(blanked.any())
+
+
+def _step_sums(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The programme's households and exits at each horizon are the sums over the first steps (declared
+    for disclosure control where they are, so that a hidden step cannot be the difference)."""
+    relations = []
+    for term, rows in table.groupby("term", sort=False):
+        total, steps = rows[rows["first_step"] == "all"], rows[rows["first_step"] != "all"]
+        if len(total) == 1 and len(steps) > 1 and all(
+                float(total[c].iloc[0]) == float(steps[c].sum()) for c in ("n", "n_events")):
+            relations.append({"total": {"first_step": "all", "term": term},
+                              "parts": [{"first_step": s, "term": term} for s in steps["first_step"]]})
+    return relations
+
+
+def _rmst(session: Any, output: StrandOutput) -> None:
+    """Months housed in the first 12 and 20 months (RMST), the key figures and the sentence quoting them."""
+    table, left_out = rmst_table(output, session.store.rules.threshold)
+    if table is None:
+        return
+    reference = output["rmst_by_step"].reference if "rmst_by_step" in output else None
+    note_ref = None
+    if reference:
+        from evaluation.reporting.labels import value_label
+
+        words = [value_label(reference, "first_step", lang) or reference for lang in ("cs", "en")]
+        note_ref = (f"Rozdíl a poměr se vztahují k prvnímu stupni s nejvíce domácnostmi ({words[0]}).",
+                    f"Difference and ratio are against the first step with the most households ({words[1]}).")
+    store_frame(session, "rmst", table, ("Průměrná doba v bydlení během prvních měsíců (RMST)",
+                                         "Mean months housed in the first months (restricted mean survival time)"),
+                count_columns=["n_events", "n_late_entry"], n_column="n", follows=["n_events"],
+                dimensions=["first_step", "tau", "term"], percent_columns=[], column_labels=RMST_LABELS,
+                report_columns=["first_step", "tau", "estimate", "conf_low", "conf_high", "n", "n_events",
+                                "difference", "ratio"],
+                row_relations=_step_sums(table),
+                populations=[PROGRAMME_HOUSEHOLDS | {"row": {"first_step": "all", "term": table["term"].iloc[0]},
+                                                    "column": "n"}],
+                notes=[("Plocha pod Kaplanovou–Meierovou křivkou do daného měsíce: kolik z prvních měsíců "
+                        "domácnosti programu průměrně bydlely (95% IS z rozptylu Greenwoodova typu, jako R "
+                        "survRM2); domácnosti, které bydlely už před začátkem záznamů, vstupují opožděně.",
+                        "Area under the Kaplan–Meier curve up to the month: how many of the first months programme "
+                        "households stayed housed on average (95% CI from the Greenwood-type variance, as R "
+                        "survRM2); households housed before the records start enter late."),
+                       *([note_ref] if note_ref else []),
+                       *([("Rozdíly mezi stupni se u horizontu, kde některý stupeň má málo ztrát bydlení, neuvádějí: "
+                           "prozradily by skrytý údaj.",
+                           "Differences between steps are not given at a horizon where a step has few losses of "
+                           "the home: they would reveal a hidden figure.")] if left_out else [])])
+    overall = table[table["first_step"] == "all"]
+    shown = [(float(tau), term) for tau, term, value in zip(overall["tau"], overall["term"], overall["estimate"])
+             if pd.notna(value)]
+    keys = []
+    for tau, term in shown:
+        key = f"months_housed_{tau:g}m"
+        session.store.add_key_figure(
+            key, table="rmst", row={"first_step": "all", "term": term}, column="estimate",
+            ci_columns=("conf_low", "conf_high"), n_column="n", decimals=1,
+            label_cs=f"Průměrně měsíců v bydlení z prvních {tau:g}", label_en=f"Mean months housed of the first {tau:g}")
+        keys.append((tau, key))
+    if not shown:
+        return
+    (last_tau, last), *_ = sorted(keys, reverse=True)
+    text_cs = (f"Domácnosti programu bydlely během prvních {last_tau:g} měsíců od nastěhování v průměru {{{last}}} "
+               f"měsíce (95% IS {{{last}.ci}})")
+    text_en = (f"Programme households stayed housed on average {{{last}}} of the first {last_tau:g} months after "
+               f"moving in (95% CI {{{last}.ci}})")
+    for tau, key in sorted(keys):
+        if key != last:
+            text_cs += f"; během prvních {tau:g} měsíců {{{key}}} měsíce"
+            text_en += f"; {{{key}}} of the first {tau:g} months"
+    session.store.add_text("finding_months_housed", text_cs + ".", text_en + ".")
 
 
 def _group_column(result: Any) -> str:
