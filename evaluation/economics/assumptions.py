@@ -138,21 +138,29 @@ def unit_costs_table(settings: Any) -> UnitCostsResult:
     return UnitCostsResult(pd.DataFrame(rows), settings.resolved_price_year())
 
 
-def assumptions_text(settings: Any, lang: str = "cs") -> str:
+def unit_cost_figure(name: str) -> str:
+    """The name of the key figure that quotes unit cost ``name`` (a cell of the ``unit_costs`` table)."""
+    return f"unit_cost_{name}"
+
+
+def assumptions_text(settings: Any, lang: str = "cs", *, placeholders: bool = False) -> str:
     """The conventions in one paragraph: perspective, price year and index, discount rate and its source,
-    horizon, the rule for offsets, and the unit costs with their kind."""
+    horizon, the rule for offsets, and the unit costs with their kind. With ``placeholders`` the unit costs
+    are written as key-figure placeholders (``{unit_cost_shelter_night}``, see :func:`unit_cost_figure`),
+    so that a stored text quotes the published table."""
     year = settings.resolved_price_year()
     h = settings.horizon_months
     costs = []
     for name in PRICE_OF.values():
         value, _, _ = settings.unit_cost_in_price_year(name)
         kind = settings.unit_costs[name].kind
+        amount = "{" + unit_cost_figure(name) + "}" if placeholders else format_number(value, lang, 0)
         if lang == "cs":
             tag = "předpoklad" if kind == "assumption" else "zdroj v tabulce jednotkových nákladů"
-            costs.append(f"{word(UNIT_COSTS, name, 'cs')} {format_number(value, 'cs', 0)}\u00a0Kč ({tag})")
+            costs.append(f"{word(UNIT_COSTS, name, 'cs')} {amount}\u00a0Kč ({tag})")
         else:
             tag = "assumption" if kind == "assumption" else "source in the unit-cost table"
-            costs.append(f"{word(UNIT_COSTS, name, 'en')} {format_number(value, 'en', 0)} CZK ({tag})")
+            costs.append(f"{word(UNIT_COSTS, name, 'en')} {amount} CZK ({tag})")
     rate, alt = settings.discount_rate, settings.alternative_discount_rate
     index = settings.price_index
     if lang == "cs":
@@ -176,4 +184,5 @@ def assumptions_text(settings: Any, lang: str = "cs") -> str:
             "comparison group's unadjusted risk. Unit costs: " + "; ".join(costs) + ".")
 
 
-__all__ = ["ConventionsResult", "UnitCostsResult", "assumptions_text", "conventions_table", "unit_costs_table"]
+__all__ = ["ConventionsResult", "UnitCostsResult", "assumptions_text", "conventions_table", "unit_cost_figure",
+           "unit_costs_table"]
