@@ -165,7 +165,7 @@ def assumptions_text(settings: Any, lang: str = "cs", *, placeholders: bool = Fa
     index = settings.price_index
     if lang == "cs":
         return (f"Perspektiva: {word(PERSPECTIVES, settings.perspective, 'cs')} (vykazuje se i druhá perspektiva). "
-                f"Všechny částky jsou v cenách roku {year}, přepočtené indexem {index.describe('cs')}. "
+                f"Všechny částky jsou v cenách roku {year}, přepočtené cenovým indexem ({index.describe('cs')}). "
                 f"Náklady i úspory jsou diskontovány podle měsíce od vstupu sazbou {_percent(rate, 'cs')} ročně "
                 f"reálně ({settings.discount_rate_source[0]}); uvádí se i nediskontovaná hodnota a sazba "
                 f"{_percent(alt, 'cs')} ({settings.alternative_rate_source[0]}). Horizont: prvních {h} měsíců od "
@@ -174,7 +174,7 @@ def assumptions_text(settings: Any, lang: str = "cs", *, placeholders: bool = Fa
                 "bydlení vycházejí z odhadnutého efektu programu očištěného o rozdíly mezi domácnostmi, ne z "
                 "neočištěného rizika srovnávací skupiny. Jednotkové náklady: " + "; ".join(costs) + ".")
     return (f"Perspective: {word(PERSPECTIVES, settings.perspective, 'en')} (the other perspective is reported too). "
-            f"All amounts are in {year} prices, brought there by the {index.describe('en')}. Costs and offsets are "
+            f"All amounts are in {year} prices, brought there by the price index ({index.describe('en')}). Costs and offsets are "
             f"discounted by month since entry at {_percent(rate, 'en')} a year in real terms "
             f"({settings.discount_rate_source[1]}); undiscounted values and the rate of {_percent(alt, 'en')} "
             f"({settings.alternative_rate_source[1]}) are shown beside. Horizon: the first {h} months after each "

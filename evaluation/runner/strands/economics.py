@@ -48,8 +48,10 @@ TITLES = {
                  "Programme cost, offsets counted and net cost per household by perspective"),
     "offsets": ("Úspory: efekt programu na využití služeb, jeho doložení a hodnota na domácnost",
                 "Offsets: the programme's effect on the use of services, its evidence and value per household"),
-    "pathway_costs": ("Náklady na domácnost, na rok podpory a na udržené bydlení podle vstupního stupně",
-                      "Cost per household, per household-year and per sustained tenancy by entry step"),
+    "pathway_costs": ("Náklady na domácnost a na rok podpory podle vstupního stupně",
+                      "Cost per household and per household-year by entry step"),
+    "sustained_costs": ("Udržení bydlení a náklady na udržené bydlení podle vstupního stupně",
+                        "Tenancies sustained and cost per sustained tenancy by entry step"),
     "step_costs": ("Náklady měsíce a roku podpory podle obce a stupně", "Cost of a month and a year of support "
                    "by municipality and step"),
     "one_way": ("Jednosměrná analýza citlivosti čistých nákladů na domácnost",
@@ -75,11 +77,16 @@ FIGURES = {
                  "protože efekt není prokázán.",
                  "Points show each offset per household with its interval; hollow points are not counted because "
                  "the effect is not established.")),
-    "pathway_costs": (("Náklady na rok podpory a na udržené bydlení podle vstupního stupně (Kč)",
-                       "Cost per household-year and per sustained tenancy by entry step (CZK)"),
+    "pathway_costs": (("Náklady na rok podpory podle vstupního stupně (Kč)",
+                       "Cost per household-year by entry step (CZK)"),
                       ("Sloupce srovnávají stupně podle nákladů na rok podpory, tedy po zohlednění různé délky pobytu.",
                        "Bars compare the steps by their cost per household-year, i.e. adjusted for the length of "
                        "stay.")),
+    "sustained_costs": (("Náklady na bydlení udržené do konce horizontu podle vstupního stupně (Kč, 95% interval)",
+                         "Cost per tenancy sustained to the horizon by entry step (CZK, 95% interval)"),
+                        ("Sloupce ukazují náklady na jedno bydlení udržené do konce horizontu s intervalem "
+                         "spolehlivosti.",
+                         "Bars show the cost per tenancy sustained to the horizon with its confidence interval.")),
     "step_costs": (("Náklady roku podpory podle obce a stupně (Kč)", "Cost of a year of support by municipality and "
                     "step (CZK)"),
                    ("Sloupce ukazují náklady jednoho roku podpory domácnosti v každém stupni.",
@@ -111,8 +118,9 @@ REPORT_COLUMNS = {
     "offsets": ["label_cs", "label_en", "effect", "conf_low", "conf_high", "status_cs", "status_en", "grade",
                 "counted", "unit_cost", "offset_discounted", "payer_cs", "payer_en"],
     "pathway_costs": ["municipality", "entry_step", "households", "months_in_programme", "cost_per_household",
-                      "cost_per_household_discounted", "cost_per_household_year", "housed_share",
-                      "cost_per_sustained_tenancy", "conf_low", "conf_high"],
+                      "cost_per_household_discounted", "cost_per_household_year"],
+    "sustained_costs": ["municipality", "entry_step", "households", "housed_share", "cost_per_sustained_tenancy",
+                        "conf_low", "conf_high"],
     "one_way": ["label_cs", "label_en", "low_value", "high_value", "net_cost_low", "net_cost_high"],
     "probabilistic": ["perspective", "label_cs", "label_en", "median", "q025", "q975", "probability_saves"],
     "unit_costs": ["label_cs", "label_en", "value", "low", "high", "original_value", "original_price_year",
@@ -135,10 +143,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                       "months_in_programme": ("Měsíců v programu (průměr)", "Months in the programme (mean)"),
                       "cost_per_household_discounted": ("Na domácnost, diskont. (Kč)", "Per household, disc. (CZK)"),
                       "cost_per_household_year": ("Na rok podpory (Kč)", "Per household-year (CZK)"),
-                      "housed_share": ("V bydlení na konci horizontu", "Housed at the horizon"),
-                      "cost_per_sustained_tenancy": ("Na udržené bydlení (Kč)", "Per sustained tenancy (CZK)"),
-                      "conf_low": ("Udržené bydlení – 95% IS dolní", "Sustained tenancy – 95% CI lower"),
-                      "conf_high": ("Udržené bydlení – 95% IS horní", "Sustained tenancy – 95% CI upper")},
+                      "cost_per_household": ("Na domácnost (Kč)", "Per household (CZK)")},
+    "sustained_costs": {"entry_step": ("Vstupní stupeň", "Entry step"),
+                        "housed_share": ("V bydlení na konci horizontu", "Housed at the horizon"),
+                        "cost_per_sustained_tenancy": ("Na udržené bydlení (Kč)", "Per sustained tenancy (CZK)"),
+                        "conf_low": ("95% IS dolní (Kč)", "95% CI lower (CZK)"),
+                        "conf_high": ("95% IS horní (Kč)", "95% CI upper (CZK)")},
     "one_way": {"label_cs": ("Vstup", "Input"), "label_en": ("Vstup", "Input"),
                 "low_value": ("Nízká hodnota", "Low value"), "high_value": ("Vysoká hodnota", "High value"),
                 "net_cost_low": ("Čisté náklady při nízké (Kč)", "Net cost at low (CZK)"),
@@ -162,10 +172,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 #: The kind of a unit cost in words.
 KINDS = {"assumption": ("předpoklad", "assumption"), "sourced": ("doložený zdroj", "sourced")}
 #: The tables stored, in the order of the report.
-ORDER = ("net_cost", "offsets", "pathway_costs", "one_way", "probabilistic", "acceptability", "unit_costs",
+ORDER = ("net_cost", "offsets", "one_way", "probabilistic", "acceptability", "unit_costs",
          "conventions", "step_costs", "perspective")
 #: Tables that are drawn (the others are tables only).
-DRAWN = ("net_cost", "offsets", "pathway_costs", "step_costs", "one_way", "probabilistic", "acceptability")
+DRAWN = ("net_cost", "offsets", "step_costs", "one_way", "probabilistic", "acceptability")
 
 
 def economic_settings(*, seed: int = 2019, perspective: str = "public_sector", price_year: int | None = None,
@@ -229,7 +239,7 @@ def _titles(name: str, evaluation: Any) -> tuple[str, str]:
     cs, en = TITLES[name]
     settings = evaluation.settings
     year, h = settings.resolved_price_year(), settings.horizon_months
-    if name in ("net_cost", "offsets", "pathway_costs", "one_way", "probabilistic"):
+    if name in ("net_cost", "offsets", "pathway_costs", "sustained_costs", "one_way", "probabilistic"):
         return f"{cs} ({h} měsíců od vstupu, ceny roku {year})", f"{en} ({h} months after entry, {year} prices)"
     if name in ("unit_costs", "step_costs"):
         return f"{cs} (ceny roku {year})", f"{en} ({year} prices)"
@@ -245,24 +255,66 @@ def save(session: Any, output: StrandOutput) -> None:
                 continue
             figure = FIGURES[name] if name in DRAWN else None
             result = output[name]
-            if name == "unit_costs":
-                result = _unit_costs_frame(result)
-                session.store.add_table(name, result, title_cs=_titles(name, evaluation)[0],
-                                        title_en=_titles(name, evaluation)[1], notes=output[name].notes,
-                                        report_columns=REPORT_COLUMNS[name], column_labels=LABELS[name])
+            if name in ("unit_costs", "offsets"):
+                frame, n_column = (_unit_costs_frame(result), None) if name == "unit_costs" \
+                    else (_offsets_frame(result, evaluation), "households")
+                session.store.add_table(name, frame, title_cs=_titles(name, evaluation)[0],
+                                        title_en=_titles(name, evaluation)[1], notes=result.notes,
+                                        n_column=n_column, report_columns=REPORT_COLUMNS[name],
+                                        column_labels=LABELS[name])
+                if figure is not None:
+                    store_figure(session, name, result, figure[0], alt=figure[1])
                 continue
             store_result(session, output, name, _titles(name, evaluation), placement=PLACEMENT.get(name, "main"),
                          report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
             if figure is not None:
                 store_figure(session, name, result, figure[0], alt=figure[1])
+        _store_pathways(session, evaluation)
         _store_key_figures(session, evaluation)
         _store_texts(session, evaluation)
     store_skipped(session, output, TITLES)
 
 
+#: The pathway table in two: cost per household and per household-year (no share of the households, so a
+#: small number of lost tenancies hides nothing of it), and the tenancies sustained with the cost per
+#: sustained tenancy (hidden where the households not housed at the horizon are few).
+PATHWAY_SPLIT = {
+    "pathway_costs": (["municipality", "entry_step", "households", "months_in_programme", "cost_per_household",
+                       "cost_per_household_discounted", "cost_per_household_year"],
+                      "evaluation.economics.horizon_costs:draw_household_year_costs"),
+    "sustained_costs": (["municipality", "entry_step", "households", "housed_share", "cost_per_sustained_tenancy",
+                         "conf_low", "conf_high"], "evaluation.economics.horizon_costs:draw_pathway_costs"),
+}
+
+
+def _store_pathways(session: Any, evaluation: Any) -> None:
+    """The cost of each entry pathway as two tables and two figures (see :data:`PATHWAY_SPLIT`)."""
+    result = evaluation["pathway_costs"]
+    table = result.tidy()
+    for name, (columns, plotter) in PATHWAY_SPLIT.items():
+        titles = _titles(name, evaluation)
+        session.store.add_table(name, table[columns], title_cs=titles[0], title_en=titles[1], notes=result.notes,
+                                count_columns=["households"], n_column="households",
+                                report_columns=REPORT_COLUMNS[name], column_labels=LABELS[name])
+        (caption_cs, caption_en), (alt_cs, alt_en) = FIGURES[name]
+        options = {"horizon": evaluation.settings.horizon_months} if name == "sustained_costs" else {}
+        session.store.add_figure(name, table=name, plotter=plotter, caption_cs=caption_cs, caption_en=caption_en,
+                                 options=options, alt_cs=alt_cs, alt_en=alt_en)
+
+
+def _offsets_frame(result: Any, evaluation: Any) -> pd.DataFrame:
+    """The offsets table with the programme households of the scope as its base (the net-cost table's),
+    not the households each effect was estimated on: their difference (households without the covariates
+    of the eviction model) may be a small number, and the estimators' notes say it."""
+    table = result.tidy().drop(columns=["n_programme"])
+    net = evaluation["net_cost"].tidy()
+    table["households"] = int(net["households"].iloc[0]) if len(net) else 0
+    return table
+
+
 def _unit_costs_frame(result: Any) -> pd.DataFrame:
     """The unit-cost table with the kind in words (an assumption marked as such)."""
-    table = result.tidy()
+    table = result.tidy().rename(columns={"name": "unit"})  # a unit cost's name, not an identifier of a record
     table["kind_cs"] = [KINDS.get(k, (k, k))[0] for k in table["kind"]]
     table["kind_en"] = [KINDS.get(k, (k, k))[1] for k in table["kind"]]
     return table
@@ -297,13 +349,13 @@ def _store_key_figures(session: Any, evaluation: Any) -> None:
                          label_cs="Pravděpodobnost, že program ušetří víc, než stojí",
                          label_en="Probability that the programme saves more than it costs", unit="%", decimals=0)
     for _, row in evaluation["unit_costs"].tidy().iterrows():
-        store.add_key_figure(unit_cost_figure(row["name"]), table="unit_costs", row={"name": row["name"]},
+        store.add_key_figure(unit_cost_figure(row["name"]), table="unit_costs", row={"unit": row["name"]},
                              column="value", label_cs=f"Jednotkový náklad: {row['label_cs']}",
                              label_en=f"Unit cost: {row['label_en']}", unit="CZK", decimals=0)
     offsets = evaluation["offsets"].tidy()
     for _, row in offsets[offsets["status"] != "not_estimable"].iterrows():
         store.add_key_figure(f"offset_{row['item']}", table="offsets", row={"item": row["item"]},
-                             column="offset_discounted", n_column="n_programme",
+                             column="offset_discounted", n_column="households",
                              label_cs=f"Úspora na domácnost: {row['label_cs']}",
                              label_en=f"Offset per household: {row['label_en']}", unit="CZK", decimals=0)
     for _, row in evaluation["pathway_costs"].tidy().iterrows():
@@ -314,7 +366,8 @@ def _store_key_figures(session: Any, evaluation: Any) -> None:
                                           "per sustained tenancy")):
             name = {"cost_per_household_year": "cost_per_year", "cost_per_household_discounted": "cost_per_household",
                     "cost_per_sustained_tenancy": "cost_per_sustained"}[column]
-            store.add_key_figure(_key(name, str(row["municipality"]), str(row["entry_step"])), table="pathway_costs",
+            store.add_key_figure(_key(name, str(row["municipality"]), str(row["entry_step"])),
+                                 table="sustained_costs" if name == "cost_per_sustained" else "pathway_costs",
                                  row=where, column=column, n_column="households",
                                  ci_columns=("conf_low", "conf_high") if column == "cost_per_sustained_tenancy"
                                  else None,
@@ -360,7 +413,9 @@ def _store_texts(session: Any, evaluation: Any) -> None:
     store.add_text("finding_offsets", *(offsets_text(evaluation, lang) for lang in ("cs", "en")))
     pathways = [pathways_text(evaluation, lang) for lang in ("cs", "en")]
     if all(pathways):
-        store.add_text("finding_pathways", *pathways)
+        # without the cost per sustained tenancy of Housing First when publication hides it
+        shorter = [pathways_text(evaluation, lang, sustained=False) for lang in ("cs", "en")]
+        store.add_text("finding_pathways", *pathways, fallback=(shorter[0], shorter[1]))
     store.add_text("finding_sensitivity", *(sensitivity_text(evaluation, lang) for lang in ("cs", "en")))
 
 
@@ -474,7 +529,7 @@ def offsets_text(evaluation: Any, lang: str) -> str:
     return " ".join(parts)
 
 
-def pathways_text(evaluation: Any, lang: str) -> str | None:
+def pathways_text(evaluation: Any, lang: str, *, sustained: bool = True) -> str | None:
     """The cost per household-year of each entry pathway (length of stay adjusted), Housing First first."""
     table = evaluation["pathway_costs"].tidy()
     if table.empty:
@@ -490,13 +545,13 @@ def pathways_text(evaluation: Any, lang: str) -> str | None:
     if lang == "cs":
         text = ("Protože domácnosti zůstávají v jednotlivých stupních různě dlouho, srovnávají se stupně podle "
                 f"nákladů na rok podpory: {_join(items, lang)}.")
-        if len(hf) == 1:
+        if len(hf) == 1 and sustained:
             key = _key("cost_per_sustained", str(hf["municipality"].iloc[0]), "housing_first")
             text += f" Jedno bydlení udržené v Housing First do konce horizontu stojí {_czk(key, lang)}."
         return text
     text = ("Because households stay in the steps for different lengths of time, the steps are compared by their "
             f"cost per household-year: {_join(items, lang)}.")
-    if len(hf) == 1:
+    if len(hf) == 1 and sustained:
         key = _key("cost_per_sustained", str(hf["municipality"].iloc[0]), "housing_first")
         text += f" One tenancy sustained in Housing First to the horizon costs {_czk(key, lang)}."
     return text
@@ -528,7 +583,7 @@ def sensitivity_text(evaluation: Any, lang: str) -> str:
             parts.append("Žádná jednotlivá změna vstupu nevede k tomu, že by program ušetřil víc, než stojí.")
         elif not above:
             parts.append("Při každé jednotlivé změně vstupu ušetří program víc, než stojí.")
-        parts.append("Když jsou nejisté všechny vstupy najednou, leží čisté náklady s 95% pravděpodobností mezi "
+        parts.append("Když jsou nejisté všechny vstupy najednou, leží čisté náklady s 95% pravděpodobností v rozmezí "
                      f"{{net_cost_simulated.ci}}\u00a0Kč na domácnost; pravděpodobnost, že program ušetří víc, než "
                      "stojí, je {probability_saves}.")
     else:
@@ -536,7 +591,7 @@ def sensitivity_text(evaluation: Any, lang: str) -> str:
             parts.append("No single change of an input makes the programme save more than it costs.")
         elif not above:
             parts.append("With every single change of an input the programme saves more than it costs.")
-        parts.append("When every input is uncertain at once, the net cost lies between {net_cost_simulated.ci} CZK "
+        parts.append("When every input is uncertain at once, the net cost lies within {net_cost_simulated.ci} CZK "
                      "per household with 95% probability; the probability that the programme saves more than it "
                      "costs is {probability_saves}.")
     return " ".join(parts)
