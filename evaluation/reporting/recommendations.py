@@ -287,7 +287,7 @@ def _costs(ev: Evidence) -> Recommendation | None:
     if cover >= OFFSET_COVER:
         return None
     cheapest_cs, cheapest_en = "", ""
-    per = ev.table("economics", "pathway_costs")
+    per = ev.table("economics", "sustained_costs")
     if per is not None and {"entry_step", "cost_per_sustained_tenancy"} <= set(per.columns):
         per = per.assign(value=ev.number(per, "cost_per_sustained_tenancy")).dropna(subset=["value"])
         per = per.groupby("entry_step", as_index=False)["value"].mean().sort_values("value")

@@ -35,9 +35,9 @@ from evaluation.runner.strands._common import (
     Collector,
     Reason,
     StrandOutput,
+    disclosure_columns,
     period_end,
     store_figure,
-    store_result,
     store_skipped,
 )
 
@@ -114,7 +114,7 @@ FIGURES = {
 PLACEMENT = {"perspective": "appendix", "step_costs": "appendix", "acceptability": "folder"}
 #: Columns the reports show (the CSV keeps all).
 REPORT_COLUMNS = {
-    "net_cost": ["perspective", "label_cs", "label_en", "undiscounted", "discounted", "discounted_alternative"],
+    "net_cost": ["perspective_cs", "perspective_en", "label_cs", "label_en", "undiscounted", "discounted", "discounted_alternative"],
     "offsets": ["label_cs", "label_en", "effect", "conf_low", "conf_high", "status_cs", "status_en", "grade",
                 "counted", "unit_cost", "offset_discounted", "payer_cs", "payer_en"],
     "pathway_costs": ["municipality", "entry_step", "households", "months_in_programme", "cost_per_household",
@@ -122,13 +122,14 @@ REPORT_COLUMNS = {
     "sustained_costs": ["municipality", "entry_step", "households", "housed_share", "cost_per_sustained_tenancy",
                         "conf_low", "conf_high"],
     "one_way": ["label_cs", "label_en", "low_value", "high_value", "net_cost_low", "net_cost_high"],
-    "probabilistic": ["perspective", "label_cs", "label_en", "median", "q025", "q975", "probability_saves"],
+    "probabilistic": ["perspective_cs", "perspective_en", "label_cs", "label_en", "median", "q025", "q975", "probability_saves"],
     "unit_costs": ["label_cs", "label_en", "value", "low", "high", "original_value", "original_price_year",
                    "kind_cs", "kind_en", "payer_cs", "payer_en", "source_cs", "source_en"],
     "conventions": ["label_cs", "label_en", "text_cs", "text_en", "source_cs", "source_en"],
 }
+PERSPECTIVE_LABELS = {"perspective_cs": ("Perspektiva", "Perspective"), "perspective_en": ("Perspektiva", "Perspective")}
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "net_cost": {"label_cs": ("Položka", "Item"), "label_en": ("Položka", "Item"),
+    "net_cost": {**PERSPECTIVE_LABELS, "label_cs": ("Položka", "Item"), "label_en": ("Položka", "Item"),
                  "undiscounted": ("Nediskontováno (Kč)", "Undiscounted (CZK)"),
                  "discounted": ("Diskontováno (Kč)", "Discounted (CZK)"),
                  "discounted_alternative": ("Při alternativní sazbě (Kč)", "At the alternative rate (CZK)")},
@@ -153,7 +154,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                 "low_value": ("Nízká hodnota", "Low value"), "high_value": ("Vysoká hodnota", "High value"),
                 "net_cost_low": ("Čisté náklady při nízké (Kč)", "Net cost at low (CZK)"),
                 "net_cost_high": ("Čisté náklady při vysoké (Kč)", "Net cost at high (CZK)")},
-    "probabilistic": {"label_cs": ("Scénář", "Scenario"), "label_en": ("Scénář", "Scenario"),
+    "probabilistic": {**PERSPECTIVE_LABELS, "label_cs": ("Scénář", "Scenario"), "label_en": ("Scénář", "Scenario"),
                       "median": ("Medián (Kč)", "Median (CZK)"), "q025": ("2,5% kvantil (Kč)", "2.5% quantile (CZK)"),
                       "q975": ("97,5% kvantil (Kč)", "97.5% quantile (CZK)"),
                       "probability_saves": ("Pravděpodobnost úspory", "Probability of saving money")},
@@ -253,22 +254,15 @@ def save(session: Any, output: StrandOutput) -> None:
         for name in ORDER:
             if name not in output:
                 continue
-            figure = FIGURES[name] if name in DRAWN else None
             result = output[name]
-            if name in ("unit_costs", "offsets"):
-                frame, n_column = (_unit_costs_frame(result), None) if name == "unit_costs" \
-                    else (_offsets_frame(result, evaluation), "households")
-                session.store.add_table(name, frame, title_cs=_titles(name, evaluation)[0],
-                                        title_en=_titles(name, evaluation)[1], notes=result.notes,
-                                        n_column=n_column, report_columns=REPORT_COLUMNS[name],
-                                        column_labels=LABELS[name])
-                if figure is not None:
-                    store_figure(session, name, result, figure[0], alt=figure[1])
-                continue
-            store_result(session, output, name, _titles(name, evaluation), placement=PLACEMENT.get(name, "main"),
-                         report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
-            if figure is not None:
-                store_figure(session, name, result, figure[0], alt=figure[1])
+            frame = _frame(name, result)
+            counts, n_column = disclosure_columns(result, frame)
+            titles = _titles(name, evaluation)
+            session.store.add_table(name, frame, title_cs=titles[0], title_en=titles[1], notes=result.notes,
+                                    count_columns=counts, n_column=n_column, placement=PLACEMENT.get(name, "main"),
+                                    report_columns=REPORT_COLUMNS.get(name), column_labels=LABELS.get(name))
+            if name in DRAWN:
+                store_figure(session, name, result, FIGURES[name][0], alt=FIGURES[name][1])
         _store_pathways(session, evaluation)
         _store_key_figures(session, evaluation)
         _store_texts(session, evaluation)
@@ -302,21 +296,28 @@ def _store_pathways(session: Any, evaluation: Any) -> None:
                                  options=options, alt_cs=alt_cs, alt_en=alt_en)
 
 
-def _offsets_frame(result: Any, evaluation: Any) -> pd.DataFrame:
-    """The offsets table with the programme households of the scope as its base (the net-cost table's),
-    not the households each effect was estimated on: their difference (households without the covariates
-    of the eviction model) may be a small number, and the estimators' notes say it."""
-    table = result.tidy().drop(columns=["n_programme"])
-    net = evaluation["net_cost"].tidy()
-    table["households"] = int(net["households"].iloc[0]) if len(net) else 0
-    return table
+def _frame(name: str, result: Any) -> pd.DataFrame:
+    """The table stored for result ``name``: its tidy table with the words a reader needs.
 
+    * ``offsets``: without the households each effect was estimated on (their difference from the scope's
+      programme households, those without the covariates of the eviction model, may be a small number; the
+      per-household values rest on the scope's programme households, which the net-cost table protects);
+    * ``unit_costs``: ``unit`` for the unit cost's name (not an identifier of a record) and its kind in words,
+      an assumption marked as such;
+    * tables by perspective: the perspective in words (``perspective_cs``, ``perspective_en``).
+    """
+    from evaluation.economics.words import PERSPECTIVES, word
 
-def _unit_costs_frame(result: Any) -> pd.DataFrame:
-    """The unit-cost table with the kind in words (an assumption marked as such)."""
-    table = result.tidy().rename(columns={"name": "unit"})  # a unit cost's name, not an identifier of a record
-    table["kind_cs"] = [KINDS.get(k, (k, k))[0] for k in table["kind"]]
-    table["kind_en"] = [KINDS.get(k, (k, k))[1] for k in table["kind"]]
+    table = result.tidy()
+    if name == "offsets":
+        table = table.drop(columns=["n_programme"])
+    if name == "unit_costs":
+        table = table.rename(columns={"name": "unit"})
+        table["kind_cs"] = [KINDS.get(k, (k, k))[0] for k in table["kind"]]
+        table["kind_en"] = [KINDS.get(k, (k, k))[1] for k in table["kind"]]
+    if "perspective" in table.columns:
+        for lang in ("cs", "en"):
+            table[f"perspective_{lang}"] = [word(PERSPECTIVES, str(p), lang) for p in table["perspective"]]
     return table
 
 
@@ -355,7 +356,7 @@ def _store_key_figures(session: Any, evaluation: Any) -> None:
     offsets = evaluation["offsets"].tidy()
     for _, row in offsets[offsets["status"] != "not_estimable"].iterrows():
         store.add_key_figure(f"offset_{row['item']}", table="offsets", row={"item": row["item"]},
-                             column="offset_discounted", n_column="households",
+                             column="offset_discounted",
                              label_cs=f"Úspora na domácnost: {row['label_cs']}",
                              label_en=f"Offset per household: {row['label_en']}", unit="CZK", decimals=0)
     for _, row in evaluation["pathway_costs"].tidy().iterrows():
@@ -505,10 +506,12 @@ def offsets_text(evaluation: Any, lang: str) -> str:
     if len(counted):
         items = [f"{word(OFFSET_ITEMS, i, lang)} ({_czk(f'offset_{i}', lang)}"
                  + (" na domácnost)" if lang == "cs" else " per household)") for i in counted["item"]]
-        parts.append((f"Jako úspora se započítávají {_join(items, lang)}: efekt programu na ně je prokázán se "
-                      f"spolehlivostí {c['confidence']}.") if lang == "cs" else
-                     (f"Counted as offsets: {_join(items, lang)}; the programme's effect on them is established at "
-                      f"{c['confidence']} confidence."))
+        parts.append((f"Jako úspora se započítávají {_join(items, lang)}, celkem "
+                      f"{_czk('offsets_per_household', lang)} na domácnost z hlediska {c['perspective']}: efekt "
+                      f"programu na ně je prokázán se spolehlivostí {c['confidence']}.") if lang == "cs" else
+                     (f"Counted as offsets: {_join(items, lang)}, in all {_czk('offsets_per_household', lang)} per "
+                      f"household from the perspective of {c['perspective']}; the programme's effect on them is "
+                      f"established at {c['confidence']} confidence."))
     else:
         parts.append("Žádná úspora se nezapočítává: efekt programu není prokázán u žádné položky." if lang == "cs"
                      else "No offset is counted: the programme's effect is established for none of them.")
