@@ -376,10 +376,12 @@ def _store_key_figures(session: Any, evaluation: Any) -> None:
                                  label_en=f"Cost {what_en}: {_step(row['entry_step'], 'en')} ({row['municipality']})",
                                  unit="CZK", decimals=0)
     for rank, (_, row) in enumerate(evaluation["one_way"].tidy().head(2).iterrows(), start=1):
-        for end in ("low", "high"):
+        for end, end_cs in (("low", "nízká hodnota"), ("high", "vysoká hodnota")):
             store.add_key_figure(f"sensitivity_{rank}_{end}", table="one_way", row={"parameter": row["parameter"]},
-                                 column=f"net_cost_{end}", label_cs=f"Čisté náklady: {row['label_cs']} ({end})",
-                                 label_en=f"Net cost: {row['label_en']} ({end})", unit="CZK", decimals=0)
+                                 column=f"net_cost_{end}",
+                                 label_cs=f"Čisté náklady při vstupu „{row['label_cs']}“: {end_cs}",
+                                 label_en=f"Net cost with “{row['label_en']}” at its {end} value", unit="CZK",
+                                 decimals=0)
 
 
 def _step(code: Any, lang: str) -> str:
