@@ -33,6 +33,10 @@ from evaluation.economics.words import (
 from evaluation.reporting.formatting import format_number, format_percent
 
 
+#: The grades of evidence in Czech (evaluation.findings).
+_GRADES_CS = {"high": "vysoká", "moderate": "střední", "low": "nízká"}
+
+
 def _percent(rate: float, lang: str) -> str:
     return format_percent(rate, lang, 1 if round(rate * 100, 1) != round(rate * 100) else 0)
 
@@ -83,7 +87,7 @@ def conventions_table(settings: Any) -> ConventionsResult:
          "households followed for less are censored"), "", ""),
         ("confidence", settings.confidence, "Spolehlivost", "Confidence",
          (f"úspora se započte, jen když je efekt prokázán na hladině {_percent(settings.confidence, 'cs')} "
-         f"(nejméně jistota „{settings.minimum_grade}“)"),
+         f"(nejméně jistota „{_GRADES_CS.get(settings.minimum_grade, settings.minimum_grade)}“)"),
          (f"an offset counts only where its effect is established at {_percent(settings.confidence, 'en')} "
          f"confidence (grade at least '{settings.minimum_grade}')"), "", ""),
         ("n_boot", settings.n_boot, "Bootstrap", "Bootstrap", f"{settings.n_boot} opakování po domácnostech",

@@ -115,8 +115,8 @@ PLACEMENT = {"perspective": "appendix", "step_costs": "appendix", "acceptability
 #: Columns the reports show (the CSV keeps all).
 REPORT_COLUMNS = {
     "net_cost": ["perspective_cs", "perspective_en", "label_cs", "label_en", "undiscounted", "discounted", "discounted_alternative"],
-    "offsets": ["label_cs", "label_en", "effect", "conf_low", "conf_high", "status_cs", "status_en", "grade",
-                "counted", "unit_cost", "offset_discounted", "payer_cs", "payer_en"],
+    "offsets": ["label_cs", "label_en", "effect", "conf_low", "conf_high", "status_cs", "status_en", "grade_cs",
+                "grade_en", "counted", "unit_cost", "offset_discounted", "payer_cs", "payer_en"],
     "pathway_costs": ["municipality", "entry_step", "households", "months_in_programme", "cost_per_household",
                       "cost_per_household_discounted", "cost_per_household_year"],
     "sustained_costs": ["municipality", "entry_step", "households", "housed_share", "cost_per_sustained_tenancy",
@@ -136,7 +136,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "offsets": {"label_cs": ("Úspora", "Offset"), "label_en": ("Úspora", "Offset"),
                 "effect": ("Efekt za horizont", "Effect over the horizon"),
                 "status_cs": ("Doložení", "Evidence"), "status_en": ("Doložení", "Evidence"),
-                "grade": ("Jistota", "Grade"), "counted": ("Započteno", "Counted"),
+                "grade_cs": ("Jistota", "Grade"), "grade_en": ("Jistota", "Grade"),
+                "counted": ("Započteno", "Counted"),
                 "unit_cost": ("Jednotkový náklad (Kč)", "Unit cost (CZK)"),
                 "offset_discounted": ("Úspora na domácnost (Kč, diskont.)", "Offset per household (CZK, disc.)"),
                 "payer_cs": ("Komu připadá", "Accrues to"), "payer_en": ("Komu připadá", "Accrues to")},
@@ -176,7 +177,7 @@ KINDS = {"assumption": ("předpoklad", "assumption"), "sourced": ("doložený zd
 ORDER = ("net_cost", "offsets", "one_way", "probabilistic", "acceptability", "unit_costs",
          "conventions", "step_costs", "perspective")
 #: Tables that are drawn (the others are tables only).
-DRAWN = ("net_cost", "offsets", "step_costs", "one_way", "probabilistic", "acceptability")
+DRAWN = ("net_cost", "offsets", "one_way", "probabilistic", "acceptability")
 
 
 def economic_settings(*, seed: int = 2019, perspective: str = "public_sector", price_year: int | None = None,
@@ -307,12 +308,17 @@ def _frame(name: str, result: Any) -> pd.DataFrame:
     * tables by perspective: the perspective in words (``perspective_cs``, ``perspective_en``).
     """
     from evaluation.economics.words import PERSPECTIVES, word
+    from evaluation.findings.rules import GRADE_WORDS
 
     table = result.tidy()
     if name == "offsets":
         table = table.drop(columns=["n_programme"])
+    if name == "offsets":
+        for lang, index in (("cs", 0), ("en", 1)):
+            table[f"grade_{lang}"] = [GRADE_WORDS[g][index] if g in GRADE_WORDS else "" for g in table["grade"]]
     if name == "unit_costs":
-        table = table.rename(columns={"name": "unit"})
+        # a year is a label, not an amount (no thousands separator)
+        table = table.rename(columns={"name": "unit"}).astype({"original_price_year": str})
         table["kind_cs"] = [KINDS.get(k, (k, k))[0] for k in table["kind"]]
         table["kind_en"] = [KINDS.get(k, (k, k))[1] for k in table["kind"]]
     if "perspective" in table.columns:
