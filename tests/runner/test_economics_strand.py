@@ -37,7 +37,8 @@ def run(tmp_path_factory):
     data = Dataset.from_frames(simulate(seed=2019, scale=0.5).tables)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        output = economics.analyse(data, sensitivity_draws=500, bootstrap_draws=50, perspective="public_sector")
+        output = economics.analyse(data, sensitivity_draws=500, bootstrap_draws=50, perspective="public_sector",
+                                   willingness_to_pay=2_000_000)
         store = ResultsStore(root / "internal", strand="economics")
         economics.save(SimpleNamespace(store=store, lang="cs"), output)
         store.write_meta(parameters={})
@@ -61,6 +62,9 @@ def test_every_table_and_figure_is_stored_with_what_disclosure_control_needs(run
     figures = {p.stem for p in (run.internal / "figures").glob("*.json")}
     assert {"net_cost", "offsets", "pathway_costs", "sustained_costs", "one_way", "probabilistic"} <= figures
     assert {p.name for p in (run.published / "figures").glob("one_way.cs.png")} == {"one_way.cs.png"}
+    # with a willingness to pay, the acceptability curve is drawn (its table kept in the results folder)
+    assert (run.published / "figures" / "acceptability.cs.png").is_file()
+    assert _info(run.internal, "acceptability")["placement"] == "folder"
     for table in ("pathway_costs", "sustained_costs", "step_costs"):
         assert _info(run.internal, table)["count_columns"] == ["households"]
         assert _info(run.internal, table)["n_column"] == "households"
