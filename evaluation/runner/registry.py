@@ -118,7 +118,7 @@ ECONOMICS_OPTIONS = (
     Option("sensitivity_draws", Integer(minimum=100), 5000,
            "Monte Carlo draws of the probabilistic sensitivity analysis",
            "počet simulací pravděpodobnostní analýzy citlivosti"),
-    Option("bootstrap_draws", Integer(minimum=50), 199,
+    Option("household_bootstrap", Integer(minimum=50), 199,
            "household bootstrap replicates (programme cost, risk of losing the home)",
            "počet opakování bootstrapu po domácnostech (náklady programu, riziko ztráty bydlení)"),
     Option("unit_costs", nullable(UNIT_COSTS, "the defaults with their sources"), None,

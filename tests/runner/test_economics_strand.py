@@ -37,7 +37,7 @@ def run(tmp_path_factory):
     data = Dataset.from_frames(simulate(seed=2019, scale=0.5).tables)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        output = economics.analyse(data, sensitivity_draws=500, bootstrap_draws=50, perspective="public_sector",
+        output = economics.analyse(data, sensitivity_draws=500, household_bootstrap=50, perspective="public_sector",
                                    willingness_to_pay=2_000_000)
         store = ResultsStore(root / "internal", strand="economics")
         economics.save(SimpleNamespace(store=store, lang="cs"), output)

@@ -219,7 +219,7 @@ def test_economics_strand_passes_the_declared_conventions_and_needs_tenancies(mo
 
     monkeypatch.setattr(estimators, "economic_evaluation", fake)
     output = economics.analyse(_economics_data(), perspective="municipal", price_year=2020, discount_rate=0.035,
-                               horizon_months=12, offset_confidence=0.9, sensitivity_draws=500, bootstrap_draws=60,
+                               horizon_months=12, offset_confidence=0.9, sensitivity_draws=500, household_bootstrap=60,
                                unit_costs={"shelter_night": 450}, willingness_to_pay=1_000_000)
     settings = seen["settings"]
     assert (settings.perspective, settings.price_year, settings.discount_rate, settings.horizon_months) == \

@@ -182,7 +182,7 @@ DRAWN = ("net_cost", "offsets", "one_way", "probabilistic", "acceptability")
 
 def economic_settings(*, seed: int = 2019, perspective: str = "public_sector", price_year: int | None = None,
                       discount_rate: float = 0.05, horizon_months: int = 24, offset_confidence: float = 0.95,
-                      sensitivity_draws: int = 5000, bootstrap_draws: int = 199,
+                      sensitivity_draws: int = 5000, household_bootstrap: int = 199,
                       unit_costs: Mapping[str, float] | None = None, willingness_to_pay: float | None = None,
                       censor_date: Any = None) -> Any:
     """The :class:`~evaluation.economics.EconomicSettings` of the notebook's parameters (a bad value is a
@@ -192,7 +192,7 @@ def economic_settings(*, seed: int = 2019, perspective: str = "public_sector", p
     values: dict[str, Any] = {
         "perspective": perspective, "price_year": price_year, "discount_rate": float(discount_rate),
         "horizon_months": horizon_months, "alpha": round(1.0 - float(offset_confidence), 10),
-        "n_draws": sensitivity_draws, "n_boot": bootstrap_draws, "seed": seed, "censor_date": censor_date,
+        "n_draws": sensitivity_draws, "n_boot": household_bootstrap, "seed": seed, "censor_date": censor_date,
         "willingness_to_pay": () if willingness_to_pay is None else (float(willingness_to_pay),)}
     given = {name: value for name, value in dict(unit_costs or {}).items() if value is not None}
     if given:
@@ -202,7 +202,7 @@ def economic_settings(*, seed: int = 2019, perspective: str = "public_sector", p
 
 def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, perspective: str = "public_sector",
             price_year: int | None = None, discount_rate: float = 0.05, horizon_months: int = 24,
-            offset_confidence: float = 0.95, sensitivity_draws: int = 5000, bootstrap_draws: int = 199,
+            offset_confidence: float = 0.95, sensitivity_draws: int = 5000, household_bootstrap: int = 199,
             unit_costs: Mapping[str, float] | None = None, willingness_to_pay: float | None = None) -> StrandOutput:
     """Run the economic evaluation on ``data`` (a scoped Dataset) under the declared conventions."""
     from evaluation.economics import economic_evaluation
@@ -210,7 +210,7 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, perspective: str =
     settings = economic_settings(seed=seed, perspective=perspective, price_year=price_year,
                                  discount_rate=discount_rate, horizon_months=horizon_months,
                                  offset_confidence=offset_confidence, sensitivity_draws=sensitivity_draws,
-                                 bootstrap_draws=bootstrap_draws, unit_costs=unit_costs,
+                                 household_bootstrap=household_bootstrap, unit_costs=unit_costs,
                                  willingness_to_pay=willingness_to_pay, censor_date=period_end(data))
     run = Collector("economics", data)
     evaluation = run.run("economic_evaluation", ("households", "tenancies", "costs"),
