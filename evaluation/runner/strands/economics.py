@@ -526,10 +526,14 @@ def offsets_text(evaluation: Any, lang: str) -> str:
     if len(left):
         items = [f"{word(OFFSET_ITEMS, i, lang)} ({word(STATUSES, s, lang)})" for i, s in zip(left["item"],
                                                                                             left["status"])]
-        parts.append((f"Nezapočítává se {_join(items, lang)}; co by jejich započtení změnilo, ukazuje analýza "
-                      "citlivosti.") if lang == "cs" else
-                     (f"Not counted: {_join(items, lang)}; the sensitivity analysis shows what counting them would "
-                      "change."))
+        estimated = bool((left["status"] != "not_estimable").any())
+        parts.append(f"Nezapočítávají se: {_join(items, lang)}." if lang == "cs" else
+                     f"Not counted: {_join(items, lang)}.")
+        if estimated:
+            parts.append("Co by započtení odhadnutých, ale neprokázaných úspor změnilo, ukazuje analýza citlivosti."
+                         if lang == "cs" else
+                         "The sensitivity analysis shows what counting the estimated but not established offsets "
+                         "would change.")
     municipal = [i for i in table["item"] if settings.payers[i].get("municipality", 0.0) == 0.0]
     if municipal:
         names = _join([word(OFFSET_ITEMS, i, lang) for i in municipal], lang)
