@@ -303,6 +303,7 @@ def _frame(name: str, result: Any) -> pd.DataFrame:
     * ``offsets``: without the households each effect was estimated on (their difference from the scope's
       programme households, those without the covariates of the eviction model, may be a small number; the
       per-household values rest on the scope's programme households, which the net-cost table protects);
+    * ``offsets``: the grade of evidence in words;
     * ``unit_costs``: ``unit`` for the unit cost's name (not an identifier of a record) and its kind in words,
       an assumption marked as such;
     * tables by perspective: the perspective in words (``perspective_cs``, ``perspective_en``).
@@ -313,7 +314,6 @@ def _frame(name: str, result: Any) -> pd.DataFrame:
     table = result.tidy()
     if name == "offsets":
         table = table.drop(columns=["n_programme"])
-    if name == "offsets":
         for lang, index in (("cs", 0), ("en", 1)):
             table[f"grade_{lang}"] = [GRADE_WORDS[g][index] if g in GRADE_WORDS else "" for g in table["grade"]]
     if name == "unit_costs":
