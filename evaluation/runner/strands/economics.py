@@ -52,15 +52,15 @@ TITLES = {
                       "Cost per household and per household-year by entry step"),
     "sustained_costs": ("Udržení bydlení a náklady na udržené bydlení podle vstupního stupně",
                         "Tenancies sustained and cost per sustained tenancy by entry step"),
-    "step_costs": ("Náklady měsíce a roku podpory podle obce a stupně", "Cost of a month and a year of support "
-                   "by municipality and step"),
+    "step_costs": ("Náklady měsíce a roku podpory podle obce a stupně", ("Cost of a month and a year of support "
+                   "by municipality and step")),
     "one_way": ("Jednosměrná analýza citlivosti čistých nákladů na domácnost",
                 "One-way sensitivity analysis of the net cost per household"),
     "probabilistic": ("Pravděpodobnostní analýza citlivosti: rozdělení čistých nákladů na domácnost",
                       "Probabilistic sensitivity analysis: distribution of the net cost per household"),
     "acceptability": ("Křivka přijatelnosti nákladové efektivity", "Cost-effectiveness acceptability curve"),
-    "unit_costs": ("Jednotkové náklady úspor, jejich rozpětí a zdroje", "Unit costs of the offsets, their ranges "
-                   "and sources"),
+    "unit_costs": ("Jednotkové náklady úspor, jejich rozpětí a zdroje", ("Unit costs of the offsets, their ranges "
+                   "and sources")),
     "conventions": ("Konvence ekonomického hodnocení", "Conventions of the economic evaluation"),
     "perspective": ("Co která perspektiva započítává", "What each perspective counts"),
 }
@@ -69,46 +69,46 @@ FIGURES = {
     "net_cost": (("Náklady programu, úspory a čisté náklady na domácnost (Kč)",
                   "Programme cost, offsets and net cost per household (CZK)"),
                  ("Sloupce ukazují náklady programu, započtené úspory a čisté náklady na domácnost v obou perspektivách.",
-                  "Bars show the programme cost, the offsets counted and the net cost per household in both "
-                  "perspectives.")),
+                  ("Bars show the programme cost, the offsets counted and the net cost per household in both "
+                  "perspectives."))),
     "offsets": (("Úspory na domácnost s intervalem (Kč); prázdný bod = nezapočteno",
                  "Offsets per household with their interval (CZK); hollow = not counted"),
-                ("Body ukazují hodnotu každé úspory na domácnost s intervalem; prázdné body nejsou započteny, "
-                 "protože efekt není prokázán.",
-                 "Points show each offset per household with its interval; hollow points are not counted because "
-                 "the effect is not established.")),
+                (("Body ukazují hodnotu každé úspory na domácnost s intervalem; prázdné body nejsou započteny, "
+                 "protože efekt není prokázán."),
+                 ("Points show each offset per household with its interval; hollow points are not counted because "
+                 "the effect is not established."))),
     "pathway_costs": (("Náklady na rok podpory podle vstupního stupně (Kč)",
                        "Cost per household-year by entry step (CZK)"),
                       ("Sloupce srovnávají stupně podle nákladů na rok podpory, tedy po zohlednění různé délky pobytu.",
-                       "Bars compare the steps by their cost per household-year, i.e. adjusted for the length of "
-                       "stay.")),
+                       ("Bars compare the steps by their cost per household-year, i.e. adjusted for the length of "
+                       "stay."))),
     "sustained_costs": (("Náklady na bydlení udržené do konce horizontu podle vstupního stupně (Kč, 95% interval)",
                          "Cost per tenancy sustained to the horizon by entry step (CZK, 95% interval)"),
-                        ("Sloupce ukazují náklady na jedno bydlení udržené do konce horizontu s intervalem "
-                         "spolehlivosti.",
+                        (("Sloupce ukazují náklady na jedno bydlení udržené do konce horizontu s intervalem "
+                         "spolehlivosti."),
                          "Bars show the cost per tenancy sustained to the horizon with its confidence interval.")),
-    "step_costs": (("Náklady roku podpory podle obce a stupně (Kč)", "Cost of a year of support by municipality and "
-                    "step (CZK)"),
+    "step_costs": (("Náklady roku podpory podle obce a stupně (Kč)", ("Cost of a year of support by municipality and "
+                    "step (CZK)")),
                    ("Sloupce ukazují náklady jednoho roku podpory domácnosti v každém stupni.",
                     "Bars show the cost of one household-year of support in each step.")),
     "one_way": (("Tornádový graf: čisté náklady na domácnost při nízké a vysoké hodnotě každého vstupu (Kč)",
                  "Tornado chart: net cost per household at the low and high value of each input (CZK)"),
-                ("Pruhy ukazují, jak se čisté náklady změní, když se jeden vstup posune na dolní nebo horní mez; "
-                 "nahoře vstupy s největším vlivem.",
-                 "Bars show how the net cost changes when one input moves to its low or high end; the inputs with "
-                 "the largest influence are at the top.")),
+                (("Pruhy ukazují, jak se čisté náklady změní, když se jeden vstup posune na dolní nebo horní mez; "
+                 "nahoře vstupy s největším vlivem."),
+                 ("Bars show how the net cost changes when one input moves to its low or high end; the inputs with "
+                 "the largest influence are at the top."))),
     "probabilistic": (("Čisté náklady na domácnost v simulaci Monte Carlo: medián a 95% rozpětí (Kč)",
                        "Net cost per household in the Monte Carlo simulation: median and 95% range (CZK)"),
-                      ("Úsečky ukazují rozpětí čistých nákladů, když jsou nejisté všechny vstupy najednou, a "
-                       "pravděpodobnost, že program ušetří víc, než stojí.",
-                       "Lines show the range of the net cost when every input is uncertain at once, and the "
-                       "probability that the programme saves more than it costs.")),
+                      (("Úsečky ukazují rozpětí čistých nákladů, když jsou nejisté všechny vstupy najednou, a "
+                       "pravděpodobnost, že program ušetří víc, než stojí."),
+                       ("Lines show the range of the net cost when every input is uncertain at once, and the "
+                       "probability that the programme saves more than it costs."))),
     "acceptability": (("Křivka přijatelnosti: pravděpodobnost, že se program vyplatí, podle ochoty zaplatit (Kč)",
                        "Acceptability curve: probability that the programme is worth it by willingness to pay (CZK)"),
-                      ("Křivky ukazují, jak roste pravděpodobnost, že se program vyplatí, s částkou, kterou je "
-                       "společnost ochotna zaplatit za jedno udržené bydlení navíc.",
-                       "Curves show how the probability that the programme is worth it grows with what society is "
-                       "willing to pay for one additional home kept.")),
+                      (("Křivky ukazují, jak roste pravděpodobnost, že se program vyplatí, s částkou, kterou je "
+                       "společnost ochotna zaplatit za jedno udržené bydlení navíc."),
+                       ("Curves show how the probability that the programme is worth it grows with what society is "
+                       "willing to pay for one additional home kept."))),
 }
 #: Where each table goes in the reports (default: the main text).
 PLACEMENT = {"perspective": "appendix", "step_costs": "appendix", "acceptability": "folder"}
@@ -599,7 +599,7 @@ def sensitivity_text(evaluation: Any, lang: str) -> str:
         elif not above:
             parts.append("Při každé jednotlivé změně vstupu ušetří program víc, než stojí.")
         parts.append("Když jsou nejisté všechny vstupy najednou, leží čisté náklady s 95% pravděpodobností v rozmezí "
-                     f"{{net_cost_simulated.ci}}\u00a0Kč na domácnost; pravděpodobnost, že program ušetří víc, než "
+                     "{net_cost_simulated.ci}\u00a0Kč na domácnost; pravděpodobnost, že program ušetří víc, než "
                      "stojí, je {probability_saves}.")
     else:
         if not below:
