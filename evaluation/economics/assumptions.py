@@ -32,7 +32,6 @@ from evaluation.economics.words import (
 )
 from evaluation.reporting.formatting import format_number, format_percent
 
-
 #: The grades of evidence in Czech (evaluation.findings).
 _GRADES_CS = {"high": "vysoká", "moderate": "střední", "low": "nízká"}
 

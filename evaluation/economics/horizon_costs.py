@@ -246,5 +246,12 @@ def pathway_costs(occupancy: Occupancy, steps: StepCostsResult, shares: Mapping[
                               tuple(notes))
 
 
-__all__ = ["draw_household_year_costs", "PathwayCostsResult", "ProgrammeCostProfile", "draw_pathway_costs", "monthly_costs", "pathway_costs",
-           "programme_cost_profile"]
+__all__ = [
+    "PathwayCostsResult",
+    "ProgrammeCostProfile",
+    "draw_household_year_costs",
+    "draw_pathway_costs",
+    "monthly_costs",
+    "pathway_costs",
+    "programme_cost_profile",
+]
