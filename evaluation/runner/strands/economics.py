@@ -557,15 +557,23 @@ def pathways_text(evaluation: Any, lang: str, *, sustained: bool = True) -> str 
         name = f"{_step(row['entry_step'], lang)} ({row['municipality']})"
         items.append(f"{name} {_czk(_key('cost_per_year', str(row['municipality']), str(row['entry_step'])), lang)}")
     hf = table[table["entry_step"].astype(str) == "housing_first"]
-    if lang == "cs":
+    if len(items) == 1:
+        row = table.iloc[0]
+        name = f"{_step(row['entry_step'], lang)} ({row['municipality']})"
+        year = _czk(_key("cost_per_year", str(row["municipality"]), str(row["entry_step"])), lang)
+        text = (f"Rok podpory domácnosti stojí v programu {name} {year}." if lang == "cs" else
+                f"A household-year of support in {name} costs {year}.")
+    elif lang == "cs":
         text = ("Protože domácnosti zůstávají v jednotlivých stupních různě dlouho, srovnávají se stupně podle "
                 f"nákladů na rok podpory: {_join(items, lang)}.")
+    else:
+        text = ("Because households stay in the steps for different lengths of time, the steps are compared by their "
+                f"cost per household-year: {_join(items, lang)}.")
+    if lang == "cs":
         if len(hf) == 1 and sustained:
             key = _key("cost_per_sustained", str(hf["municipality"].iloc[0]), "housing_first")
             text += f" Jedno bydlení udržené v Housing First do konce horizontu stojí {_czk(key, lang)}."
         return text
-    text = ("Because households stay in the steps for different lengths of time, the steps are compared by their "
-            f"cost per household-year: {_join(items, lang)}.")
     if len(hf) == 1 and sustained:
         key = _key("cost_per_sustained", str(hf["municipality"].iloc[0]), "housing_first")
         text += f" One tenancy sustained in Housing First to the horizon costs {_czk(key, lang)}."
