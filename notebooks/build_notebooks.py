@@ -50,8 +50,12 @@ INTRO = {
         "treated municipalities, and the balance table of the comparison group.\n\n"
         "Evaluace dopadů metodou rozdílu v rozdílech."),
     "economics": (
-        "Economic evaluation: cost per household and per sustained tenancy, cost offsets and the "
-        "cost of not having the system.\n\nEkonomická evaluace."),
+        "Economic evaluation by stated convention: perspective (municipal budget or public sector), one "
+        "price year (CZSO consumer price index), discounting, one horizon for costs, offsets and retention, "
+        "cost per household, per household-year and per sustained tenancy, offsets counted only where the "
+        "effect is established, one-way (tornado) and probabilistic (Monte Carlo) sensitivity.\n\n"
+        "Ekonomické hodnocení podle stanovených konvencí: perspektiva, cenová úroveň, diskontování, jeden "
+        "horizont, úspory jen tam, kde je efekt prokázán, analýza citlivosti."),
     "need": (
         "Housing need: counts by ETHOS Light category, inflow and outflow, and the units and "
         "support places needed (stock-flow).\n\nBytová nouze: ETHOS, přítoky a odtoky, potřeba bytů."),
@@ -129,11 +133,21 @@ DISPLAY = {
         ("code", 'session.show(output.get("balance"))'),
     ],
     "economics": [
-        ("md", "## Cost per household and per sustained tenancy / Náklady na domácnost a na udržené bydlení"),
-        ("code", 'session.show(output.get("cost_per_household"))'),
-        ("md", "## Offsets and the no-system scenario / Ušetřené náklady a scénář bez systému"),
+        ("md", "## Conventions and unit costs / Konvence a jednotkové náklady"),
+        ("code", 'session.show(output.get("conventions"))'),
+        ("code", 'session.show(output.get("unit_costs"))'),
+        ("md", "## Net cost by perspective / Čisté náklady podle perspektivy"),
+        ("code", 'session.show(output.get("net_cost"))'),
+        ("md", "## Offsets counted only where the effect is established / Úspory jen tam, kde je efekt prokázán"),
         ("code", 'session.show(output.get("offsets"))'),
-        ("code", 'output.get("offsets").plot();'),
+        ("md", "## Cost per household, per household-year and per sustained tenancy / Náklady na domácnost, "
+               "na rok podpory a na udržené bydlení"),
+        ("code", 'session.show(output.get("pathway_costs"))'),
+        ("code", 'output.get("pathway_costs").plot(lang=lang);'),
+        ("md", "## Sensitivity: tornado and Monte Carlo / Citlivost: tornádový graf a Monte Carlo"),
+        ("code", 'output.get("one_way").plot(lang=lang);'),
+        ("code", 'session.show(output.get("probabilistic"))'),
+        ("code", 'output.get("probabilistic").plot(lang=lang);'),
     ],
     "need": [
         ("md", "## ETHOS categories over time / Kategorie ETHOS v čase"),

@@ -21,7 +21,7 @@ the municipality stands in) is not.
 Example
 -------
 >>> [a.name for a in analyses_needing("costs")]
-['cost_per_household', 'offsets']
+['economic_evaluation', 'offsets']
 >>> needed_fields("tenancies")["end_date"][:2]
 ('process.reach', 'process.occupancy')
 """
@@ -101,8 +101,8 @@ ANALYSES: tuple[AnalysisNeeds, ...] = (
             ("municipality_panel",), ("municipality_panel.pilot_start_period", "municipality_panel.evictions")),
     AnalysisNeeds("impact", "balance", "srovnatelnost skupin", "balance of the groups", ("households",),
                   ("households.income_band",)),
-    AnalysisNeeds("economics", "cost_per_household", "náklady na domácnost", "cost per household",
-                  ("tenancies", "households", "costs"), _SPELL_ENDS),
+    AnalysisNeeds("economics", "economic_evaluation", "náklady na domácnost a rok podpory",
+                  "cost per household and household-year", ("tenancies", "households", "costs"), _SPELL_ENDS),
     AnalysisNeeds("economics", "offsets", "úspory v jiných službách", "cost offsets",
                   ("households", "household_outcomes", "tenancies", "costs"),
                   ("tenancies.end_date", "household_outcomes.shelter_nights", "household_outcomes.children_in_care")),

@@ -32,6 +32,9 @@ from evaluation.economics.words import (
 )
 from evaluation.reporting.formatting import format_number, format_percent
 
+#: The grades of evidence in Czech (evaluation.findings).
+_GRADES_CS = {"high": "vysoká", "moderate": "střední", "low": "nízká"}
+
 
 def _percent(rate: float, lang: str) -> str:
     return format_percent(rate, lang, 1 if round(rate * 100, 1) != round(rate * 100) else 0)
@@ -83,7 +86,7 @@ def conventions_table(settings: Any) -> ConventionsResult:
          "households followed for less are censored"), "", ""),
         ("confidence", settings.confidence, "Spolehlivost", "Confidence",
          (f"úspora se započte, jen když je efekt prokázán na hladině {_percent(settings.confidence, 'cs')} "
-         f"(nejméně jistota „{settings.minimum_grade}“)"),
+         f"(nejméně jistota „{_GRADES_CS.get(settings.minimum_grade, settings.minimum_grade)}“)"),
          (f"an offset counts only where its effect is established at {_percent(settings.confidence, 'en')} "
          f"confidence (grade at least '{settings.minimum_grade}')"), "", ""),
         ("n_boot", settings.n_boot, "Bootstrap", "Bootstrap", f"{settings.n_boot} opakování po domácnostech",
@@ -138,26 +141,34 @@ def unit_costs_table(settings: Any) -> UnitCostsResult:
     return UnitCostsResult(pd.DataFrame(rows), settings.resolved_price_year())
 
 
-def assumptions_text(settings: Any, lang: str = "cs") -> str:
+def unit_cost_figure(name: str) -> str:
+    """The name of the key figure that quotes unit cost ``name`` (a cell of the ``unit_costs`` table)."""
+    return f"unit_cost_{name}"
+
+
+def assumptions_text(settings: Any, lang: str = "cs", *, placeholders: bool = False) -> str:
     """The conventions in one paragraph: perspective, price year and index, discount rate and its source,
-    horizon, the rule for offsets, and the unit costs with their kind."""
+    horizon, the rule for offsets, and the unit costs with their kind. With ``placeholders`` the unit costs
+    are written as key-figure placeholders (``{unit_cost_shelter_night}``, see :func:`unit_cost_figure`),
+    so that a stored text quotes the published table."""
     year = settings.resolved_price_year()
     h = settings.horizon_months
     costs = []
     for name in PRICE_OF.values():
         value, _, _ = settings.unit_cost_in_price_year(name)
         kind = settings.unit_costs[name].kind
+        amount = "{" + unit_cost_figure(name) + "}" if placeholders else format_number(value, lang, 0)
         if lang == "cs":
             tag = "předpoklad" if kind == "assumption" else "zdroj v tabulce jednotkových nákladů"
-            costs.append(f"{word(UNIT_COSTS, name, 'cs')} {format_number(value, 'cs', 0)}\u00a0Kč ({tag})")
+            costs.append(f"{word(UNIT_COSTS, name, 'cs')} {amount}\u00a0Kč ({tag})")
         else:
             tag = "assumption" if kind == "assumption" else "source in the unit-cost table"
-            costs.append(f"{word(UNIT_COSTS, name, 'en')} {format_number(value, 'en', 0)} CZK ({tag})")
+            costs.append(f"{word(UNIT_COSTS, name, 'en')} {amount} CZK ({tag})")
     rate, alt = settings.discount_rate, settings.alternative_discount_rate
     index = settings.price_index
     if lang == "cs":
         return (f"Perspektiva: {word(PERSPECTIVES, settings.perspective, 'cs')} (vykazuje se i druhá perspektiva). "
-                f"Všechny částky jsou v cenách roku {year}, přepočtené indexem {index.describe('cs')}. "
+                f"Všechny částky jsou v cenách roku {year}, přepočtené cenovým indexem ({index.describe('cs')}). "
                 f"Náklady i úspory jsou diskontovány podle měsíce od vstupu sazbou {_percent(rate, 'cs')} ročně "
                 f"reálně ({settings.discount_rate_source[0]}); uvádí se i nediskontovaná hodnota a sazba "
                 f"{_percent(alt, 'cs')} ({settings.alternative_rate_source[0]}). Horizont: prvních {h} měsíců od "
@@ -166,7 +177,7 @@ def assumptions_text(settings: Any, lang: str = "cs") -> str:
                 "bydlení vycházejí z odhadnutého efektu programu očištěného o rozdíly mezi domácnostmi, ne z "
                 "neočištěného rizika srovnávací skupiny. Jednotkové náklady: " + "; ".join(costs) + ".")
     return (f"Perspective: {word(PERSPECTIVES, settings.perspective, 'en')} (the other perspective is reported too). "
-            f"All amounts are in {year} prices, brought there by the {index.describe('en')}. Costs and offsets are "
+            f"All amounts are in {year} prices, brought there by the price index ({index.describe('en')}). Costs and offsets are "
             f"discounted by month since entry at {_percent(rate, 'en')} a year in real terms "
             f"({settings.discount_rate_source[1]}); undiscounted values and the rate of {_percent(alt, 'en')} "
             f"({settings.alternative_rate_source[1]}) are shown beside. Horizon: the first {h} months after each "
@@ -176,4 +187,5 @@ def assumptions_text(settings: Any, lang: str = "cs") -> str:
             "comparison group's unadjusted risk. Unit costs: " + "; ".join(costs) + ".")
 
 
-__all__ = ["ConventionsResult", "UnitCostsResult", "assumptions_text", "conventions_table", "unit_costs_table"]
+__all__ = ["ConventionsResult", "UnitCostsResult", "assumptions_text", "conventions_table", "unit_cost_figure",
+           "unit_costs_table"]

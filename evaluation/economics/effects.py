@@ -1,49 +1,33 @@
-"""The programme's effect on each resource use, for valuing cost offsets.
+"""The household-by-quarter panel of resource use on which the programme's effects are estimated.
 
-Design: staggered difference-in-differences (Callaway & Sant'Anna 2021,
-:func:`evaluation.impact.staggered_did`) on a household-by-quarter panel built from
-``household_outcomes``. Programme households are treated from their first spell in a housing
-programme step (``crisis``, ``social``, ``affordable``, ``housing_first`` in ``tenancies``);
-comparison households are never treated. Each household-quarter holds the mean of the household's
-observed months, so the outcome stays "per household-month" and a missing month does not remove
-the household. Comparing each entry cohort's change from before entry with the comparison group's
-change over the same quarters nets out baseline differences between the groups (e.g. a less acute
-waiting list, or a different share of children in care).
+Design (used by :mod:`evaluation.economics.resource_profiles`): staggered difference-in-differences
+(Callaway & Sant'Anna 2021, :func:`evaluation.impact.staggered_did`) on a household-by-quarter panel
+built from ``household_outcomes``. Programme households are treated from their first spell in a housing
+programme step (``crisis``, ``social``, ``affordable``, ``housing_first`` in ``tenancies``); comparison
+households are never treated. Each household-quarter holds the mean of the household's observed months,
+so the outcome stays "per household-month" and a missing month does not remove the household. Comparing
+each entry cohort's change from before entry with the comparison group's change over the same quarters
+nets out baseline differences between the groups (e.g. a less acute waiting list, or a different share of
+children in care).
 
-Quarters, not months: with monthly periods the panel is never balanced (a few months are missing
-for most households), and the unbalanced estimator treats rows as repeated cross-sections
-(about 15 times slower at scale 10 for the same answer). The quarter of entry, when entry is not in
-its first month, mixes months before and after entry: it is a transition quarter, left out of the
-effect (``anticipation=1``; the entry cohort is the first full quarter after entry, and its base
-period is the quarter before the entry quarter).
+Quarters, not months: with monthly periods the panel is never balanced (a few months are missing for most
+households), and the unbalanced estimator treats rows as repeated cross-sections (about 15 times slower at
+scale 10 for the same answer). The quarter of entry, when entry is not in its first month, mixes months
+before and after entry: it is a transition quarter, left out of the effect (``anticipation=1``).
 
-The effect reported is the ``simple`` aggregation (the average over treated household-quarters;
-with ``horizon`` only event quarters within the horizon), i.e. the average effect per treated
-household-month. Being linear in the outcome, the effect on the valued total (sum of
-unit cost x resource use) equals the sum of the valued effects; it is estimated on its own so
-that its standard error includes the covariance of the resources. The programme households'
-observed outcome cost (with the system) and its counterfactual (without the system = observed
-minus effect) are aggregated over the same cells with influence functions, so their intervals
-are coherent with the effect's.
-
-Example
--------
->>> # effects = resource_effects(dataset.tables, {"shelter_nights": 400.0}).effects
+(The earlier ``resource_effects``, which valued the effect per treated month over every treated month and
+a "no-system" counterfactual, was retired with ``cost_offsets``.)
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from evaluation.errors import DataError, EstimationError
-from evaluation.impact import staggered_did
+from evaluation.errors import DataError
 
 #: Steps whose first spell marks a household's entry into the programme.
 HOUSING_STEPS = ("crisis", "social", "affordable", "housing_first")
@@ -51,23 +35,6 @@ HOUSING_STEPS = ("crisis", "social", "affordable", "housing_first")
 TOTAL = "outcome_cost"
 #: Programme households dropped above this share trigger a warning.
 DROPPED_WARNING_SHARE = 0.2
-
-
-@dataclass(frozen=True)
-class ResourceEffects:
-    """Effects per treated household-month (``effects``: term, estimate, std_error, ...) and the
-    quantities the offsets need. ``effects`` rows: one per resource, ``outcome_cost`` (valued
-    total, CZK), ``with_system`` (programme households' observed outcome cost per treated month)
-    and ``no_system`` (their counterfactual outcome cost per treated month)."""
-    effects: pd.DataFrame
-    treated_months: np.ndarray  # per programme household in the panel (analysis only, never published)
-    n_programme: int
-    n_comparison: int
-    notes: tuple[str, ...]
-
-    @property
-    def treated_months_per_household(self) -> float:
-        return float(self.treated_months.mean())
 
 
 def _quarter(month: pd.Series) -> np.ndarray:
@@ -146,80 +113,3 @@ def _panel(tables: Mapping[str, pd.DataFrame], measures: list[str], prices: np.n
     # months from the entry month to the last month of outcomes, both included
     treated_months = ((last.year - entered.dt.year) * 12 + last.month - entered.dt.month + 1).astype(float)
     return panel.sort_values(["unit", "quarter"]).reset_index(drop=True), treated_months
-
-
-def _row(term: str, agg) -> dict:
-    return {"term": term, "estimate": agg.overall_estimate, "std_error": agg.overall_std_error,
-            "conf_low": agg.overall_conf_low, "conf_high": agg.overall_conf_high, "p_value": agg.overall_p_value}
-
-
-def _cell_means(res, wide: np.ndarray, periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean outcome of each ATT(g,t) cell's group at t, and its influence function (units x cells)."""
-    group = res.entity_group
-    n = len(group)
-    cells = res.cells
-    means = np.full(len(cells), np.nan)
-    psi = np.zeros((n, len(cells)))
-    for k, (g, t) in enumerate(zip(cells["group"].to_numpy(), cells["time"].to_numpy())):
-        members = group == g
-        y = wide[members, np.searchsorted(periods, t)]
-        means[k] = y.mean()
-        psi[members, k] = (n / members.sum()) * (y - means[k])
-    return means, psi
-
-
-def _pretest_note(res) -> str:
-    """Parallel-trends pre-test of the valued outcome. The transition quarter (event time -1, which
-    holds months after entry) is the anticipation period, so the pre-test leaves it out; with few
-    households per entry quarter R did's Wald test over-rejects and the robust test is used."""
-    return f"Valued outcome: {res.pretest().describe()}."
-
-
-def resource_effects(tables: Mapping[str, pd.DataFrame], prices: Mapping[str, float], *,
-                     horizon: float | None = None, n_boot: int = 999, seed: int = 12345,
-                     alpha: float = 0.05) -> ResourceEffects:
-    """Effect of the programme on each resource per treated household-month (see module docstring).
-
-    ``prices``: resource column of ``household_outcomes`` -> unit cost (CZK). ``horizon``: months
-    since entry over which the effect is averaged (``None``: every treated month observed).
-    ``n_boot``: multiplier-bootstrap draws for the standard errors (0: analytic influence-function
-    standard errors); households are the clusters.
-    """
-    measures = list(prices)
-    price = np.array([float(prices[m]) for m in measures])
-    notes: list[str] = []
-    panel, treated_months = _panel(tables, measures, price, notes)
-    max_e = math.inf if horizon is None else math.ceil(horizon / 3.0) - 1
-    if horizon is not None:
-        treated_months = treated_months.clip(upper=horizon)
-    periods = np.sort(panel["quarter"].unique())
-    n_units = panel["unit"].nunique()
-    # no covariates: outcome regression is the difference of mean changes (doubly robust gives the same
-    # number but fits an intercept-only logit in every cell)
-    options = {"anticipation": 1, "control_group": "never_treated", "estimation": "reg", "bootstrap": n_boot > 0,
-               "n_bootstrap": max(n_boot, 100), "seed": seed, "alpha": alpha}
-    rows = []
-    fits = {}
-    with warnings.catch_warnings():
-        # the pre-trend test and small-cohort warnings are reported in the notes instead
-        warnings.simplefilter("ignore", UserWarning)
-        for outcome in [*measures, TOTAL]:
-            fits[outcome] = staggered_did(panel, outcome, "unit", "quarter", "first_treated", **options)
-    for outcome, res in fits.items():
-        if res.n_units != n_units:
-            raise EstimationError("the staggered DiD dropped households from a balanced panel (internal error)")
-        rows.append(_row(outcome, res.aggregate("simple", max_e=max_e)))
-    res = fits[TOTAL]
-    notes.append(_pretest_note(res))
-    notes += [n for n in res.extra_notes if "not estimable" in n or "single unit" in n]
-    wide = panel[TOTAL].to_numpy(float).reshape(n_units, len(periods))
-    means, psi = _cell_means(res, wide, periods)
-    observed = dataclasses.replace(res, cells=res.cells.assign(estimate=means), influence=psi)
-    counterfactual = dataclasses.replace(res, cells=res.cells.assign(estimate=means - res.cells["estimate"]),
-                                         influence=psi - res.influence)
-    rows.append(_row("with_system", observed.aggregate("simple", max_e=max_e)))
-    rows.append(_row("no_system", counterfactual.aggregate("simple", max_e=max_e)))
-    sizes = res.group_sizes
-    n_comparison = int(sizes.get(0.0, 0))
-    return ResourceEffects(effects=pd.DataFrame(rows), treated_months=treated_months.to_numpy(float),
-                           n_programme=n_units - n_comparison, n_comparison=n_comparison, notes=tuple(notes))

@@ -177,6 +177,12 @@ def _resample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return frame.iloc[np.concatenate(rows)].reset_index(drop=True)
 
 
+def _is_risk(curve: np.ndarray) -> bool:
+    """Whether ``curve`` is a cumulative incidence: finite and within 0..1."""
+    values = np.asarray(curve, dtype=float)
+    return bool(np.isfinite(values).all() and values.min(initial=0.0) >= -1e-9 and values.max(initial=0.0) <= 1 + 1e-9)
+
+
 def lost_home_effect(tables: Mapping[str, pd.DataFrame], horizon: int, *,
                      covariates: Sequence[str] = DEFAULT_COVARIATES, censor_date: Any = None, n_boot: int = 199,
                      seed: int = 12345, alpha: float = 0.05) -> OffsetEffect:
@@ -206,6 +212,11 @@ def lost_home_effect(tables: Mapping[str, pd.DataFrame], horizon: int, *,
         try:
             a, b = _standardised(sample, [c for c in columns if np.ptp(sample[c].to_numpy(float)) > 0], horizon)
         except EstimationError:
+            failed += 1
+            continue
+        if not _is_risk(a) or not _is_risk(b):
+            # a replicate whose Cox fit diverged (separation in a small sample: a covariate level with no
+            # home lost) gives cumulative incidences outside 0..1; it is a failed fit, not a draw
             failed += 1
             continue
         replicates.append(np.diff(np.r_[0.0, a - b]))

@@ -169,6 +169,29 @@ def draw_pathway_costs(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs",
     return ax
 
 
+def draw_household_year_costs(table: pd.DataFrame, ax: Any = None, *, lang: str = "cs", **kwargs: Any) -> Any:
+    """Cost per household-year by entry pathway (bars): the comparison of steps whose households stay for
+    different lengths of time; labelled in ``lang``, a hidden cell left out."""
+    from evaluation.reporting import plot_labels as pl
+    from evaluation.reporting.labels import category_label
+
+    pl.check_lang(lang)
+    ax = new_axes(ax, (6.3, 3.2))
+    value = numeric(table, "cost_per_household_year")
+    keep = value.notna().to_numpy()
+    t = table.loc[keep]
+    labels = [f"{m} – {category_label('cost_centre', s, lang)}"
+              for m, s in zip(t["municipality"].astype(str), t["entry_step"].astype(str))]
+    y = np.arange(len(t))
+    ax.barh(y, value[keep].to_numpy(), color="#0072B2", **kwargs)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Kč na rok podpory domácnosti" if lang == "cs" else "CZK per household-year of support")
+    pl.number_axis(ax, lang, axis="x")
+    return ax
+
+
 def _housed(episodes: pd.DataFrame, ids: np.ndarray, horizon: int) -> float:
     cell = episodes.reindex(ids).dropna(subset=["exit_time"])
     if cell.empty:
@@ -223,5 +246,12 @@ def pathway_costs(occupancy: Occupancy, steps: StepCostsResult, shares: Mapping[
                               tuple(notes))
 
 
-__all__ = ["PathwayCostsResult", "ProgrammeCostProfile", "draw_pathway_costs", "monthly_costs", "pathway_costs",
-           "programme_cost_profile"]
+__all__ = [
+    "PathwayCostsResult",
+    "ProgrammeCostProfile",
+    "draw_household_year_costs",
+    "draw_pathway_costs",
+    "monthly_costs",
+    "pathway_costs",
+    "programme_cost_profile",
+]

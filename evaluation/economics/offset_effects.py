@@ -12,7 +12,7 @@ with ``d_r`` the discount factors of :mod:`evaluation.economics.discounting`. Th
 *established* when its finding (:func:`evaluation.findings.assess_effect`) has the status
 ``effect``; only then does it count in the base case.
 
-Effects come from the data (:mod:`evaluation.economics.resource_effects`,
+Effects come from the data (:mod:`evaluation.economics.resource_profiles`,
 :mod:`evaluation.economics.eviction_effect`) or are given (:meth:`OffsetEffect.given`: a total over
 the horizon with its standard error, spread evenly over the months, e.g. from a trial).
 

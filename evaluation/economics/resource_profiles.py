@@ -1,6 +1,6 @@
 """The programme's effect on shelter nights and children in care, month by month after entry.
 
-Design as :mod:`evaluation.economics.effects`: staggered difference-in-differences (Callaway &
+Design as :mod:`evaluation.economics.effects` (the panel): staggered difference-in-differences (Callaway &
 Sant'Anna 2021) on a household-by-quarter panel of ``household_outcomes`` (monthly means), programme
 households treated from the first full quarter after entry (the entry quarter mixes months before
 and after entry and is the anticipation period), never-treated comparison households. Here the

@@ -313,6 +313,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "income_band_rank": ("Příjmové pásmo (pořadí)", "Income band (rank)"),
     "pre-trend": ("test předtrendů (předstihy nulové)", "pre-trend test (leads zero)"),
     # economics
+    "public_sector": ("veřejný sektor jako celek", "the public sector as a whole"),
     "net cost": ("čisté náklady", "net cost"),
     "offset: total": ("úspory celkem", "offsets in total"),
     "programme cost": ("náklady programu", "programme cost"),

@@ -300,6 +300,84 @@ ENTRIES: tuple[tuple[str, str], ...] = (
      "s fixními efekty a chybami CR1 shlukovanými podle jednotek, t test s počtem jednotek − 1 stupni "
      "volnosti.")),
     # ---- economics
+    # (the economic evaluation by stated convention, evaluation.economics.economic_evaluation)
+    ("Declared perspective: the public sector as a whole; both perspectives are reported.",
+     "Zvolená perspektiva: veřejný sektor jako celek; vykazují se obě perspektivy."),
+    ("Declared perspective: the municipal budget; both perspectives are reported.",
+     "Zvolená perspektiva: rozpočet obce; vykazují se obě perspektivy."),
+    ("Declared perspective: the public sector as a whole; both perspectives shown.",
+     "Zvolená perspektiva: veřejný sektor jako celek; uvádějí se obě perspektivy."),
+    ("Declared perspective: the municipal budget; both perspectives shown.",
+     "Zvolená perspektiva: rozpočet obce; uvádějí se obě perspektivy."),
+    (("Municipal budget: the municipality's share of each item; public sector as a whole: municipality, state and "
+      "regions, EU funds."),
+     ("Rozpočet obce: podíl obce na každé položce; veřejný sektor jako celek: obec, stát a kraje, fondy EU.")),
+    (("Each unit cost brought from its own price year to the price year by the CPI; 'assumption' marks a value to "
+      "be replaced by local figures."),
+     ("Každý jednotkový náklad je přepočten z cen svého roku do cenové úrovně indexem spotřebitelských cen; "
+      "„předpoklad“ označuje hodnotu, kterou mají nahradit místní údaje.")),
+    # (years are {text}: a year is not a number to format)
+    (("Costs in {text1} prices: each month's amount x CPI({text2}) / CPI(its year); index: Consumer price index "
+      "(CPI), annual average (Český statistický úřad (ČSÚ), {date}; years {text3}–{text4})."),
+     ("Náklady v cenách roku {text1}: částka každého měsíce × CPI({text2}) / CPI(jejího roku); index: index "
+      "spotřebitelských cen, roční průměr (Český statistický úřad, {date}; roky {text3}–{text4}).")),
+    (("Household-months: days in a spell of the step within the months the municipality's costs cover / 30.4375; "
+      "shared costs allocated to the housing steps by household-months."),
+     ("Měsíce pobytu domácností: dny pobytu ve stupni v měsících, které náklady obce pokrývají, / 30,4375; "
+      "společné náklady rozpočteny na stupně bydlení podle měsíců pobytu domácností.")),
+    ("Costs of municipalities without programme households are not programme costs here: {czklist}.",
+     "Náklady obcí bez domácností programu zde nejsou náklady programu: {czklist}."),
+    ("Every cost item counted (all payers).", "Započteny všechny nákladové položky (všichni plátci)."),
+    (("Cost per household: expected cost of the programme steps in the first {num} months after entry, "
+      "undiscounted and discounted at {pct} a year by month since entry."),
+     ("Náklady na domácnost: očekávané náklady stupňů programu v prvních {num} měsících od vstupu, "
+      "nediskontované a diskontované sazbou {pct} ročně podle měsíce od vstupu.")),
+    ("Cost per household-year in the programme: cost per household / (months in the programme / 12).",
+     "Náklady na rok podpory: náklady na domácnost / (měsíce v programu / 12)."),
+    (("Housed share: Kaplan–Meier probability of still being housed {num} months after entry (losing the home, "
+      "leaving or death end the episode; moves up and standard leases do not); cost per sustained tenancy = cost "
+      "per household (undiscounted) / housed share; interval: household bootstrap, percentile."),
+     ("Podíl v bydlení: Kaplanův–Meierův odhad pravděpodobnosti, že domácnost bydlí ještě {num} měsíců po vstupu "
+      "(epizodu ukončí ztráta bydlení, odchod nebo úmrtí, ne posun na vyšší stupeň či standardní nájem); náklady "
+      "na udržené bydlení = náklady na domácnost (nediskontované) / podíl v bydlení; interval: percentilový "
+      "bootstrap po domácnostech.")),
+    (("An offset counts only where its effect is established (evaluation.findings status 'effect' at the declared "
+      "grade); otherwise it counts 0 and appears in the sensitivity analyses only."),
+     ("Úspora se započte jen tam, kde je její efekt prokázán (pravidla síly důkazů, nejméně stanovená jistota); "
+      "jinak se počítá nulou a objevuje se jen v analýzách citlivosti.")),
+    (("Shelter nights and children in care: Callaway–Sant'Anna against waiting-list households; losing the home: "
+      "Cox model adjusted for the households' characteristics, standardised over the programme households (never "
+      "the comparison group's raw risk)."),
+     ("Noci v azylových zařízeních a děti v péči mimo rodinu: Callaway–Sant'Anna vůči domácnostem na čekací "
+      "listině; ztráta bydlení: Coxův model očištěný o vlastnosti domácností, standardizovaný na domácnosti "
+      "programu (nikdy neočištěné riziko srovnávací skupiny).")),
+    ("Offset = -effect x unit cost; discounted by month since entry at {pct} a year.",
+     "Úspora = −efekt × jednotkový náklad; diskontováno podle měsíce od vstupu sazbou {pct} ročně."),
+    ("Discounted by month since entry at {pct1} a year (alternative {pct2}); undiscounted beside.",
+     "Diskontováno podle měsíce od vstupu sazbou {pct1} ročně (alternativně {pct2}); vedle nediskontovaně."),
+    (("Offsets counted (effect established): {items1}. Not counted (effect not established; in the sensitivity "
+      "analyses only): {items2}."),
+     ("Započtené úspory (efekt prokázán): {items1}. Nezapočtené (efekt neprokázán; jen v analýzách citlivosti): "
+      "{items2}.")),
+    (("Outcome costs: the programme households' own use of the offset resources, valued; without the programme = "
+      "with it minus the counted effects."),
+     ("Náklady výsledků: oceněné využití služeb domácnostmi programu; bez programu = s programem minus započtené "
+      "efekty.")),
+    (("Each input moved alone to its low and high value; effects to the ends of their interval (counted even where "
+      "not established), unit costs over their stated range, the programme cost by its bootstrap interval, the "
+      "discount rate over its range."),
+     ("Každý vstup posunut samostatně na svou dolní a horní hodnotu: efekty na meze intervalu (započtené i tam, "
+      "kde nejsou prokázány), jednotkové náklady v uvedeném rozpětí, náklady programu v intervalu bootstrapu, "
+      "diskontní sazba v jejím rozpětí.")),
+    (("Effects normal on their estimate; unit costs gamma (mean = value, SD = range / 3.92); programme cost gamma "
+      "with its household-bootstrap relative standard error."),
+     ("Efekty normálně kolem odhadu; jednotkové náklady gama rozdělením (průměr = hodnota, SD = rozpětí / 3,92); "
+      "náklady programu gama rozdělením s relativní směrodatnou chybou z bootstrapu po domácnostech.")),
+    (("Scenario 'established': only the offsets whose effect is established count (the base case); 'all_effects': "
+      "every estimated effect counts."),
+     ("Scénář „jen prokázané efekty“: počítají se jen úspory s prokázaným efektem (základní případ); „všechny "
+      "odhadnuté efekty“: počítá se každý odhadnutý efekt.")),
+    ("Monte Carlo seed {num}.", "Počáteční hodnota simulace Monte Carlo: {num}."),
     ("Shared costs: allocated to steps in proportion to households supported.",
      "Společné náklady jsou rozpočteny na stupně v poměru počtu podpořených domácností."),
     (("Households supported: programme households with any spell in the step (direct entrants and households "
@@ -466,6 +544,7 @@ _TYPES: dict[str, str] = {
     "czklist": r"[^()]+ \([\d,.]+ CZK\)(?:, [^()]+ \([\d,.]+ CZK\))*",
     "column": r"[a-z_]+",
     "columns": r"[a-z_]+(?:, [a-z_]+)*",
+    "items": r"[a-z_]+(?:, [a-z_]+)*",
     "outcomes": r"[a-z_]+: \d+(?:, [a-z_]+: \d+)*",
     "sci": r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?",
     "mde": r"-?[\d,]+(?:\.\d+)?%?(?: \(a difference of -?[\d.]+ percentage points\))?",
@@ -567,6 +646,13 @@ def _column(code: str) -> str:
     return known[0] if known else code.replace("_", " ")
 
 
+def _offset_item(code: str) -> str:
+    """An offset item of the economic evaluation in Czech (``none``: none)."""
+    from evaluation.economics.words import OFFSET_ITEMS, word
+
+    return "žádné" if code == "none" else word(OFFSET_ITEMS, code, "cs")
+
+
 def _reason(text: str) -> str | None:
     for pattern in _reasons():
         match = pattern.regex.match(text)
@@ -593,6 +679,7 @@ _CONVERTERS: dict[str, Callable[[str], str | None]] = {
     "czklist": _czk_list,
     "column": _column,
     "columns": lambda codes: ", ".join(f"„{_column(c)}“" for c in codes.split(", ")),
+    "items": lambda codes: ", ".join(_offset_item(c) for c in codes.split(", ")),
     "sci": lambda text: __import__("evaluation.reporting.formatting", fromlist=["format_number"]).format_number(
         float(text), "cs"),
     "mde": lambda text: _design_value(text),

@@ -270,26 +270,32 @@ def _impact_unclear(ev: Evidence) -> Recommendation | None:
 
 
 def _costs(ev: Evidence) -> Recommendation | None:
-    offsets = ev.table("economics", "offsets")
-    if offsets is None or "term" not in offsets:
+    net = ev.table("economics", "net_cost")
+    if net is None or not {"perspective", "term", "discounted"} <= set(net.columns):
         return None
-    values = dict(zip(offsets["term"], Evidence.number(offsets, "estimate")))
-    cost, saved, net = values.get("programme cost"), values.get("offset: total"), values.get("net cost")
+    conventions = ev.table("economics", "conventions")
+    perspective = "public_sector"
+    if conventions is not None and {"setting", "value"} <= set(conventions.columns):
+        declared = conventions.loc[conventions["setting"] == "perspective", "value"]
+        perspective = str(declared.iloc[0]) if len(declared) else perspective
+    rows = net[net["perspective"].astype(str) == perspective]
+    values = dict(zip(rows["term"], Evidence.number(rows, "discounted")))
+    cost, saved, net = values.get("programme_cost"), values.get("offsets_counted"), values.get("net_cost")
     if cost is None or saved is None or pd.isna(cost) or pd.isna(saved) or cost <= 0:
         return None
     cover = max(saved, 0.0) / cost
     if cover >= OFFSET_COVER:
         return None
     cheapest_cs, cheapest_en = "", ""
-    per = ev.table("economics", "cost_per_household")
-    if per is not None and {"cost_centre", "cost_per_sustained"} <= set(per.columns):
-        per = per.assign(value=ev.number(per, "cost_per_sustained")).dropna(subset=["value"])
-        per = per.groupby("cost_centre", as_index=False)["value"].mean().sort_values("value")
+    per = ev.table("economics", "sustained_costs")
+    if per is not None and {"entry_step", "cost_per_sustained_tenancy"} <= set(per.columns):
+        per = per.assign(value=ev.number(per, "cost_per_sustained_tenancy")).dropna(subset=["value"])
+        per = per.groupby("entry_step", as_index=False)["value"].mean().sort_values("value")
         if len(per) > 1:
             first = per.iloc[0]
-            cheapest_cs = (f" Nejnižší náklady na udržené bydlení má {_step(first['cost_centre'], 'cs')} "
+            cheapest_cs = (f" Nejnižší náklady na udržené bydlení má {_step(first['entry_step'], 'cs')} "
                            f"({format_number(first['value'], 'cs', 0)}\u00a0Kč).")
-            cheapest_en = (f" The lowest cost per sustained tenancy is in {_step(first['cost_centre'], 'en')} "
+            cheapest_en = (f" The lowest cost per sustained tenancy is in {_step(first['entry_step'], 'en')} "
                            f"({format_number(first['value'], 'en', 0)} CZK).")
     net_cs = f" Čisté náklady činí {format_number(net, 'cs', 0)}\u00a0Kč na domácnost." if net is not None else ""
     net_en = f" The net cost is {format_number(net, 'en', 0)} CZK per household." if net is not None else ""

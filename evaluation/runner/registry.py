@@ -98,13 +98,55 @@ class FidelityRatingsFile(File):
         return path
 
 
+#: Unit costs given in the run configuration, in CZK of the price year; None keeps the default (its own price
+#: year, brought to the price year by the CPI; sources in evaluation.economics.settings.DEFAULT_UNIT_COSTS).
 UNIT_COSTS = Record((
-    Option("shelter_night", Number(minimum=0), 400, "CZK per night in a shelter or hostel",
-           "Kč za noc v azylovém domě nebo ubytovně"),
-    Option("eviction", Number(minimum=0), 80_000, "CZK per eviction", "Kč za jedno vystěhování"),
-    Option("child_in_care_month", Number(minimum=0), 40_000, "CZK per child-month in care",
-           "Kč za měsíc pobytu dítěte v ústavní nebo pěstounské péči"),
+    Option("shelter_night", Number(minimum=0), None,
+           "CZK per shelter bed-night in prices of the price year (default 400 in 2019 prices, an assumption)",
+           "Kč za noc v azylovém zařízení v cenách cenové úrovně (výchozí 400 v cenách 2019, předpoklad)"),
+    Option("eviction", Number(minimum=0), None,
+           "CZK per lost home (eviction) in prices of the price year (default 80000 in 2019 prices, an assumption)",
+           "Kč za jednu ztrátu bydlení v cenách cenové úrovně (výchozí 80 000 v cenách 2019, předpoklad)"),
+    Option("child_in_care_month", Number(minimum=0), None,
+           "CZK per child-month in care in prices of the price year (default 44570 in 2016 prices, MPSV)",
+           "Kč za měsíc pobytu dítěte v péči mimo rodinu v cenách cenové úrovně (výchozí 44 570 v cenách 2016, MPSV)"),
 ))
+
+#: The conventions of the economic evaluation (evaluation.economics.settings.EconomicSettings).
+ECONOMICS_OPTIONS = (
+    Option("perspective", Choice(("public_sector", "municipal")), "public_sector",
+           "whose costs and savings count in the headline: public_sector (every public payer) or municipal "
+           "(the municipal budget only); both are reported",
+           "čí náklady a úspory se počítají v hlavním výsledku: public_sector (celý veřejný sektor) nebo municipal "
+           "(jen rozpočet obce); vykazují se obě"),
+    Option("price_year", nullable(Integer(minimum=1999, maximum=2100), "the last year of the CZSO price index"),
+           None, "year whose prices every amount is expressed in (CZSO consumer price index), None for the last "
+                 "year of the index",
+           "rok, v jehož cenách jsou všechny částky (index spotřebitelských cen ČSÚ), None pro poslední rok indexu"),
+    Option("discount_rate", Number(minimum=0, maximum=0.2), 0.05,
+           "annual real discount rate, 0.05 after the European Commission Guide to Cost-Benefit Analysis (2014) "
+           "for Cohesion countries; 3.5 percent and 0 are shown beside",
+           "roční reálná diskontní sazba, 0,05 podle Průvodce analýzou nákladů a přínosů Evropské komise (2014); "
+           "vedle se uvádí 3,5 % a nediskontovaná hodnota"),
+    Option("horizon_months", Integer(minimum=1, maximum=240), 24,
+           "months after each household entry over which costs, offsets and retention are all counted",
+           "měsíce od vstupu domácnosti, za které se počítají náklady, úspory i udržení bydlení"),
+    Option("offset_confidence", Number(minimum=0.5, maximum=1, exclusive_maximum=True), 0.95,
+           "confidence at which an effect must be established for its saving to count",
+           "spolehlivost, s jakou musí být efekt prokázán, aby se úspora započetla"),
+    Option("sensitivity_draws", Integer(minimum=100), 5000,
+           "Monte Carlo draws of the probabilistic sensitivity analysis",
+           "počet simulací pravděpodobnostní analýzy citlivosti"),
+    Option("household_bootstrap", Integer(minimum=50), 199,
+           "household bootstrap replicates (programme cost, risk of losing the home)",
+           "počet opakování bootstrapu po domácnostech (náklady programu, riziko ztráty bydlení)"),
+    Option("unit_costs", nullable(UNIT_COSTS, "the defaults with their sources"), None,
+           "unit costs in CZK of the price year, e.g. {shelter_night: 450}; None for the defaults",
+           "jednotkové náklady v Kč cenové úrovně, např. {shelter_night: 450}; None pro výchozí hodnoty"),
+    Option("willingness_to_pay", nullable(Number(minimum=0, exclusive_minimum=True), "no acceptability curve"), None,
+           "CZK per additional home kept up to which the acceptability curve is drawn, None for no curve",
+           "Kč za udržené bydlení navíc, do kterých se kreslí křivka přijatelnosti, None bez křivky"),
+)
 
 STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     Strand("data_quality", "01_data_quality.ipynb", "Data quality and participant flow",
@@ -133,20 +175,8 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                "event-study window in months relative to move-in (first, last)",
                "okno studie událostí v měsících od nastěhování (první, poslední)"),
     ), needs=(("households",), ("municipality_panel",))),
-    Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace", (
-        Option("horizon_months", Number(minimum=0, exclusive_minimum=True), 12,
-               "months after entering a step at which a tenancy counts as sustained (cost per sustained "
-               "tenancy); offsets cover every treated month, the span of the programme cost",
-               "měsíce od vstupu, po kterých se bydlení počítá jako udržené (náklad na udržené bydlení)"),
-        Option("unit_costs", nullable(UNIT_COSTS, "the defaults of evaluation.economics.UnitCosts"), None,
-               "CZK per shelter night, eviction, child-month in care, e.g. {shelter_night: 450}, None for defaults",
-               "Kč za noc v azylovém domě, vystěhování, měsíc dítěte v péči; None pro výchozí hodnoty"),
-        Option("comparison_eviction_risk",
-               nullable(Number(minimum=0, maximum=1), "estimated from the comparison households"), None,
-               "risk of losing the home in the comparison group over the treated months (0-1), "
-               "or None to estimate it from the tenancies of the comparison households",
-               "riziko ztráty bydlení ve srovnávací skupině (0-1), nebo None pro odhad z dat"),
-    ), needs=(("households", "tenancies", "costs"),)),
+    Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace", ECONOMICS_OPTIONS,
+           needs=(("households", "tenancies", "costs"),)),
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze",
            needs=(("applications",), ("units",))),
     Strand("trial", "07_trial.ipynb", "Randomised trial", "Randomizovaný pokus", (

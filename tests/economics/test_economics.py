@@ -1,11 +1,9 @@
-"""Economic evaluation: hand-computed examples, simulations with a known effect, edge cases."""
-import numpy as np
+"""Cost per outcome: hand-computed examples and edge cases (the offsets: test_appraisal*.py, test_offset*.py)."""
 import pandas as pd
 import pytest
 
-from evaluation.economics import UnitCosts, cost_offsets, cost_per_outcome, missing_cost_months
-from evaluation.economics.programme_cost import housing_programme_cost
-from evaluation.errors import ConfigError, DataError
+from evaluation.economics import cost_per_outcome, missing_cost_months
+from evaluation.errors import DataError
 
 D = pd.to_datetime
 
@@ -89,128 +87,8 @@ def test_zero_costs_give_zero_ratios():
     assert (r["cost_per_household"].dropna() == 0).all()
 
 
-def test_housing_programme_cost_allocates_shared_by_direct_costs():
-    costs = pd.DataFrame({"municipality": ["A", "A", "A", "A", "B", "C"],
-                          "cost_centre": ["crisis", "social", "contact_point", "shared", "shared", "housing_first"],
-                          "amount_czk": [200.0, 100.0, 100.0, 80.0, 50.0, 1000.0]})
-    cost = housing_programme_cost(costs, ["A", "B"])
-    # A: housing 300 + shared 80 x 300 / 400 = 60; B: no direct costs -> all of its shared 50; C not analysed
-    assert cost.total == pytest.approx(300 + 60 + 50)
-    assert any("Contact-point costs" in n for n in cost.notes)
-    assert any("C (1,000 CZK)" in n for n in cost.notes)
-
-
-# --------------------------------------------------------------------------------------
-# Offsets
-# --------------------------------------------------------------------------------------
-MONTHS = pd.date_range("2019-01-01", "2019-12-01", freq="MS")
-
-
-def offset_tables():
-    """Two programme households entering 1 July 2019 and two comparison households, 12 months.
-
-    Shelter nights: programme 10 a month before entry, comparison 20 (a baseline difference);
-    from July everybody's untreated level rises by 3 (a common trend) and the programme removes
-    8 nights: programme 5, comparison 23. Children in care: programme 1 before and 0 after entry,
-    comparison 2 throughout. The difference-in-differences is -8 nights and -1 child-month."""
-    rows = []
-    for h, prog in (("P1", True), ("P2", True), ("C1", False), ("C2", False)):
-        for m in MONTHS:
-            post = m >= pd.Timestamp("2019-07-01")
-            nights = (5 if post else 10) if prog else (23 if post else 20)
-            care = (0 if post else 1) if prog else 2
-            rows.append((h, m, nights, care))
-    outcomes = pd.DataFrame(rows, columns=["household_id", "month", "shelter_nights", "children_in_care"])
-    households = pd.DataFrame({"household_id": ["P1", "P2", "C1", "C2"], "municipality": ["Brno"] * 4,
-                               "group": ["programme", "programme", "comparison", "comparison"]})
-    tenancies = pd.DataFrame({"tenancy_id": ["T1", "T2"], "household_id": ["P1", "P2"], "step": ["crisis", "crisis"],
-                              "start_date": D(["2019-07-01", "2019-07-15"]), "end_date": [pd.NaT, pd.NaT],
-                              "exit_reason": ["still_housed", "still_housed"]})
-    return {"households": households, "household_outcomes": outcomes, "tenancies": tenancies}
-
-
-def test_offsets_hand_computed():
-    """Offset = -ATT x unit cost x treated months (July-December: 6 per household), the old
-    descriptive comparison would give (21.5 - 7.5) x 500 x 12 instead."""
-    u = UnitCosts(shelter_night=500, eviction=80_000, child_in_care_month=30_000)
-    r = cost_offsets(offset_tables(), u, programme_cost=400_000, n_boot=0)
-    tab = r.tidy().set_index("term")
-    assert r.treated_months == 6
-    assert r.effects_table().set_index("term").loc["shelter_nights", "estimate"] == pytest.approx(-8)
-    assert tab.loc["offset: shelter_nights", "estimate"] == pytest.approx(8 * 500 * 6)
-    assert tab.loc["offset: children_in_care", "estimate"] == pytest.approx(1 * 30_000 * 6)
-    total = (8 * 500 + 30_000) * 6
-    assert tab.loc["offset: total", "estimate"] == pytest.approx(total)
-    assert tab.loc["programme cost", "estimate"] == 200_000  # 400,000 / 2 programme households
-    assert tab.loc["net cost", "estimate"] == pytest.approx(200_000 - total)
-    # with the system: 5 nights and no child in care; without it: 13 nights and 1 child in care
-    assert tab.loc["with-system cost", "estimate"] == pytest.approx(200_000 + 5 * 500 * 6)
-    assert tab.loc["no-system scenario cost", "estimate"] == pytest.approx((13 * 500 + 30_000) * 6)
-    # comparison households have no tenancies: evictions avoided are not valued (NaN), and it is said
-    assert np.isnan(tab.loc["offset: evictions", "estimate"])
-    assert any("Evictions avoided are not valued" in n for n in r.notes)
-
-
-def test_offsets_given_eviction_risks_and_horizon():
-    u = UnitCosts(shelter_night=500, eviction=80_000, child_in_care_month=30_000)
-    r = cost_offsets(offset_tables(), u, programme_cost=0, n_boot=0, horizon=3,
-                     comparison_eviction_risk=0.3, programme_eviction_risk=0.1)
-    tab = r.tidy().set_index("term")
-    assert r.treated_months == 3
-    assert tab.loc["offset: evictions", "estimate"] == pytest.approx(0.2 * 80_000)
-    assert tab.loc["offset: total", "estimate"] == pytest.approx((8 * 500 + 30_000) * 3 + 0.2 * 80_000)
-    assert tab.loc["no-system scenario cost", "estimate"] == pytest.approx((13 * 500 + 30_000) * 3 + 0.3 * 80_000)
-
-
-def _simulated(seed, n=600, effect=-4.0):
-    """Staggered entry (two cohorts, entry mid-quarter and at a quarter start), programme baseline
-    6 nights above the comparison group's, a common calendar trend, household effects, Poisson noise."""
-    rng = np.random.default_rng(seed)
-    months = pd.date_range("2018-01-01", "2020-12-01", freq="MS")
-    prog = np.arange(n) < n // 2
-    entry = np.where(np.arange(n) % 2 == 0, np.datetime64("2019-02-10"), np.datetime64("2019-07-01"))
-    level = np.where(prog, 12.0, 6.0) * np.exp(0.3 * rng.standard_normal(n))
-    trend = 2 * np.sin(np.arange(len(months)) / 5)
-    lam = level[:, None] + trend[None, :] + 3
-    treated = prog[:, None] & (months.to_numpy()[None, :] >= entry.astype("datetime64[M]")[:, None])
-    y = rng.poisson(np.maximum(lam + effect * treated, 0.1))
-    ids = [f"H{i}" for i in range(n)]
-    out = pd.DataFrame({"household_id": np.repeat(ids, len(months)), "month": np.tile(months, n),
-                        "shelter_nights": y.ravel()})
-    hh = pd.DataFrame({"household_id": ids, "group": np.where(prog, "programme", "comparison")})
-    ten = pd.DataFrame({"tenancy_id": ids[: n // 2], "household_id": ids[: n // 2], "step": "social",
-                        "start_date": pd.to_datetime(entry[: n // 2]), "end_date": pd.NaT,
-                        "exit_reason": "still_housed"})
-    return {"households": hh, "household_outcomes": out, "tenancies": ten}
-
-
-def test_offsets_recover_known_effect_despite_baseline_difference():
-    """True effect -4 nights a month; the groups differ by 6 nights at baseline, so a comparison of
-    means would be far off. 95% intervals cover the truth in most of 20 draws."""
-    hits, estimates = 0, []
-    for seed in range(20):
-        r = cost_offsets(_simulated(seed), UnitCosts(shelter_night=100), programme_cost=0, horizon=12, n_boot=0)
-        row = r.effects_table().set_index("term").loc["shelter_nights"]
-        estimates.append(row["estimate"])
-        hits += row["conf_low"] <= -4.0 <= row["conf_high"]
-        off = r.tidy().set_index("term").loc["offset: shelter_nights"]
-        assert off["estimate"] == pytest.approx(-row["estimate"] * 100 * 12)
-    assert abs(np.mean(estimates) + 4.0) < 0.1
-    assert hits >= 16  # P(fewer than 16 of 20) < 2% at 95% coverage
-
-
 def test_bad_inputs():
-    with pytest.raises(ConfigError):
-        UnitCosts(shelter_night=-1)
     t = tables()
     t["costs"] = t["costs"].assign(amount_czk=-5.0)
     with pytest.raises(DataError, match="amount_czk"):
         cost_per_outcome(t)
-    t = offset_tables()
-    t["households"] = t["households"].assign(group="programme")
-    with pytest.raises(DataError, match="comparison"):
-        cost_offsets(t, programme_cost=1.0)
-    with pytest.raises(ConfigError, match="comparison_eviction_risk"):
-        cost_offsets(offset_tables(), programme_cost=1.0, comparison_eviction_risk=1.5)
-    with pytest.raises(DataError, match="tenancies"):
-        cost_offsets({k: v for k, v in offset_tables().items() if k != "tenancies"}, programme_cost=1.0)

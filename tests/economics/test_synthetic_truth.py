@@ -7,15 +7,10 @@ Reference values come from the generator (``evaluation.synthetic``): the ``costs
 without the programme), whose mean difference over the treated household-months is the truth's
 ``secondary_effects_sample_att``.
 
-What the offsets estimate: ``cost_offsets`` values the programme's effect per treated
-household-month on each resource, estimated by staggered difference-in-differences
-(Callaway & Sant'Anna, household-by-quarter panel, never-treated comparison households), times
-the unit cost and the treated months per programme household. Baseline differences between the
-groups (Ostrava's waiting list is less acute than the people selected,
-``ETHOS_SHARES_COMPARISON``; the share of children in care differs by group,
-``CHILDREN_IN_CARE_SHARE``) are netted out, so the default call recovers the truth's effects.
-The earlier descriptive comparison of all months recovered about half the shelter-night effect
-(5.4 of 10.9 nights) and gave children in care the wrong sign.
+The offsets (the programme's effects on shelter nights, children in care and losing the home over one
+horizon) are checked against the same truth in test_appraisal_synthetic.py; the earlier ``cost_offsets``
+(every treated month, the comparison group's unadjusted risk of losing the home) was retired with the
+economics strand's move to ``economic_evaluation``.
 
 One draw (seed 2019, scale 10) per module; bootstrap replicates kept small for speed.
 """
@@ -25,11 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.economics import UnitCosts, cost_offsets, cost_per_outcome
+from evaluation.economics import cost_per_outcome
 from evaluation.synthetic import simulate
 
 SEED, SCALE = 2019, 10.0
-UNIT = UnitCosts()
 HORIZON = 12.0
 HOUSING = ["crisis", "social", "affordable", "housing_first"]
 
@@ -48,11 +42,6 @@ def per_outcome(synthetic):
     return {shared: cost_per_outcome(synthetic.tables, horizon=HORIZON, shared=shared, n_boot=200,
                                      censor_date=_censor(synthetic)).tidy()
             for shared in ("households", "separate")}
-
-
-@pytest.fixture(scope="module")
-def offsets(synthetic):
-    return cost_offsets(synthetic.tables, UNIT, n_boot=0, censor_date=_censor(synthetic))
 
 
 def _entry_steps(synthetic) -> pd.DataFrame:
@@ -167,77 +156,3 @@ def test_potential_outcomes_reproduce_truth_parameter(synthetic):
         att = (post[f"{name}_1"].astype(int) - post[f"{name}_0"].astype(int)).mean()
         assert att == pytest.approx(synthetic.truth.parameters["secondary_effects_sample_att"][name], rel=1e-12)
     assert synthetic.truth.parameters["secondary_effects_sample_att"]["shelter_nights"] < -5
-
-
-@pytest.mark.parametrize("measure", ["shelter_nights", "children_in_care"])
-def test_default_call_recovers_effects(synthetic, offsets, measure):
-    """The effect per treated household-month is within 3 standard errors of the truth's sample
-    ATT and its 95% interval covers it; the offset is -ATT x unit cost x treated months and
-    covers -truth x unit cost x treated months. Children in care: a reduction (positive offset)
-    although the comparison group has a different share of children in care at baseline."""
-    truth = synthetic.truth.parameters["secondary_effects_sample_att"][measure]
-    effect = offsets.effects_table().set_index("term").loc[measure]
-    assert abs(effect["estimate"] - truth) < 3 * effect["std_error"], (effect["estimate"], truth)
-    assert effect["conf_low"] <= truth <= effect["conf_high"]
-    price = {"shelter_nights": UNIT.shelter_night, "children_in_care": UNIT.child_in_care_month}[measure]
-    row = offsets.tidy().set_index("term").loc[f"offset: {measure}"]
-    assert row["estimate"] == pytest.approx(-effect["estimate"] * price * offsets.treated_months, rel=1e-12)
-    expected = -truth * price * offsets.treated_months
-    assert row["conf_low"] <= expected <= row["conf_high"]
-    assert row["estimate"] > 0 and row["conf_low"] > 0
-
-
-def test_treated_months_and_totals(synthetic, offsets):
-    """Treated months per programme household: from the entry month to the last month of outcomes
-    (the truth's treated rows per household, before the 2% of months missing at random)."""
-    po = synthetic.potential_outcomes["household_outcomes"]
-    per_household = po[po["treated"]].groupby("household_id").size()
-    assert per_household.mean() == pytest.approx(offsets.treated_months * 0.98, rel=0.01)
-    tab = offsets.tidy().set_index("term")
-    resources = tab.loc[["offset: shelter_nights", "offset: children_in_care"], "estimate"].sum()
-    assert tab.loc["offset: total", "estimate"] == pytest.approx(resources + tab.loc["offset: evictions", "estimate"],
-                                                                 rel=1e-9)
-    assert tab.loc["net cost", "estimate"] == pytest.approx(tab.loc["programme cost", "estimate"]
-                                                            - tab.loc["offset: total", "estimate"], rel=1e-12)
-    assert (tab.loc["with-system cost", "estimate"] - tab.loc["no-system scenario cost", "estimate"]
-            == pytest.approx(tab.loc["net cost", "estimate"], rel=1e-9))
-
-
-def test_default_programme_cost_is_housing_programmes_only(synthetic, offsets):
-    """Programme cost = crisis, social, affordable and Housing First cost centres of Ostrava and
-    Brno (the municipalities of the programme households) plus Ostrava's shared costs (Ostrava
-    has no contact point, so all of them); Prague's contact-point and shared costs are left out."""
-    costs = synthetic.tables["costs"].assign(cost_centre=lambda c: c["cost_centre"].astype(str),
-                                             municipality=lambda c: c["municipality"].astype(str))
-    analysed = costs[costs["municipality"].isin(["Ostrava", "Brno"])]
-    assert not (analysed["cost_centre"] == "contact_point").any()
-    expected = analysed.loc[analysed["cost_centre"].isin(HOUSING + ["shared"]), "amount_czk"].sum()
-    n_prog = int((synthetic.tables["households"]["group"].astype(str) == "programme").sum())
-    tab = offsets.tidy().set_index("term")
-    assert tab.loc["programme cost", "estimate"] == pytest.approx(expected / n_prog, rel=1e-12)
-    assert tab.loc["programme cost", "estimate"] < costs["amount_czk"].sum() / n_prog
-    assert any("Praha" in n for n in offsets.notes)
-
-
-def test_eviction_offset_estimated_from_comparison_tenancies(synthetic, offsets):
-    """Every comparison household holds a standard tenancy: its risk of losing the home is
-    estimated (Aalen–Johansen) and is higher than the programme's (hazard ratio 0.3 in the DGP)."""
-    row = offsets.tidy().set_index("term").loc["offset: evictions"]
-    assert np.isfinite(row["estimate"]) and row["conf_low"] > 0
-    assert any("estimated from its tenancies" in n for n in offsets.notes)
-
-
-def test_randomised_brno_alone(synthetic):
-    """Brno alone (randomised Housing First vs waiting list): the shelter-night effect is recovered
-    within 3 standard errors of the truth over Brno's treated household-months."""
-    hh = synthetic.tables["households"]
-    brno_ids = hh.loc[hh["municipality"].astype(str) == "Brno", "household_id"]
-    tables = {name: (t[t["household_id"].isin(brno_ids)] if "household_id" in t.columns else t)
-              for name, t in synthetic.tables.items() if name in ("households", "household_outcomes", "tenancies")}
-    res = cost_offsets(tables, UNIT, programme_cost=0.0, n_boot=0, comparison_eviction_risk=0.0,
-                       programme_eviction_risk=0.0)
-    effect = res.effects_table().set_index("term").loc["shelter_nights"]
-    po = synthetic.potential_outcomes["household_outcomes"]
-    post = po[po["treated"] & po["household_id"].isin(brno_ids)]
-    truth = float((post["shelter_nights_1"].astype(int) - post["shelter_nights_0"].astype(int)).mean())
-    assert abs(effect["estimate"] - truth) < 3 * effect["std_error"], (effect["estimate"], truth)

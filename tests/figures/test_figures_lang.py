@@ -17,7 +17,8 @@ import pytest
 from matplotlib.text import Text
 
 from evaluation.data.schema import get_schema
-from evaluation.reporting.labels import column_title, value_label
+from evaluation.economics.words import OFFSET_ITEMS, PARAMETERS, PERSPECTIVES, SCENARIOS, word
+from evaluation.reporting.labels import column_title
 from evaluation.reporting.plot_labels import text
 
 #: (strand, result name, how to get the plotted result) of every figure the reports store.
@@ -25,7 +26,8 @@ FIGURES = [
     ("process", "reach"), ("process", "occupancy"), ("process", "support_dose"), ("process", "rent_arrears"),
     ("process", "processing_time"), ("retention", "retention"), ("retention", "retention_by_step"),
     ("retention", "exits"), ("impact", "event_study"), ("impact", "staggered_households"),
-    ("impact", "staggered_municipalities"), ("economics", "cost_per_household"), ("economics", "offsets"),
+    ("impact", "staggered_municipalities"), ("economics", "offsets"), ("economics", "one_way"),
+    ("economics", "probabilistic"),
     ("need", "ethos_counts"), ("need", "stock_flow"), ("data_quality", "participant_flow"),
 ]
 
@@ -50,8 +52,9 @@ EXPECTED = {
     "event_study": lambda lang: [text("estimated_effect", lang), text("relative_period", lang)],
     "staggered_households": lambda lang: [text("average_effect", lang), text("before_entry", lang)],
     "staggered_municipalities": lambda lang: [text("average_effect", lang), text("after_entry", lang)],
-    "cost_per_household": lambda lang: [text("czk_per_sustained", lang), _step("crisis", lang)],
-    "offsets": lambda lang: [value_label("net cost", "term", lang), value_label("programme cost", "term", lang)],
+    "offsets": lambda lang: [word(OFFSET_ITEMS, "shelter_nights", lang), word(OFFSET_ITEMS, "children_in_care", lang)],
+    "one_way": lambda lang: [word(PARAMETERS, "discount_rate", lang), word(PARAMETERS, "programme_cost", lang)],
+    "probabilistic": lambda lang: [word(SCENARIOS, "established", lang), word(PERSPECTIVES, "municipal", lang)],
     "ethos_counts": lambda lang: [text("households_in_need", lang),
                                   get_schema().label("households", "ethos_category", "rough_sleeping", lang)],
     "stock_flow": lambda lang: [text("periods_from_last", lang), text("additional_flats", lang)],

@@ -8,8 +8,6 @@ shows the very words the table of the same result shows.
 """
 from __future__ import annotations
 
-import warnings
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -162,23 +160,6 @@ def test_reach_measures_and_steps_read_the_same_in_the_figure_and_the_table(tabl
         for step in table["step"].unique():
             assert cell_text(str(step), "step", lang, result="reach") in ticks
         assert ax.get_xlabel() == L.column_title("percent_of_plan", lang)  # the table's header
-    finally:
-        plt.close(fig)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_offset_terms_read_the_same_in_the_figure_and_the_table(tables, lang):
-    from evaluation.economics import cost_offsets
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = cost_offsets(tables, horizon=12.0, n_boot=0)
-    fig, ax = _drawn(result, lang)
-    try:
-        ticks = [t.get_text() for t in ax.get_yticklabels()]
-        expected = [cell_text(term, "term", lang, result="offsets") for term in result.tidy()["term"]][::-1]
-        assert sorted(ticks) == sorted(expected)
-        assert not any("_" in t or t.startswith("offset:") and lang == "cs" for t in ticks), ticks
     finally:
         plt.close(fig)
 

@@ -48,12 +48,16 @@ def results(tmp_path):
     key_figure(impact, "att_households", -300.0, label_cs="Efekt", label_en="Effect", unit="CZK",
                           ci=(-900.0, 250.0))
     economics = _store(tmp_path, "economics")
-    economics.add_table("offsets", pd.DataFrame({
-        "term": ["offset: total", "programme cost", "net cost"], "estimate": [50_000.0, 400_000.0, 350_000.0]}),
-        title_cs="Úspory", title_en="Offsets")
-    economics.add_table("cost_per_household", pd.DataFrame({
-        "municipality": ["Ostrava", "Ostrava"], "cost_centre": ["crisis", "social"],
-        "cost_per_sustained": [220_000.0, 250_000.0]}), title_cs="Náklady", title_en="Costs")
+    economics.add_table("net_cost", pd.DataFrame({
+        "perspective": ["public_sector"] * 3 + ["municipal"] * 3,
+        "term": ["offsets_counted", "programme_cost", "net_cost"] * 2,
+        "discounted": [50_000.0, 400_000.0, 350_000.0, 10_000.0, 400_000.0, 390_000.0]}),
+        title_cs="Čisté náklady", title_en="Net cost")
+    economics.add_table("conventions", pd.DataFrame({"setting": ["perspective"], "value": ["public_sector"]}),
+                        title_cs="Konvence", title_en="Conventions")
+    economics.add_table("sustained_costs", pd.DataFrame({
+        "municipality": ["Ostrava", "Ostrava"], "entry_step": ["crisis", "social"],
+        "cost_per_sustained_tenancy": [220_000.0, 250_000.0]}), title_cs="Náklady", title_en="Costs")
     need = _store(tmp_path, "need")
     need.add_table("stock_flow", pd.DataFrame({
         "t": [0, 1, 2], "additional_units": [0.0, 40.0, 81.6], "additional_units_low": [0.0, 30.0, 70.2],

@@ -94,7 +94,8 @@ def test_every_problem_is_listed_at_once(folder):
      "parameters.impact.event_window: [3, 24] is not allowed: it must be a list of two values [first, last]: "
      "first a whole number of at most -1"),
     ({"parameters": {"impact": {"bootstrap_draws": 50}}}, "at least 100"),
-    ({"parameters": {"economics": {"comparison_eviction_risk": 1.5}}}, "a number from 0 to 1"),
+    ({"parameters": {"economics": {"offset_confidence": 1.5}}}, "a number of at least 0.5 and below 1"),
+    ({"parameters": {"economics": {"perspective": "state"}}}, "one of public_sector, municipal"),
     ({"parameters": {"economics": {"unit_costs": {"shelter_nights": 450}}}},
      "unknown key 'shelter_nights' (did you mean 'shelter_night'?)"),
     ({"parameters": {"economics": {"horizon_month": 12}}},

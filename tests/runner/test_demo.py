@@ -44,7 +44,7 @@ def test_demo_runs_every_notebook_and_stores_every_strand(demo):
         assert not any(c.get("outputs") for c in shared.cells if c.cell_type == "code")
     names = {p.stem for p in (demo / "published" / "results" / "all").glob("*/tables/*.csv")}
     assert {"participant_flow", "ledger", "reach", "retention", "exits", "event_study",
-            "staggered_municipalities", "wild_bootstrap", "balance", "cost_per_household", "offsets",
+            "staggered_municipalities", "wild_bootstrap", "balance", "net_cost", "offsets", "one_way",
             "ethos_counts", "stock_flow"} <= names
 
 

@@ -206,25 +206,42 @@ def _economics_data(groups=("programme", "comparison")):
     })
 
 
-def test_offsets_cover_every_treated_month_and_need_tenancies(monkeypatch):
+def test_economics_strand_passes_the_declared_conventions_and_needs_tenancies(monkeypatch):
+    """The notebook's parameters reach economic_evaluation as its settings; without tenancies the strand
+    says why in Czech and English; an analysis the data cannot estimate is skipped with its reason."""
     from evaluation import economics as estimators
 
     seen = {}
 
-    def fake_offsets(data, costs, **kwargs):
-        seen.update(kwargs)
+    def fake(data, effects=None, settings=None):
+        seen["settings"] = settings
         raise EstimationError("stop here")
 
-    monkeypatch.setattr(estimators, "cost_offsets", fake_offsets)
-    monkeypatch.setattr(estimators, "cost_per_outcome", lambda data, **kwargs: None)
-    output = economics.analyse(_economics_data(), horizon_months=12)
-    assert seen["horizon"] is None and "censor_date" in seen
+    monkeypatch.setattr(estimators, "economic_evaluation", fake)
+    output = economics.analyse(_economics_data(), perspective="municipal", price_year=2020, discount_rate=0.035,
+                               horizon_months=12, offset_confidence=0.9, sensitivity_draws=500, household_bootstrap=60,
+                               unit_costs={"shelter_night": 450}, willingness_to_pay=1_000_000)
+    settings = seen["settings"]
+    assert (settings.perspective, settings.price_year, settings.discount_rate, settings.horizon_months) == \
+        ("municipal", 2020, 0.035, 12)
+    assert settings.alpha == pytest.approx(0.1) and (settings.n_draws, settings.n_boot) == (500, 60)
+    assert settings.unit_costs["shelter_night"].value == 450 and settings.unit_costs["shelter_night"].price_year == 2020
+    assert settings.willingness_to_pay == (1_000_000.0,)
+    assert output.skipped["economic_evaluation"] == "stop here"
     without_tenancies = Dataset.from_frames({k: v for k, v in _economics_data().tables.items() if k != "tenancies"})
-    skipped = economics.analyse(without_tenancies).skipped["offsets"]
+    skipped = economics.analyse(without_tenancies).skipped["economic_evaluation"]
     assert "„Nájemní vztahy“" in skipped.cs
-    one_group = economics.analyse(_economics_data(groups=("programme", "programme"))).skipped["offsets"]
-    assert "srovnávací domácnosti" in one_group.cs and "comparison households" in one_group.en
-    assert output.skipped["offsets"] == "stop here"
+
+
+def test_economics_defaults_are_the_documented_conventions():
+    """Defaults stated in the registry: public sector, 5 % (EC CBA guide 2014), 24 months, 95 %."""
+    from evaluation.economics.discounting import DEFAULT_DISCOUNT_RATE
+
+    defaults = strand_parameters("economics")
+    assert defaults["perspective"] == "public_sector" and defaults["discount_rate"] == DEFAULT_DISCOUNT_RATE == 0.05
+    assert (defaults["horizon_months"], defaults["offset_confidence"], defaults["price_year"]) == (24, 0.95, None)
+    settings = economics.economic_settings()
+    assert settings.resolved_price_year() == settings.price_index.last_year and settings.alpha == pytest.approx(0.05)
 
 
 def test_period_end_censors_only_within_the_data():
