@@ -109,12 +109,13 @@ def run_notebook(job: NotebookJob, cell_timeout: float | None, plugin: str) -> J
     return execute_job(job, cell_timeout=cell_timeout, kernels=_plugin(plugin).group)
 
 
-def _use_data(cache: str, plugin: str) -> None:
-    _plugin(plugin).use_data(cache)
+def _use_data(cache: str, plugin: str, dask_worker: Any = None) -> None:
+    # (client.run passes the worker as ``dask_worker``)
+    dask_worker.plugins[plugin].use_data(cache)
 
 
-def _stop_kernels(plugin: str, sig: int) -> int:
-    group = _plugin(plugin).group
+def _stop_kernels(plugin: str, sig: int, dask_worker: Any = None) -> int:
+    group = dask_worker.plugins[plugin].group
     return group.stop(sig) if group is not None else 0
 
 
@@ -133,7 +134,7 @@ class DaskExecutor:
         if scheduler is None:
             self.cluster = distributed.LocalCluster(
                 n_workers=max(1, workers or 1), threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=logging.ERROR)
+                silence_logs=logging.CRITICAL)  # a worker lost at the end is no news; failures come back as outcomes
             address = self.cluster.scheduler_address
         else:
             address = scheduler

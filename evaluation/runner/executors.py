@@ -103,10 +103,47 @@ def warm_kernels_wanted() -> bool:
 
 
 def make_executor(config: Any, *, workers: int, env: dict[str, str]) -> Executor:
-    """The executor a run configuration asks for (``executor: local`` or ``dask``)."""
+    """The executor a run configuration asks for (``executor: local`` or ``dask``). The local one
+    gets ``env`` for its kernels; Dask workers get no environment from the run (see
+    :mod:`evaluation.runner.dask_executor`)."""
     if getattr(config, "executor", "local") == "dask":
         from evaluation.runner.dask_executor import DaskExecutor
 
         return DaskExecutor(scheduler=config.dask_scheduler, workers=config.dask_workers or workers,
                             slots=config.workers, output_dir=config.output_dir, warm=warm_kernels_wanted())
     return LocalExecutor(workers, env=env, warm=warm_kernels_wanted())
+
+
+class StartingExecutor:
+    """An executor being started in the background (a Dask cluster takes seconds to come up, a
+    kernel template seconds to import the toolkit) while the runner validates the data.
+
+    Example
+    -------
+    >>> starting = StartingExecutor(lambda: LocalExecutor(1, warm=False))
+    >>> starting.get().slots
+    1
+    >>> starting.close()
+    """
+
+    def __init__(self, make: Any) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="executor-start")
+        self._future = self._pool.submit(make)
+        self._pool.shutdown(wait=False)
+
+    def get(self) -> Executor:
+        """The executor, once started (raises what starting it raised, e.g. a ConfigError)."""
+        return self._future.result()
+
+    def close(self) -> None:
+        """Close the executor (waiting for it to finish starting); a failed start is not raised again."""
+        try:
+            executor = self._future.result()
+        except BaseException:  # noqa: BLE001 - raised by get() where it matters
+            return
+        executor.close()
+
+
+def start_executor(config: Any, *, workers: int, env: dict[str, str]) -> StartingExecutor:
+    """Start the run's executor in the background (see :class:`StartingExecutor`)."""
+    return StartingExecutor(lambda: make_executor(config, workers=workers, env=env))

@@ -45,7 +45,7 @@ from evaluation.errors import ConfigError, NotebookError
 from evaluation.runner.config import RunConfig, load_config
 from evaluation.runner.datacache import run_cache
 from evaluation.runner.execute import JobOutcome, NotebookJob
-from evaluation.runner.executors import Executor, LocalExecutor, make_executor, warm_kernels_wanted
+from evaluation.runner.executors import Executor, LocalExecutor, start_executor, warm_kernels_wanted
 from evaluation.runner.kernel import KernelGroup
 from evaluation.runner.parameters import check_parameters
 from evaluation.runner.plan import Layout, plan_jobs, scopes, tables_with_rows
@@ -175,10 +175,10 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
     # before the data is even read
     for job in plan_jobs(config, [None]):
         check_parameters(job.input_path, job.parameters)
-    # the local executor's kernel template imports the toolkit while the data are validated
-    early = LocalExecutor(config.workers or available_cores(), env=_kernel_env(key), warm=warm_kernels_wanted()) \
-        if config.executor == "local" else None
-    executor: Executor | None = early
+    # the executor starts while the data are validated: a kernel template imports the toolkit, a
+    # Dask cluster comes up (the workers never get the key: their kernels read the cached data)
+    starting = start_executor(config, workers=config.workers or available_cores(),
+                              env=_kernel_env(key) if config.executor == "local" else {})
     try:
         dataset, caught = _validate(config, key, say)
         from evaluation.runner.selection import municipalities_with_data, pilot_municipalities
@@ -198,9 +198,8 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
         for job, reason in skipped:
             _write_not_possible(job, reason, dataset, config)
         workers = max(1, min(config.workers or available_cores(), len(to_run) or 1))
-        if executor is None and to_run:  # a Dask cluster starts only when there is something to run
-            executor = make_executor(config, workers=workers, env={})
-        if executor is not None and to_run:
+        if to_run:
+            executor = starting.get()
             executor.slots = min(executor.slots, len(to_run))
             workers = executor.slots
             with run_cache(dataset, data_dir=config.data_dir, on_error=config.on_error, caught=caught,
@@ -214,8 +213,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
         else:
             execution = Execution([], [])
     finally:
-        if executor is not None:
-            executor.close()
+        starting.close()
     summary = RunSummary(output_dir=config.output_dir, outcomes=tuple(execution.outcomes),
                          cancelled=tuple(execution.not_started), workers=workers,
                          up_to_date=tuple(kept), skipped=tuple((j, r.en) for j, r in skipped),
@@ -426,7 +424,7 @@ def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = 
         finished = []
         for future in done:
             job = running.pop(future)
-            outcome = future.result()
+            outcome = replace(future.result(), job=job)  # a Dask worker sends back a copy of the job
             if interrupted and not outcome.ok:
                 outcome = JobOutcome(job, outcome.seconds, interrupted=True, attempts=outcome.attempts)
             finished.append(outcome)
