@@ -195,7 +195,7 @@ print(session.data.fingerprint)
                            "strands": ["need"], "report_formats": [], "workers": 1}, base_dir=tmp_path)
     summary = run_config(config, progress=False)
     assert summary.ok, str(summary)
-    cache = (tmp_path / "out" / "cache.txt").read_text()
+    cache = (tmp_path / "out" / "internal" / "cache.txt").read_text()  # beside the internal results
     assert not cache.startswith(str(tmp_path / "out")) and not os.path.exists(cache)
     assert read_record(tmp_path / "out")["jobs"]["all/need"]["state"] == "done"
 
