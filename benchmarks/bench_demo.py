@@ -1,66 +1,60 @@
-"""Benchmark of `evaluation demo` and of a batch run over the pilot municipalities.
+"""Benchmark of `evaluation demo` as a newcomer runs it: the whole process, wall and CPU clock.
 
-Cases, each in its own subprocess so that time and memory are its own:
+Each run is ``evaluation demo --out <new folder> --no-progress`` in a fresh subprocess (so the
+interpreter start, every import and every kernel are counted), with
 
-* ``demo``          generate the synthetic data, run the six notebooks (pooled), render the
-                    brief and technical report in HTML, PDF and DOCX (target: 60 s, 2 GiB);
-* ``batch-1``       one run per pilot municipality plus the pooled run, 1 worker;
-* ``batch-2``       the same with 2 workers (should take about half as long on 2 cores).
+* **wall** seconds from start to exit;
+* **CPU** seconds of the process and every descendant it waited for (kernels, the kernel
+  template, pandoc, Typst: ``RUSAGE_CHILDREN`` before and after);
+* **peak memory**: the largest sum of resident memory over the process tree, sampled every 0.1 s;
+* the **phases** the demo reports (data generation, validation, notebooks, publication,
+  rendering) from its own progress lines.
 
-Peak memory is the largest *sum* of resident memory over the benchmark process and all
-its descendants (the notebook kernels run side by side, so the peak of one process
-would understate it), sampled every 0.1 s with psutil. Agreement: the key figures of the
-pooled scope must be identical whatever the number of workers (parallel runs must not
-change a number).
+Cases: ``warm`` (the default: kernels forked from one warm template per worker, the run's
+validated data loaded once) and ``cold`` (``EVALUATION_WARM_KERNELS=0``: every kernel a new
+Python process that imports everything and loads the data again, as before issue 16). Runs
+of the cases are interleaved so that a change in the machine's load hits both alike.
+Agreement: every published table of every run must be byte-identical (time stamps aside).
 
-    python benchmarks/bench_demo.py                 # all cases
-    python benchmarks/bench_demo.py --cases demo    # one case
+    python benchmarks/bench_demo.py                  # 3 runs of each case
+    python benchmarks/bench_demo.py --runs 5 --cases warm
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import hashlib
 import os
+import platform
+import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "bench_demo.md"
-BATCH_STRANDS = ["process", "impact"]  # the per-pilot strand (impact) and one on household data
-
-CASE_CODE = {
-    "demo": """
-from evaluation.runner.demo import run_demo_summary
-s = run_demo_summary(OUT, progress=False)
-print(json.dumps({"notebooks": len(s.outcomes), "reports": len(s.reports), "workers": s.workers}))
-""",
-    "batch": """
-from evaluation.synthetic import generate
-from evaluation.runner.config import parse_config
-from evaluation.runner.run import run_config
-generate(OUT + "/data", seed=2019, scale=1.0, formats=("parquet",))
-config = parse_config({"data": "data/parquet", "output": ".", "strands": STRANDS, "municipalities": "all",
-                       "report_formats": ["html"], "workers": WORKERS}, base_dir=OUT)
-s = run_config(config, progress=False)
-s.raise_for_failure()
-print(json.dumps({"notebooks": len(s.outcomes), "reports": len(s.reports), "workers": s.workers}))
-""",
-}
+CASES = {"warm": {}, "cold": {"EVALUATION_WARM_KERNELS": "0"}}
+#: The demo's progress lines that time a phase: "<text> (<seconds> s)".
+PHASES = {"generate": r"^generated \(([\d.]+) s\)", "validate": r"^data usable: .*\(([\d.]+) s\)$",
+          "publish": r"^published to .*\(([\d.]+) s\)$", "render": r"^rendered .*\(([\d.]+) s\)$"}
+NOTEBOOK = re.compile(r"^\s+done: (\S+) \(pooled\) \(([\d.]+) s\)$")
+STAMPS = re.compile(rb'"(?:written|date)": "[^"]*"|"seconds": [0-9.eE+-]+')
 
 
-def _tree_rss(process) -> int:
+def tree_rss(process) -> int:
     import psutil
 
-    total = 0
     try:
-        members = [process] + process.children(recursive=True)
+        members = [process, *process.children(recursive=True)]
     except psutil.NoSuchProcess:
         return 0
+    total = 0
     for member in members:
         try:
             total += member.memory_info().rss
@@ -69,16 +63,15 @@ def _tree_rss(process) -> int:
     return total
 
 
-def run_case(name: str, workers: int | None) -> dict:
+def run_once(case: str) -> dict:
     import psutil
 
-    out = tempfile.mkdtemp(prefix=f"bench_{name}_")
-    kind = "demo" if name == "demo" else "batch"
-    code = ("import json\nOUT = %r\nSTRANDS = %r\nWORKERS = %r\n" % (out, BATCH_STRANDS, workers or "auto")
-            + CASE_CODE[kind])
+    out = Path(tempfile.mkdtemp(prefix=f"bench_demo_{case}_"))
+    command = [str(Path(sys.executable).with_name("evaluation")), "demo", "--out", str(out), "--no-progress"]
+    env = {**os.environ, **CASES[case]}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, cwd=HERE.parent)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     watched = psutil.Process(child.pid)
     peak = 0
     stop = threading.Event()
@@ -86,69 +79,101 @@ def run_case(name: str, workers: int | None) -> dict:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, _tree_rss(watched))
+            peak = max(peak, tree_rss(watched))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    stdout, stderr = child.communicate()
+    output, _ = child.communicate()
+    wall = time.perf_counter() - started
     stop.set()
     sampler.join()
-    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if child.returncode != 0:
-        raise SystemExit(f"case {name} failed:\n{stderr[-3000:]}")
-    info = json.loads(stdout.strip().splitlines()[-1])
-    key_figures = Path(out) / "results" / "all"
-    figures = {}
-    for path in sorted(key_figures.glob("*/key_figures.json")):
-        for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
-            figures[f"{path.parent.name}.{key}"] = entry.get("value")
-    return {"case": name, "seconds": seconds, "peak_mib": peak / 2 ** 20, "key_figures": figures, **info}
+        raise SystemExit(f"demo ({case}) failed:\n{output[-3000:]}")
+    phases = {}
+    notebooks = {}
+    for line in output.splitlines():
+        for phase, pattern in PHASES.items():
+            found = re.search(pattern, line)
+            if found:
+                phases[phase] = float(found.group(1))
+        found = NOTEBOOK.match(line)
+        if found:
+            notebooks[found.group(1)] = float(found.group(2))
+    published = out / "published" / "results"
+    digest = hashlib.sha256()
+    for path in sorted(published.rglob("*.csv")) + sorted(published.rglob("*.json")):
+        digest.update(str(path.relative_to(published)).encode() + STAMPS.sub(b"", path.read_bytes()))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"case": case, "wall": wall, "cpu": cpu, "peak_mib": peak / 2 ** 20, "phases": phases,
+            "notebooks": notebooks, "digest": digest.hexdigest(), "load": os.getloadavg()[0]}
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+def versions() -> str:
+    names = ["pandas", "numpy", "matplotlib", "ipykernel", "papermill", "jupyter_client", "pypandoc-binary", "typst",
+             "highspy"]
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ", ".join(found)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=["demo", "batch-1", "batch-2"],
-                        choices=["demo", "batch-1", "batch-2"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     args = parser.parse_args()
+    load_before = os.getloadavg()
     rows = []
-    for name in args.cases:
-        workers = {"batch-1": 1, "batch-2": 2}.get(name)
-        rows.append(run_case(name, workers))
-        print(f"{name}: {rows[-1]['seconds']:.1f} s, {rows[-1]['peak_mib']:.0f} MiB", flush=True)
-    lines = ["# bench_demo", "",
-             f"Machine: {os.cpu_count()} logical cores (affinity {len(os.sched_getaffinity(0))}); "
-             f"Python {sys.version.split()[0]}; load average at the end {os.getloadavg()[0]:.1f} "
-             "(other work on the machine slows every case and caps the speed-up). "
-             f"Batch strands: {', '.join(BATCH_STRANDS)}; "
-             "batch reports: HTML briefs.", "",
-             "| case | notebooks | workers | reports | time (s) | peak memory, process tree (MiB) |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for row in rows:
-        lines.append(f"| {row['case']} | {row['notebooks']} | {row['workers']} | {row['reports']} | "
-                     f"{row['seconds']:.1f} | {row['peak_mib']:.0f} |")
-    by_name = {row["case"]: row for row in rows}
-    if "batch-1" in by_name and "batch-2" in by_name:
-        one, two = by_name["batch-1"], by_name["batch-2"]
-        speedup = one["seconds"] / two["seconds"]
-        same = one["key_figures"] == two["key_figures"]
-        lines += ["", f"Speed-up with 2 workers: {speedup:.2f}x.",
-                  f"Key figures of the pooled scope identical with 1 and 2 workers: "
-                  f"{'yes' if same else 'NO'} ({len(one['key_figures'])} figures)."]
-        if not same:
-            diff = {k: (one['key_figures'].get(k), two['key_figures'].get(k))
-                    for k in set(one['key_figures']) | set(two['key_figures'])
-                    if one['key_figures'].get(k) != two['key_figures'].get(k)}
-            lines.append(f"Differences: {diff}")
-    if "demo" in by_name:
-        demo = by_name["demo"]
-        lines += ["", f"Demo target 60 s / 2048 MiB: {'met' if demo['seconds'] <= 60 else 'NOT met'} (time), "
-                      f"{'met' if demo['peak_mib'] <= 2048 else 'NOT met'} (memory)."]
+    for run in range(args.runs):
+        for case in args.cases:
+            rows.append(run_once(case))
+            row = rows[-1]
+            print(f"{case} run {run + 1}: wall {row['wall']:.1f} s, CPU {row['cpu']:.1f} s, "
+                  f"{row['peak_mib']:.0f} MiB, phases {row['phases']}, load {row['load']:.1f}", flush=True)
+    lines = ["# bench_demo: `evaluation demo`, whole process", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} logical cores (affinity "
+             f"{len(os.sched_getaffinity(0))}), {platform.platform()}; Python {platform.python_version()}; "
+             f"{versions()}.",
+             f"Load average (1 min) before: {load_before[0]:.1f}, during the runs: "
+             f"{', '.join(format(r['load'], '.1f') for r in rows)}. The machine is shared: with a load above 2 every "
+             "process gets a share of the 2 cores and wall time grows with the load; CPU seconds are "
+             "the steadier measure.", "",
+             f"{args.runs} runs per case, interleaved; median (range).", "",
+             "| case | wall (s) | CPU (s) | peak memory (MiB) | generate | validate | notebooks* | publish | render |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for case in args.cases:
+        mine = [r for r in rows if r["case"] == case]
+        phase = {p: spread([r["phases"].get(p, float("nan")) for r in mine]) for p in PHASES}
+        rest = [r["wall"] - sum(r["phases"].values()) for r in mine]
+        lines.append(f"| {case} | {spread([r['wall'] for r in mine])} | {spread([r['cpu'] for r in mine])} | "
+                     f"{spread([r['peak_mib'] for r in mine])} | {phase['generate']} | {phase['validate']} | "
+                     f"{spread(rest)} | {phase['publish']} | {phase['render']} |")
+    lines += ["", "\\* notebooks: the wall time not in a timed phase (interpreter start and imports of the "
+              "`evaluation` command, the six notebooks, writing the run record).", "",
+              "Seconds per notebook (wall, as the run summary reports them; median over runs):", "",
+              "| notebook | " + " | ".join(args.cases) + " |", "|---|" + "---:|" * len(args.cases)]
+    names = sorted({n for r in rows for n in r["notebooks"]})
+    for name in names:
+        cells = [spread([r["notebooks"][name] for r in rows if r["case"] == case and name in r["notebooks"]])
+                 for case in args.cases]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    same = len({r["digest"] for r in rows}) == 1
+    lines += ["", f"Published tables (CSV and JSON, time stamps aside) byte-identical in all {len(rows)} runs: "
+                  f"{'yes' if same else 'NO'}."]
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
-    return 0
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
