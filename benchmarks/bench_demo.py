@@ -32,98 +32,77 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from importlib import metadata
 from pathlib import Path
 
+from measure import PeakMemory, versions
+
 HERE = Path(__file__).resolve().parent
+#: Packages whose versions the results name.
+PEERS = ("pandas", "numpy", "matplotlib", "ipykernel", "papermill", "jupyter_client", "pypandoc-binary", "typst",
+         "highspy")
 RESULTS = HERE / "results" / "bench_demo.md"
 CASES = {"warm": {}, "cold": {"EVALUATION_WARM_KERNELS": "0"}}
-#: The demo's progress lines that time a phase: "<text> (<seconds> s)".
-PHASES = {"generate": r"^generated \(([\d.]+) s\)", "validate": r"^data usable: .*\(([\d.]+) s\)$",
-          "publish": r"^published to .*\(([\d.]+) s\)$", "render": r"^rendered .*\(([\d.]+) s\)$"}
 NOTEBOOK = re.compile(r"^\s+done: (\S+) \(pooled\) \(([\d.]+) s\)$")
 STAMPS = re.compile(rb'"(?:written|date)": "[^"]*"|"seconds": [0-9.eE+-]+')
 
 
-def tree_rss(process) -> int:
-    import psutil
-
-    try:
-        members = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    total = 0
-    for member in members:
-        try:
-            total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total
+#: What runs in the measured process: ``evaluation demo`` (as the command does it) with every progress
+#: line stamped with the wall clock since the process started and the CPU seconds so far (this process,
+#: and the children it has waited for: the kernel template with its kernels, pandoc).
+DRIVER = """
+import resource, sys, time
+started = time.perf_counter()
+def stamp(text):
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    print(f"@@ {time.perf_counter() - started:.3f} {cpu:.3f} {text}", flush=True)
+if __name__ == "__main__":
+    from evaluation.runner.demo import run_demo_summary
+    stamp("start")
+    run_demo_summary(sys.argv[1], progress=False, say=stamp)
+    stamp("end")
+"""
+#: Phases by the progress lines that open and close them.
+PHASES = {"start-up": ("start", "generating"), "generate": ("generating", "generated"),
+          "validate": ("validating", "data usable"), "notebooks": ("data usable", "protecting"),
+          "publish": ("protecting", "published"), "render": ("rendering", "rendered")}
 
 
 def run_once(case: str) -> dict:
-    import psutil
-
     out = Path(tempfile.mkdtemp(prefix=f"bench_demo_{case}_"))
-    command = [str(Path(sys.executable).with_name("evaluation")), "demo", "--out", str(out), "--no-progress"]
     env = {**os.environ, **CASES[case]}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    watched = psutil.Process(child.pid)
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, tree_rss(watched))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = child.communicate()
+    child = subprocess.Popen([sys.executable, "-c", DRIVER, str(out)], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=env)
+    with PeakMemory(child.pid, 0.1) as memory:
+        output, _ = child.communicate()
     wall = time.perf_counter() - started
-    stop.set()
-    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if child.returncode != 0:
         raise SystemExit(f"demo ({case}) failed:\n{output[-3000:]}")
+    stamps = [line.split(" ", 3)[1:] for line in output.splitlines() if line.startswith("@@ ")]
+    stamps = [(float(w), float(c), text.strip()) for w, c, text in stamps]
     phases = {}
-    notebooks = {}
-    for line in output.splitlines():
-        for phase, pattern in PHASES.items():
-            found = re.search(pattern, line)
-            if found:
-                phases[phase] = float(found.group(1))
-        found = NOTEBOOK.match(line)
-        if found:
-            notebooks[found.group(1)] = float(found.group(2))
+    for phase, (opening, closing) in PHASES.items():
+        opened = next((s for s in stamps if s[2].startswith(opening)), None)
+        closed = next((s for s in stamps if s[2].startswith(closing)), None)
+        if opened and closed:
+            phases[phase] = (closed[0] - opened[0], closed[1] - opened[1])
+    notebooks = {found.group(1): float(found.group(2)) for *_, text in stamps
+                 if (found := NOTEBOOK.match("  " + text))}
     published = out / "published" / "results"
     digest = hashlib.sha256()
     for path in sorted(published.rglob("*.csv")) + sorted(published.rglob("*.json")):
         digest.update(str(path.relative_to(published)).encode() + STAMPS.sub(b"", path.read_bytes()))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"case": case, "wall": wall, "cpu": cpu, "peak_mib": peak / 2 ** 20, "phases": phases,
+    return {"case": case, "wall": wall, "cpu": cpu, "peak_mib": memory.mib, "phases": phases,
             "notebooks": notebooks, "digest": digest.hexdigest(), "load": os.getloadavg()[0]}
 
 
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
-
-
-def versions() -> str:
-    names = ["pandas", "numpy", "matplotlib", "ipykernel", "papermill", "jupyter_client", "pypandoc-binary", "typst",
-             "highspy"]
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
-    return ", ".join(found)
 
 
 def main() -> int:
@@ -142,23 +121,29 @@ def main() -> int:
     lines = ["# bench_demo: `evaluation demo`, whole process", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} logical cores (affinity "
              f"{len(os.sched_getaffinity(0))}), {platform.platform()}; Python {platform.python_version()}; "
-             f"{versions()}.",
+             f"{versions(PEERS)}.",
              f"Load average (1 min) before: {load_before[0]:.1f}, during the runs: "
              f"{', '.join(format(r['load'], '.1f') for r in rows)}. The machine is shared: with a load above 2 every "
              "process gets a share of the 2 cores and wall time grows with the load; CPU seconds are "
              "the steadier measure.", "",
              f"{args.runs} runs per case, interleaved; median (range).", "",
-             "| case | wall (s) | CPU (s) | peak memory (MiB) | generate | validate | notebooks* | publish | render |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| case | wall (s) | CPU (s) | peak memory (MiB) |", "|---|---:|---:|---:|"]
     for case in args.cases:
         mine = [r for r in rows if r["case"] == case]
-        phase = {p: spread([r["phases"].get(p, float("nan")) for r in mine]) for p in PHASES}
-        rest = [r["wall"] - sum(r["phases"].values()) for r in mine]
         lines.append(f"| {case} | {spread([r['wall'] for r in mine])} | {spread([r['cpu'] for r in mine])} | "
-                     f"{spread([r['peak_mib'] for r in mine])} | {phase['generate']} | {phase['validate']} | "
-                     f"{spread(rest)} | {phase['publish']} | {phase['render']} |")
-    lines += ["", "\\* notebooks: the wall time not in a timed phase (interpreter start and imports of the "
-              "`evaluation` command, the six notebooks, writing the run record).", "",
+                     f"{spread([r['peak_mib'] for r in mine])} |")
+    lines += ["", "Phases, wall and CPU seconds (median over runs); CPU of the kernels is counted in the "
+              "notebooks phase, when the runner reaps their template:", "",
+              "| phase | " + " | ".join(f"{c} wall | {c} CPU" for c in args.cases) + " |",
+              "|---|" + "---:|---:|" * len(args.cases)]
+    for phase in PHASES:
+        cells = []
+        for case in args.cases:
+            values = [r["phases"][phase] for r in rows if r["case"] == case and phase in r["phases"]]
+            cells += [spread([v[0] for v in values]), spread([v[1] for v in values])] if values else ["–", "–"]
+        lines.append(f"| {phase} | " + " | ".join(cells) + " |")
+    lines += ["", "(start-up: interpreter and the imports of the demo; notebooks: from the validated data to "
+              "the last notebook, kernel start-up included.)", "",
               "Seconds per notebook (wall, as the run summary reports them; median over runs):", "",
               "| notebook | " + " | ".join(args.cases) + " |", "|---|" + "---:|" * len(args.cases)]
     names = sorted({n for r in rows for n in r["notebooks"]})

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -205,6 +206,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
             with run_cache(dataset, data_dir=config.data_dir, on_error=config.on_error, caught=caught,
                            parent=executor.cache_parent) as cache:
                 executor.use_data(cache)
+                _import_in_background(LATER_PHASE_MODULES)  # this process only waits while the notebooks run
                 execution = execute_jobs(to_run, workers=workers, progress=progress, cell_timeout=config.cell_timeout,
                                          executor=executor, say=say, on_start=lambda job: _started(record, job),
                                          on_finish=lambda outcome: _finished(record, outcome))
@@ -240,6 +242,29 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
 
 def _silent(text: str) -> None:
     return None
+
+
+#: What the publication and rendering phases import (the disclosure audit, matplotlib for the
+#: published figures (pyplot only once the backend is chosen), the report assembly with the process strand's plan, pandoc and Typst).
+LATER_PHASE_MODULES = ("evaluation.reporting.publication", "evaluation.reporting.render", "evaluation.process",
+                       "matplotlib", "pypandoc", "typst")
+
+
+def _import_in_background(modules: Sequence[str]) -> threading.Thread:
+    """Import ``modules`` in a daemon thread (a module that cannot be imported is left to the
+    phase that needs it, which then says why)."""
+    import importlib
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - importing ahead only; the phase meets the error itself
+                logging.getLogger(__name__).debug("could not import %s ahead", name, exc_info=True)
+
+    thread = threading.Thread(target=run, name="import-ahead", daemon=True)
+    thread.start()
+    return thread
 
 
 def _version() -> str:

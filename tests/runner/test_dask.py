@@ -4,6 +4,7 @@ or already running (``dask: {scheduler: ...}``). The results are those of the lo
 failure is named by notebook and cell and ``--resume`` continues; Ctrl+C stops the notebooks on
 the workers and the run record says so."""
 
+import json
 import os
 import re
 import signal
@@ -122,3 +123,31 @@ def test_ctrl_c_stops_the_notebooks_on_the_dask_workers(tmp_path, synthetic, sta
     assert "2 notebook(s) run, 1 up to date (kept from an earlier run)" in resumed.stdout
     assert "Dask, local cluster" in resumed.stdout
     assert os.path.isdir(output / "internal" / "notebooks")
+
+
+#: A stand-in's first cell: which process forked its kernel and what the kernel held before any import.
+WHO = """
+import json, os, pathlib, sys
+pathlib.Path(results_dir).parent.joinpath(f"kernel-{municipality or 'pooled'}-{STRAND}.json").write_text(json.dumps(
+    {"parent": os.getppid(), "pid": os.getpid(), "warm": "pandas" in sys.modules and "evaluation.reporting.store" in sys.modules}))
+"""
+
+
+def test_start_up_is_paid_once_per_worker_not_per_notebook(tmp_path, synthetic, stand_ins, cluster):
+    """Up to eight notebooks (two strands in four scopes) on two workers: every kernel is a fork of one of
+    at most two warm templates (one per worker), holding the toolkit before its first cell ran."""
+    for strand in ("process", "need"):
+        stand_ins(strand, WHO)
+    config = parse_config({"data": str(synthetic), "output": "out", "notebooks": str(stand_ins.folder),
+                           "strands": ["process", "need"], "municipalities": ["Brno", "Ostrava", "Plzeň"],
+                           "report_formats": [], "executor": "dask",
+                           "dask": {"scheduler": cluster.scheduler_address}}, base_dir=tmp_path)
+    summary = run_config(config, progress=False)
+    assert summary.ok, str(summary)
+    kernels = [json.loads(p.read_text()) for p in (tmp_path / "out" / "internal").glob("kernel-*.json")]
+    assert len(kernels) == len(summary.outcomes) >= 6
+    assert len({k["pid"] for k in kernels}) == len(kernels) and all(k["warm"] for k in kernels)
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        workers = set(client.run(os.getpid).values())
+    templates = {k["parent"] for k in kernels}
+    assert 1 <= len(templates) <= 2 and not templates & workers  # forked by the templates, not the workers
