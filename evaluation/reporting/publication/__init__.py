@@ -155,10 +155,11 @@ def _publish_strands(strands: Sequence[InternalStrand], protection: RunProtectio
     from concurrent.futures import ProcessPoolExecutor
 
     _PUBLISHING = (strands, protection, root, rules, langs)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = list(pool.map(_publish_one, range(len(strands))))
-    finally:
+        done = list(pool.map(_publish_one, range(len(strands))))
+    finally:  # after a failure or Ctrl+C the strands not yet started are not started
+        pool.shutdown(wait=True, cancel_futures=True)
         _PUBLISHING = None
     return [o for omissions in done for o in omissions]
 
