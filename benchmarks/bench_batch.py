@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,12 +73,15 @@ def run_case(executor: str, municipalities: list[str], data: Path, work: Path) -
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     script = work / "run_batch.py"
     script.write_text(RUN, encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, cwd=work)
     with PeakMemory(child.pid, 0.2) as memory:
         stdout, stderr = child.communicate()
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if child.returncode != 0:
         raise SystemExit(f"{executor} with {len(municipalities)} pilot(s) failed:\n{stderr[-3000:]}")
     info = json.loads(stdout.strip().splitlines()[-1])
@@ -92,7 +96,7 @@ def run_case(executor: str, municipalities: list[str], data: Path, work: Path) -
     for file in sorted(p for p in published.rglob("*") if p.is_file()):
         digest.update(str(file.relative_to(published)).encode() + STAMPS.sub(b"", file.read_bytes()))
     scopes = len(municipalities) + 1  # and the pooled scope
-    return {"executor": executor, "pilots": len(municipalities), "scopes": scopes, "wall": wall,
+    return {"executor": executor, "pilots": len(municipalities), "scopes": scopes, "wall": wall, "cpu": cpu,
             "peak_mib": memory.mib, "per_scope": wall / scopes,
             "notebook_seconds_per_scope": sum(per_scope.values()) / scopes, "digest": digest.hexdigest(),
             "load": os.getloadavg()[0], **{k: info[k] for k in ("notebooks", "reports", "skipped")}}
@@ -130,15 +134,18 @@ def write_table(rows: list[dict], scopes: list[int], every: list[str], load_befo
              f"{len(os.sched_getaffinity(0))}); Python {platform.python_version()}; {versions(PEERS)}.",
              f"Load average (1 min) before: {load_before:.1f}; after each case: "
              f"{', '.join(format(r['load'], '.1f') for r in rows)}. The machine was shared with other "
-             "work: wall times are those of a loaded machine, one run per case.", "",
+             "work: wall times are those of a loaded machine, one run per case. With a load far above the "
+             "number of cores, a run with more processes (the Dask workers beside the runner) gets a larger "
+             "share of the machine: compare the CPU seconds (the run and every process it waited for: "
+             "kernels, templates, Dask scheduler and workers, pandoc).", "",
              f"Configuration: configs/pilots_batch.yaml (all strands, {len(every)} pilots of the synthetic data, "
              "pooled scope, briefs per municipality and pooled reports in HTML and PDF), 2 workers.", "",
-             "| executor | pilots | scopes | notebooks run | not possible | reports | wall (s) | peak memory (MiB) | "
-             "wall per scope (s) | notebook seconds per scope |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| executor | pilots | scopes | notebooks run | not possible | reports | wall (s) | CPU (s) | "
+             "peak memory (MiB) | wall per scope (s) | notebook seconds per scope |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['executor']} | {r['pilots']} | {r['scopes']} | {r['notebooks']} | {r['skipped']} | "
-                     f"{r['reports']} | {r['wall']:.1f} | {r['peak_mib']:.0f} | {r['per_scope']:.1f} | "
+                     f"{r['reports']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['peak_mib']:.0f} | {r['per_scope']:.1f} | "
                      f"{r['notebook_seconds_per_scope']:.1f} |")
     agree = []
     for count in [c for c in scopes if sum(r["pilots"] == c for r in rows) > 1]:
