@@ -199,6 +199,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
         for job, reason in skipped:
             _write_not_possible(job, reason, dataset, config)
         workers = max(1, min(config.workers or available_cores(), len(to_run) or 1))
+        importing: threading.Thread | None = None
         if to_run:
             executor = starting.get()
             executor.slots = min(executor.slots, len(to_run))
@@ -206,7 +207,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
             with run_cache(dataset, data_dir=config.data_dir, on_error=config.on_error, caught=caught,
                            parent=executor.cache_parent) as cache:
                 executor.use_data(cache)
-                _import_in_background(LATER_PHASE_MODULES)  # this process only waits while the notebooks run
+                importing = _import_in_background(LATER_PHASE_MODULES)  # this process waits while notebooks run
                 execution = execute_jobs(to_run, workers=workers, progress=progress, cell_timeout=config.cell_timeout,
                                          executor=executor, say=say, on_start=lambda job: _started(record, job),
                                          on_finish=lambda outcome: _finished(record, outcome))
@@ -226,6 +227,8 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
                      + ("the run was interrupted" if summary.interrupted else "a notebook failed"))
     else:
         try:
+            if importing is not None:  # (publication forks: no import may be half done in another thread)
+                importing.join()
             notes.append(_publish_phase(config, layout, say))
             if not config.report_formats:
                 notes.append("no reports were rendered: report_formats is empty")
@@ -244,8 +247,9 @@ def _silent(text: str) -> None:
     return None
 
 
-#: What the publication and rendering phases import (the disclosure audit, matplotlib for the
-#: published figures (pyplot only once the backend is chosen), the report assembly with the process strand's plan, pandoc and Typst).
+#: What the publication and rendering phases import: the disclosure audit, matplotlib for the
+#: published figures (pyplot only once the backend is chosen), the report assembly with the
+#: process strand's plan, pandoc and Typst.
 LATER_PHASE_MODULES = ("evaluation.reporting.publication", "evaluation.reporting.render", "evaluation.process",
                        "matplotlib", "pypandoc", "typst")
 
