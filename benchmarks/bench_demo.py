@@ -1,154 +1,164 @@
-"""Benchmark of `evaluation demo` and of a batch run over the pilot municipalities.
+"""Benchmark of `evaluation demo` as a newcomer runs it: the whole process, wall and CPU clock.
 
-Cases, each in its own subprocess so that time and memory are its own:
+Each run is ``evaluation demo --out <new folder> --no-progress`` in a fresh subprocess (so the
+interpreter start, every import and every kernel are counted), with
 
-* ``demo``          generate the synthetic data, run the six notebooks (pooled), render the
-                    brief and technical report in HTML, PDF and DOCX (target: 60 s, 2 GiB);
-* ``batch-1``       one run per pilot municipality plus the pooled run, 1 worker;
-* ``batch-2``       the same with 2 workers (should take about half as long on 2 cores).
+* **wall** seconds from start to exit;
+* **CPU** seconds of the process and every descendant it waited for (kernels, the kernel
+  template, pandoc, Typst: ``RUSAGE_CHILDREN`` before and after);
+* **peak memory**: the largest sum of resident memory over the process tree, sampled every 0.1 s;
+* the **phases** the demo reports (data generation, validation, notebooks, publication,
+  rendering) from its own progress lines.
 
-Peak memory is the largest *sum* of resident memory over the benchmark process and all
-its descendants (the notebook kernels run side by side, so the peak of one process
-would understate it), sampled every 0.1 s with psutil. Agreement: the key figures of the
-pooled scope must be identical whatever the number of workers (parallel runs must not
-change a number).
+Cases: ``warm`` (the default: kernels forked from one warm template per worker, the run's
+validated data loaded once) and ``cold`` (``EVALUATION_WARM_KERNELS=0``: every kernel a new
+Python process that imports everything and loads the data again, as before issue 16). Runs
+of the cases are interleaved so that a change in the machine's load hits both alike.
+Agreement: every published table of every run must be byte-identical (time stamps aside).
 
-    python benchmarks/bench_demo.py                 # all cases
-    python benchmarks/bench_demo.py --cases demo    # one case
+    python benchmarks/bench_demo.py                  # 3 runs of each case
+    python benchmarks/bench_demo.py --runs 5 --cases warm
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import hashlib
 import os
+import platform
+import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from measure import PeakMemory, versions
+
 HERE = Path(__file__).resolve().parent
+#: Packages whose versions the results name.
+PEERS = ("pandas", "numpy", "matplotlib", "ipykernel", "papermill", "jupyter_client", "pypandoc-binary", "typst",
+         "highspy")
 RESULTS = HERE / "results" / "bench_demo.md"
-BATCH_STRANDS = ["process", "impact"]  # the per-pilot strand (impact) and one on household data
-
-CASE_CODE = {
-    "demo": """
-from evaluation.runner.demo import run_demo_summary
-s = run_demo_summary(OUT, progress=False)
-print(json.dumps({"notebooks": len(s.outcomes), "reports": len(s.reports), "workers": s.workers}))
-""",
-    "batch": """
-from evaluation.synthetic import generate
-from evaluation.runner.config import parse_config
-from evaluation.runner.run import run_config
-generate(OUT + "/data", seed=2019, scale=1.0, formats=("parquet",))
-config = parse_config({"data": "data/parquet", "output": ".", "strands": STRANDS, "municipalities": "all",
-                       "report_formats": ["html"], "workers": WORKERS}, base_dir=OUT)
-s = run_config(config, progress=False)
-s.raise_for_failure()
-print(json.dumps({"notebooks": len(s.outcomes), "reports": len(s.reports), "workers": s.workers}))
-""",
-}
+CASES = {"warm": {}, "cold": {"EVALUATION_WARM_KERNELS": "0"}}
+NOTEBOOK = re.compile(r"^\s+done: (\S+) \(pooled\) \(([\d.]+) s\)$")
+STAMPS = re.compile(rb'"(?:written|date)": "[^"]*"|"seconds": [0-9.eE+-]+')
 
 
-def _tree_rss(process) -> int:
-    import psutil
+#: What runs in the measured process: ``evaluation demo`` (as the command does it) with every progress
+#: line stamped with the wall clock since the process started and the CPU seconds so far (this process,
+#: and the children it has waited for: the kernel template with its kernels, pandoc).
+DRIVER = """
+import resource, sys, time
+started = time.perf_counter()
+def stamp(text):
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    print(f"@@ {time.perf_counter() - started:.3f} {cpu:.3f} {text}", flush=True)
+if __name__ == "__main__":
+    from evaluation.runner.demo import run_demo_summary
+    stamp("start")
+    run_demo_summary(sys.argv[1], progress=False, say=stamp)
+    stamp("end")
+"""
+#: Phases by the progress lines that open and close them.
+PHASES = {"start-up": ("start", "generating"), "generate": ("generating", "generated"),
+          "validate": ("validating", "data usable"), "notebooks": ("data usable", "protecting"),
+          "publish": ("protecting", "published"), "render": ("rendering", "rendered")}
 
-    total = 0
-    try:
-        members = [process] + process.children(recursive=True)
-    except psutil.NoSuchProcess:
-        return 0
-    for member in members:
-        try:
-            total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
-
-def run_case(name: str, workers: int | None) -> dict:
-    import psutil
-
-    out = tempfile.mkdtemp(prefix=f"bench_{name}_")
-    kind = "demo" if name == "demo" else "batch"
-    code = ("import json\nOUT = %r\nSTRANDS = %r\nWORKERS = %r\n" % (out, BATCH_STRANDS, workers or "auto")
-            + CASE_CODE[kind])
+def run_once(case: str) -> dict:
+    out = Path(tempfile.mkdtemp(prefix=f"bench_demo_{case}_"))
+    env = {**os.environ, **CASES[case]}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, cwd=HERE.parent)
-    watched = psutil.Process(child.pid)
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, _tree_rss(watched))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, stderr = child.communicate()
-    stop.set()
-    sampler.join()
-    seconds = time.perf_counter() - started
+    child = subprocess.Popen([sys.executable, "-c", DRIVER, str(out)], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=env)
+    with PeakMemory(child.pid, 0.1) as memory:
+        output, _ = child.communicate()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if child.returncode != 0:
-        raise SystemExit(f"case {name} failed:\n{stderr[-3000:]}")
-    info = json.loads(stdout.strip().splitlines()[-1])
-    key_figures = Path(out) / "results" / "all"
-    figures = {}
-    for path in sorted(key_figures.glob("*/key_figures.json")):
-        for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
-            figures[f"{path.parent.name}.{key}"] = entry.get("value")
-    return {"case": name, "seconds": seconds, "peak_mib": peak / 2 ** 20, "key_figures": figures, **info}
+        raise SystemExit(f"demo ({case}) failed:\n{output[-3000:]}")
+    stamps = [line.split(" ", 3)[1:] for line in output.splitlines() if line.startswith("@@ ")]
+    stamps = [(float(w), float(c), text.strip()) for w, c, text in stamps]
+    phases = {}
+    for phase, (opening, closing) in PHASES.items():
+        opened = next((s for s in stamps if s[2].startswith(opening)), None)
+        closed = next((s for s in stamps if s[2].startswith(closing)), None)
+        if opened and closed:
+            phases[phase] = (closed[0] - opened[0], closed[1] - opened[1])
+    notebooks = {found.group(1): float(found.group(2)) for *_, text in stamps
+                 if (found := NOTEBOOK.match("  " + text))}
+    published = out / "published" / "results"
+    digest = hashlib.sha256()
+    for path in sorted(published.rglob("*.csv")) + sorted(published.rglob("*.json")):
+        digest.update(str(path.relative_to(published)).encode() + STAMPS.sub(b"", path.read_bytes()))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"case": case, "wall": wall, "cpu": cpu, "peak_mib": memory.mib, "phases": phases,
+            "notebooks": notebooks, "digest": digest.hexdigest(), "load": os.getloadavg()[0]}
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=["demo", "batch-1", "batch-2"],
-                        choices=["demo", "batch-1", "batch-2"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     args = parser.parse_args()
+    load_before = os.getloadavg()
     rows = []
-    for name in args.cases:
-        workers = {"batch-1": 1, "batch-2": 2}.get(name)
-        rows.append(run_case(name, workers))
-        print(f"{name}: {rows[-1]['seconds']:.1f} s, {rows[-1]['peak_mib']:.0f} MiB", flush=True)
-    lines = ["# bench_demo", "",
-             f"Machine: {os.cpu_count()} logical cores (affinity {len(os.sched_getaffinity(0))}); "
-             f"Python {sys.version.split()[0]}; load average at the end {os.getloadavg()[0]:.1f} "
-             "(other work on the machine slows every case and caps the speed-up). "
-             f"Batch strands: {', '.join(BATCH_STRANDS)}; "
-             "batch reports: HTML briefs.", "",
-             "| case | notebooks | workers | reports | time (s) | peak memory, process tree (MiB) |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for row in rows:
-        lines.append(f"| {row['case']} | {row['notebooks']} | {row['workers']} | {row['reports']} | "
-                     f"{row['seconds']:.1f} | {row['peak_mib']:.0f} |")
-    by_name = {row["case"]: row for row in rows}
-    if "batch-1" in by_name and "batch-2" in by_name:
-        one, two = by_name["batch-1"], by_name["batch-2"]
-        speedup = one["seconds"] / two["seconds"]
-        same = one["key_figures"] == two["key_figures"]
-        lines += ["", f"Speed-up with 2 workers: {speedup:.2f}x.",
-                  f"Key figures of the pooled scope identical with 1 and 2 workers: "
-                  f"{'yes' if same else 'NO'} ({len(one['key_figures'])} figures)."]
-        if not same:
-            diff = {k: (one['key_figures'].get(k), two['key_figures'].get(k))
-                    for k in set(one['key_figures']) | set(two['key_figures'])
-                    if one['key_figures'].get(k) != two['key_figures'].get(k)}
-            lines.append(f"Differences: {diff}")
-    if "demo" in by_name:
-        demo = by_name["demo"]
-        lines += ["", f"Demo target 60 s / 2048 MiB: {'met' if demo['seconds'] <= 60 else 'NOT met'} (time), "
-                      f"{'met' if demo['peak_mib'] <= 2048 else 'NOT met'} (memory)."]
+    for run in range(args.runs):
+        for case in args.cases:
+            rows.append(run_once(case))
+            row = rows[-1]
+            print(f"{case} run {run + 1}: wall {row['wall']:.1f} s, CPU {row['cpu']:.1f} s, "
+                  f"{row['peak_mib']:.0f} MiB, phases {row['phases']}, load {row['load']:.1f}", flush=True)
+    lines = ["# bench_demo: `evaluation demo`, whole process", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} logical cores (affinity "
+             f"{len(os.sched_getaffinity(0))}), {platform.platform()}; Python {platform.python_version()}; "
+             f"{versions(PEERS)}.",
+             f"Load average (1 min) before: {load_before[0]:.1f}, during the runs: "
+             f"{', '.join(format(r['load'], '.1f') for r in rows)}. The machine is shared: with a load above 2 every "
+             "process gets a share of the 2 cores and wall time grows with the load; CPU seconds are "
+             "the steadier measure.", "",
+             f"{args.runs} runs per case, interleaved; median (range).", "",
+             "| case | wall (s) | CPU (s) | peak memory (MiB) |", "|---|---:|---:|---:|"]
+    for case in args.cases:
+        mine = [r for r in rows if r["case"] == case]
+        lines.append(f"| {case} | {spread([r['wall'] for r in mine])} | {spread([r['cpu'] for r in mine])} | "
+                     f"{spread([r['peak_mib'] for r in mine])} |")
+    lines += ["", "Phases, wall and CPU seconds (median over runs); CPU of the kernels is counted in the "
+              "notebooks phase, when the runner reaps their template:", "",
+              "| phase | " + " | ".join(f"{c} wall | {c} CPU" for c in args.cases) + " |",
+              "|---|" + "---:|---:|" * len(args.cases)]
+    for phase in PHASES:
+        cells = []
+        for case in args.cases:
+            values = [r["phases"][phase] for r in rows if r["case"] == case and phase in r["phases"]]
+            cells += [spread([v[0] for v in values]), spread([v[1] for v in values])] if values else ["–", "–"]
+        lines.append(f"| {phase} | " + " | ".join(cells) + " |")
+    lines += ["", "(start-up: interpreter and the imports of the demo; notebooks: from the validated data to "
+              "the last notebook, kernel start-up included.)", "",
+              "Seconds per notebook (wall, as the run summary reports them; median over runs):", "",
+              "| notebook | " + " | ".join(args.cases) + " |", "|---|" + "---:|" * len(args.cases)]
+    names = sorted({n for r in rows for n in r["notebooks"]})
+    for name in names:
+        cells = [spread([r["notebooks"][name] for r in rows if r["case"] == case and name in r["notebooks"]])
+                 for case in args.cases]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    same = len({r["digest"] for r in rows}) == 1
+    lines += ["", f"Published tables (CSV and JSON, time stamps aside) byte-identical in all {len(rows)} runs: "
+                  f"{'yes' if same else 'NO'}."]
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
-    return 0
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -189,12 +191,40 @@ def _shown_columns(table: StoredTable, lang: str) -> list[str]:
     return shown
 
 
+#: Tables already laid out while reports are rendered (see :func:`tables_laid_out_once`).
+_LAID_OUT: ContextVar[dict[tuple[int, str, str | None, int | None], tuple[StoredTable, str]] | None] = \
+    ContextVar("laid_out_tables", default=None)
+
+
+@contextmanager
+def tables_laid_out_once() -> Iterator[None]:
+    """Within the block a stored table is laid out once, however many reports and formats show it
+    (the brief and the technical report, in HTML, PDF and DOCX: the same Markdown each time).
+    :func:`~evaluation.reporting.render.render_reports` renders inside it; the results do not
+    change while it does."""
+    token = _LAID_OUT.set({})
+    try:
+        yield
+    finally:
+        _LAID_OUT.reset(token)
+
+
 def markdown_table(table: StoredTable, lang: str, number_key: str | None = None,
                    max_rows: int | None = None) -> str:
     """A stored table as a pandoc pipe table with its caption (at most ``max_rows`` rows).
 
     ``number_key`` numbers the caption ("Tabulka 3: ...") through :func:`number_token`;
     without it the caption has no number."""
+    laid_out = _LAID_OUT.get()
+    if laid_out is None:
+        return _markdown_table(table, lang, number_key, max_rows)
+    key = (id(table), lang, number_key, max_rows)
+    if key not in laid_out:  # (the table is kept with its text, so its id is not reused meanwhile)
+        laid_out[key] = (table, _markdown_table(table, lang, number_key, max_rows))
+    return laid_out[key][1]
+
+
+def _markdown_table(table: StoredTable, lang: str, number_key: str | None, max_rows: int | None) -> str:
     from evaluation.reporting.labels import is_share_column
 
     data = table.data

@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from evaluation.reporting.assemble import (
     build_context,
     render_markdown,
     reports_dir,
+    tables_laid_out_once,
 )
 from evaluation.reporting.authorship import Authorship
 from evaluation.reporting.benchmarks import resolve_benchmarks
@@ -63,6 +65,7 @@ def _shift(kind: str, top: int) -> list[str]:
 ENGINES = ("auto", "pandoc", "quarto")
 
 
+@tables_laid_out_once()  # the brief and the technical report, in every format, share their tables
 def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, lang: str = "cs",
                    formats: Sequence[str] = FORMATS, reports: Sequence[str] = ("brief", "technical"),
                    scope: str | None = None, threshold: int | None = None, engine: str = "auto",
@@ -117,6 +120,9 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
     steps = [(kind, job_scope, fmt) for kind, job_scope in jobs for fmt in formats]
     bar = _progress(len(steps), progress)
     written: list[Path] = []
+    # pandoc and Typst turn one format's Markdown into a file while the next format's Markdown is
+    # made (Quarto writes its project files into the build folder: one format at a time)
+    converting = ThreadPoolExecutor(max_workers=1 if use_quarto else CONVERTERS, thread_name_prefix="render")
     try:
         for kind, job_scope in jobs:
             name = kind if job_scope == _main_scope(results, scope) and kind != "municipality" \
@@ -124,6 +130,7 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
             with tempfile.TemporaryDirectory(prefix="evaluation-render-") as build:
                 build_dir = Path(build)
                 figure_paths = _stage_figures(results, job_scope, lang, build_dir)
+                pending = []
                 for fmt in formats:
                     bar.set_description(f"{name} {fmt}")
                     context = build_context(results, kind=kind, scope=job_scope, lang=lang, fmt=fmt,
@@ -132,16 +139,15 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
                                             pilot_plan=pilot_plan, build_dir=build_dir)
                     markdown = render_markdown(context)
                     target = out / f"{name}_{lang}.{fmt}"
-                    log.info("rendering %s", target)
-                    if use_quarto:
-                        _quarto(markdown, fmt, target, build_dir, kind)
-                    else:
-                        _RENDERERS[fmt](markdown, target, build_dir, kind)
-                    if fmt == "docx":
-                        finish_docx(target, context["provenance"]["footer"])
+                    pending.append(converting.submit(_convert, markdown, fmt, target, build_dir, kind, use_quarto,
+                                                     context["provenance"]["footer"]))
                     written.append(target)
+                wait(pending)  # the build folder stays until every format of the report is written
+                for future in pending:
+                    future.result()
                     bar.update(1)
     finally:
+        converting.shutdown(wait=True, cancel_futures=True)
         bar.close()
     return written
 
@@ -265,10 +271,13 @@ def _progress(total: int, show: bool) -> Any:
 def _pandoc(markdown: str, to: str, args: list[str], build_dir: Path, outputfile: Path | None = None) -> str:
     import pypandoc
 
+    # files are found through the resource path, not the working folder: pypandoc changes the
+    # working folder of the whole process for that, which reports converted side by side must not do
+    if not any(arg.startswith("--resource-path=") for arg in args):
+        args = [*args, f"--resource-path={build_dir}"]
     try:
         return pypandoc.convert_text(markdown, to, format="markdown", extra_args=args,
-                                     outputfile=str(outputfile) if outputfile else None,
-                                     cworkdir=str(build_dir))
+                                     outputfile=str(outputfile) if outputfile else None)
     except RuntimeError as error:
         raise RenderError(f"pandoc could not convert the report to {to}: {error}") from error
 
@@ -330,6 +339,19 @@ def render_pdf(markdown: str, target: Path, build_dir: Path, kind: str) -> None:
 
 
 _RENDERERS = {"html": render_html, "docx": render_docx, "pdf": render_pdf}
+#: Report files converted at the same time (pandoc and Typst run beside the making of the next Markdown).
+CONVERTERS = 2
+
+
+def _convert(markdown: str, fmt: str, target: Path, build_dir: Path, kind: str, use_quarto: bool,
+             footer: Any) -> None:
+    log.info("rendering %s", target)
+    if use_quarto:
+        _quarto(markdown, fmt, target, build_dir, kind)
+    else:
+        _RENDERERS[fmt](markdown, target, build_dir, kind)
+    if fmt == "docx":
+        finish_docx(target, footer)
 
 
 # --------------------------------------------------------------------------- quarto

@@ -33,6 +33,7 @@ from evaluation.errors import ConfigError
 from evaluation.resources import resource_dir
 from evaluation.runner.options import (
     COMMON,
+    Address,
     AnyOf,
     Boolean,
     Choice,
@@ -59,6 +60,16 @@ REPORT_FORMATS = ("html", "pdf", "docx")
 LANGS = ("cs", "en")
 SCHEMA_ID = "https://github.com/evaluation/evaluation/configs/config.schema.json"
 
+EXECUTORS = ("local", "dask")
+#: Keys of ``dask:`` (one of them).
+DASK_OPTIONS = (
+    Option("scheduler", Address(("tcp", "tls"), "address of a running Dask scheduler"), None,
+           "address of a running Dask scheduler whose workers see the same folders (shared file system)",
+           "adresa běžícího plánovače Dask, jehož pracovní procesy vidí tytéž složky"),
+    Option("workers", Integer(minimum=1), None,
+           "worker processes of a Dask cluster started on this machine for the run (default: workers)",
+           "počet pracovních procesů clusteru Dask spuštěného pro běh na tomto počítači (výchozí: workers)"),
+)
 #: Keys of a run configuration, in the order the documentation lists them. Keys shared with
 #: the notebooks (programme step, language, threshold, seed, on_error) are the notebooks' options.
 RUN_OPTIONS: Mapping[str, Option] = options_by_name([
@@ -101,6 +112,16 @@ RUN_OPTIONS: Mapping[str, Option] = options_by_name([
     Option("workers", AnyOf((Word("auto"), Null("same as auto"), Integer(minimum=1))), "auto",
            "notebooks run at the same time ('auto' = the cores available)",
            "počet sešitů spuštěných současně ('auto' = počet dostupných jader)"),
+    Option("executor", Choice(EXECUTORS), "local",
+           "what runs the notebooks: local (this machine, one kernel per notebook forked from a warm process) or "
+           "dask (the workers of a Dask cluster; see dask)",
+           "co spouští sešity: local (tento počítač) nebo dask (pracovní procesy clusteru Dask; viz dask)"),
+    Option("dask", nullable(Record(DASK_OPTIONS), "only with executor: dask; then a local cluster of 'workers' processes"),
+           None,
+           "with executor: dask, the cluster: {scheduler: tcp://host:8786} for a running one, or {workers: N} for a "
+           "cluster of N worker processes on this machine, started for the run",
+           "u executor: dask cluster: {scheduler: tcp://host:8786} pro běžící cluster, nebo {workers: N} pro N "
+           "pracovních procesů na tomto počítači"),
     Option("cell_timeout", nullable(Number(minimum=0, exclusive_minimum=True), "no limit"), None,
            "seconds one notebook cell may run", "sekundy, které smí běžet jedna buňka sešitu"),
     Option("notebooks", Folder(must_exist=True), None, "folder with the notebooks",
@@ -140,6 +161,9 @@ class RunConfig:
     parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     notebooks_dir: Path = field(default_factory=default_notebooks_dir)
     cell_timeout: float | None = None
+    executor: str = "local"
+    dask_scheduler: str | None = None
+    dask_workers: int | None = None
     source: str = ""
 
     @property
@@ -170,6 +194,7 @@ def parse_config(raw: Any, *, base_dir: str | Path = ".", source: str = "configu
               if key in raw and key != "parameters" and not _has_problem(problems, key)}
     strands = _strands(values.get("strands", "all"))
     parameters = _parameters(raw.get("parameters", {}), strands, context, problems)
+    problems += _executor_problems(values, raw)
     if values.get("period") and values["period"]["end"] < values["period"]["start"]:
         problems.append(f"period: ends ({values['period']['end']}) before it starts ({values['period']['start']})")
     if problems:
@@ -190,7 +215,20 @@ def parse_config(raw: Any, *, base_dir: str | Path = ".", source: str = "configu
         workers=None if workers in (None, "auto") else workers, parameters=parameters,
         notebooks_dir=values.get("notebooks") or default_notebooks_dir(),
         cell_timeout=float(values["cell_timeout"]) if values.get("cell_timeout") is not None else None,
-        source=source)
+        executor=values.get("executor", "local"), dask_scheduler=(values.get("dask") or {}).get("scheduler"),
+        dask_workers=(values.get("dask") or {}).get("workers"), source=source)
+
+
+def _executor_problems(values: Mapping[str, Any], raw: Mapping[str, Any]) -> list[str]:
+    """``dask`` settings belong to ``executor: dask``, and name a running scheduler or a number of
+    local workers, not both."""
+    dask = values.get("dask")
+    if "dask" in raw and raw["dask"] is not None and values.get("executor", "local") != "dask":
+        return ["dask: is set but executor is 'local'; add 'executor: dask' or remove the dask settings"]
+    if dask and "scheduler" in dask and "workers" in dask:
+        return ["dask: gives both scheduler and workers; a running cluster (scheduler) has its own workers, "
+                "so give one of them"]
+    return []
 
 
 def _has_problem(problems: list[str], key: str) -> bool:

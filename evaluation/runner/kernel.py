@@ -14,8 +14,11 @@
   idle ipykernel answers by logging "KeyboardInterrupt caught in kernel" on the terminal; a
   kernel that finished its notebook is idle, so it is only asked to shut down.
 * **Stopping a run.** The kernels of one run belong to a :class:`KernelGroup`, which starts
-  them with the run's environment (e.g. the pseudonymisation key, never a notebook parameter)
+  them with the run's environment (e.g. the run's data cache, never a notebook parameter)
   and terminates them all at once when the run is interrupted.
+* **Warm start.** A group with a :class:`~evaluation.runner.pool.KernelTemplate` forks each
+  kernel from the template, which has imported the toolkit and loaded the run's data once
+  (:mod:`evaluation.runner.pool`); without one, each kernel is a new process.
 
 The manager is asynchronous (jupyter_client's ``AsyncKernelManager``), as nbclient expects:
 with a blocking manager nbclient waits for kernel output without ever noticing that the
@@ -36,6 +39,7 @@ import signal
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -81,6 +85,13 @@ class CurrentInterpreterKernelManager(AsyncKernelManager):
                           language="python", metadata=metadata, env=env)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        template = self.group.template if self.group is not None else None
+        if template is not None and self.provisioner is None:
+            from evaluation.runner.pool import ForkProvisioner
+
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            self.provisioner.template = template
         if self.transport == "ipc" and self._private_dir is None:
             # a short private folder: Unix socket paths are limited to about 100 characters
             self._private_dir = Path(tempfile.mkdtemp(prefix="evaluation-kernel-"))
@@ -119,7 +130,8 @@ class KernelGroup:
 
     ``manager_class`` is the kernel manager class to give papermill; every kernel it starts
     is registered here until it is cleaned up, so :meth:`stop` reaches every running kernel
-    (and a kernel about to start refuses to once the group is stopping).
+    (and a kernel about to start refuses to once the group is stopping). With a ``template``
+    (:class:`~evaluation.runner.pool.KernelTemplate`) the kernels are forked from it.
 
     Example
     -------
@@ -130,8 +142,9 @@ class KernelGroup:
     0
     """
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, *, template: Any = None) -> None:
         self.env = dict(env or {})
+        self.template = template
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._managers: set[CurrentInterpreterKernelManager] = set()

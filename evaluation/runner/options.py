@@ -170,6 +170,33 @@ class Text(Spec):
 
 
 @dataclass(frozen=True)
+class Address(Spec):
+    """A network address ``scheme://host:port`` with one of ``schemes`` (a Dask scheduler's)."""
+
+    schemes: tuple[str, ...] = ("tcp", "tls")
+    kind: str = "address"
+
+    def check(self, value: Any, context: Context) -> str:
+        if not isinstance(value, str):
+            raise self.fail()
+        scheme, _, rest = value.strip().partition("://")
+        host, _, port = rest.rpartition(":")
+        if scheme not in self.schemes or not host or not port.isdigit():
+            raise self.fail()
+        return value.strip()
+
+    def words(self) -> str:
+        return f"{'a' if self.kind[0] not in 'aeiou' else 'an'} {self.kind} written " + \
+            " or ".join(f"{s}://host:port" for s in self.schemes)
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, str)
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": f"^({'|'.join(self.schemes)})://.+:[0-9]+$"}
+
+
+@dataclass(frozen=True)
 class Boolean(Spec):
     def check(self, value: Any, context: Context) -> bool:
         if not isinstance(value, bool):

@@ -33,16 +33,20 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from evaluation.errors import ConfigError, NotebookError
 from evaluation.runner.config import RunConfig, load_config
-from evaluation.runner.execute import JobOutcome, NotebookJob, execute_job
+from evaluation.runner.datacache import run_cache
+from evaluation.runner.execute import JobOutcome, NotebookJob
+from evaluation.runner.executors import Executor, LocalExecutor, start_executor, warm_kernels_wanted
 from evaluation.runner.kernel import KernelGroup
 from evaluation.runner.parameters import check_parameters
 from evaluation.runner.plan import Layout, plan_jobs, scopes, tables_with_rows
@@ -172,28 +176,47 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
     # before the data is even read
     for job in plan_jobs(config, [None]):
         check_parameters(job.input_path, job.parameters)
-    dataset = _validate(config, key, say)
-    from evaluation.runner.selection import municipalities_with_data, pilot_municipalities
+    # the executor starts while the data are validated: a kernel template imports the toolkit, a
+    # Dask cluster comes up (the workers never get the key: their kernels read the cached data)
+    starting = start_executor(config, workers=config.workers or available_cores(),
+                              env=_kernel_env(key) if config.executor == "local" else {})
+    try:
+        dataset, caught = _validate(config, key, say)
+        from evaluation.runner.selection import municipalities_with_data, pilot_municipalities
 
-    run_scopes, notes = scopes(config, pilot_municipalities(dataset), municipalities_with_data(dataset))
-    jobs = plan_jobs(config, run_scopes)
-    scope_tables = {m: tables_with_rows(dataset, config, m) for m in run_scopes}
-    record = RunRecord(layout.record, config=config.source, data_fingerprint=dataset.fingerprint,
-                       package_version=_version())
-    to_run, kept, skipped = _triage(jobs, scope_tables, dataset, record, earlier, force=force)
-    removed = _remove_unplanned(layout, jobs)
-    if removed:
-        notes.append(f"removed results no longer in the configuration: {_listing(removed)}")
-    stale = _set_reports_aside(layout)
-    record.data.update(scopes=[m or "pooled" for m in run_scopes], notes=list(notes))
-    record.write()
-    for job, reason in skipped:
-        _write_not_possible(job, reason, dataset, config)
-    workers = max(1, min(config.workers or available_cores(), len(to_run) or 1))
-    kernels = KernelGroup(_kernel_env(key, dataset.fingerprint))
-    execution = execute_jobs(to_run, workers=workers, progress=progress, cell_timeout=config.cell_timeout,
-                             kernels=kernels, say=say, on_start=lambda job: _started(record, job),
-                             on_finish=lambda outcome: _finished(record, outcome))
+        run_scopes, notes = scopes(config, pilot_municipalities(dataset), municipalities_with_data(dataset))
+        jobs = plan_jobs(config, run_scopes)
+        scope_tables = {m: tables_with_rows(dataset, config, m) for m in run_scopes}
+        record = RunRecord(layout.record, config=config.source, data_fingerprint=dataset.fingerprint,
+                           package_version=_version())
+        to_run, kept, skipped = _triage(jobs, scope_tables, dataset, record, earlier, force=force)
+        removed = _remove_unplanned(layout, jobs)
+        if removed:
+            notes.append(f"removed results no longer in the configuration: {_listing(removed)}")
+        stale = _set_reports_aside(layout)
+        record.data.update(scopes=[m or "pooled" for m in run_scopes], notes=list(notes))
+        record.write()
+        for job, reason in skipped:
+            _write_not_possible(job, reason, dataset, config)
+        workers = max(1, min(config.workers or available_cores(), len(to_run) or 1))
+        importing: threading.Thread | None = None
+        if to_run:
+            executor = starting.get()
+            executor.slots = min(executor.slots, len(to_run))
+            workers = executor.slots
+            with run_cache(dataset, data_dir=config.data_dir, on_error=config.on_error, caught=caught,
+                           parent=executor.cache_parent) as cache:
+                executor.use_data(cache)
+                importing = _import_in_background(LATER_PHASE_MODULES)  # this process waits while notebooks run
+                execution = execute_jobs(to_run, workers=workers, progress=progress, cell_timeout=config.cell_timeout,
+                                         executor=executor, say=say, on_start=lambda job: _started(record, job),
+                                         on_finish=lambda outcome: _finished(record, outcome))
+            if executor.description:
+                notes.append(f"the notebooks ran on {executor.description} ({workers} at a time)")
+        else:
+            execution = Execution([], [])
+    finally:
+        starting.close()
     summary = RunSummary(output_dir=config.output_dir, outcomes=tuple(execution.outcomes),
                          cancelled=tuple(execution.not_started), workers=workers,
                          up_to_date=tuple(kept), skipped=tuple((j, r.en) for j, r in skipped),
@@ -204,6 +227,8 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
                      + ("the run was interrupted" if summary.interrupted else "a notebook failed"))
     else:
         try:
+            if importing is not None:  # (publication forks: no import may be half done in another thread)
+                importing.join()
             notes.append(_publish_phase(config, layout, say))
             if not config.report_formats:
                 notes.append("no reports were rendered: report_formats is empty")
@@ -222,6 +247,30 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
 
 def _silent(text: str) -> None:
     return None
+
+
+#: What the publication and rendering phases import: the disclosure audit, matplotlib for the
+#: published figures (pyplot only once the backend is chosen), the report assembly with the
+#: process strand's plan, pandoc and Typst.
+LATER_PHASE_MODULES = ("evaluation.reporting.publication", "evaluation.reporting.render", "evaluation.process",
+                       "matplotlib", "pypandoc", "typst")
+
+
+def _import_in_background(modules: Sequence[str]) -> threading.Thread:
+    """Import ``modules`` in a daemon thread (a module that cannot be imported is left to the
+    phase that needs it, which then says why)."""
+    import importlib
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - importing ahead only; the phase meets the error itself
+                logging.getLogger(__name__).debug("could not import %s ahead", name, exc_info=True)
+
+    thread = threading.Thread(target=run, name="import-ahead", daemon=True)
+    thread.start()
+    return thread
 
 
 def _version() -> str:
@@ -245,16 +294,21 @@ def _resume_command(config: RunConfig) -> str:
     return f"evaluation run {source} --resume"
 
 
-def _validate(config: RunConfig, key: bytes | None, say: Say) -> Any:
-    """Load and validate the data once (raises DataError with the validation report)."""
+def _validate(config: RunConfig, key: bytes | None, say: Say) -> tuple[Any, list[warnings.WarningMessage]]:
+    """Load and validate the data once (raises DataError with the validation report); return the
+    data and the warnings loading gave (shown here, and again by each notebook that reads the data)."""
     from evaluation.data.loader import load_source
 
     say(f"validating data in {config.data_dir} …")
     started = time.perf_counter()
-    dataset = load_source(config.data_dir, on_error=config.on_error, lang=config.lang, pseudonymise_key=key)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = load_source(config.data_dir, on_error=config.on_error, lang=config.lang, pseudonymise_key=key)
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     rows = sum(len(frame) for frame in dataset.tables.values())
     say(f"data usable: {len(dataset.tables)} table(s), {rows:,} rows ({time.perf_counter() - started:.1f} s)")
-    return dataset
+    return dataset, caught
 
 
 def _triage(jobs: Sequence[NotebookJob], scope_tables: dict[str | None, frozenset[str]], dataset: Any,
@@ -373,8 +427,10 @@ class Execution:
 def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = True,
                  cell_timeout: float | None = None, kernels: KernelGroup | None = None, say: Say | None = None,
                  on_start: Callable[[NotebookJob], None] | None = None,
-                 on_finish: Callable[[JobOutcome], None] | None = None) -> Execution:
-    """Execute ``jobs`` on ``workers`` threads (each job is its own kernel process).
+                 on_finish: Callable[[JobOutcome], None] | None = None,
+                 executor: Executor | None = None) -> Execution:
+    """Execute ``jobs``, ``workers`` at a time, on ``executor`` (default: threads of this process,
+    kernels of the group ``kernels``, or forked from a warm template when no group is given).
 
     A job starts only when a worker is free, so the first failure stops the run: the jobs
     still running finish, the jobs not started are returned as such. Ctrl+C (KeyboardInterrupt)
@@ -382,7 +438,10 @@ def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = 
     """
     from tqdm.auto import tqdm
 
-    kernels = kernels or KernelGroup()
+    own = executor is None
+    if executor is None:
+        executor = LocalExecutor(workers, kernels=kernels, warm=warm_kernels_wanted())
+    slots = max(1, min(workers, executor.slots))
     say = say or _silent
     queue = list(jobs)
     outcomes: list[JobOutcome] = []
@@ -398,7 +457,7 @@ def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = 
         finished = []
         for future in done:
             job = running.pop(future)
-            outcome = future.result()
+            outcome = replace(future.result(), job=job)  # a Dask worker sends back a copy of the job
             if interrupted and not outcome.ok:
                 outcome = JobOutcome(job, outcome.seconds, interrupted=True, attempts=outcome.attempts)
             finished.append(outcome)
@@ -410,38 +469,40 @@ def execute_jobs(jobs: Sequence[NotebookJob], *, workers: int, progress: bool = 
         bar.update(len(finished))
         return not all(o.ok for o in finished)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook") as pool:
+    try:
+        failed = False
+        while queue or running:
+            while queue and not failed and len(running) < slots:
+                job = queue.pop(0)
+                (on_start or _silent)(job)
+                running[executor.submit(job, cell_timeout=cell_timeout)] = job
+                show_running()
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            failed = collect(done) or failed
+    except KeyboardInterrupt:
+        bar.clear()
+        say(f"interrupted: stopping {len(running)} running notebook(s) …")
+        # nbclient logs "Kernel died" at ERROR for every kernel stopped here, which is the point
+        papermill_log = logging.getLogger("papermill")
+        level = papermill_log.level
+        papermill_log.setLevel(logging.CRITICAL)
         try:
-            failed = False
-            while queue or running:
-                while queue and not failed and len(running) < max(1, workers):
-                    job = queue.pop(0)
-                    (on_start or _silent)(job)
-                    running[pool.submit(execute_job, job, cell_timeout=cell_timeout, kernels=kernels)] = job
-                    show_running()
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                failed = collect(done) or failed
-        except KeyboardInterrupt:
-            bar.clear()
-            say(f"interrupted: stopping {len(running)} running notebook(s) …")
-            # nbclient logs "Kernel died" at ERROR for every kernel stopped here, which is the point
-            papermill_log = logging.getLogger("papermill")
-            level = papermill_log.level
-            papermill_log.setLevel(logging.CRITICAL)
-            try:
-                kernels.stop()
-                _wait_stopped(running, kernels, collect)
-            finally:
-                papermill_log.setLevel(level)
+            executor.stop()
+            _wait_stopped(running, executor, collect)
+        finally:
+            papermill_log.setLevel(level)
+    finally:
+        if own:
+            executor.close()
     bar.close()
     order = {id(job): i for i, job in enumerate(jobs)}
     outcomes.sort(key=lambda o: order[id(o.job)])
     return Execution(outcomes, queue)
 
 
-def _wait_stopped(running: dict[Future, NotebookJob], kernels: KernelGroup,
+def _wait_stopped(running: dict[Future, NotebookJob], executor: Executor,
                   collect: Callable[..., bool]) -> None:
     """Wait for the stopped notebooks to come back; a second Ctrl+C kills their kernels outright."""
     import signal
@@ -450,10 +511,10 @@ def _wait_stopped(running: dict[Future, NotebookJob], kernels: KernelGroup,
         try:
             done, _ = wait(running, timeout=10)
         except KeyboardInterrupt:
-            kernels.stop(signal.SIGKILL)
+            executor.stop(signal.SIGKILL)
             continue
         if not done:
-            kernels.stop(signal.SIGKILL)
+            executor.stop(signal.SIGKILL)
         collect(done, interrupted=True)
 
 

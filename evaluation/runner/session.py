@@ -128,12 +128,16 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
                  seed: int = 2019, on_error: str = "raise", **strand_parameters: Any) -> Session:
     """Load and validate ``data_dir``, keep the scope, and open the results store for ``strand``.
 
+    In a notebook that ``evaluation run`` started, the data come from the run's cache (validated
+    once by the runner; :mod:`evaluation.runner.datacache`) when it was made from ``data_dir``.
+
     Raises ConfigError for a parameter the notebook does not declare or a value that breaks
     its rule, DataError when the data cannot be used and ConfigError for a scope the data
     does not hold.
     """
     from evaluation.data.loader import load_source
     from evaluation.reporting.store import ALL_SCOPE, ResultsStore
+    from evaluation.runner.datacache import cached_data
 
     if strand not in ALL_STRANDS:
         raise ConfigError(f"unknown strand {strand!r}{did_you_mean(strand, ALL_STRANDS)}; "
@@ -142,8 +146,10 @@ def open_session(strand: str, *, data_dir: str, results_dir: str, municipality: 
                  programme_step=programme_step, period_start=period_start, period_end=period_end, lang=lang,
                  disclosure_threshold=disclosure_threshold, seed=seed, on_error=on_error, **strand_parameters)
     check_notebook_parameters(strand, given, injected=injected_parameters())
-    dataset = load_source(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
-    check_same_data(dataset)
+    dataset = cached_data(data_dir, on_error)  # the run's data, validated once by `evaluation run`
+    if dataset is None:
+        dataset = load_source(data_dir, on_error=on_error, lang=lang, pseudonymise_key=key_from_environment())
+        check_same_data(dataset)
     selection = select_scope(dataset, municipality=municipality, programme_step=programme_step,
                              period=(period_start, period_end))
     store = ResultsStore(results_dir, strand=ALL_STRANDS[strand].store_name,

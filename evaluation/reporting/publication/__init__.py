@@ -121,9 +121,7 @@ def publish_results(internal_dir: str | os.PathLike[str], published_dir: str | o
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    omissions: list[str] = []
-    for strand in strands:
-        omissions += _publish_strand(strand, protection, staging, rules, langs)
+    omissions = _publish_strands(strands, protection, staging, rules, langs)
     summary = PublicationSummary(out, threshold, protection.counts(), tuple(omissions),
                                  time.perf_counter() - started)
     _write_json(staging / "publication.json", {
@@ -135,6 +133,47 @@ def publish_results(internal_dir: str | os.PathLike[str], published_dir: str | o
     os.replace(staging, out)
     (Path(internal_dir) / "README.md").write_text(INTERNAL_README, encoding="utf-8")
     return summary
+
+
+#: What the forked publishing processes work on (set only while they run; see _publish_strands).
+_PUBLISHING: tuple[Any, ...] | None = None
+
+
+def _publish_strands(strands: Sequence[InternalStrand], protection: RunProtection, root: Path,
+                     rules: DisclosureRules, langs: Sequence[str]) -> list[str]:
+    """Publish every strand once the run is protected as a whole; the omissions in strand order.
+
+    Each strand writes only its own folder, and drawing its figures is most of the work, so
+    where the system can fork the strands are published side by side, one process per core,
+    each a copy of this one (nothing is sent to them but a strand's number); the files are the
+    same as one after another."""
+    global _PUBLISHING
+    workers = min(len(strands), _cores())
+    if workers < 2 or not hasattr(os, "fork"):
+        return [o for strand in strands for o in _publish_strand(strand, protection, root, rules, langs)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _PUBLISHING = (strands, protection, root, rules, langs)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        done = list(pool.map(_publish_one, range(len(strands))))
+    finally:  # after a failure or Ctrl+C the strands not yet started are not started
+        pool.shutdown(wait=True, cancel_futures=True)
+        _PUBLISHING = None
+    return [o for omissions in done for o in omissions]
+
+
+def _publish_one(index: int) -> list[str]:
+    strands, protection, root, rules, langs = _PUBLISHING  # type: ignore[misc]
+    return _publish_strand(strands[index], protection, root, rules, langs)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 # --------------------------------------------------------------------------- one strand
