@@ -90,7 +90,7 @@ def test_the_readme_papermill_command_runs(demo_layout):
     assert "output/data/parquet" in command  # where `make demo` writes, as the notebooks' defaults say
     done = run_papermill(command, demo_layout)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert (demo_layout / "output" / "results" / "ostrava" / "retention" / "meta.json").is_file()
+    assert (demo_layout / "output" / "internal" / "results" / "ostrava" / "retention" / "meta.json").is_file()
 
 
 def test_papermill_with_a_misspelt_parameter_fails_instead_of_running_pooled(demo_layout):
