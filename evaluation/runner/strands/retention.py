@@ -198,8 +198,8 @@ def save(session: Any, output: StrandOutput) -> None:
     store_skipped(session, output, TITLES, helpers=HELPERS)
 
 
-RMST_COLUMNS = ["first_step", "tau", "term", "estimate", "std_error", "conf_low", "conf_high", "rmtl", "n",
-                "n_events", "n_late_entry", "difference", "difference_low", "difference_high", "difference_p",
+ESTIMATE_COLUMNS = ["estimate", "std_error", "conf_low", "conf_high", "rmtl"]
+RMST_COLUMNS = ["first_step", "tau", "term", *ESTIMATE_COLUMNS, "n", "difference", "difference_low", "difference_high", "difference_p",
                 "ratio", "ratio_low", "ratio_high"]
 RMST_LABELS = {
     "tau": ("Prvních měsíců", "First months"),
@@ -252,10 +252,15 @@ def rmst_table(output: StrandOutput, threshold: int = 5) -> tuple[pd.DataFrame |
         if column not in table.columns:
             table[column] = float("nan")
     events = table["n_events"]
-    small = table.loc[(table["first_step"] != "all") & (events > 0) & (events < threshold), "tau"]
+    few = (table["first_step"] != "all") & (events > 0) & (events < threshold)
+    small = table.loc[few, "tau"]
     blanked = table["tau"].isin(set(small)) & table[CONTRAST_COLUMNS].notna().any(axis=1)
     table.loc[table["tau"].isin(set(small)), CONTRAST_COLUMNS] = float("nan")
-    return table[RMST_COLUMNS], bool(blanked.any())
+    # a step's mean and its variance, from a handful of exits, give the number of exits back (and the
+    # exits of the steps add up to the programme's): such a step's RMST is not given, and the table
+    # carries no exit counts (they are in the retention tables, protected there)
+    table.loc[few, ESTIMATE_COLUMNS] = float("nan")
+    return table[RMST_COLUMNS], bool(blanked.any() or few.any())
 
 
 def _step_sums(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -265,7 +270,7 @@ def _step_sums(table: pd.DataFrame) -> list[dict[str, Any]]:
     for term, rows in table.groupby("term", sort=False):
         total, steps = rows[rows["first_step"] == "all"], rows[rows["first_step"] != "all"]
         if len(total) == 1 and len(steps) > 1 and all(
-                float(total[c].iloc[0]) == float(steps[c].sum()) for c in ("n", "n_events")):
+                float(total[c].iloc[0]) == float(steps[c].sum()) for c in ("n",)):
             relations.append({"total": {"first_step": "all", "term": term},
                               "parts": [{"first_step": s, "term": term} for s in steps["first_step"]]})
     return relations
@@ -273,7 +278,8 @@ def _step_sums(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _rmst(session: Any, output: StrandOutput) -> None:
     """Months housed in the first 12 and 20 months (RMST), the key figures and the sentence quoting them."""
-    table, left_out = rmst_table(output, session.store.rules.threshold)
+    threshold = session.store.rules.threshold
+    table, left_out = rmst_table(output, threshold)
     if table is None:
         return
     reference = output["rmst_by_step"].reference if "rmst_by_step" in output else None
@@ -286,9 +292,9 @@ def _rmst(session: Any, output: StrandOutput) -> None:
                     f"Difference and ratio are against the first step with the most households ({words[1]}).")
     store_frame(session, "rmst", table, ("Průměrná doba v bydlení během prvních měsíců (RMST)",
                                          "Mean months housed in the first months (restricted mean survival time)"),
-                count_columns=["n_events", "n_late_entry"], n_column="n", follows=["n_events"],
+                count_columns=[], n_column="n",
                 dimensions=["first_step", "tau", "term"], percent_columns=[], column_labels=RMST_LABELS,
-                report_columns=["first_step", "tau", "estimate", "conf_low", "conf_high", "n", "n_events",
+                report_columns=["first_step", "tau", "estimate", "conf_low", "conf_high", "n",
                                 "difference", "ratio"],
                 row_relations=_step_sums(table),
                 populations=[PROGRAMME_HOUSEHOLDS | {"row": {"first_step": "all", "term": table["term"].iloc[0]},
@@ -300,10 +306,11 @@ def _rmst(session: Any, output: StrandOutput) -> None:
                         "households stayed housed on average (95% CI from the Greenwood-type variance, as R "
                         "survRM2); households housed before the records start enter late."),
                        *([note_ref] if note_ref else []),
-                       *([("Rozdíly mezi stupni se u horizontu, kde některý stupeň má málo ztrát bydlení, neuvádějí: "
-                           "prozradily by skrytý údaj.",
-                           "Differences between steps are not given at a horizon where a step has few losses of "
-                           "the home: they would reveal a hidden figure.")] if left_out else [])])
+                       *([(f"Stupeň s méně než {threshold} ztrátami bydlení do daného měsíce nemá uvedený průměr a rozdíly mezi "
+                           "stupni se u takového horizontu neuvádějí: prozradily by počet ztrát.",
+                           f"A step with fewer than {threshold} losses of the home by the month has no mean given, and "
+                           "differences between steps are not given at such a horizon: they would reveal the number "
+                           "of losses.")] if left_out else [])])
     overall = table[table["first_step"] == "all"]
     shown = [(float(tau), term) for tau, term, value in zip(overall["tau"], overall["term"], overall["estimate"])
              if pd.notna(value)]
