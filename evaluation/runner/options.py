@@ -374,6 +374,33 @@ class AnyOf(Spec):
 
 
 @dataclass(frozen=True)
+class QuestionList(Spec):
+    """Evaluation questions: a list of entries (each a mapping with an ``id``; an id of the pilots'
+    questions changes only the keys it gives) checked by :func:`evaluation.findings.load_questions`."""
+
+    def check(self, value: Any, context: Context) -> Any:
+        from evaluation.errors import ConfigError
+        from evaluation.findings import load_questions
+
+        if not isinstance(value, list) or not value or not all(isinstance(v, Mapping) for v in value):
+            raise self.fail()
+        try:
+            load_questions([dict(v) for v in value])
+        except ConfigError as error:
+            raise Invalid(f"must be valid evaluation questions: {error}") from None
+        return [dict(v) for v in value]
+
+    def words(self) -> str:
+        return "a list of evaluation questions (mappings with an id, see evaluation.findings.questions)"
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, list)
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id"]}}
+
+
+@dataclass(frozen=True)
 class ListOf(Spec):
     """A list of values that each follow ``item`` (a single value counts as a list of one when
     ``single`` is true)."""
