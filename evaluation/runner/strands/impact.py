@@ -537,14 +537,35 @@ def _store_design(session: Any, output: StrandOutput) -> None:
                          caption_en=f"{titles[1]}, average of the first 6 months after move-in")
 
 
-def _store_findings(session: Any, output: StrandOutput) -> None:
+def findings(session: Any, output: StrandOutput) -> list[Any]:
+    """The graded answer to every effect question of the run (see impact_findings.answers)."""
     from evaluation.findings import load_questions
     from evaluation.runner.strands import impact_findings
 
     questions = load_questions(session.parameters.get("questions"))
     panel = municipality_panel(session.data) if session.data.has("municipality_panel") else None
-    found = impact_findings.answers(output, questions, impact_findings.scope_of(session.data, panel))
-    impact_findings.store(session, found)
+    return impact_findings.answers(output, questions, impact_findings.scope_of(session.data, panel))
+
+
+def show_findings(session: Any, output: StrandOutput, lang: str = "cs") -> str:
+    """The findings as the technical report words them (for the notebook)."""
+    from evaluation.findings import finding_text
+    from evaluation.runner.strands._common import reason_texts
+
+    lines = []
+    for answer in findings(session, output):
+        if answer.finding is not None:
+            lines.append(f"{answer.question.text(lang)}\n{finding_text(answer.finding, lang, 'technical')}")
+        else:
+            reason = reason_texts(answer.reason or "")[0 if lang == "cs" else 1]
+            lines.append(f"{answer.question.text(lang)}\n{reason}")
+    return "\n\n".join(lines)
+
+
+def _store_findings(session: Any, output: StrandOutput) -> None:
+    from evaluation.runner.strands import impact_findings
+
+    impact_findings.store(session, findings(session, output))
 
 
 #: Significance level of the pre-tests in the texts; a design whose smallest cohort has fewer
