@@ -15,7 +15,7 @@ Example
 >>> text, used = quote_numbers("a fall of 0.19 (95% interval 0.02–0.36)",
 ...                            {"ev_est": -0.19, "ev_low": -0.36, "ev_high": -0.02}, "en")
 >>> text
-'a fall of {ev_est_d2} (95% interval {ev_high_d2}–{ev_low_d2})'
+'a fall of {quote_ev_est_d2} (95% interval {quote_ev_high_d2}–{quote_ev_low_d2})'
 >>> sorted(used)
 [('ev_est', 2), ('ev_high', 2), ('ev_low', 2)]
 """
@@ -36,15 +36,19 @@ _BEFORE = r"(?<![\d.,])(?<!\d[\u00a0\u202f ])"
 _AFTER = r"(?![\d]|[.,]\d|[\u00a0\u202f ]\d{3}(?!\d))"
 
 
+#: Key figures that only quote a number in a text start with this (the key-figure tables leave them out).
+QUOTE_PREFIX = "quote_"
+
+
 def figure_id(name: str, decimals: int) -> str:
     """The key figure that quotes number ``name`` at ``decimals`` places."""
-    return f"{name}_d{decimals}"
+    return f"{QUOTE_PREFIX}{name}_d{decimals}"
 
 
 def quote_numbers(text: str, numbers: Mapping[str, float], lang: str, *,
                   min_decimals: int = 0) -> tuple[str, set[tuple[str, int]]]:
     """``text`` with every registered number (by name; its magnitude as the wording writes it)
-    replaced by a key-figure quotation ``{name_dK}``, and the (name, decimals) pairs used.
+    replaced by a key-figure quotation ``{quote_name_dK}``, and the (name, decimals) pairs used.
 
     Longer written forms are replaced first, so that ``1 234,5`` is not taken for ``234,5``;
     two names written alike quote the first registered (they show the same digits). A sign
@@ -76,4 +80,4 @@ def quote_numbers(text: str, numbers: Mapping[str, float], lang: str, *,
     return pattern.sub(replace, text), used
 
 
-__all__ = ["figure_id", "quote_numbers"]
+__all__ = ["QUOTE_PREFIX", "figure_id", "quote_numbers"]
