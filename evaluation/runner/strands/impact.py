@@ -140,11 +140,10 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
     """Run the impact analyses on ``data`` (a scoped Dataset); the design decides the method of
     each municipality-panel question (:mod:`evaluation.runner.strands.impact_design`)."""
     from evaluation import impact
-    from evaluation.findings import load_questions
     from evaluation.impact.staggered import staggered_did
     from evaluation.runner.strands import impact_design as design
 
-    questions = load_questions(questions)
+    questions = run_questions(questions)
     run = Collector("impact", data)
     leads, lags = -int(event_window[0]), int(event_window[1])
     hh_tables = ("households", "tenancies", "household_outcomes")
@@ -429,7 +428,7 @@ def save(session: Any, output: StrandOutput) -> None:
     _texts(session, output, tests)
     _store_design(session, output)
     _store_findings(session, output)
-    store_skipped(session, output, {**TITLES, **design_titles(output)})
+    store_skipped(session, output, {**TITLES, **design_titles(output, run_questions(session.parameters.get("questions")))})
 
 
 #: Titles of the design-aware results, by kind (the outcome's words are added).
@@ -450,13 +449,13 @@ OUTCOME_WORDS = {"evictions": ("vystěhování", "evictions"),
                  "arrears_rate": ("podíl domácností s dluhem", "share of households in arrears")}
 
 
-def _design_items(output: StrandOutput) -> list[tuple[str, str, Any, tuple[str, str]]]:
+def _design_items(output: StrandOutput, questions: Any = None) -> list[tuple[str, str, Any, tuple[str, str]]]:
     """(stored name, kind, outcome, titles) of every design-aware result in ``output``."""
     from evaluation.findings import load_questions
     from evaluation.runner.strands import impact_design as design
 
     items = []
-    outcomes = design.panel_outcomes(load_questions())
+    outcomes = design.panel_outcomes(questions or load_questions())
     for outcome in outcomes.values():
         words = OUTCOME_WORDS.get(outcome.source, (outcome.source, outcome.source))
         for kind, (cs, en) in DESIGN_TITLES.items():
@@ -468,8 +467,8 @@ def _design_items(output: StrandOutput) -> list[tuple[str, str, Any, tuple[str, 
     return items
 
 
-def design_titles(output: StrandOutput) -> dict[str, tuple[str, str]]:
-    return {name: titles for name, _, _, titles in _design_items(output)}
+def design_titles(output: StrandOutput, questions: Any = None) -> dict[str, tuple[str, str]]:
+    return {name: titles for name, _, _, titles in _design_items(output, questions)}
 
 
 def _store_design(session: Any, output: StrandOutput) -> None:
@@ -479,7 +478,7 @@ def _store_design(session: Any, output: StrandOutput) -> None:
     store = session.store
     lang = session.lang
     module = "evaluation.runner.strands.impact_design"
-    for name, kind, outcome, titles in _design_items(output):
+    for name, kind, outcome, titles in _design_items(output, run_questions(session.parameters.get("questions"))):
         if name not in output or (kind == "wild_bootstrap" and name == "wild_bootstrap"):
             continue
         result = output[name]
@@ -537,12 +536,19 @@ def _store_design(session: Any, output: StrandOutput) -> None:
                          caption_en=f"{titles[1]}, average of the first 6 months after move-in")
 
 
+def run_questions(value: Any) -> Any:
+    """The run's evaluation questions: a Questions as given, else :func:`evaluation.findings.load_questions`
+    of the configured value (None: the pilots' questions)."""
+    from evaluation.findings import Questions, load_questions
+
+    return value if isinstance(value, Questions) else load_questions(value)
+
+
 def findings(session: Any, output: StrandOutput) -> list[Any]:
     """The graded answer to every effect question of the run (see impact_findings.answers)."""
-    from evaluation.findings import load_questions
     from evaluation.runner.strands import impact_findings
 
-    questions = load_questions(session.parameters.get("questions"))
+    questions = run_questions(session.parameters.get("questions"))
     panel = municipality_panel(session.data) if session.data.has("municipality_panel") else None
     return impact_findings.answers(output, questions, impact_findings.scope_of(session.data, panel))
 
