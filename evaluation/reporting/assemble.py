@@ -675,7 +675,8 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
         subtitle = f"{subtitle} ({titles['scope_label'].lower()}: {scope_name})" if slug(scope) != "all" else subtitle
     present = [s for s in strands if s.present]
     # the brief leaves the data strand's counts to the technical report, to make room for outcomes
-    key_figures = [k for s in present if s.id != "data" or kind != "brief"
+    # a municipality's brief too: the data strand counts the data folder, not the municipality's households
+    key_figures = [k for s in present if s.id != "data" or kind not in ("brief", "municipality")
                    for k in s.key_figures][:MAX_BRIEF_KEY_FIGURES]
     findings = [f for s in present for f in s.findings] + _data_findings(scope_strands, lang)
     recommendations = [text for s in present for text in s.texts_starting("recommendation_")]

@@ -395,6 +395,10 @@ def save(session: Any, output: StrandOutput) -> None:
         frame["design"] = [row.get("design", "event_study") for row in rows]
         store_frame(session, "pretrend", frame, TITLES["pretrend"], notes=pretest_notes(output, tests),
                     column_labels=PRETREND_LABELS, report_columns=[c for c in frame.columns if c != "design"])
+    found = findings(session, output)
+    from evaluation.runner.strands.impact_findings import stated_primaries
+
+    stated = stated_primaries(found)
     for name in ("staggered_households", "staggered_municipalities"):
         if name in output:
             dynamic = output[name].aggregate("dynamic")
@@ -405,6 +409,8 @@ def save(session: Any, output: StrandOutput) -> None:
             store_figure(session, name, dynamic, FIGURES[name], alt=ALT[name],
                          options={"time_unit": TIME_UNITS[name], "outcome": outcome, "unit": unit})
             key = "att_households" if name == "staggered_households" else "att_municipalities"
+            if name not in stated:  # the finding does not rest on this estimate: no headline figure of it
+                continue
             label_cs, label_en, unit_code, decimals = ATT_LABELS[key]
             session.store.add_key_figure(key, table=name, row={"term": "overall ATT"}, column="estimate",
                                          ci_columns=("conf_low", "conf_high"), label_cs=label_cs,
@@ -427,7 +433,7 @@ def save(session: Any, output: StrandOutput) -> None:
                 label_en=f"p-value of the parallel-trends pre-test, {design_en} ({method_en})")
     _texts(session, output, tests)
     _store_design(session, output)
-    _store_findings(session, output)
+    impact_findings_store(session, found)
     store_skipped(session, output, {**TITLES, **design_titles(output, run_questions(session.parameters.get("questions")))})
 
 
@@ -568,10 +574,10 @@ def show_findings(session: Any, output: StrandOutput, lang: str = "cs") -> str:
     return "\n\n".join(lines)
 
 
-def _store_findings(session: Any, output: StrandOutput) -> None:
+def impact_findings_store(session: Any, found: list[Any]) -> None:
     from evaluation.runner.strands import impact_findings
 
-    impact_findings.store(session, findings(session, output))
+    impact_findings.store(session, found)
 
 
 #: Significance level of the pre-tests in the texts; a design whose smallest cohort has fewer

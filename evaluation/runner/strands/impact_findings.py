@@ -105,10 +105,7 @@ def answers(output: Any, questions: Any, scope: Any) -> list[Answer]:
             continue
         primary = results.get(q.primary.result)
         if primary is None:
-            reason = output.skipped.get(q.primary.result) or Reason(
-                "the data of this scope do not allow the primary analysis",
-                "data tohoto rozsahu primární analýzu nedovolují")
-            found.append(Answer(q, reason=reason))
+            found.append(Answer(q, reason=output.skipped.get(q.primary.result)))
             continue
         options: dict[str, Any] = {}
         if q.id in outcomes:
@@ -139,6 +136,18 @@ def answers(output: Any, questions: Any, scope: Any) -> list[Answer]:
             continue
         found.append(Answer(q, finding))
     return found
+
+
+def stated_primaries(found: list[Answer]) -> set[str]:
+    """Primary results whose own estimate a report may quote (as a key figure): the finding rests on it
+    (not on a synthetic control that replaced it, not refused for a failed pre-test or a conflict)."""
+    stated = set()
+    for answer in found:
+        f = answer.finding
+        if f is not None and f.status in ("effect", "no_clear_change") and f.primary is not None \
+                and f.primary.method == answer.question.primary.method:
+            stated.add(answer.question.primary.result)
+    return stated
 
 
 # ------------------------------------------------------------------------------ storing
@@ -205,7 +214,7 @@ def _row(answer: Answer) -> dict[str, Any]:
     q, f = answer.question, answer.finding
     row: dict[str, Any] = {"topic": q.id, "question_cs": q.text_cs, "question_en": q.text_en}
     if f is None:
-        cs, en = reason_texts(answer.reason or "")
+        cs, en = reason_texts(answer.reason or Reason("no records in this scope", "v tomto rozsahu nejsou záznamy"))
         row.update(status_cs=f"neodpovězeno: {cs}", status_en=f"not answered: {en}")
         return row
     basis = f.primary.method if f.primary is not None else q.primary.method
@@ -236,7 +245,14 @@ def store(session: Any, found: list[Answer]) -> None:
         q, f = answer.question, answer.finding
         key = f"finding_{q.id}"
         if f is None:
-            cs, en = reason_texts(answer.reason or "")
+            if answer.reason is None:  # the scope has no data for the question at all: a limitation, not a finding
+                store_.add_text(f"limitation_question_{q.id}",
+                                f"Na otázku „{q.text_cs}“ data tohoto rozsahu neodpovídají: chybí v nich záznamy, "
+                                "na kterých stojí její primární analýza.",
+                                f"The data of this scope do not answer the question “{q.text_en}”: they lack the "
+                                "records its primary analysis rests on.")
+                continue
+            cs, en = reason_texts(answer.reason)
             store_.add_text(key, f"{q.text_cs} Na tuto otázku data tohoto rozsahu odpovědět nedovolují: {cs}.",
                             f"{q.text_en} The data of this scope do not allow an answer: {en}.")
             continue
@@ -279,4 +295,4 @@ def _plain(columns: Any) -> list[str]:
     return [f"c{i}" for i in range(len(columns))]
 
 
-__all__ = ["Answer", "answers", "scope_of", "store"]
+__all__ = ["Answer", "answers", "scope_of", "stated_primaries", "store"]
