@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from evaluation.reporting.formatting import format_number
 
 #: The numbers of decimals a wording may use for a number (the outcome's, or more for a small one).
-DECIMALS = range(0, 7)
+DECIMALS = range(7)
 #: A number is not quoted where it continues a longer number (a digit, a decimal point or a
 #: thousands group before or after it).
 _BEFORE = r"(?<![\d.,])(?<!\d[\u00a0\u202f ])"

@@ -151,7 +151,7 @@ def test_single_town_uses_the_synthetic_control_and_says_v_obci(town):
     rests on the synthetic control with placebo-in-space inference instead, or is not estimable."""
     panel = raw_panel()
     one = panel[(panel["municipality"] == town) | panel["pilot_start_period"].isna()].reset_index(drop=True)
-    data, output, found = run(one, municipality=town,
+    _, output, found = run(one, municipality=town,
                               questions=load_questions([{"id": "evictions"}], replace_defaults=True))
     assert "synthetic_control" in output and "sc_placebo" in output and "sdid" in output
     assert "wild_bootstrap" not in output  # no cluster bootstrap with one treated cluster

@@ -44,9 +44,9 @@ import pandas as pd
 
 from evaluation.runner.strands._common import (
     Collector,
-    disclosure_columns,
     Reason,
     StrandOutput,
+    disclosure_columns,
     store_figure,
     store_frame,
     store_result,
@@ -482,7 +482,6 @@ def _store_design(session: Any, output: StrandOutput) -> None:
     from evaluation.runner.strands import impact_design as design
 
     store = session.store
-    lang = session.lang
     module = "evaluation.runner.strands.impact_design"
     for name, kind, outcome, titles in _design_items(output, run_questions(session.parameters.get("questions"))):
         if name not in output or (kind == "wild_bootstrap" and name == "wild_bootstrap"):

@@ -162,7 +162,7 @@ def sc_estimate(sc: Any, placebo: Any) -> Any:
     estimate = float(sc.estimate)
     return Estimate("synthetic_control", estimate, estimate - float(high_q), estimate - float(low_q),
                     p_value=float(placebo.p_value), std_error=float(np.std(atts, ddof=1)), alpha=alpha, n_treated=1,
-                    n_units=int(len(table)), n_pre_periods=int(np.sum(sc.pre)),
+                    n_units=len(table), n_pre_periods=int(np.sum(sc.pre)),
                     label_cs="syntetická kontrola (placebo v prostoru)",
                     label_en="synthetic control (placebo in space)")
 
@@ -182,7 +182,7 @@ def synthetic_fit(sc: Any) -> Any:
 
     pre = np.asarray(sc.pre, bool)
     treated = np.asarray(sc.treated_path, float)
-    return SyntheticFit(float(sc.pre_rmspe), float(np.mean(treated[pre])), int(pre.sum()), int(len(sc.donors)))
+    return SyntheticFit(float(sc.pre_rmspe), float(np.mean(treated[pre])), int(pre.sum()), len(sc.donors))
 
 
 def placebo_gaps(placebo: Any) -> pd.DataFrame:

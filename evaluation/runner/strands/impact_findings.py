@@ -228,7 +228,12 @@ def _row(answer: Answer) -> dict[str, Any]:
 
 def store(session: Any, found: list[Answer]) -> None:
     """Store the findings of ``found`` (see the module docstring)."""
-    from evaluation.findings import finding_sections, grading_rules, sms_table, uncertainty_paragraph
+    from evaluation.findings import (
+        finding_sections,
+        grading_rules,
+        sms_table,
+        uncertainty_paragraph,
+    )
     from evaluation.findings.language import display_decimals
     from evaluation.findings.wording import grade_label
 
