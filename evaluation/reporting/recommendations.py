@@ -274,24 +274,24 @@ def _pretrend(ev: Evidence) -> Recommendation | None:
     published = {id: ev.key("impact", id) for id in PRETEST_FIGURES}
     published = {id: figure for id, figure in published.items() if figure is not None}
     if published:
-        failed = [(*PRETEST_FIGURES[id], figure.value) for id, figure in published.items() if figure.value < ALPHA]
-        where_cs = "; ".join(f"{cs}: p {_p(p, 'cs')}" for cs, _, p in failed)
-        where_en = "; ".join(f"{en}: p {_p(p, 'en')}" for _, en, p in failed)
+        failed = [PRETEST_FIGURES[id] for id, figure in published.items() if figure.value < ALPHA]
+        where_cs = f" ({_join([cs for cs, _ in failed], 'cs')})"
+        where_en = f" ({_join([en for _, en in failed], 'en')})"
     else:  # results written before the staggered pre-tests were key figures: the event study's test
         table = ev.table("impact", "pretrend")
         p = Evidence.number(table, "p_value").iloc[0] if table is not None else float("nan")
         failed = [] if pd.isna(p) or p >= ALPHA else [p]
-        where_cs, where_en = (f"p {_p(p, 'cs')}", f"p {_p(p, 'en')}") if failed else ("", "")
+        where_cs = where_en = ""
     if not failed:
         return None
     return Recommendation(
         "pretrend",
-        "Programová a srovnávací skupina se vyvíjely odlišně už před vstupem do programu, takže rozdíl po vstupu "
-        "nelze přičíst programu. Odhad dopadu proto neuvádějte jako efekt a ověřte jej jinou srovnávací "
-        "skupinou nebo metodou.",
-        "The programme and comparison groups were already developing differently before entry, so the difference "
-        "after entry cannot be attributed to the programme. Do not quote the impact estimate as an effect; check "
-        "it with another comparison group or method.")
+        f"Programová a srovnávací skupina se vyvíjely odlišně už před vstupem do programu{where_cs}, takže rozdíl "
+        "po vstupu nelze přičíst programu. Odhad dopadu proto neuvádějte jako efekt a ověřte jej jinou "
+        "srovnávací skupinou nebo metodou.",
+        f"The programme and comparison groups were already developing differently before entry{where_en}, so the "
+        "difference after entry cannot be attributed to the programme. Do not quote the impact estimate as an "
+        "effect; check it with another comparison group or method.")
 
 
 def _impact_unclear(ev: Evidence) -> Recommendation | None:

@@ -36,7 +36,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -434,7 +434,7 @@ def save(session: Any, output: StrandOutput) -> None:
     _texts(session, output, tests)
     _store_design(session, output)
     impact_findings_store(session, found)
-    store_skipped(session, output, {**TITLES, **design_titles(output, run_questions(session.parameters.get("questions")))})
+    store_skipped(session, output, {**TITLES, **design_titles(output, run_questions(_parameters(session).get("questions")))})
 
 
 #: Titles of the design-aware results, by kind (the outcome's words are added).
@@ -483,7 +483,7 @@ def _store_design(session: Any, output: StrandOutput) -> None:
 
     store = session.store
     module = "evaluation.runner.strands.impact_design"
-    for name, kind, outcome, titles in _design_items(output, run_questions(session.parameters.get("questions"))):
+    for name, kind, outcome, titles in _design_items(output, run_questions(_parameters(session).get("questions"))):
         if name not in output or (kind == "wild_bootstrap" and name == "wild_bootstrap"):
             continue
         result = output[name]
@@ -553,9 +553,15 @@ def findings(session: Any, output: StrandOutput) -> list[Any]:
     """The graded answer to every effect question of the run (see impact_findings.answers)."""
     from evaluation.runner.strands import impact_findings
 
-    questions = run_questions(session.parameters.get("questions"))
-    panel = municipality_panel(session.data) if session.data.has("municipality_panel") else None
-    return impact_findings.answers(output, questions, impact_findings.scope_of(session.data, panel))
+    questions = run_questions(_parameters(session).get("questions"))
+    data = getattr(session, "data", None)
+    panel = municipality_panel(data) if data is not None and data.has("municipality_panel") else None
+    return impact_findings.answers(output, questions, impact_findings.scope_of(data, panel))
+
+
+def _parameters(session: Any) -> Mapping[str, Any]:
+    """The notebook's parameters (a session made by hand, as in a test, may have none)."""
+    return getattr(session, "parameters", None) or {}
 
 
 def show_findings(session: Any, output: StrandOutput, lang: str = "cs") -> str:
