@@ -263,7 +263,8 @@ def overlay_table(panel_result: Any) -> pd.DataFrame:
     frames = []
     for key, table in panel_result._event_tables().items():
         frame = table[["event_time", "estimate", "conf_low", "conf_high"]].copy()
-        frame["reference"] = table["reference"].astype(bool).to_numpy() if "reference" in table else False
+        frame["reference"] = (table["reference"].astype(bool).to_numpy() if "reference" in table else False)
+        frame["reference"] = frame["reference"].astype(int)  # 0/1: a published CSV reads "False" as text
         frame.insert(0, "estimator", key)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -274,6 +275,9 @@ def draw_overlay(table: pd.DataFrame, ax: Any = None, lang: str = "cs", time_uni
     """The robustness panel's event studies overlaid (drawn from :func:`overlay_table`)."""
     from evaluation.impact._robust_common import plot_event_times
 
+    table = table.copy()
+    if "reference" in table:
+        table["reference"] = table["reference"].astype(str).str.strip().str.lower().isin(("1", "1.0", "true"))
     series = [(key, group.reset_index(drop=True)) for key, group in table.groupby("estimator", sort=False)]
     return plot_event_times(series, ax=ax, lang=lang, time_unit=time_unit, **kwargs)
 

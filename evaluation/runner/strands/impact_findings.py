@@ -268,7 +268,9 @@ def store(session: Any, found: list[Answer]) -> None:
         for lang in ("cs", "en"):
             brief = finding_sections(f, lang, "brief")
             main = " ".join(brief[p] for p in ("headline", "strength", "agreement", "conclusions") if brief[p])
-            technical = " ".join(v for v in finding_sections(f, lang, "technical").values() if v)
+            # the limitations are stored on their own (listed under the finding), not repeated in its text
+            technical = " ".join(v for k, v in finding_sections(f, lang, "technical").items()
+                                 if v and k != "limitations")
             texts[lang] = {"main": quoter.quote(main, numbers, lang, decimals),
                            "technical": quoter.quote(technical, numbers, lang, decimals)}
             texts[lang]["limitations"] = [quoter.quote(r.text(lang, "brief"), numbers, lang, decimals)
