@@ -198,3 +198,19 @@ def test_brief_states_the_findings_without_contradiction_or_p_values(tmp_path, p
     technical = render_markdown(build_context(results, kind="technical", scope="all", lang="cs", fmt="html",
                                               threshold=5, figure_paths={}))
     assert "Použitá pravidla" in technical and "SMS 3" in technical
+
+
+def test_questions_are_a_declared_option_checked_before_the_run():
+    """The run configuration's questions: checked by load_questions, every problem named; a mapping may
+    keep only the questions it gives."""
+    from evaluation.runner.options import Invalid
+    from evaluation.runner.registry import strand_options
+
+    option = strand_options("impact")["questions"]
+    assert option.check(None) is None  # the pilots' questions
+    kept = option.check({"questions": [{"id": "evictions"}], "replace_defaults": True})
+    assert list(load_questions(kept)) == ["evictions"]
+    assert option.check([{"id": "evictions", "primary": {"strand": "impact", "result": "wild_bootstrap",
+                                                         "method": "wild_bootstrap"}}])
+    with pytest.raises(Invalid, match="not a known estimator"):
+        option.check([{"id": "evictions", "primary": {"strand": "impact", "result": "x", "method": "magic"}}])
