@@ -138,13 +138,14 @@ def missing_steps(strands: Mapping[str, Any]) -> list[DataFinding]:
         if not absent:
             continue
         cs = " a ".join(f"„{w[0]}“" for w in absent)
-        en = " and ".join(f"“{w[1]}”" for w in absent)
+        en = " and ".join(f"“{w[1]}”" for w in absent) + (" tables" if len(absent) > 1 else " table")
+        cs_word = "tabulkách" if len(absent) > 1 else "tabulce"
         found.append(DataFinding(
             f"missing_step_{step}",
-            f"Stupeň {_step(step, 'cs')} má byty, ale v tabulce {cs} chybí: jeho dosah a podporu tam hodnocení "
-            "neuvádí a údaje za program v této tabulce ho nezahrnují.",
-            f"The {_step(step, 'en')} step has flats but is left out of the {en} table: its reach and support "
-            "are not assessed there, and the programme figures of that table leave it out."))
+            f"Stupeň {_step(step, 'cs')} má byty, ale v {cs_word} {cs} chybí: jeho dosah a podporu tam hodnocení "
+            "neuvádí a údaje za program v nich ho nezahrnují.",
+            f"The {_step(step, 'en')} step has flats but is left out of the {en}: its reach and support "
+            "are not assessed there, and the programme figures there leave it out."))
     return found
 
 
