@@ -189,11 +189,13 @@ def _pretest(question: Question, basis: Estimate, pre: Pretest | None, ledger: _
     treated = pre.n_treated if pre.n_treated is not None else basis.n_treated
     if treated is not None and treated < R.FEW_TREATED:
         ledger.add(Reason("pretest_weak",
-                          f"Test paralelních trendů ({label_cs}) nezamítá (p = {p_cs}), ale stojí za ním jen "
-                          f"{_treated(question, treated, 'cs')} v nejmenší kohortě: nezamítnutí je slabým dokladem.",
-                          f"The parallel-trends test ({label_en}) does not reject (p = {p_en}), but only "
-                          f"{_treated(question, treated, 'en')} in the smallest cohort "
-                          f"{plural_en(treated, 'stands', 'stand')} behind it: not rejecting is weak evidence.",
+                          # the rule's threshold, not the count: a count of households in a text would
+                          # be a small number the publication layer cannot protect
+                          f"Test paralelních trendů ({label_cs}) nezamítá (p = {p_cs}), ale nejmenší kohorta má "
+                          f"méně než {_treated_genitive(question, R.FEW_TREATED)}: nezamítnutí je slabým dokladem.",
+                          f"The parallel-trends test ({label_en}) does not reject (p = {p_en}), but the smallest "
+                          f"cohort has fewer than {_treated(question, R.FEW_TREATED, 'en')}: not rejecting is weak "
+                          "evidence.",
                           "Souběžný vývoj před začátkem programu šlo ověřit jen na málo jednotkách.",
                           "Parallel development before the programme could be checked on few units only."),
                    "moderate")

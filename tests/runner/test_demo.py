@@ -7,6 +7,7 @@ under papermill -> results folder -> policy brief and technical report in HTML, 
 import json
 
 import nbformat
+import pandas as pd
 import pytest
 
 from evaluation.cli import main
@@ -44,8 +45,17 @@ def test_demo_runs_every_notebook_and_stores_every_strand(demo):
         assert not any(c.get("outputs") for c in shared.cells if c.cell_type == "code")
     names = {p.stem for p in (demo / "published" / "results" / "all").glob("*/tables/*.csv")}
     assert {"participant_flow", "ledger", "reach", "retention", "exits", "event_study",
-            "staggered_municipalities", "wild_bootstrap", "balance", "net_cost", "offsets", "one_way",
+            "staggered_municipalities", "inference_choice", "balance", "net_cost", "offsets", "one_way",
             "ethos_counts", "stock_flow"} <= names
+    # the TWFE check's inference is what the design rule chose for the pilot municipalities, stored
+    # under the chosen method's name, with the choice and its reasons beside it
+    choice = pd.read_csv(demo / "published" / "results" / "all" / "impact" / "tables" / "inference_choice.csv")
+    method = choice["method"].iloc[0]
+    assert method in {"randomization", "wild_bootstrap"}
+    assert method in names
+    texts = json.loads((demo / "published" / "results" / "all" / "impact" / "texts.json").read_text("utf-8"))
+    reasons = texts["inference_choice_reasons"]
+    assert reasons["cs"].strip(" .") and reasons["en"].strip(" .")
 
 
 def test_published_tables_hold_no_household_rows(demo):

@@ -477,6 +477,10 @@ def design_titles(output: StrandOutput, questions: Any = None) -> dict[str, tupl
     return {name: titles for name, _, _, titles in _design_items(output, questions)}
 
 
+def _not_drawn(name: str, **_: Any) -> None:
+    """A figure of a secondary panel outcome: its table is in the results folder, the report shows none."""
+
+
 def _store_design(session: Any, output: StrandOutput) -> None:
     """The design-aware results: tables (appendix), and the figures of the technical report."""
     from evaluation.runner.strands import impact_design as design
@@ -487,12 +491,16 @@ def _store_design(session: Any, output: StrandOutput) -> None:
         if name not in output or (kind == "wild_bootstrap" and name == "wild_bootstrap"):
             continue
         result = output[name]
+        # the report's appendix carries the primary outcome's design tables; those of the other panel
+        # outcomes (and the long overlay table the robustness figure draws) are for analysts: results folder
+        where = "folder" if outcome.suffix else "appendix"
+        draw = store.add_figure if not outcome.suffix else _not_drawn
         if kind == "sc_placebo":
-            store.add_table(name, result.tidy(), title_cs=titles[0], title_en=titles[1], placement="appendix")
+            store.add_table(name, result.tidy(), title_cs=titles[0], title_en=titles[1], placement=where)
             gaps = design.placebo_gaps(result)
             store.add_table(f"{name}_gaps", gaps, title_cs=titles[0], title_en=titles[1], placement="folder")
             start = result.result.treatment_start
-            store.add_figure(f"{name}_gaps", table=f"{name}_gaps", plotter=f"{module}:draw_placebo_gaps",
+            draw(f"{name}_gaps", table=f"{name}_gaps", plotter=f"{module}:draw_placebo_gaps",
                              caption_cs=f"{titles[0]}: rozdíl obce a jejích placeb proti syntetické kontrole",
                              caption_en=f"{titles[1]}: gap of the place and of its placebos to the synthetic control",
                              options={"start": float(start)},
@@ -504,8 +512,8 @@ def _store_design(session: Any, output: StrandOutput) -> None:
                                     "only if the bold line leaves the grey bundle after the start.")
         elif kind == "robustness":
             overlay = design.overlay_table(result)
-            store.add_table(name, overlay, title_cs=titles[0], title_en=titles[1], placement="appendix")
-            store.add_figure(name, table=name, plotter=f"{module}:draw_overlay",
+            store.add_table(name, overlay, title_cs=titles[0], title_en=titles[1], placement="folder")
+            draw(name, table=name, plotter=f"{module}:draw_overlay",
                              caption_cs=f"{titles[0]} (všechny odhady, 95% intervaly)",
                              caption_en=f"{titles[1]} (every estimator, 95% intervals)",
                              options={"time_unit": "year"},
@@ -515,10 +523,10 @@ def _store_design(session: Any, output: StrandOutput) -> None:
                                     "side; before the start they should lie around zero and agree.")
             if result.bacon is not None:
                 store.add_table(f"{name}_bacon", result.bacon.tidy(), title_cs=f"{titles[0]}: Goodman-Baconův rozklad",
-                                title_en=f"{titles[1]}: Goodman-Bacon decomposition", placement="appendix")
-        elif kind == "honest":
-            store.add_table(name, result.tidy(), title_cs=titles[0], title_en=titles[1], placement="appendix")
-            store.add_figure(name, table=name, plotter=f"{module}:draw_honest", caption_cs=titles[0],
+                                title_en=f"{titles[1]}: Goodman-Bacon decomposition", placement=where)
+        elif kind == "honest":  # the figure shows the robust intervals; the table is for analysts
+            store.add_table(name, result.tidy(), title_cs=titles[0], title_en=titles[1], placement="folder")
+            draw(name, table=name, plotter=f"{module}:draw_honest", caption_cs=titles[0],
                              caption_en=titles[1],
                              alt_cs="Robustní intervaly průměrného efektu po vstupu pro rostoucí dovolené porušení "
                                     "souběžných trendů (M̄); závěr drží, dokud interval nezahrne nulu.",
@@ -526,16 +534,16 @@ def _store_design(session: Any, output: StrandOutput) -> None:
                                     "parallel trends (M̄) grows; the conclusion holds until the interval includes zero.")
         else:
             counts, n_column = disclosure_columns(result, result.tidy())
-            store.add_table(name, result, title_cs=titles[0], title_en=titles[1], placement="appendix",
+            store.add_table(name, result, title_cs=titles[0], title_en=titles[1], placement=where,
                             count_columns=counts, n_column=n_column)
             if kind == "inference_choice":
-                store.add_text(f"{name}_reasons", " ".join(result.reasons_cs) + ".", " ".join(result.reasons_en) + ".")
+                store.add_text(f"{name}_reasons", "; ".join(result.reasons_cs) + ".", "; ".join(result.reasons_en) + ".")
     if "honest_households" in output:
         result = output["honest_households"]
         titles = ("Citlivost na porušení souběžných trendů (HonestDiD): dluh na bydlení",
                   "Sensitivity to violations of parallel trends (HonestDiD): housing debt")
         store.add_table("honest_households", result.tidy(), title_cs=titles[0], title_en=titles[1],
-                        placement="appendix")
+                        placement="folder")
         store.add_figure("honest_households", table="honest_households", plotter=f"{module}:draw_honest",
                          caption_cs=f"{titles[0]}, průměr prvních 6 měsíců po nastěhování",
                          caption_en=f"{titles[1]}, average of the first 6 months after move-in")
