@@ -131,6 +131,8 @@ DISPLAY = {
         ("code", 'session.show(output.get("wild_bootstrap"))'),
         ("md", "## Balance of the comparison group / Vyváženost srovnávací skupiny"),
         ("code", 'session.show(output.get("balance"))'),
+        ("md", "## Findings on the evaluation questions / Zjištění k evaluačním otázkám"),
+        ("code", 'print(strand.show_findings(session, output, lang))'),
     ],
     "economics": [
         ("md", "## Conventions and unit costs / Konvence a jednotkové náklady"),

@@ -189,11 +189,13 @@ def _pretest(question: Question, basis: Estimate, pre: Pretest | None, ledger: _
     treated = pre.n_treated if pre.n_treated is not None else basis.n_treated
     if treated is not None and treated < R.FEW_TREATED:
         ledger.add(Reason("pretest_weak",
-                          f"Test paralelních trendů ({label_cs}) nezamítá (p = {p_cs}), ale stojí za ním jen "
-                          f"{_treated(question, treated, 'cs')} v nejmenší kohortě: nezamítnutí je slabým dokladem.",
-                          f"The parallel-trends test ({label_en}) does not reject (p = {p_en}), but only "
-                          f"{_treated(question, treated, 'en')} in the smallest cohort "
-                          f"{plural_en(treated, 'stands', 'stand')} behind it: not rejecting is weak evidence.",
+                          # the rule's threshold, not the count: a count of households in a text would
+                          # be a small number the publication layer cannot protect
+                          f"Test paralelních trendů ({label_cs}) nezamítá (p = {p_cs}), ale nejmenší kohorta má "
+                          f"méně než {_treated_genitive(question, R.FEW_TREATED)}: nezamítnutí je slabým dokladem.",
+                          f"The parallel-trends test ({label_en}) does not reject (p = {p_en}), but the smallest "
+                          f"cohort has fewer than {_treated(question, R.FEW_TREATED, 'en')}: not rejecting is weak "
+                          "evidence.",
                           "Souběžný vývoj před začátkem programu šlo ověřit jen na málo jednotkách.",
                           "Parallel development before the programme could be checked on few units only."),
                    "moderate")
@@ -528,7 +530,8 @@ _ONE_UNIT = {
 
 
 def _not_estimable(question: Question, scope: Scope, est: Estimate, checks: Sequence[Estimate], rule: str,
-                   ledger: _Ledger, alpha: float) -> Finding:
+                   ledger: _Ledger, alpha: float, fit: SyntheticFit | None = None) -> Finding:
+    """``fit``: the pre-entry fit of a synthetic control that was tried and fits too poorly."""
     if rule == "single_treated":
         ledger.add(Reason("single_treated",
                           f"V programu {plural_cs(est.n_treated or 1, 'je', 'jsou', 'je')} jen "
@@ -542,7 +545,22 @@ def _not_estimable(question: Question, scope: Scope, est: Estimate, checks: Sequ
                           "an adequate fit is available.",
                           *_ONE_UNIT.get(question.treated_unit, _ONE_UNIT["unit"])), "not_estimable")
     _conclusions(question, scope, est, "not_estimable", rule, ledger)
-    if scope.single:
+    if scope.single and fit is not None:
+        places = 0 if round(fit.relative_error * 100) != round(R.SYNTHETIC_FIT_MAX * 100) else 1
+        error_cs = format_percent(fit.relative_error, "cs", places)
+        error_en = format_percent(fit.relative_error, "en", places)
+        limit_cs = format_percent(R.SYNTHETIC_FIT_MAX, "cs", 0)
+        limit_en = format_percent(R.SYNTHETIC_FIT_MAX, "en", 0)
+        ledger.limitations.append(Reason(
+            "synthetic_fit",
+            f"Syntetická kontrola (vážená kombinace obcí bez programu) se obci před začátkem programu dostatečně "
+            f"nepodobala (průměrná chyba {error_cs} úrovně, nejvýše přípustná {limit_cs}), takže ani ona dopad "
+            "odhadnout nedovoluje; na otázku odpovídá společná analýza všech pilotních obcí.",
+            f"The synthetic control (a weighted combination of places without the programme) did not resemble the "
+            f"place well enough before the programme (mean error {error_en} of its level, at most {limit_en} "
+            "allowed), so it cannot estimate the effect either; the pooled analysis of all pilot municipalities "
+            "answers the question."))
+    elif scope.single:
         ledger.limitations.append(Reason(
             "single_treated",
             "Na otázku odpovídá společná analýza všech pilotních obcí; pro jednu obec by byla potřeba syntetická "
@@ -585,7 +603,8 @@ def assess_effect(question: Question, primary: Any, *, robustness: Sequence[Any]
     fit_ok = synthetic_fit is not None and synthetic_fit.relative_error <= R.SYNTHETIC_FIT_MAX
     if est.design == "did" and est.n_treated is not None and est.n_treated <= R.SINGLE_TREATED:
         if synthetic is None or not fit_ok:
-            return _not_estimable(question, scope, est, checks, "single_treated", ledger, est.alpha)
+            return _not_estimable(question, scope, est, checks, "single_treated", ledger, est.alpha,
+                                  fit=synthetic_fit if synthetic is not None else None)
         basis, synthetic_ok = estimate_of(synthetic), True
         checks = [est, *checks]
         ledger.add(Reason("single_treated",

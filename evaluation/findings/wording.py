@@ -257,6 +257,8 @@ def _agreement(f: Finding, lang: str, audience: str) -> str:
     if primary is None or f.status == "not_estimable":
         return ""
     checks = [c for c in f.estimates[1:] if _disagrees(primary, c)]
+    if audience == "brief" and len(checks) > 1:
+        return _agreement_brief(f, checks, lang)
     parts = []
     for check, why in zip(checks, f.disagreement):
         reason = why.text(lang, audience)
@@ -274,6 +276,32 @@ def _agreement(f: Finding, lang: str, audience: str) -> str:
                 text += f". We therefore do not treat the {change} as shown: the primary analysis named in advance decides"
         parts.append(sentence(text))
     return " ".join(parts)
+
+
+def _agreement_brief(f: Finding, checks: list[Estimate], lang: str) -> str:
+    """Several disagreeing checks in one sentence for the brief: which, what they show, why the
+    first differs (the technical report gives every one)."""
+    from evaluation.findings.language import join_words
+
+    primary = f.primary
+    names = join_words([c.words(lang) for c in checks], lang)
+    verdicts = list(dict.fromkeys(_verdict(c, primary, lang) for c in checks))
+    verdict = join_words(verdicts, lang)
+    reason = f.disagreement[0].text(lang, "brief") if f.disagreement else ""
+    shown = [c for c in checks if c.excludes_zero]
+    if lang == "cs":
+        text = (f"Kontrolní výpočty jinými metodami ({names}) se s primární analýzou rozcházejí: "
+                f"{verdict.replace('ukazuje', 'ukazují')}" + (f"; hlavní důvod: {reason}" if reason else ""))
+        if f.status == "no_clear_change" and shown:
+            change = "Pokles" if shown[0].direction == "decrease" else "Nárůst"
+            text += f". {change} proto nepovažujeme za prokázaný: rozhoduje primární analýza určená předem"
+    else:
+        text = (f"Checks with other methods ({names}) disagree with the primary analysis: they "
+                f"{verdict.replace('shows', 'show')}" + (f"; the main reason: {reason}" if reason else ""))
+        if f.status == "no_clear_change" and shown:
+            change = "fall" if shown[0].direction == "decrease" else "rise"
+            text += f". We therefore do not treat the {change} as shown: the primary analysis named in advance decides"
+    return sentence(text)
 
 
 def _conclude(f: Finding, lang: str) -> str:

@@ -485,11 +485,20 @@ def _table_notes(table: StoredTable, lang: str, path: str) -> tuple[list[str], l
     return [n for n in shown if n], [n for n in technical if n]
 
 
-def _findings(results: StrandResults, strand_id: str, lang: str) -> tuple[list[FindingView], list[str]]:
-    """The strand's findings (headline first) and the stored limitations not tied to one of them."""
+def _findings(results: StrandResults, strand_id: str, lang: str,
+              kind: str = "brief") -> tuple[list[FindingView], list[str]]:
+    """The strand's findings (headline first) and the stored limitations not tied to one of them.
+    The technical report words a finding with its details (stored text ``technical_<finding id>``:
+    every estimate, the grade and the rules applied) where the strand stored one."""
     keys = (["headline"] if results.text("headline", lang) else []) + \
         [k for k in results.texts if k.startswith("finding_")]
-    findings = [FindingView(id=k, strand=strand_id, text=stored_text(results, k, lang)) for k in keys]
+
+    def wording(key: str) -> str:
+        if kind == "technical" and results.text(f"technical_{key}", lang):
+            return stored_text(results, f"technical_{key}", lang)
+        return stored_text(results, key, lang)
+
+    findings = [FindingView(id=k, strand=strand_id, text=wording(k)) for k in keys]
     limitation_keys = [k for k in results.texts if k.startswith("limitation_")]
     attached: set[str] = set()
     for finding in findings:
@@ -505,8 +514,18 @@ def _findings(results: StrandResults, strand_id: str, lang: str) -> tuple[list[F
     return findings, rest
 
 
+def _shown_key_figure(id: str, kind: str) -> bool:
+    """Key figures that only quote a number in a finding's text are not listed; neither are p-values
+    in a brief (it words the strength of evidence instead)."""
+    from evaluation.findings.quoting import QUOTE_PREFIX
+
+    if id.startswith(QUOTE_PREFIX):
+        return False
+    return kind == "technical" or not (id.startswith("pretest_p") or id.endswith("_p"))
+
+
 def _strand_view(strand_id: str, results: StrandResults | None, lang: str, threshold: int,
-                 figure_paths: Mapping[tuple[str, str], str]) -> StrandView:
+                 figure_paths: Mapping[tuple[str, str], str], kind: str = "brief") -> StrandView:
     t = load_translations(lang)
     fixed = t["strands"].get(strand_id, {})
     title = fixed.get("title", strand_id.replace("_", " ").capitalize())
@@ -548,10 +567,11 @@ def _strand_view(strand_id: str, results: StrandResults | None, lang: str, thres
             caption = f"{t['figure']} {number_token('F', f'{strand_id}/{name}')}: " \
                       f"{md_escape(polish(figure.caption(lang), lang))}"
             view.figures.append(FigureView(name, path, caption, polish(figure.alt(lang), lang)))
-    view.key_figures = [key_figure_texts(k, lang, threshold) for k in results.key_figures.values()]
+    view.key_figures = [key_figure_texts(k, lang, threshold) for id, k in results.key_figures.items()
+                        if _shown_key_figure(id, kind)]
     view.key_figures = [{key: md_escape(value) for key, value in k.items()} for k in view.key_figures]
     view.texts = {key: stored_text(results, key, lang) for key in results.texts}
-    view.findings, view.stored_limitations = _findings(results, strand_id, lang)
+    view.findings, view.stored_limitations = _findings(results, strand_id, lang, kind)
     view.fixed_limitations = list(fixed.get("limitations", []))
     view.limitations = view.fixed_limitations + view.stored_limitations
     return view
@@ -644,6 +664,15 @@ def _brief_figures(present: Sequence[StrandView], kind: str) -> list[FigureView]
     return figures[:MAX_BRIEF_FIGURES if kind == "brief" else 2]
 
 
+def _data_findings(strands: Mapping[str, Any], lang: str) -> list[FindingView]:
+    """Findings the published tables show on their own (an unused step, a step left out of a table,
+    two measures of debt that disagree): :mod:`evaluation.findings.data_findings`."""
+    from evaluation.findings.data_findings import data_findings
+
+    return [FindingView(id=f.id, strand="data", text=md_escape_light(polish(f.text(lang), lang)))
+            for f in data_findings(strands)]
+
+
 def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, fmt: str, threshold: int,
                   figure_paths: Mapping[tuple[str, str], str], rendered: _dt.date | None = None,
                   authorship: Any = None, benchmarks: Any = None, pilot_plan: Any = None,
@@ -667,7 +696,7 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
     if "trial" in order:  # a randomised trial, where the data have one, is read beside the impact estimates
         order.remove("trial")
         order.insert(order.index("impact") + 1, "trial")
-    strands = [_strand_view(s, scope_strands.get(s), lang, threshold, figure_paths) for s in order]
+    strands = [_strand_view(s, scope_strands.get(s), lang, threshold, figure_paths, kind) for s in order]
     scope_name = t["report"]["scope_all"] if slug(scope) == "all" else scope
     titles = t["report"]
     title = titles[f"{kind}_title"].format(scope=scope_name)
@@ -676,9 +705,10 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
         subtitle = f"{subtitle} ({titles['scope_label'].lower()}: {scope_name})" if slug(scope) != "all" else subtitle
     present = [s for s in strands if s.present]
     # the brief leaves the data strand's counts to the technical report, to make room for outcomes
-    key_figures = [k for s in present if s.id != "data" or kind != "brief"
+    # a municipality's brief too: the data strand counts the data folder, not the municipality's households
+    key_figures = [k for s in present if s.id != "data" or kind not in ("brief", "municipality")
                    for k in s.key_figures][:MAX_BRIEF_KEY_FIGURES]
-    findings = [f for s in present for f in s.findings]
+    findings = [f for s in present for f in s.findings] + _data_findings(scope_strands, lang)
     recommendations = [text for s in present for text in s.texts_starting("recommendation_")]
     drafts = [md_escape_light(polish(r.text(lang), lang)) for r in draft_recommendations(scope_strands)]
     provenance = _provenance(list(scope_strands.values()), lang, rendered)
@@ -694,6 +724,8 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
         "nothing": not present,
         "key_figures": key_figures, "all_key_figures": [k for s in present for k in s.key_figures],
         "findings": findings, "recommendations": recommendations, "draft_recommendations": drafts,
+        # how to read the numbers, once (the impact strand stores it with its graded findings)
+        "uncertainty": next((s.text("uncertainty") for s in present if s.text("uncertainty")), ""),
         "appendix": [s for s in present if s.appendix_tables],
         "folder_tables": [s for s in present if s.folder_tables],
         "technical_notes": [(s.title, title, key, notes) for s in present

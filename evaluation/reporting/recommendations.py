@@ -7,21 +7,28 @@ drafts one recommendation that states the numbers it rests on. The reports show 
 drafts under "Návrh doporučení k posouzení zpracovatelem" (draft recommendations for the
 evaluator to review); they are never presented as the evaluation's conclusions.
 
-Rules (thresholds are the module constants, so that a reader can check them):
+Rules (thresholds are the module constants, so that a reader can check them). A rule about a
+figure with uncertainty fires only when the figure's whole 95% interval lies beyond the threshold
+(:func:`evaluation.findings.crossing_of`; a share without an interval gets the Wilson interval of
+its base), never on the point estimate alone: 5.1 % against a 5 % threshold with an interval of
+4.3–6.1 % does not fire. The drafts quote no p-values (the brief does not); the projection's
+target is named as the evaluator's assumption.
 
 ================  ======================================================================
 rule              condition -> draft
 ================  ======================================================================
 lost_apps         share of applications without a decision after 90 days above
-                  ``LOST_SHARE_MAX`` -> deadline tracking at the contact points, naming
+                  ``LOST_SHARE_MAX`` with confidence -> deadline tracking at the contact points, naming
                   the districts with the longest median processing time
 unequal_care      processing time differs between districts (log-rank p below
                   ``ALPHA``, longest median at least ``PROCESSING_RATIO`` times the
                   shortest) -> common processing standards
 step_dropout      retention at 12 months at least ``RETENTION_HIGH`` but a step's
                   drop-out share at least ``DROPOUT_HIGH`` -> name the step
-low_retention     retention at 12 months below ``RETENTION_LOW`` -> review the support
-arrears           latest share in rent arrears of a step at least ``ARREARS_HIGH`` ->
+low_retention     retention at 12 months below ``RETENTION_LOW`` with confidence -> review the
+                  support
+arrears           latest share in rent arrears of a step above ``ARREARS_HIGH`` with
+                  confidence (Wilson interval of the households behind it) ->
                   early debt counselling on that step
 pretrend          a pre-test of parallel trends p below ``ALPHA`` (the staggered designs'
                   key figures ``PRETEST_FIGURES``; without them the ``pretrend``
@@ -31,7 +38,8 @@ impact_unclear    the 95% interval of the household impact includes zero -> do n
 costs             offsets cover less than ``OFFSET_COVER`` of the programme cost ->
                   budget on the net cost; name the step with the lowest cost per
                   sustained tenancy
-need              the stock-flow projection needs additional flats -> plan them
+need              the stock-flow projection needs additional flats -> plan them (the
+                  target reduction stated as the evaluator's assumption)
 ================  ======================================================================
 
 Example
@@ -117,12 +125,23 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
+def _crossing(figure: Any, threshold: float, side: str) -> Any:
+    """Whether a published key figure crosses ``threshold`` with confidence (None when it cannot be judged)."""
+    from evaluation.errors import ConfigError
+    from evaluation.findings import crossing_of
+
+    try:
+        return crossing_of(figure, threshold, side)
+    except ConfigError:
+        return None
+
+
 def _lost_applications(ev: Evidence) -> Recommendation | None:
     figure = ev.key("process", "lost_share")
-    if figure is None or figure.value <= LOST_SHARE_MAX:
+    crossing = _crossing(figure, LOST_SHARE_MAX, "above") if figure is not None else None
+    if crossing is None or not crossing.confident:
         return None
     share_cs, share_en = format_percent(figure.value, "cs"), format_percent(figure.value, "en")
-    limit_cs, limit_en = format_percent(LOST_SHARE_MAX, "cs", 0), format_percent(LOST_SHARE_MAX, "en", 0)
     named_cs, named_en = "", ""
     times = ev.table("process", "processing_time")
     if times is not None and "district" in times:
@@ -135,9 +154,9 @@ def _lost_applications(ev: Evidence) -> Recommendation | None:
             named_en = f" Start where processing takes longest: {_join(en, 'en')}."
     return Recommendation(
         "lost_apps",
-        f"Bez rozhodnutí do 90 dní zůstalo {share_cs} žádostí (práh {limit_cs}). Navrhujeme zavést na "
+        f"Bez rozhodnutí do 90 dní zůstalo {share_cs} žádostí; podíl {crossing.words('cs')}. Navrhujeme zavést na "
         f"kontaktních místech sledování lhůt vyřízení s upozorněním před uplynutím 90 dní.{named_cs}",
-        f"{share_en} of applications had no decision within 90 days (threshold {limit_en}). We suggest "
+        f"{share_en} of applications had no decision within 90 days; the share {crossing.words('en')}. We suggest "
         f"deadline tracking at the contact points, with an alert before 90 days have passed.{named_en}")
 
 
@@ -154,11 +173,11 @@ def _unequal_care(ev: Evidence) -> Recommendation | None:
         return None
     return Recommendation(
         "unequal_care",
-        f"Doba vyřízení žádostí se mezi obvody liší (nejdelší medián je {format_number(ratio, 'cs', 1)}krát "
-        f"delší než nejkratší; log-rank test p {_p(p, 'cs')}). Navrhujeme sjednotit postup a standardy "
+        f"Doba vyřízení žádostí se mezi obvody liší víc, než by vysvětlila náhoda (nejdelší medián je "
+        f"{format_number(ratio, 'cs', 1)}krát delší než nejkratší). Navrhujeme sjednotit postup a standardy "
         "vyřizování na všech kontaktních místech.",
-        f"Processing times differ between districts (the longest median is {format_number(ratio, 'en', 1)} "
-        f"times the shortest; log-rank test p {_p(p, 'en')}). We suggest common procedures and standards "
+        f"Processing times differ between districts by more than chance would explain (the longest median is "
+        f"{format_number(ratio, 'en', 1)} times the shortest). We suggest common procedures and standards "
         "at all contact points.")
 
 
@@ -170,13 +189,34 @@ def _housed_12m(ev: Evidence) -> Any:
     return ev.key("retention", "housed_12m")
 
 
+def _share_crossing(frame: pd.DataFrame, share_column: str, threshold: float) -> pd.Series:
+    """Per row: whether the share lies above ``threshold`` with confidence (Wilson interval of the
+    households behind it, the table's base column; without a base the rule cannot be confident)."""
+    from evaluation.findings import threshold_crossing, wilson_interval
+
+    base = next((c for c in ("households", "n_households", "known_outcome", "spells", "n") if c in frame), None)
+    shares = Evidence.number(frame, share_column)
+    bases = Evidence.number(frame, base) if base else pd.Series(float("nan"), index=frame.index)
+    confident = []
+    for share, n in zip(shares, bases):
+        if pd.isna(share) or pd.isna(n) or n <= 0 or not 0 <= share <= 1:
+            confident.append(False)
+            continue
+        low, high = wilson_interval(float(share), float(n))
+        confident.append(threshold_crossing(low, high, threshold, "above", share=True).confident)
+    return pd.Series(confident, index=frame.index)
+
+
 def _step_dropout(ev: Evidence) -> Recommendation | None:
     housed = _housed_12m(ev)
     dropout = ev.table("process", "dropout")
-    if housed is None or housed.value < RETENTION_HIGH or dropout is None or "step" not in dropout:
+    if housed is None or dropout is None or "step" not in dropout:
+        return None
+    retained = _crossing(housed, RETENTION_HIGH, "below")
+    if retained is None or retained.status != "not":  # retention must be high with confidence
         return None
     shares = dropout.assign(share=ev.number(dropout, "dropout_share"))
-    high = shares.loc[shares["share"] >= DROPOUT_HIGH]
+    high = shares.loc[_share_crossing(shares, "dropout_share", DROPOUT_HIGH)]
     if high.empty:
         return None
     cs = [f"{_step(s, 'cs')} ({format_percent(v, 'cs', 0)})" for s, v in zip(high["step"], high["share"])]
@@ -192,16 +232,15 @@ def _step_dropout(ev: Evidence) -> Recommendation | None:
 
 def _low_retention(ev: Evidence) -> Recommendation | None:
     housed = _housed_12m(ev)
-    if housed is None or housed.value >= RETENTION_LOW:
+    crossing = _crossing(housed, RETENTION_LOW, "below") if housed is not None else None
+    if crossing is None or not crossing.confident:
         return None
     return Recommendation(
         "low_retention",
-        f"Po 12 měsících bydlí jen {format_percent(housed.value, 'cs', 0)} domácností (práh "
-        f"{format_percent(RETENTION_LOW, 'cs', 0)}). Navrhujeme prověřit intenzitu podpory v prvním roce "
-        "nájmu a včasné řešení dluhů.",
-        f"Only {format_percent(housed.value, 'en', 0)} of households are still housed at 12 months (threshold "
-        f"{format_percent(RETENTION_LOW, 'en', 0)}). We suggest reviewing support in the first year of "
-        "tenancy and early work on debts.")
+        f"Po 12 měsících bydlí jen {format_percent(housed.value, 'cs', 0)} domácností; podíl "
+        f"{crossing.words('cs')}. Navrhujeme prověřit intenzitu podpory v prvním roce nájmu a včasné řešení dluhů.",
+        f"Only {format_percent(housed.value, 'en', 0)} of households are still housed at 12 months; the share "
+        f"{crossing.words('en')}. We suggest reviewing support in the first year of tenancy and early work on debts.")
 
 
 def _arrears(ev: Evidence) -> Recommendation | None:
@@ -210,17 +249,20 @@ def _arrears(ev: Evidence) -> Recommendation | None:
         return None
     arrears = arrears.assign(share=ev.number(arrears, "share_in_arrears"))
     latest = arrears.sort_values("month").groupby("step", sort=False).tail(1)
-    high = latest.loc[latest["share"] >= ARREARS_HIGH]
+    high = latest.loc[_share_crossing(latest, "share_in_arrears", ARREARS_HIGH)]
     if high.empty:
         return None
     cs = [f"{_step(s, 'cs')} ({format_percent(v, 'cs', 0)})" for s, v in zip(high["step"], high["share"])]
     en = [f"{_step(s, 'en')} ({format_percent(v, 'en', 0)})" for s, v in zip(high["step"], high["share"])]
+    limit_cs, limit_en = format_percent(ARREARS_HIGH, "cs", 0), format_percent(ARREARS_HIGH, "en", 0)
     return Recommendation(
         "arrears",
-        f"Dluh na nájemném má v posledním sledovaném měsíci velká část domácností na stupni {_join(cs, 'cs')}. "
-        "Navrhujeme nabízet dluhové poradenství a splátkové kalendáře hned při prvním dluhu.",
-        f"A large share of households are in rent arrears in the latest month on {_join(en, 'en')}. We "
-        "suggest offering debt counselling and repayment plans at the first arrears.")
+        f"Dluh na nájemném podle evidence plateb má v posledním sledovaném měsíci s dostatečnou jistotou víc než "
+        f"{limit_cs} domácností na stupni {_join(cs, 'cs')}. Navrhujeme nabízet dluhové poradenství a splátkové "
+        "kalendáře hned při prvním dluhu.",
+        f"By the rent ledger, more than {limit_en} of households on {_join(en, 'en')} are in rent arrears in the "
+        "latest month, with confidence. We suggest offering debt counselling and repayment plans at the first "
+        "arrears.")
 
 
 #: Key figures of the impact strand holding a pre-test's p-value, and the design in words (Czech, English).
@@ -232,24 +274,24 @@ def _pretrend(ev: Evidence) -> Recommendation | None:
     published = {id: ev.key("impact", id) for id in PRETEST_FIGURES}
     published = {id: figure for id, figure in published.items() if figure is not None}
     if published:
-        failed = [(*PRETEST_FIGURES[id], figure.value) for id, figure in published.items() if figure.value < ALPHA]
-        where_cs = "; ".join(f"{cs}: p {_p(p, 'cs')}" for cs, _, p in failed)
-        where_en = "; ".join(f"{en}: p {_p(p, 'en')}" for _, en, p in failed)
+        failed = [PRETEST_FIGURES[id] for id, figure in published.items() if figure.value < ALPHA]
+        where_cs = f" ({_join([cs for cs, _ in failed], 'cs')})"
+        where_en = f" ({_join([en for _, en in failed], 'en')})"
     else:  # results written before the staggered pre-tests were key figures: the event study's test
         table = ev.table("impact", "pretrend")
         p = Evidence.number(table, "p_value").iloc[0] if table is not None else float("nan")
         failed = [] if pd.isna(p) or p >= ALPHA else [p]
-        where_cs, where_en = (f"p {_p(p, 'cs')}", f"p {_p(p, 'en')}") if failed else ("", "")
+        where_cs = where_en = ""
     if not failed:
         return None
     return Recommendation(
         "pretrend",
-        f"Test předtrendů zamítá souběžný vývoj programové a srovnávací skupiny před vstupem do programu "
-        f"({where_cs}). Odhad dopadu proto uvádějte jen s výhradou a ověřte jej jinou srovnávací "
-        "skupinou nebo metodou.",
-        f"The pre-trend test rejects parallel trends of the programme and comparison groups before entry "
-        f"({where_en}). Quote the impact estimate only with this caveat and check it with another "
-        "comparison group or method.")
+        f"Programová a srovnávací skupina se vyvíjely odlišně už před vstupem do programu{where_cs}, takže rozdíl "
+        "po vstupu nelze přičíst programu. Odhad dopadu proto neuvádějte jako efekt a ověřte jej jinou "
+        "srovnávací skupinou nebo metodou.",
+        f"The programme and comparison groups were already developing differently before entry{where_en}, so the "
+        "difference after entry cannot be attributed to the programme. Do not quote the impact estimate as an "
+        "effect; check it with another comparison group or method.")
 
 
 def _impact_unclear(ev: Evidence) -> Recommendation | None:
@@ -330,13 +372,29 @@ def _need(ev: Evidence) -> Recommendation | None:
     band_cs = f" (95% IS {format_interval(low, high, 'cs', decimals=0)})" if pd.notna(low) and pd.notna(high) else ""
     band_en = f" (95% CI {format_interval(low, high, 'en', decimals=0)})" if pd.notna(low) and pd.notna(high) else ""
     periods = len(projection) - 1
+    target_cs, target_en = _target_words(projection)
     return Recommendation(
         "need",
-        f"K postupnému snížení bytové nouze podle projekce je během {periods} čtvrtletí třeba "
-        f"{format_number(flats, 'cs', 0)} dalších bytů{band_cs}. Navrhujeme s nimi počítat v plánu rozvoje "
-        "bytového fondu obce.",
-        f"To reduce housing need as projected, {format_number(flats, 'en', 0)} additional flats{band_en} are "
-        f"needed over {periods} quarters. We suggest including them in the municipality's housing plan.")
+        f"Má-li se bytová nouze snížit podle cíle, který pro projekci předpokládá zpracovatel{target_cs}, je během "
+        f"{periods} čtvrtletí třeba {format_number(flats, 'cs', 0)} dalších bytů{band_cs}. Cíl je předpoklad, ne "
+        "zjištění; s počtem bytů navrhujeme počítat v plánu rozvoje bytového fondu obce, až jej obec potvrdí.",
+        f"If housing need is to fall to the target the evaluator assumes for the projection{target_en}, "
+        f"{format_number(flats, 'en', 0)} additional flats{band_en} are needed over {periods} quarters. The "
+        "target is an assumption, not a finding; we suggest including the flats in the municipality's housing "
+        "plan once the municipality confirms the target.")
+
+
+def _target_words(projection: pd.DataFrame) -> tuple[str, str]:
+    """`` (snížit počet domácností v nouzi o 50 %)`` from the projection's baseline and target paths."""
+    if not {"stock_baseline", "stock_target"} <= set(projection.columns):
+        return "", ""
+    start = pd.to_numeric(projection["stock_target"], errors="coerce").iloc[0]
+    end = pd.to_numeric(projection["stock_target"], errors="coerce").iloc[-1]
+    if pd.isna(start) or pd.isna(end) or start <= 0:
+        return "", ""
+    cut = 1 - end / start
+    return (f" (snížit počet domácností v nouzi o {format_percent(cut, 'cs', 0)})",
+            f" (need cut by {format_percent(cut, 'en', 0)})")
 
 
 #: The rules, in the order the drafts are listed.

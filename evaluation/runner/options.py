@@ -401,6 +401,42 @@ class AnyOf(Spec):
 
 
 @dataclass(frozen=True)
+class QuestionList(Spec):
+    """Evaluation questions: a list of entries (each a mapping with an ``id``; an id of the pilots'
+    questions changes only the keys it gives) checked by :func:`evaluation.findings.load_questions`."""
+
+    def check(self, value: Any, context: Context) -> Any:
+        from evaluation.errors import ConfigError
+        from evaluation.findings import load_questions
+
+        entries = value.get("questions") if isinstance(value, Mapping) else value
+        if not isinstance(entries, list) or not entries or not all(isinstance(v, Mapping) for v in entries):
+            raise self.fail()
+        if isinstance(value, Mapping) and set(value) - {"questions", "replace_defaults"}:
+            raise Invalid("a mapping of questions takes only the keys questions and replace_defaults")
+        checked: Any = ({"questions": [dict(v) for v in entries],
+                         "replace_defaults": bool(value.get("replace_defaults", False))}
+                        if isinstance(value, Mapping) else [dict(v) for v in entries])
+        try:
+            load_questions(checked)
+        except ConfigError as error:
+            raise Invalid(f"must be valid evaluation questions: {error}") from None
+        return checked
+
+    def words(self) -> str:
+        return ("a list of evaluation questions (mappings with an id, see evaluation.findings.questions), or "
+                "{questions: [...], replace_defaults: true} to keep only those")
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, (list, Mapping))
+
+    def json(self) -> dict[str, Any]:
+        items = {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id"]}}
+        return {"anyOf": [items, {"type": "object", "required": ["questions"], "additionalProperties": False,
+                                  "properties": {"questions": items, "replace_defaults": {"type": "boolean"}}}]}
+
+
+@dataclass(frozen=True)
 class ListOf(Spec):
     """A list of values that each follow ``item`` (a single value counts as a list of one when
     ``single`` is true)."""

@@ -26,14 +26,17 @@ from typing import Any
 
 from evaluation.runner.options import (
     COMMON,
+    AnyOf,
     Choice,
     File,
     Integer,
     Invalid,
     ListOf,
+    Null,
     Number,
     Option,
     Pair,
+    QuestionList,
     Record,
     nullable,
     options_by_name,
@@ -174,6 +177,16 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
         Option("event_window", Pair(Integer(maximum=-1), Integer(minimum=0)), [-12, 24],
                "event-study window in months relative to move-in (first, last)",
                "okno studie událostí v měsících od nastěhování (první, poslední)"),
+        Option("placebo_draws", Integer(minimum=20), 100,
+               "placebo replications of the synthetic DiD's standard error (one treated municipality)",
+               "počet placebo opakování pro směrodatnou chybu syntetického DiD (jedna obec v programu)"),
+        Option("questions", AnyOf((Null("the pilots' questions, evaluation.findings.DEFAULT_QUESTIONS"),
+                                   File((".yaml", ".yml")), QuestionList())), None,
+               "evaluation questions with the primary analysis of each named in advance: a list, a YAML file, "
+               "or None for the pilots' questions (an entry whose id is a pilot question changes only the "
+               "keys it gives)",
+               "evaluační otázky s předem určenou primární analýzou: seznam, soubor YAML, nebo None pro otázky "
+               "pilotů"),
     ), needs=(("households",), ("municipality_panel",))),
     Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace", ECONOMICS_OPTIONS,
            needs=(("households", "tenancies", "costs"),)),

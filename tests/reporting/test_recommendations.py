@@ -32,8 +32,8 @@ def results(tmp_path):
         "term": ["processing_time"], "test": ["log-rank"], "p_value": [0.0001], "effect_size": [3.6]}),
         title_cs="Rovnost", title_en="Equality")
     process.add_table("dropout", pd.DataFrame({
-        "step": ["crisis", "social"], "known_outcome": [30, 50], "dropout": [0, 13],
-        "dropout_share": [0.0, 0.26]}), title_cs="Odchody", title_en="Drop-out",
+        "step": ["crisis", "social"], "known_outcome": [30, 200], "dropout": [0, 80],
+        "dropout_share": [0.0, 0.40]}), title_cs="Odchody", title_en="Drop-out",
         count_columns=["known_outcome", "dropout"], n_column="known_outcome")
     process.add_table("rent_arrears", pd.DataFrame({
         "step": ["social", "social", "affordable"], "month": ["2019-12-01", "2020-12-01", "2020-12-01"],
@@ -73,16 +73,21 @@ def test_every_rule_fires_and_names_its_evidence(results):
     # 12 % lost, above the 5 % threshold; the two slowest districts by median, slowest first
     assert "12,0\u00a0%" in lost and "Praha 10" in lost and lost.index("Praha 10") < lost.index("Praha 3")
     assert "Praha 7" not in lost
-    assert "sociální bydlení (26\u00a0%)" in drafts["step_dropout"].text("cs")
+    # 80 of 200 (Wilson 95% interval 33-47 %) lies above the 20 % threshold with confidence
+    assert "sociální bydlení (40\u00a0%)" in drafts["step_dropout"].text("cs")
     assert "krizové" not in drafts["step_dropout"].text("cs")
-    # arrears: the latest month per step (social 25 %, affordable 50 %), both at or above 25 %
+    # arrears: the latest month per step; social 5 of 20 (25 %, Wilson 11-47 %) may or may not lie above
+    # 25 %, affordable 20 of 40 (50 %, Wilson 35-65 %) does with confidence: only affordable is named
     assert "dostupné bydlení (50\u00a0%)" in drafts["arrears"].text("cs")
-    assert "p = 0,010" in drafts["pretrend"].text("cs")
+    assert "sociální" not in drafts["arrears"].text("cs")
+    # the brief quotes no p-values
+    assert "p =" not in drafts["pretrend"].text("cs") and "odlišně" in drafts["pretrend"].text("cs")
     assert "−900 až 250\u00a0Kč" in drafts["impact_unclear"].text("cs")
     costs = drafts["costs"].text("cs")
     # 50 000 / 400 000 = 12.5 %, printed without decimals (Python rounds half to even)
     assert "12\u00a0%" in costs and "krizové bydlení (220\u00a0000\u00a0Kč)" in costs
     assert "82 additional flats" in drafts["need"].text("en") and "70–93" in drafts["need"].text("en")
+    assert "assumption" in drafts["need"].text("en") and "předpoklad" in drafts["need"].text("cs")
 
 
 def test_rules_stay_silent_when_conditions_do_not_hold(tmp_path):
@@ -100,13 +105,30 @@ def test_rules_stay_silent_when_conditions_do_not_hold(tmp_path):
 
 def test_low_retention_and_suppressed_figures(tmp_path):
     retention = _store(tmp_path, "retention")
-    key_figure(retention, "housed_12m", 0.70, label_cs="V bydlení", label_en="Housed", unit="%", n=40)
+    # 70 % of 400 (Wilson 95% interval 65-74 %) lies below 75 % with confidence
+    key_figure(retention, "housed_12m", 0.70, label_cs="V bydlení", label_en="Housed", unit="%", n=400)
     process = _store(tmp_path, "process")
     # n below the disclosure threshold: the figure is withheld, so no rule may use it
     key_figure(process, "lost_share", 0.5, label_cs="Ztracené", label_en="Lost", unit="%", n=3)
     drafts = rec.draft_recommendations(published(tmp_path).scopes["all"])
     assert [d.rule for d in drafts] == ["low_retention"]
     assert "70\u00a0%" in drafts[0].text("cs") and "75\u00a0%" in drafts[0].text("cs")
+
+
+def test_rules_fire_on_the_interval_not_the_point(tmp_path):
+    """Issue 11: 5.1 % against a 5 % threshold with a 95% interval of 4.3-6.1 % must not fire; 70 % of 40
+    households (Wilson 55-82 %) is not below 75 % with confidence either."""
+    process = _store(tmp_path, "process")
+    key_figure(process, "lost_share", 0.051, label_cs="Ztracené", label_en="Lost", unit="%", n=2000,
+               ci=(0.043, 0.061))
+    retention = _store(tmp_path, "retention")
+    key_figure(retention, "housed_12m", 0.70, label_cs="V bydlení", label_en="Housed", unit="%", n=40)
+    assert rec.draft_recommendations(published(tmp_path).scopes["all"]) == []
+    # a share whose whole interval lies above the threshold fires
+    key_figure(process, "lost_share", 0.061, label_cs="Ztracené", label_en="Lost", unit="%", n=2000,
+               ci=(0.052, 0.070))
+    drafts = rec.draft_recommendations(published(tmp_path).scopes["all"])
+    assert [d.rule for d in drafts] == ["lost_apps"] and "s dostatečnou jistotou nad prahem" in drafts[0].text("cs")
 
 
 def test_brief_marks_the_drafts_for_the_evaluator(results):

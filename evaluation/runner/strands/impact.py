@@ -36,7 +36,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,7 @@ from evaluation.runner.strands._common import (
     Collector,
     Reason,
     StrandOutput,
+    disclosure_columns,
     store_figure,
     store_frame,
     store_result,
@@ -134,11 +135,15 @@ def balance_frame(data: Any) -> pd.DataFrame:
 
 
 def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: int = 999,
-            event_window: Sequence[int] = (-12, 24)) -> StrandOutput:
-    """Run the impact analyses on ``data`` (a scoped Dataset)."""
+            event_window: Sequence[int] = (-12, 24), placebo_draws: int = 100,
+            questions: Any = None) -> StrandOutput:
+    """Run the impact analyses on ``data`` (a scoped Dataset); the design decides the method of
+    each municipality-panel question (:mod:`evaluation.runner.strands.impact_design`)."""
     from evaluation import impact
     from evaluation.impact.staggered import staggered_did
+    from evaluation.runner.strands import impact_design as design
 
+    questions = run_questions(questions)
     run = Collector("impact", data)
     leads, lags = -int(event_window[0]), int(event_window[1])
     hh_tables = ("households", "tenancies", "household_outcomes")
@@ -153,28 +158,71 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
             run.skip("staggered_households", reason)
             panel = None
     if panel is not None:
-        run.run("event_study", hh_tables, lambda: impact.event_study(
+        study = run.run("event_study", hh_tables, lambda: impact.event_study(
             panel, HOUSEHOLD_OUTCOME, "household_id", "month", "first_month", leads=leads, lags=lags))
         run.run("staggered_households", hh_tables, lambda: staggered_did(
             quarterly_panel(panel, HOUSEHOLD_OUTCOME), HOUSEHOLD_OUTCOME, "household_id", "quarter",
             "first_quarter", control_group="not_yet_treated", allow_unbalanced=True,
             n_bootstrap=bootstrap_draws, seed=seed))
+        if study is not None:
+            run.run("honest_households", hh_tables, lambda: design.sensitivity(
+                study, pre=HONEST_WINDOW_MONTHS, post=HONEST_WINDOW_MONTHS))
     towns = ("municipality_panel",)
     if run.has_rows(*towns):
-        mpanel = municipality_panel(data)
-        run.run("staggered_municipalities", towns, lambda: staggered_did(
-            mpanel, MUNICIPALITY_OUTCOME, "municipality", "period", "first_year",
-            n_bootstrap=bootstrap_draws, seed=seed, allow_unbalanced=True))
-        treated = mpanel.loc[mpanel["first_year"] > 0, "municipality"].nunique()
-        if 0 < treated < mpanel["municipality"].nunique():
-            run.run("wild_bootstrap", towns, lambda: _wild_bootstrap(mpanel, bootstrap_draws, seed))
-        else:
-            run.skip("wild_bootstrap", Reason("the municipality panel needs pilot and non-pilot municipalities",
-                                              "panel obcí potřebuje pilotní obce i obce bez pilotu"))
+        mpanel = design.add_rates(municipality_panel(data))
+        treated = len(design.treated_places(mpanel))
+        places = mpanel["municipality"].nunique()
+        for outcome in design.panel_outcomes(questions, mpanel.columns).values():
+            _panel_design(run, mpanel, outcome, treated, places, bootstrap_draws, placebo_draws, seed)
     run.run("balance", ("households",), lambda: impact.match(
         balance_frame(data), "programme", list(BALANCE_COVARIATES), ratio=1, caliper=0.2))
     output = run.output()
     return StrandOutput(output.strand, output.results, output.skipped, tuple(panel_notes))
+
+
+#: Months before and after move-in HonestDiD examines (the average effect of the first half-year,
+#: the violation bounded by the half-year before move-in): the C-LF test with the whole monthly
+#: window would enumerate billions of vertices.
+HONEST_WINDOW_MONTHS = 6
+
+
+def _panel_design(run: Collector, mpanel: pd.DataFrame, outcome: Any, treated: int, places: int,
+                  bootstrap_draws: int, placebo_draws: int, seed: int) -> None:
+    """One municipality-panel question: Callaway–Sant'Anna, then the method the design calls for."""
+    from evaluation.impact.staggered import staggered_did
+    from evaluation.runner.strands import impact_design as design
+
+    towns = ("municipality_panel",)
+    column = outcome.column
+    if column not in mpanel or mpanel[column].notna().sum() == 0:
+        run.skip(outcome.primary, Reason(f"the municipality panel has no {outcome.source} values",
+                                         f"panel obcí nemá hodnoty {outcome.source}"))
+        return
+    run.run(outcome.primary, towns, lambda: staggered_did(
+        mpanel.dropna(subset=[column]), column, "municipality", "period", "first_year",
+        n_bootstrap=bootstrap_draws, seed=seed, allow_unbalanced=True))
+    if not 0 < treated < places:
+        run.skip(outcome.check, Reason("the municipality panel needs pilot and non-pilot municipalities",
+                                       "panel obcí potřebuje pilotní obce i obce bez pilotu"))
+        return
+    if treated == 1:
+        run.skip(outcome.check, Reason(
+            "one treated municipality: a cluster bootstrap cannot estimate the uncertainty; the synthetic control "
+            "with placebo-in-space inference is used instead",
+            "v programu je jediná obec: bootstrap po shlucích nejistotu odhadnout nedokáže; místo něj se používá "
+            "syntetická kontrola s placebo testem v prostoru"))
+        sc = run.run(outcome.name("synthetic_control"), towns, lambda: design.synthetic_control(mpanel, column))
+        if sc is not None:
+            run.run(outcome.name("sc_placebo"), towns, lambda: sc.placebo_in_space())
+        run.run(outcome.name("sdid"), towns, lambda: design.synthetic_did(mpanel, column, placebo_draws, seed))
+        return
+    choice = run.run(outcome.name("inference_choice"), towns, lambda: design.inference_choice(mpanel, column))
+    name = outcome.name("randomization") if choice is not None and choice.method == "randomization" \
+        else outcome.check
+    run.run(name, towns, lambda: design.twfe_check(mpanel, column, choice, bootstrap_draws, seed))
+    panel_result = run.run(outcome.name("robustness"), towns, lambda: design.robustness(mpanel, column))
+    if panel_result is not None:
+        run.run(outcome.name("honest"), towns, lambda: design.sensitivity(panel_result.event_study))
 
 
 def _wild_bootstrap(panel: pd.DataFrame, draws: int, seed: int) -> Any:
@@ -347,6 +395,10 @@ def save(session: Any, output: StrandOutput) -> None:
         frame["design"] = [row.get("design", "event_study") for row in rows]
         store_frame(session, "pretrend", frame, TITLES["pretrend"], notes=pretest_notes(output, tests),
                     column_labels=PRETREND_LABELS, report_columns=[c for c in frame.columns if c != "design"])
+    found = findings(session, output)
+    from evaluation.runner.strands.impact_findings import stated_primaries
+
+    stated = stated_primaries(found)
     for name in ("staggered_households", "staggered_municipalities"):
         if name in output:
             dynamic = output[name].aggregate("dynamic")
@@ -357,6 +409,8 @@ def save(session: Any, output: StrandOutput) -> None:
             store_figure(session, name, dynamic, FIGURES[name], alt=ALT[name],
                          options={"time_unit": TIME_UNITS[name], "outcome": outcome, "unit": unit})
             key = "att_households" if name == "staggered_households" else "att_municipalities"
+            if name not in stated:  # the finding does not rest on this estimate: no headline figure of it
+                continue
             label_cs, label_en, unit_code, decimals = ATT_LABELS[key]
             session.store.add_key_figure(key, table=name, row={"term": "overall ATT"}, column="estimate",
                                          ci_columns=("conf_low", "conf_high"), label_cs=label_cs,
@@ -378,28 +432,165 @@ def save(session: Any, output: StrandOutput) -> None:
                 label_cs=f"p-hodnota testu paralelních trendů, {design_cs} ({method_cs})",
                 label_en=f"p-value of the parallel-trends pre-test, {design_en} ({method_en})")
     _texts(session, output, tests)
-    store_skipped(session, output, TITLES)
+    _store_design(session, output)
+    impact_findings_store(session, found)
+    store_skipped(session, output, {**TITLES, **design_titles(output, run_questions(_parameters(session).get("questions")))})
 
 
-def _effect_sentence(estimate: float, low: float, high: float, lang: str, what: tuple[str, str, str, str],
-                     unit: tuple[str, str], decimals: int) -> str:
-    """``Compared with ..., debt decreased by 6 301 CZK (95% CI 5 796–6 805 CZK)``, or that the
-    interval includes zero. ``what`` is (Czech opening, Czech subject, English opening, English subject)."""
-    from evaluation.reporting.formatting import format_interval, format_number
+#: Titles of the design-aware results, by kind (the outcome's words are added).
+DESIGN_TITLES = {
+    "synthetic_control": ("Syntetická kontrola", "Synthetic control"),
+    "sc_placebo": ("Syntetická kontrola: placebo test v prostoru", "Synthetic control: placebo-in-space inference"),
+    "sdid": ("Syntetický rozdíl v rozdílech", "Synthetic difference-in-differences"),
+    "inference_choice": ("Volba inference při malém počtu obcí", "Choice of inference with few municipalities"),
+    "randomization": ("Randomizační inference: model s fixními efekty", "Randomisation inference: fixed-effects model"),
+    "robustness": ("Panel robustnosti: odhady podle roku od začátku", "Robustness panel: estimates by year since start"),
+    "honest": ("Citlivost na porušení souběžných trendů (HonestDiD)",
+               "Sensitivity to violations of parallel trends (HonestDiD)"),
+}
+OUTCOME_WORDS = {"evictions": ("vystěhování", "evictions"),
+                 "shelter_nights": ("noci v azylových domech", "shelter nights"),
+                 "children_in_care": ("děti umístěné mimo rodinu", "children placed in care"),
+                 "households_in_need": ("domácnosti v bytové nouzi", "households in housing need"),
+                 "arrears_rate": ("podíl domácností s dluhem", "share of households in arrears")}
 
-    cs = lang == "cs"
-    opening, subject = (what[0], what[1]) if cs else (what[2], what[3])
-    size = format_number(abs(estimate), lang, decimals)
-    unit_text = unit[0] if cs else unit[1]
-    if low > 0 or high < 0:
-        verb = ("snížil" if estimate < 0 else "zvýšil") if cs else ("decreased" if estimate < 0 else "increased")
-        band = format_interval(*sorted((abs(low), abs(high))), lang, decimals=decimals, unit=unit_text)
-        amount = f"{size}\u00a0{unit_text}" if unit_text else size
-        return (f"{opening} se {subject} {verb} v průměru o {amount} (95% IS {band})" if cs else
-                f"{opening} {subject} {verb} by {amount} on average (95% CI {band})")
-    band = format_interval(low, high, lang, decimals=decimals, unit=unit_text)
-    return (f"{opening} se {subject} průkazně nezměnil (95% IS {band} zahrnuje nulu)" if cs else
-            f"{opening} {subject} did not change detectably (the 95% CI {band} includes zero)")
+
+def _design_items(output: StrandOutput, questions: Any = None) -> list[tuple[str, str, Any, tuple[str, str]]]:
+    """(stored name, kind, outcome, titles) of every design-aware result in ``output``."""
+    from evaluation.findings import load_questions
+    from evaluation.runner.strands import impact_design as design
+
+    items = []
+    outcomes = design.panel_outcomes(questions or load_questions())
+    for outcome in outcomes.values():
+        words = OUTCOME_WORDS.get(outcome.source, (outcome.source, outcome.source))
+        for kind, (cs, en) in DESIGN_TITLES.items():
+            name = outcome.name(kind)
+            items.append((name, kind, outcome, (f"{cs}: {words[0]}", f"{en}: {words[1]}")))
+        check_words = TITLES["wild_bootstrap"]
+        items.append((outcome.check, "wild_bootstrap", outcome,
+                      (f"{check_words[0]}: {words[0]}", f"{check_words[1]}: {words[1]}")))
+    return items
+
+
+def design_titles(output: StrandOutput, questions: Any = None) -> dict[str, tuple[str, str]]:
+    return {name: titles for name, _, _, titles in _design_items(output, questions)}
+
+
+def _not_drawn(name: str, **_: Any) -> None:
+    """A figure of a secondary panel outcome: its table is in the results folder, the report shows none."""
+
+
+def _store_design(session: Any, output: StrandOutput) -> None:
+    """The design-aware results: tables (appendix), and the figures of the technical report."""
+    from evaluation.runner.strands import impact_design as design
+
+    store = session.store
+    module = "evaluation.runner.strands.impact_design"
+    for name, kind, outcome, titles in _design_items(output, run_questions(_parameters(session).get("questions"))):
+        if name not in output or (kind == "wild_bootstrap" and name == "wild_bootstrap"):
+            continue
+        result = output[name]
+        # the report's appendix carries the primary outcome's design tables; those of the other panel
+        # outcomes (and the long overlay table the robustness figure draws) are for analysts: results folder
+        where = "folder" if outcome.suffix else "appendix"
+        draw = store.add_figure if not outcome.suffix else _not_drawn
+        if kind == "sc_placebo":
+            store.add_table(name, result.tidy(), title_cs=titles[0], title_en=titles[1], placement=where)
+            gaps = design.placebo_gaps(result)
+            store.add_table(f"{name}_gaps", gaps, title_cs=titles[0], title_en=titles[1], placement="folder")
+            start = result.result.treatment_start
+            draw(f"{name}_gaps", table=f"{name}_gaps", plotter=f"{module}:draw_placebo_gaps",
+                             caption_cs=f"{titles[0]}: rozdíl obce a jejích placeb proti syntetické kontrole",
+                             caption_en=f"{titles[1]}: gap of the place and of its placebos to the synthetic control",
+                             options={"start": float(start)},
+                             alt_cs="Tučná čára je rozdíl obce v programu proti její syntetické kontrole, šedé čáry "
+                                    "tytéž rozdíly obcí bez programu; efekt je věrohodný, jen když tučná čára po "
+                                    "začátku vybočí z šedého svazku.",
+                             alt_en="The bold line is the gap of the programme place to its synthetic control, the "
+                                    "grey lines the same gaps of places without the programme; an effect is credible "
+                                    "only if the bold line leaves the grey bundle after the start.")
+        elif kind == "robustness":
+            overlay = design.overlay_table(result)
+            store.add_table(name, overlay, title_cs=titles[0], title_en=titles[1], placement="folder")
+            draw(name, table=name, plotter=f"{module}:draw_overlay",
+                             caption_cs=f"{titles[0]} (všechny odhady, 95% intervaly)",
+                             caption_en=f"{titles[1]} (every estimator, 95% intervals)",
+                             options={"time_unit": "year"},
+                             alt_cs="Odhady efektu podle roku od začátku pilotu pěti metodami vedle sebe; před "
+                                    "začátkem by měly ležet kolem nuly a metody by se měly shodovat.",
+                             alt_en="Effect estimates by year since the pilot start from five estimators side by "
+                                    "side; before the start they should lie around zero and agree.")
+            if result.bacon is not None:
+                store.add_table(f"{name}_bacon", result.bacon.tidy(), title_cs=f"{titles[0]}: Goodman-Baconův rozklad",
+                                title_en=f"{titles[1]}: Goodman-Bacon decomposition", placement=where)
+        elif kind == "honest":  # the figure shows the robust intervals; the table is for analysts
+            store.add_table(name, result.tidy(), title_cs=titles[0], title_en=titles[1], placement="folder")
+            draw(name, table=name, plotter=f"{module}:draw_honest", caption_cs=titles[0],
+                             caption_en=titles[1],
+                             alt_cs="Robustní intervaly průměrného efektu po vstupu pro rostoucí dovolené porušení "
+                                    "souběžných trendů (M̄); závěr drží, dokud interval nezahrne nulu.",
+                             alt_en="Robust intervals of the average post-entry effect as the allowed violation of "
+                                    "parallel trends (M̄) grows; the conclusion holds until the interval includes zero.")
+        else:
+            counts, n_column = disclosure_columns(result, result.tidy())
+            store.add_table(name, result, title_cs=titles[0], title_en=titles[1], placement=where,
+                            count_columns=counts, n_column=n_column)
+            if kind == "inference_choice":
+                store.add_text(f"{name}_reasons", "; ".join(result.reasons_cs) + ".", "; ".join(result.reasons_en) + ".")
+    if "honest_households" in output:
+        result = output["honest_households"]
+        titles = ("Citlivost na porušení souběžných trendů (HonestDiD): dluh na bydlení",
+                  "Sensitivity to violations of parallel trends (HonestDiD): housing debt")
+        store.add_table("honest_households", result.tidy(), title_cs=titles[0], title_en=titles[1],
+                        placement="folder")
+        store.add_figure("honest_households", table="honest_households", plotter=f"{module}:draw_honest",
+                         caption_cs=f"{titles[0]}, průměr prvních 6 měsíců po nastěhování",
+                         caption_en=f"{titles[1]}, average of the first 6 months after move-in")
+
+
+def run_questions(value: Any) -> Any:
+    """The run's evaluation questions: a Questions as given, else :func:`evaluation.findings.load_questions`
+    of the configured value (None: the pilots' questions)."""
+    from evaluation.findings import Questions, load_questions
+
+    return value if isinstance(value, Questions) else load_questions(value)
+
+
+def findings(session: Any, output: StrandOutput) -> list[Any]:
+    """The graded answer to every effect question of the run (see impact_findings.answers)."""
+    from evaluation.runner.strands import impact_findings
+
+    questions = run_questions(_parameters(session).get("questions"))
+    data = getattr(session, "data", None)
+    panel = municipality_panel(data) if data is not None and data.has("municipality_panel") else None
+    return impact_findings.answers(output, questions, impact_findings.scope_of(data, panel))
+
+
+def _parameters(session: Any) -> Mapping[str, Any]:
+    """The notebook's parameters (a session made by hand, as in a test, may have none)."""
+    return getattr(session, "parameters", None) or {}
+
+
+def show_findings(session: Any, output: StrandOutput, lang: str = "cs") -> str:
+    """The findings as the technical report words them (for the notebook)."""
+    from evaluation.findings import finding_text
+    from evaluation.runner.strands._common import reason_texts
+
+    lines = []
+    for answer in findings(session, output):
+        if answer.finding is not None:
+            lines.append(f"{answer.question.text(lang)}\n{finding_text(answer.finding, lang, 'technical')}")
+        else:
+            reason = reason_texts(answer.reason or "")[0 if lang == "cs" else 1]
+            lines.append(f"{answer.question.text(lang)}\n{reason}")
+    return "\n\n".join(lines)
+
+
+def impact_findings_store(session: Any, found: list[Any]) -> None:
+    from evaluation.runner.strands import impact_findings
+
+    impact_findings.store(session, found)
 
 
 #: Significance level of the pre-tests in the texts; a design whose smallest cohort has fewer
@@ -443,8 +634,14 @@ def _texts(session: Any, output: StrandOutput, tests: dict[str, Any]) -> None:
         "z pořadníku měsíc po měsíci: studie událostí (dvousměrné fixní efekty s předstihy a zpožděními, "
         "chyby shlukované podle domácností) a odhad pro postupný vstup kohort podle Callawaye a Sant’Anny "
         "(čtvrtletní panel, kontrolou jsou domácnosti, které do programu dosud nevstoupily). Pilotní obce srovnáváme s obcemi bez "
-        "pilotu po rocích (vystěhování na 1 000 obyvatel); kvůli malému počtu pilotních obcí počítáme "
-        "p-hodnotu wild cluster bootstrapem. Souběžný vývoj skupin před vstupem ověřujeme testem všech "
+        "pilotu po rocích (vystěhování, noci v azylových domech a děti umístěné mimo rodinu, vše na 1 000 obyvatel). "
+        "Metodu určuje uspořádání: s jedinou obcí v programu je základem syntetická kontrola (vážená kombinace obcí "
+        "bez programu, která se obci před začátkem programu nejvíce podobala) s placebo testem v prostoru a jako "
+        "kontrola syntetický rozdíl v rozdílech; s několika pilotními obcemi doplňuje odhad Callawaye a Sant’Anny "
+        "model s fixními efekty, jehož nejistotu podle velikosti a rozptylu obcí počítá wild cluster bootstrap, "
+        "nebo randomizační inference, a panel dalších odhadů (Sun a Abraham, dvoustupňový DiD, imputační odhad, "
+        "Goodman-Baconův rozklad); citlivost na porušení souběžných trendů ukazuje HonestDiD (Rambachan a Roth). "
+        "Ke každé otázce je primární analýza určena předem, ostatní jsou kontroly robustnosti. Souběžný vývoj skupin před vstupem ověřujeme testem všech "
         "předtrendových efektů; kde je Waldův test balíku R did kvůli malému počtu jednotek v programu "
         "nespolehlivý, použijeme sup-t test se studentizovaným wild bootstrapem. Vyváženost srovnávací skupiny "
         "ověřujeme párováním podle skóre sklonu.",
@@ -452,8 +649,15 @@ def _texts(session: Any, output: StrandOutput, tests: dict[str, Any]) -> None:
         "with waiting-list households: an event study (two-way fixed effects with leads and lags, errors "
         "clustered by household) and the Callaway–Sant’Anna estimator for staggered entry (quarterly panel, "
         "not-yet-treated controls). Pilot municipalities are compared with non-pilot ones year by year "
-        "(evictions per 1,000 inhabitants); with few pilot municipalities the p-value comes from the wild "
-        "cluster bootstrap. Parallel trends before entry are checked by a test of all pre-treatment effects; "
+        "(evictions, shelter nights and children placed in care, all per 1,000 inhabitants). The design decides "
+        "the method: with one municipality in the programme the basis is a synthetic control (the weighted "
+        "combination of places without the programme that resembled it most before the start) with placebo-in-"
+        "space inference, checked by synthetic difference-in-differences; with several pilot municipalities the "
+        "Callaway–Sant’Anna estimate is checked by a fixed-effects model whose uncertainty comes from the wild "
+        "cluster bootstrap or randomisation inference, as the size and noise of the places call for, and by a "
+        "panel of other estimators (Sun and Abraham, two-stage DiD, imputation, the Goodman-Bacon decomposition); "
+        "HonestDiD (Rambachan and Roth) shows the sensitivity to violations of parallel trends. Each question's "
+        "primary analysis is named in advance; the others are robustness checks. Parallel trends before entry are checked by a test of all pre-treatment effects; "
         "where R did's Wald test is unreliable because of few treated units, a sup-t test with a studentised "
         "wild bootstrap is used. The balance of the comparison group is checked by propensity-score matching.")
     store.add_text(
@@ -477,30 +681,3 @@ def _texts(session: Any, output: StrandOutput, tests: dict[str, Any]) -> None:
         sentences_en.append(en)
     if sentences_cs:
         store.add_text("diagnostics", " ".join(sentences_cs), " ".join(sentences_en))
-    if "staggered_households" in output:
-        dynamic = output["staggered_households"].aggregate("dynamic")
-        args = (dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high)
-        what = ("Oproti srovnávací skupině", "dluh na bydlení domácností programu po nastěhování",
-                "Compared with the comparison group,", "programme households' housing debt after move-in")
-        caveat_cs = caveat_en = ""
-        test = tests.get("staggered_households")
-        if test is not None and test.rejected:
-            caveat_cs = (f" Test paralelních trendů před vstupem je ale zamítá (p = {format_number(test.p_value, 'cs', 3)}), "
-                         "odhad je proto třeba brát s výhradou.")
-            caveat_en = (f" The pre-test rejects parallel trends before entry, though "
-                         f"(p = {format_number(test.p_value, 'en', 3)}), so the estimate needs a caveat.")
-        store.add_text("headline", _effect_sentence(*args, "cs", what, ("Kč", "CZK"), 0) + "." + caveat_cs,
-                       _effect_sentence(*args, "en", what, ("Kč", "CZK"), 0) + "." + caveat_en)
-    if "staggered_municipalities" in output:
-        dynamic = output["staggered_municipalities"].aggregate("dynamic")
-        args = (dynamic.overall_estimate, dynamic.overall_conf_low, dynamic.overall_conf_high)
-        what = ("V pilotních obcích", "počet vystěhování na 1 000 obyvatel oproti obcím bez pilotu "
-                "(odhad podle Callawaye a Sant’Anny)", "In pilot municipalities,",
-                "evictions per 1,000 inhabitants compared with other municipalities (Callaway–Sant’Anna)")
-        extra_cs, extra_en = "", ""
-        if "wild_bootstrap" in output:
-            p = output["wild_bootstrap"].p_value
-            extra_cs = f"; p-hodnota wild cluster bootstrapu modelu s fixními efekty je {format_number(p, 'cs', 3)}"
-            extra_en = f"; the wild cluster bootstrap p-value of the fixed-effects model is {format_number(p, 'en', 3)}"
-        store.add_text("finding_municipalities", _effect_sentence(*args, "cs", what, ("", ""), 2) + extra_cs + ".",
-                       _effect_sentence(*args, "en", what, ("", ""), 2) + extra_en + ".")

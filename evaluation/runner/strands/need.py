@@ -112,10 +112,15 @@ def save(session: Any, output: StrandOutput) -> None:
                                          label_en="Additional flats needed at the end of the projection",
                                          decimals=0)
             quarters = int(last["t"])
-            text_cs += (f"; ke snížení nouze podle cíle projekce je během {quarters} čtvrtletí třeba "
+            # the target is the evaluator's assumption (a parameter of the projection), said as such
+            cut = float(output["stock_flow"].settings.get("target_reduction", float("nan")))
+            assumed_cs = (f" (předpoklad zpracovatele: snížit nouzi o {round(cut * 100):d}\u00a0%)"
+                          if cut == cut else "")
+            assumed_en = f" (the evaluator's assumption: need cut by {round(cut * 100):d}%)" if cut == cut else ""
+            text_cs += (f"; ke snížení nouze podle cíle projekce{assumed_cs} je během {quarters} čtvrtletí třeba "
                         "{additional_flats} dalších bytů (95% IS {additional_flats.ci})")
-            text_en += ("; reducing need to the projected target takes {additional_flats} more flats over "
-                        f"{quarters} quarters (95% CI {{additional_flats.ci}})")
+            text_en += (f"; reducing need to the projected target{assumed_en} takes {{additional_flats}} more flats "
+                        f"over {quarters} quarters (95% CI {{additional_flats.ci}})")
         session.store.add_text("headline", text_cs + ".", text_en + ".")
     store_skipped(session, output, TITLES)
 
