@@ -365,12 +365,11 @@ def _key_figures(session: Any, output: StrandOutput, effects: pd.DataFrame | Non
                          label_cs="Efekt přiřazení do programu (ITT), randomizovaný pokus",
                          label_en="Effect of assignment to the programme (ITT), randomised trial")
     words_cs, words_en = outcome_words(primary, months, "cs"), outcome_words(primary, months, "en")
-    p_cs = p_en = ""
     if "randomisation" in has:
         store.add_key_figure("trial_itt_p", table="trial_effects", row={"outcome": primary, "term": "randomisation"},
                              column="p_value", decimals=3, label_cs="p-hodnota randomizačního testu",
                              label_en="Randomisation test p-value")
-        p_cs, p_en = "; p-hodnota randomizačního testu {trial_itt_p}", "; randomisation test p-value {trial_itt_p}"
+        # the p-value stays a key figure of the technical report; the brief's sentence gives no raw p-value
     if "flow" in output:
         for arm, words in (("programme", ("Domácnosti přiřazené do programu", "Households assigned to the programme")),
                            ("control", ("Domácnosti v kontrolní skupině", "Households in the control arm"))):
@@ -383,9 +382,9 @@ def _key_figures(session: Any, output: StrandOutput, effects: pd.DataFrame | Non
     else:
         who_cs = who_en = ""
     effect_cs = (f"Rozdíl mezi skupinami podle přiřazení (ITT, program − kontrola) – {words_cs}: "
-                 "{trial_itt} (95% IS {trial_itt.ci}" + p_cs + ").")
+                 "{trial_itt} (95% IS {trial_itt.ci}).")
     effect_en = (f"The difference between the arms as assigned (ITT, programme − control) in {words_en}: "
-                 "{trial_itt} (95% CI {trial_itt.ci}" + p_en + ").")
+                 "{trial_itt} (95% CI {trial_itt.ci}).")
     opening_cs, opening_en = "V randomizovaném pokusu: ", "In the randomised trial: "
     fallback = (opening_cs + effect_cs, opening_en + effect_en) if who_cs else None
     store.add_text("headline", opening_cs + who_cs + effect_cs, opening_en + who_en + effect_en, fallback=fallback)
