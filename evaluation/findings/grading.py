@@ -222,6 +222,23 @@ def _few_treated(question: Question, basis: Estimate, ledger: _Ledger) -> None:
                "low")
 
 
+def _follow_up(periods: int | None, unit: str, ledger: _Ledger) -> Reason | None:
+    if periods is None or periods >= R.MIN_POST_PERIODS:
+        return None
+    shown_cs, shown_en = count_text(periods, unit, "cs"), count_text(periods, unit, "en")
+    reason = Reason("short_follow_up",
+                    f"Po vstupu je srovnání k dispozici jen za {shown_cs} (méně než {R.MIN_POST_PERIODS}): vidět jsou "
+                    "jen první efekty.",
+                    f"A comparison is available for only {shown_en} after entry (fewer than {R.MIN_POST_PERIODS}): "
+                    "only the first effects are seen.",
+                    f"Srovnání po začátku pokrývá jen {shown_cs}; zda se efekt udrží, zesílí nebo vyprchá, zatím "
+                    "říct nelze.",
+                    f"The comparison after the start covers only {shown_en}; whether the effect lasts, grows or fades "
+                    "cannot be said yet.")
+    ledger.add(reason, "low")
+    return reason
+
+
 def _treated_genitive(question: Question, n: int) -> str:
     """``5 obcí``/``3 obcí`` after ``u`` (genitive plural for every number above 1)."""
     key = question.treated_unit if question.treated_unit in ("household", "municipality") else "unit"
@@ -576,7 +593,7 @@ def assess_effect(question: Question, primary: Any, *, robustness: Sequence[Any]
                   pretest: Any = None, mde: Any = None, sensitivity: Any = None, decomposition: Any = None,
                   balance: Any = None, synthetic: Any = None, synthetic_fit: SyntheticFit | None = None,
                   attrition: Any = None, n_treated: int | None = None, explanation: tuple[str, str] | None = None,
-                  wwc_strict: bool = False) -> Finding:
+                  wwc_strict: bool = False, post_periods: int | None = None, period_unit: str = "period") -> Finding:
     """Grade the evidence on an effect question and return its :class:`Finding`.
 
     ``primary``: the result of the question's primary analysis (an estimator result or an
@@ -588,7 +605,9 @@ def assess_effect(question: Question, primary: Any, *, robustness: Sequence[Any]
     the matching balance; ``synthetic`` and ``synthetic_fit``: a synthetic-control estimate and its
     pre-entry fit (used when the DiD has one treated unit); ``attrition``: a trial's attrition.
     ``n_treated`` overrides the treated units of the primary estimate; ``explanation`` (Czech,
-    English) adds the evaluator's reason for a disagreement.
+    English) adds the evaluator's reason for a disagreement. ``post_periods``: the periods after
+    entry with a comparison (rule ``short_follow_up``; not checked when None), ``period_unit`` their
+    noun (``month``, ``year``; :data:`evaluation.findings.language.NOUNS`).
     """
     if question.kind != "effect" or question.outcome is None:
         raise ConfigError(f"question {question.id!r} is not an effect question with an outcome; use assess_indicator")
@@ -627,6 +646,7 @@ def assess_effect(question: Question, primary: Any, *, robustness: Sequence[Any]
         synthetic_ok = True
     level = _sms(basis, pre if basis.design == "did" else None, sens, balance_of(balance), attrition_of(attrition),
                  synthetic_ok, wwc_strict, ledger)
+    short = _follow_up(post_periods, period_unit, ledger)
     rejected = False
     if basis.design == "did":
         _few_treated(question, basis, ledger)
@@ -647,6 +667,8 @@ def assess_effect(question: Question, primary: Any, *, robustness: Sequence[Any]
     elif conflict:
         status, why = "not_established", "conflict"
     _conclusions(question, scope, basis, status, why, ledger)
+    if short is not None and status != "effect":  # an effect's text names it among the reasons for its grade
+        ledger.limitations.append(short)
     grade = R.lowest(ledger.ceilings)
     return Finding(question, scope, status, basis.direction, basis.estimate, basis.conf_low, basis.conf_high, grade,
                    level, tuple(ledger.reasons), tuple(ledger.limitations), tuple(ledger.can), tuple(ledger.cannot),

@@ -36,6 +36,9 @@ MIN_TREATED = 6
 FEW_TREATED = 10
 #: Pre-periods needed for a pre-trend test worth the name.
 MIN_PRE_PERIODS = 2
+#: Periods after entry with a comparison below which only the first effects are seen (checked when the
+#: caller gives the follow-up, e.g. the monthly ORP panel of the contact points: half a year).
+MIN_POST_PERIODS = 6
 #: Largest absolute standardised difference of a balanced comparison group (Stuart 2010).
 SMD_BALANCED = 0.1
 #: HonestDiD relative-magnitudes breakdown value at or above which the effect survives post-entry
@@ -146,6 +149,12 @@ RULES: tuple[Rule, ...] = (
          f"The primary estimate is a static TWFE with more than {_W[1]} of its weight on comparisons with "
          "already-treated units (Goodman-Bacon decomposition).",
          "Nejvýše nízká.", "At most low.", "Goodman-Bacon 2021"),
+    Rule("short_follow_up",
+         f"Po vstupu je srovnání k dispozici jen za méně než {MIN_POST_PERIODS} období (např. měsíců).",
+         f"A comparison is available for fewer than {MIN_POST_PERIODS} periods (e.g. months) after entry.",
+         "Nejvýše nízká: vidět jsou jen první efekty; zda trvají, rostou nebo slábnou, říct nelze.",
+         "At most low: only the first effects are seen; whether they last, grow or fade cannot be said.",
+         "Callaway & Sant'Anna 2021 (event-time aggregation); evaluation.runner.strands.impact_national"),
     Rule("interval_includes_zero",
          "Interval spolehlivosti primárního odhadu zahrnuje nulu.",
          "The primary estimate's confidence interval includes zero.",
@@ -242,6 +251,7 @@ __all__ = [
     "FORBIDDEN_WEIGHT_MAX",
     "GRADE_ORDER",
     "INDICATOR_RULES",
+    "MIN_POST_PERIODS",
     "MIN_PRE_PERIODS",
     "MIN_TREATED",
     "RULES",

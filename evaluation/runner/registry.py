@@ -187,7 +187,7 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                "keys it gives)",
                "evaluační otázky s předem určenou primární analýzou: seznam, soubor YAML, nebo None pro otázky "
                "pilotů"),
-    ), needs=(("households",), ("municipality_panel",))),
+    ), needs=(("households",), ("municipality_panel",), ("orp_panel",))),
     Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace", ECONOMICS_OPTIONS,
            needs=(("households", "tenancies", "costs"),)),
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze",

@@ -16,8 +16,8 @@ table's rows in, kept and left out are counted with the reason in a
   ``contact_point_code``) is chosen by its name in ``contact_point`` (``KMB Benešov``) wherever a
   municipality may be named, so a run's ``municipalities:`` list may name contact points. The
   scope keeps the point's applications, the households that applied there or carry its code,
-  the ORP areas of its district in the ORP panel with the areas whose contact point never
-  opened (its comparison), and what follows those households; units, costs and the
+  the ORP areas of its district in the ORP panel with the areas whose contact point opened later
+  or never (its comparison: not yet or never treated), and what follows those households; units, costs and the
   municipality panel belong to municipalities, not contact points, and leave. A name that is
   both a municipality and a contact point is taken as the municipality.
 * **programme step** keeps tenancies (and their rent ledger), units and costs of that
@@ -264,9 +264,12 @@ def _by_contact_point(tables: dict[str, pd.DataFrame], counter: _Counter, point:
                           "a municipality's table, not a contact point's")
     if "orp_panel" in tables:
         panel = tables["orp_panel"]
-        keep = panel["contact_point_code"].astype("string").isin(codes).fillna(False).astype(bool) \
-            | panel["contact_point_opened"].isna()
-        counter.apply(tables, "orp_panel", keep, "ORP area of another contact point's district")
+        own = panel["contact_point_code"].astype("string").isin(codes).fillna(False).astype(bool)
+        opened = panel.loc[own.to_numpy(), "contact_point_opened"].min()
+        keep = own | panel["contact_point_opened"].isna()
+        if pd.notna(opened):  # areas whose contact point opened later: not yet treated, the comparison until then
+            keep |= (panel["contact_point_opened"] > opened).fillna(False).astype(bool)
+        counter.apply(tables, "orp_panel", keep, "ORP area of another contact point's district that opened no later")
 
 
 def _by_step(tables: dict[str, pd.DataFrame], counter: _Counter, step: str) -> None:

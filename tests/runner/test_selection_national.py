@@ -37,13 +37,21 @@ def test_a_contact_point_scope_keeps_its_district(national):
     # households: those that applied there; their contacts follow them
     assert set(data["households"]["household_id"]) == set(data["applications"]["applicant_id"])
     assert data["support_contacts"]["household_id"].isin(data["households"]["household_id"]).all()
-    # the ORP panel: the areas of its district (Benešov and Votice in the bundled table)
+    # the ORP panel: the areas of its district (Benešov and Votice in the bundled table), and as its
+    # comparison the areas whose contact point opened later (not yet treated until then) or never
     panel = data["orp_panel"]
-    assert set(panel["orp_code"]) == {"2101", "2126"} and panel["contact_point_opened"].notna().all()
+    own = panel["contact_point_code"].eq("529303")
+    assert set(panel.loc[own, "orp_code"]) == {"2101", "2126"}
+    opened = panel.loc[own, "contact_point_opened"].iloc[0]
+    full = national["orp_panel"]
+    later = full.loc[~full["contact_point_code"].eq("529303")
+                     & ~(full["contact_point_opened"] <= opened).fillna(False).astype(bool), "orp_code"]
+    assert set(panel.loc[~own, "orp_code"]) == set(later)
+    assert (panel.loc[~own, "contact_point_opened"] > opened).all()
     counts = chosen.tidy().set_index("table")
     assert counts.loc["applications", "rows_kept"] == len(data["applications"])
     assert "other contact point" in counts.loc["applications", "reason"]
-    assert "ORP area of another contact point's district" in counts.loc["orp_panel", "reason"]
+    assert "ORP area of another contact point's district that opened no later" in counts.loc["orp_panel", "reason"]
 
 
 def test_an_unknown_contact_point_is_an_error_naming_the_closest(national):

@@ -142,8 +142,9 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
     from evaluation import impact
     from evaluation.impact.staggered import staggered_did
     from evaluation.runner.strands import impact_design as design
+    from evaluation.runner.strands import impact_national as national
 
-    questions = run_questions(questions)
+    questions = strand_questions(questions, data)
     run = Collector("impact", data)
     leads, lags = -int(event_window[0]), int(event_window[1])
     hh_tables = ("households", "tenancies", "household_outcomes")
@@ -173,9 +174,14 @@ def analyse(data: Any, *, lang: str = "cs", seed: int = 2019, bootstrap_draws: i
         treated = len(design.treated_places(mpanel))
         places = mpanel["municipality"].nunique()
         for outcome in design.panel_outcomes(questions, mpanel.columns).values():
-            _panel_design(run, mpanel, outcome, treated, places, bootstrap_draws, placebo_draws, seed)
-    run.run("balance", ("households",), lambda: impact.match(
-        balance_frame(data), "programme", list(BALANCE_COVARIATES), ratio=1, caliper=0.2))
+            if not outcome.orp:
+                _panel_design(run, mpanel, outcome, treated, places, bootstrap_draws, placebo_draws, seed)
+    if national.has_panel(data):  # national data: the roll-out of the contact points by district
+        national.analyse(run, data, [o for o in design.panel_outcomes(questions).values() if o.orp],
+                         bootstrap_draws=bootstrap_draws, placebo_draws=placebo_draws, seed=seed)
+    if not national.has_panel(data):  # national households are applicants: there is no comparison group
+        run.run("balance", ("households",), lambda: impact.match(
+            balance_frame(data), "programme", list(BALANCE_COVARIATES), ratio=1, caliper=0.2))
     output = run.output()
     return StrandOutput(output.strand, output.results, output.skipped, tuple(panel_notes))
 
@@ -382,6 +388,13 @@ ALT = {
 
 def save(session: Any, output: StrandOutput) -> None:
     """Store the impact results under their stable names (see the module docstring)."""
+    from evaluation.runner.strands import impact_national
+
+    data = getattr(session, "data", None)
+    if impact_national.has_panel(data):  # national data: the roll-out by district
+        questions = strand_questions(_parameters(session).get("questions"), data)
+        impact_national.save(session, output, questions, findings(session, output))
+        return
     lang = session.lang
     outcome, unit = OUTCOMES["event_study"]
     store_result(session, output, "event_study", TITLES["event_study"], figure=FIGURES["event_study"], lang=lang,
@@ -549,6 +562,16 @@ def _store_design(session: Any, output: StrandOutput) -> None:
                          caption_en=f"{titles[1]}, average of the first 6 months after move-in")
 
 
+def strand_questions(value: Any, data: Any = None) -> Any:
+    """The questions the strand answers on ``data``: :func:`run_questions`, and on national data
+    (an ORP panel) the roll-out's questions instead of the pilots' effect questions
+    (:func:`evaluation.runner.strands.impact_national.national_questions`)."""
+    from evaluation.runner.strands import impact_national
+
+    questions = run_questions(value)
+    return impact_national.national_questions(questions) if impact_national.has_panel(data) else questions
+
+
 def run_questions(value: Any) -> Any:
     """The run's evaluation questions: a Questions as given, else :func:`evaluation.findings.load_questions`
     of the configured value (None: the pilots' questions)."""
@@ -559,10 +582,12 @@ def run_questions(value: Any) -> Any:
 
 def findings(session: Any, output: StrandOutput) -> list[Any]:
     """The graded answer to every effect question of the run (see impact_findings.answers)."""
-    from evaluation.runner.strands import impact_findings
+    from evaluation.runner.strands import impact_findings, impact_national
 
-    questions = run_questions(_parameters(session).get("questions"))
     data = getattr(session, "data", None)
+    questions = strand_questions(_parameters(session).get("questions"), data)
+    if impact_national.has_panel(data):
+        return impact_findings.answers(output, questions, impact_national.scope_of(data))
     panel = municipality_panel(data) if data is not None and data.has("municipality_panel") else None
     return impact_findings.answers(output, questions, impact_findings.scope_of(data, panel))
 

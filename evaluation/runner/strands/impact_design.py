@@ -46,6 +46,11 @@ from evaluation.errors import EstimationError
 RATE_COLUMNS = ("evictions", "households_in_need", "shelter_nights", "children_in_care")
 #: Result names of the evictions question (kept from before the questions were declared).
 LEGACY = {"staggered_municipalities": "evictions"}
+#: Primary results of questions on the national ORP panel (``staggered_orp_<outcome>``), analysed by
+#: :mod:`evaluation.runner.strands.impact_national`.
+ORP_PREFIX = "staggered_orp_"
+#: Short names of panel columns in result names.
+ALIASES = {"shelter": "shelter_nights", "need": "households_in_need"}
 #: Most event times shown before and after the start in the municipality robustness panel (years).
 PANEL_LEADS, PANEL_LAGS = 4, 4
 
@@ -72,31 +77,41 @@ class PanelOutcome:
         """Stored name of this outcome's ``kind`` of result (``synthetic_control``, ``sdid``, ...)."""
         return kind + self.suffix
 
+    @property
+    def orp(self) -> bool:
+        """Whether the question is about the national ORP panel (not the municipality panel)."""
+        return self.primary.startswith(ORP_PREFIX)
+
 
 def _source(result: str, columns: Any) -> str | None:
     if result in LEGACY:
         return LEGACY[result]
-    base = result.removeprefix("staggered_")
+    base = result.removeprefix(ORP_PREFIX).removeprefix("staggered_")
     if base in columns:
         return base
-    alias = {"shelter": "shelter_nights"}.get(base)
+    alias = ALIASES.get(base)
     return alias if alias in columns else None
+
+
+def _columns(table: str) -> list[str]:
+    from evaluation.data.schema import get_schema
+
+    return [f.name for f in get_schema().table(table).fields]
 
 
 def panel_outcomes(questions: Any, columns: Any = None) -> dict[str, PanelOutcome]:
     """The effect questions the municipality panel answers (primary analysis a staggered DiD of a
     panel column), by question id."""
-    from evaluation.data.schema import get_schema
-
     if columns is None:
-        columns = [f.name for f in get_schema().table("municipality_panel").fields]
+        columns = _columns("municipality_panel")
     found = {}
     for q in questions.effects():
         if q.primary.strand != "impact" or not q.primary.result.startswith("staggered_"):
             continue
         if q.primary.result == "staggered_households":
             continue
-        source = _source(q.primary.result, columns)
+        orp = q.primary.result.startswith(ORP_PREFIX)
+        source = _source(q.primary.result, _columns("orp_panel") if orp else columns)
         if source is None:
             continue
         check = next((a.result for a in q.robustness if a.strand == "impact"), f"wild_bootstrap_{source}")
@@ -116,34 +131,34 @@ def treated_places(panel: pd.DataFrame) -> list[str]:
     return sorted(map(str, panel.loc[panel["first_year"] > 0, "municipality"].unique()))
 
 
-def complete(panel: pd.DataFrame, column: str) -> pd.DataFrame:
+def complete(panel: pd.DataFrame, column: str, unit: str = "municipality") -> pd.DataFrame:
     """The rows with the outcome; places without it in every year are left out (the synthetic
     estimators need a balanced panel)."""
     rows = panel.dropna(subset=[column])
     years = rows["period"].nunique()
-    full = rows.groupby("municipality", observed=True)["period"].transform("nunique") == years
+    full = rows.groupby(unit, observed=True)["period"].transform("nunique") == years
     return rows.loc[full].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ one treated place
-def synthetic_control(panel: pd.DataFrame, column: str) -> Any:
+def synthetic_control(panel: pd.DataFrame, column: str, unit: str = "municipality") -> Any:
     from evaluation.impact import synthetic_control as fit
 
-    data = complete(panel, column)
-    if data.loc[data["treated_post"] > 0, "municipality"].nunique() != 1:
-        raise EstimationError("the synthetic control needs exactly one treated municipality with the outcome "
-                              "in every year")
+    data = complete(panel, column, unit)
+    if data.loc[data["treated_post"] > 0, unit].nunique() != 1:
+        raise EstimationError("the synthetic control needs exactly one treated unit with the outcome "
+                              "in every period")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return fit(data, column, "municipality", "period", treatment="treated_post")
+        return fit(data, column, unit, "period", treatment="treated_post")
 
 
-def synthetic_did(panel: pd.DataFrame, column: str, draws: int, seed: int) -> Any:
+def synthetic_did(panel: pd.DataFrame, column: str, draws: int, seed: int, unit: str = "municipality") -> Any:
     from evaluation.impact import synthetic_did as fit
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return fit(complete(panel, column), column, "municipality", "period", "treated_post",
+        return fit(complete(panel, column, unit), column, unit, "period", "treated_post",
                    se_method="placebo", replications=draws, seed=seed)
 
 
@@ -284,12 +299,13 @@ def draw_overlay(table: pd.DataFrame, ax: Any = None, lang: str = "cs", time_uni
 
 _GAP_WORDS = {"gap": ("Rozdíl proti syntetické kontrole", "Gap to the synthetic control"),
               "placebos": ("placebo (obce bez programu)", "placebos (places without the programme)"),
-              "year": ("Rok", "Year"), "start": ("začátek", "start")}
+              "year": ("Rok", "Year"), "month": ("Měsíc", "Month"), "start": ("začátek", "start")}
 
 
 def draw_placebo_gaps(table: pd.DataFrame, ax: Any = None, lang: str = "cs", start: float | None = None,
-                      **kwargs: Any) -> Any:
-    """Gap paths of the treated place (bold) and of every placebo (grey), from :func:`placebo_gaps`."""
+                      time_unit: str = "year", **kwargs: Any) -> Any:
+    """Gap paths of the treated place (bold) and of every placebo (grey), from :func:`placebo_gaps`.
+    ``time_unit="month"``: periods are months since January 2000, labelled ``2026-07``."""
     import matplotlib.pyplot as plt
 
     from evaluation.reporting import plot_labels as pl
@@ -307,7 +323,12 @@ def draw_placebo_gaps(table: pd.DataFrame, ax: Any = None, lang: str = "cs", sta
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     if start is not None:
         ax.axvline(float(start) - 0.5, color="C3", linestyle="--", linewidth=0.8)
-    ax.set_xlabel(_GAP_WORDS["year"][i])
+    ax.set_xlabel(_GAP_WORDS["month" if time_unit == "month" else "year"][i])
+    if time_unit == "month":
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{2000 + int(x) // 12}-{int(x) % 12 + 1:02d}"))
     ax.set_ylabel(_GAP_WORDS["gap"][i])
     pl.number_axis(ax, lang, axis="y")
     ax.legend(fontsize="small", loc="best")
@@ -353,7 +374,7 @@ def draw_honest(table: pd.DataFrame, ax: Any = None, lang: str = "cs", **kwargs:
 
 def check_results(output: Mapping[str, Any], outcome: PanelOutcome) -> list[Any]:
     """The stored check results of a panel outcome, in the order the findings list them."""
-    names = [outcome.check, outcome.name("randomization"), outcome.name("sdid")]
+    names = dict.fromkeys([outcome.check, outcome.name("randomization"), outcome.name("sdid")])
     return [output[n] for n in names if n in output]
 
 

@@ -117,6 +117,10 @@ def answers(output: Any, questions: Any, scope: Any) -> list[Answer]:
             options["sensitivity"] = results.get(outcome.name("honest"))
             panel = results.get(outcome.name("robustness"))
             options["decomposition"] = panel.bacon if panel is not None else None
+            if outcome.orp:  # the roll-out's comparison lasts only until the last contact points open
+                from evaluation.runner.strands.impact_national import post_periods
+
+                options.update(post_periods=post_periods(primary), period_unit="month")
         else:
             honest, balance = HOUSEHOLD_RESULTS.get(q.primary.result, (None, None))
             checks = [results[a.result] for a in q.robustness if a.strand == "impact" and a.result in results]
