@@ -480,6 +480,8 @@ def _design_items(output: StrandOutput, questions: Any = None) -> list[tuple[str
         for kind, (cs, en) in DESIGN_TITLES.items():
             name = outcome.name(kind)
             items.append((name, kind, outcome, (f"{cs}: {words[0]}", f"{en}: {words[1]}")))
+        if outcome.check in {name for name, *_ in items}:  # the check is one of the design's own results
+            continue
         check_words = TITLES["wild_bootstrap"]
         items.append((outcome.check, "wild_bootstrap", outcome,
                       (f"{check_words[0]}: {words[0]}", f"{check_words[1]}: {words[1]}")))

@@ -54,8 +54,11 @@ from evaluation.runner.strands._common import Collector, Reason, StrandOutput, s
 TABLE = "orp_panel"
 #: Leads and lags (months) of the robustness panel's event studies.
 LEADS, LAGS = 6, 5
-#: Fewest donors a contact point's window should leave (fewer: the window with the most donors).
-MIN_DONORS = 10
+#: Fewest donors for a synthetic control: with J donors the placebo-in-space p-value is at least
+#: 1/(J + 1) (Abadie, Diamond & Hainmueller 2010), so 19 are needed for it to reach 0.05. The window
+#: ends as late as leaves this many (fewer everywhere: the window with the most donors, and no
+#: synthetic control).
+MIN_DONORS = 19
 #: Fewest months before the opening a contact point's synthetic control is fitted on.
 MIN_PRE_MONTHS = 6
 
@@ -247,8 +250,11 @@ def _district(run: Collector, data: Any, panel: pd.DataFrame, point: str,
                          outcome.name("sdid")):
                 run.skip(name, reason or "")
         return
+    few = _few_donors(window)
     sub = district_panel(panel, window, point)
-    replications = min(placebo_draws, max(20, 2 * len(window.donors)))  # one treated unit: n donors, n placebos
+    # one treated unit: a placebo draw makes one donor the pseudo-treated unit, so there are only as many
+    # distinct placebo estimates as donors; more draws repeat them (and cost most of a contact point's time)
+    replications = min(placebo_draws, max(20, len(window.donors)))
     for outcome in outcomes:
         column = outcome.column
         rows = design.complete(sub, column, unit="unit")
@@ -259,6 +265,10 @@ def _district(run: Collector, data: Any, panel: pd.DataFrame, point: str,
         run.run(outcome.primary, (TABLE,), lambda: _quiet(
             staggered_did, rows, column, "unit", "period", "first_month", control_group="never_treated",
             n_bootstrap=draws, seed=seed))
+        if few is not None:
+            for name in (outcome.name("synthetic_control"), outcome.name("sc_placebo"), outcome.name("sdid")):
+                run.skip(name, few)
+            continue
         sc = run.run(outcome.name("synthetic_control"), (TABLE,),
                      lambda: design.synthetic_control(rows, column, unit="unit"))
         if sc is None:
@@ -291,6 +301,18 @@ def _window_problem(window: Window | None) -> Reason | None:
                       f"před otevřením jsou data jen za {window.pre_months} měs. (k sestavení srovnání je třeba "
                       f"aspoň {MIN_PRE_MONTHS})")
     return None
+
+
+def _few_donors(window: Window) -> Reason | None:
+    n = len(window.donors)
+    if n >= MIN_DONORS:
+        return None
+    return Reason(f"only {n} ORP areas had no open contact point over the comparison window: with so few the "
+                  f"placebo test cannot reach significance at 5 % (its smallest p-value is 1/{n + 1}; at least "
+                  f"{MIN_DONORS} are needed)",
+                  f"srovnávacích obvodů ORP bez otevřeného kontaktního místa je za celé okno srovnání jen {n}: "
+                  f"placebo test by s nimi nemohl dosáhnout významnosti na hladině 5 % (nejmenší p-hodnota je "
+                  f"1/{n + 1}; je jich třeba aspoň {MIN_DONORS})")
 
 
 def _quiet(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -445,16 +467,7 @@ def _store_checks(session: Any, output: StrandOutput, outcome: design.PanelOutco
                         title_en=f"Placebo-in-space inference: {words[1]}", placement="folder")
         store.add_table(f"{name}_gaps", design.placebo_gaps(result), title_cs=f"Placebo test: {words[0]}",
                         title_en=f"Placebo test: {words[1]}", placement="folder")
-        store.add_figure(f"{name}_gaps", table=f"{name}_gaps", plotter=f"{module}:draw_placebo_gaps",
-                         caption_cs=f"Obvod kontaktního místa proti syntetické kontrole: {words[0]}",
-                         caption_en=f"The contact point's district against its synthetic control: {words[1]}",
-                         options={"start": float(result.result.treatment_start), "time_unit": "month"},
-                         alt_cs="Tučná čára je rozdíl obvodu kontaktního místa proti jeho syntetické kontrole, šedé "
-                                "čáry tytéž rozdíly obvodů ORP bez otevřeného kontaktního místa; efekt je věrohodný, "
-                                "jen když tučná čára po otevření vybočí z šedého svazku.",
-                         alt_en="The bold line is the gap of the contact point's district to its synthetic control, "
-                                "the grey lines the same gaps of ORP areas without an open contact point; an effect is "
-                                "credible only if the bold line leaves the grey bundle after the opening.")
+        _placebo_figure(session, result, name, words, module)
     name = outcome.name("robustness")
     if name in output:
         store.add_table(name, design.overlay_table(output[name]), title_cs=f"Panel robustnosti: {words[0]}",
@@ -467,6 +480,24 @@ def _store_checks(session: Any, output: StrandOutput, outcome: design.PanelOutco
     if name in output:
         store.add_table(name, output[name].tidy(), title_cs=f"Citlivost na porušení souběžných trendů: {words[0]}",
                         title_en=f"Sensitivity to violations of parallel trends: {words[1]}", placement="folder")
+
+
+def _placebo_figure(session: Any, result: Any, name: str, words: tuple[str, str], module: str) -> None:
+    """The gap paths of the district and its placebos, when the synthetic control fits (one that does
+    not answers nothing, and no figure should invite reading it)."""
+    store = session.store
+    if design.synthetic_fit(result.result).relative_error > SYNTHETIC_FIT_MAX:
+        return
+    store.add_figure(f"{name}_gaps", table=f"{name}_gaps", plotter=f"{module}:draw_placebo_gaps",
+                     caption_cs=f"Obvod kontaktního místa proti syntetické kontrole: {words[0]}",
+                     caption_en=f"The contact point's district against its synthetic control: {words[1]}",
+                     options={"start": float(result.result.treatment_start), "time_unit": "month"},
+                     alt_cs="Tučná čára je rozdíl obvodu kontaktního místa proti jeho syntetické kontrole, šedé "
+                            "čáry tytéž rozdíly obvodů ORP bez otevřeného kontaktního místa; efekt je věrohodný, "
+                            "jen když tučná čára po otevření vybočí z šedého svazku.",
+                     alt_en="The bold line is the gap of the contact point's district to its synthetic control, "
+                            "the grey lines the same gaps of ORP areas without an open contact point; an effect is "
+                            "credible only if the bold line leaves the grey bundle after the opening.")
 
 
 def _texts(session: Any, one_point: bool) -> None:
