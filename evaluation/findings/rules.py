@@ -149,12 +149,6 @@ RULES: tuple[Rule, ...] = (
          f"The primary estimate is a static TWFE with more than {_W[1]} of its weight on comparisons with "
          "already-treated units (Goodman-Bacon decomposition).",
          "Nejvýše nízká.", "At most low.", "Goodman-Bacon 2021"),
-    Rule("short_follow_up",
-         f"Po vstupu je srovnání k dispozici jen za méně než {MIN_POST_PERIODS} období (např. měsíců).",
-         f"A comparison is available for fewer than {MIN_POST_PERIODS} periods (e.g. months) after entry.",
-         "Nejvýše nízká: vidět jsou jen první efekty; zda trvají, rostou nebo slábnou, říct nelze.",
-         "At most low: only the first effects are seen; whether they last, grow or fade cannot be said.",
-         "Callaway & Sant'Anna 2021 (event-time aggregation); evaluation.runner.strands.impact_national"),
     Rule("interval_includes_zero",
          "Interval spolehlivosti primárního odhadu zahrnuje nulu.",
          "The primary estimate's confidence interval includes zero.",
@@ -187,6 +181,12 @@ RULES: tuple[Rule, ...] = (
          "jiné výchozí období).",
          "At most moderate; the text says the estimates disagree, and why (e.g. the Goodman-Bacon "
          "decomposition, a different base period).", "—"),
+    Rule("short_follow_up",
+         f"Po vstupu je srovnání k dispozici jen za méně než {MIN_POST_PERIODS} období (např. měsíců).",
+         f"A comparison is available for fewer than {MIN_POST_PERIODS} periods (e.g. months) after entry.",
+         "Nejvýše nízká: vidět jsou jen první efekty; zda trvají, rostou nebo slábnou, říct nelze.",
+         "At most low: only the first effects are seen; whether they last, grow or fade cannot be said.",
+         "Callaway & Sant'Anna 2021 (event-time aggregation); evaluation.runner.strands.impact_national"),
 )
 RULE_IDS = tuple(r.id for r in RULES)
 
