@@ -19,11 +19,10 @@ import re
 import shutil
 from types import SimpleNamespace
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.findings import Estimate, Scope, assess_effect, estimate_of
+from evaluation.findings import Estimate, Scope, assess_effect
 from evaluation.runner.selection import select_scope
 from evaluation.runner.strands import impact, impact_national
 from evaluation.synthetic import simulate

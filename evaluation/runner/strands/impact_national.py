@@ -49,7 +49,13 @@ import pandas as pd
 from evaluation.findings.questions import Analysis, Outcome, Question, Questions
 from evaluation.findings.rules import SYNTHETIC_FIT_MAX
 from evaluation.runner.strands import impact_design as design
-from evaluation.runner.strands._common import Collector, Reason, StrandOutput, store_figure, store_frame
+from evaluation.runner.strands._common import (
+    Collector,
+    Reason,
+    StrandOutput,
+    store_figure,
+    store_frame,
+)
 
 TABLE = "orp_panel"
 #: Leads and lags (months) of the robustness panel's event studies.
@@ -218,30 +224,33 @@ def analyse(run: Collector, data: Any, outcomes: Sequence[design.PanelOutcome], 
 
 def _country(run: Collector, panel: pd.DataFrame, outcomes: Sequence[design.PanelOutcome], draws: int,
              seed: int) -> None:
-    from evaluation.impact import robustness_panel
-    from evaluation.impact.staggered import staggered_did
-
     for outcome in outcomes:
-        column = outcome.column
-        rows = panel.dropna(subset=[column])
+        rows = panel.dropna(subset=[outcome.column])
         if rows.empty:
             run.skip(outcome.primary, Reason(f"the ORP panel has no {outcome.source} values",
                                              f"panel ORP nemá hodnoty {outcome.source}"))
-            continue
-        run.run(outcome.primary, (TABLE,), lambda: _quiet(
-            staggered_did, rows, column, "orp_code", "period", "first_month", control_group="not_yet_treated",
-            cluster="contact_point_code", allow_unbalanced=True, n_bootstrap=draws, seed=seed))
-        result = run.run(outcome.name("robustness"), (TABLE,), lambda: robustness_panel(
-            rows, column, "orp_code", "period", "first_month", leads=LEADS, lags=LAGS, cluster="contact_point_code",
-            control_group="not_yet_treated"))
-        if result is not None:
-            run.run(outcome.name("honest"), (TABLE,), lambda: design.sensitivity(result.event_study))
+        else:
+            _country_outcome(run, rows, outcome, draws, seed)
+
+
+def _country_outcome(run: Collector, rows: pd.DataFrame, outcome: design.PanelOutcome, draws: int,
+                     seed: int) -> None:
+    from evaluation.impact import robustness_panel
+    from evaluation.impact.staggered import staggered_did
+
+    column = outcome.column
+    run.run(outcome.primary, (TABLE,), lambda: _quiet(
+        staggered_did, rows, column, "orp_code", "period", "first_month", control_group="not_yet_treated",
+        cluster="contact_point_code", allow_unbalanced=True, n_bootstrap=draws, seed=seed))
+    result = run.run(outcome.name("robustness"), (TABLE,), lambda: robustness_panel(
+        rows, column, "orp_code", "period", "first_month", leads=LEADS, lags=LAGS, cluster="contact_point_code",
+        control_group="not_yet_treated"))
+    if result is not None:
+        run.run(outcome.name("honest"), (TABLE,), lambda: design.sensitivity(result.event_study))
 
 
 def _district(run: Collector, data: Any, panel: pd.DataFrame, point: str,
               outcomes: Sequence[design.PanelOutcome], draws: int, placebo_draws: int, seed: int) -> None:
-    from evaluation.impact.staggered import staggered_did
-
     window = district_window(panel, district_codes(data, panel))
     reason = _window_problem(window)
     if reason is not None or window is None:
@@ -250,40 +259,44 @@ def _district(run: Collector, data: Any, panel: pd.DataFrame, point: str,
                          outcome.name("sdid")):
                 run.skip(name, reason or "")
         return
-    few = _few_donors(window)
     sub = district_panel(panel, window, point)
     # one treated unit: a placebo draw makes one donor the pseudo-treated unit, so there are only as many
     # distinct placebo estimates as donors; more draws repeat them (and cost most of a contact point's time)
     replications = min(placebo_draws, max(20, len(window.donors)))
     for outcome in outcomes:
-        column = outcome.column
-        rows = design.complete(sub, column, unit="unit")
+        rows = design.complete(sub, outcome.column, unit="unit")
         if rows.loc[rows["unit"].eq(point)].empty:
             run.skip(outcome.primary, Reason(f"the district has no {outcome.source} values in every month",
                                              f"obvod nemá hodnoty {outcome.source} ve všech měsících"))
-            continue
-        run.run(outcome.primary, (TABLE,), lambda: _quiet(
-            staggered_did, rows, column, "unit", "period", "first_month", control_group="never_treated",
-            n_bootstrap=draws, seed=seed))
-        if few is not None:
-            for name in (outcome.name("synthetic_control"), outcome.name("sc_placebo"), outcome.name("sdid")):
-                run.skip(name, few)
-            continue
-        sc = run.run(outcome.name("synthetic_control"), (TABLE,),
-                     lambda: design.synthetic_control(rows, column, unit="unit"))
-        if sc is None:
-            continue
-        run.run(outcome.name("sc_placebo"), (TABLE,), lambda: sc.placebo_in_space())
-        if design.synthetic_fit(sc).relative_error > SYNTHETIC_FIT_MAX:
-            # no finding can rest on it (rule synthetic_fit), so its check is not run: the costliest step
-            run.skip(outcome.name("sdid"), Reason(
-                "the synthetic control does not resemble the district before the opening, so no finding can rest "
-                "on it and its check (synthetic DiD) was not run",
-                "syntetická kontrola se obvodu před otevřením nepodobá, takže na ní nemůže stát žádné zjištění, a "
-                "její kontrola (syntetický rozdíl v rozdílech) se proto nepočítala"))
-            continue
-        run.run(outcome.name("sdid"), (TABLE,),
-                lambda: design.synthetic_did(rows, column, replications, seed, unit="unit"))
+        else:
+            _district_outcome(run, rows, outcome, _few_donors(window), draws, replications, seed)
+
+
+def _district_outcome(run: Collector, rows: pd.DataFrame, outcome: design.PanelOutcome, few: Reason | None,
+                      draws: int, replications: int, seed: int) -> None:
+    from evaluation.impact.staggered import staggered_did
+
+    column = outcome.column
+    run.run(outcome.primary, (TABLE,), lambda: _quiet(
+        staggered_did, rows, column, "unit", "period", "first_month", control_group="never_treated",
+        n_bootstrap=draws, seed=seed))
+    if few is not None:
+        for name in (outcome.name("synthetic_control"), outcome.name("sc_placebo"), outcome.name("sdid")):
+            run.skip(name, few)
+        return
+    sc = run.run(outcome.name("synthetic_control"), (TABLE,), lambda: design.synthetic_control(rows, column, unit="unit"))
+    if sc is None:
+        return
+    run.run(outcome.name("sc_placebo"), (TABLE,), lambda: sc.placebo_in_space())
+    if design.synthetic_fit(sc).relative_error > SYNTHETIC_FIT_MAX:
+        # no finding can rest on it (rule synthetic_fit), so its check is not run: the costliest step
+        run.skip(outcome.name("sdid"), Reason(
+            "the synthetic control does not resemble the district before the opening, so no finding can rest "
+            "on it and its check (synthetic DiD) was not run",
+            "syntetická kontrola se obvodu před otevřením nepodobá, takže na ní nemůže stát žádné zjištění, a "
+            "její kontrola (syntetický rozdíl v rozdílech) se proto nepočítala"))
+        return
+    run.run(outcome.name("sdid"), (TABLE,), lambda: design.synthetic_did(rows, column, replications, seed, unit="unit"))
 
 
 def _window_problem(window: Window | None) -> Reason | None:
@@ -366,10 +379,10 @@ TABLE_LABELS = {
     "window_end": ("Poslední měsíc srovnání", "Last month compared"),
 }
 _ROLLOUT_NOTE = (
-    "Obvod ORP je srovnáván s obvody, kde kontaktní místo dosud neotevřelo; jakmile se otevřou všechna, srovnání "
-    "končí. Efekty proto lze sledovat jen několik měsíců po otevření.",
-    "An ORP area is compared with areas whose contact point had not opened yet; once all have opened the comparison "
-    "ends, so effects can be followed only for a few months after an opening.")
+    ("Obvod ORP je srovnáván s obvody, kde kontaktní místo dosud neotevřelo; jakmile se otevřou všechna, srovnání "
+     "končí. Efekty proto lze sledovat jen několik měsíců po otevření."),
+    ("An ORP area is compared with areas whose contact point had not opened yet; once all have opened the "
+     "comparison ends, so effects can be followed only for a few months after an opening."))
 
 
 def scope_of(data: Any) -> Any:
@@ -385,16 +398,16 @@ def scope_of(data: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ storing
-_ALT_DYNAMIC = ("Body ukazují průměrný efekt podle měsíce od otevření kontaktního místa, s pásem spolehlivosti; "
-                "před otevřením by měly ležet kolem nuly.",
-                "Points show the average effect by month since the contact point opened, with a confidence band; "
-                "before the opening they should lie around zero.")
+_ALT_DYNAMIC = (("Body ukazují průměrný efekt podle měsíce od otevření kontaktního místa, s pásem spolehlivosti; "
+                 "před otevřením by měly ležet kolem nuly."),
+                ("Points show the average effect by month since the contact point opened, with a confidence band; "
+                 "before the opening they should lie around zero."))
 
 
 def save(session: Any, output: StrandOutput, questions: Questions, found: list[Any]) -> None:
     """Store the ORP-panel results (tables, figures, key figures, texts) and the findings."""
     from evaluation.runner.strands import impact_findings
-    from evaluation.runner.strands.impact import OUTCOME_WORDS, design_titles
+    from evaluation.runner.strands.impact import design_titles
 
     store = session.store
     data = session.data
@@ -414,7 +427,8 @@ def save(session: Any, output: StrandOutput, questions: Questions, found: list[A
                     ("Otevírání kontaktních míst a délka srovnání", "Openings of the contact points and the comparison"),
                     column_labels=TABLE_LABELS, notes=[_ROLLOUT_NOTE])
     for outcome in outcomes:
-        words = OUTCOME_WORDS.get(outcome.source, (outcome.source, outcome.source))
+        asked = questions[outcome.question].outcome
+        words = (asked.nominative_cs, asked.name_en) if asked is not None else (outcome.source, outcome.source)
         name = outcome.primary
         if name in output and not point:
             dynamic = output[name].aggregate("dynamic")
@@ -534,6 +548,6 @@ def _texts(session: Any, one_point: bool) -> None:
            "district before the opening would have kept resembling it." if one_point else ""))
 
 
-__all__ = ["LEADS", "LAGS", "MIN_DONORS", "NATIONAL_QUESTIONS", "Window", "analyse", "district_codes",
+__all__ = ["LAGS", "LEADS", "MIN_DONORS", "NATIONAL_QUESTIONS", "Window", "analyse", "district_codes",
            "district_panel", "district_window", "frame", "has_panel", "month_label", "national_questions",
            "post_periods", "rollout_table", "save", "scope_of", "window_table"]
