@@ -36,7 +36,7 @@ import shutil
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -186,6 +186,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
         record = RunRecord(layout.record, config=config.source, data_fingerprint=dataset.fingerprint,
                            package_version=_version())
         to_run, kept, skipped = _triage(jobs, scope_tables, dataset, record, earlier, force=force)
+        to_run = longest_first(to_run, earlier)
         removed = _remove_unplanned(layout, jobs)
         if removed:
             notes.append(f"removed results no longer in the configuration: {_listing(removed)}")
@@ -357,6 +358,29 @@ def _triage(jobs: Sequence[NotebookJob], scope_tables: dict[str | None, frozense
             record.add(job.key, entry, inputs=inputs)
             to_run.append(job)
     return to_run, kept, skipped
+
+
+def longest_first(jobs: Sequence[NotebookJob], earlier: Mapping[str, Any] | None = None) -> list[NotebookJob]:
+    """``jobs`` in the order they start: the longest first, as the earlier run timed them or else as
+    the strand's notebook typically takes (the whole-data scope before the municipalities), so that
+    the workers finish together instead of one running a long notebook started last.
+
+    Example
+    -------
+    >>> from pathlib import Path
+    >>> jobs = [NotebookJob(s, "pooled", Path(f"{s}.ipynb"), Path("out"), {}) for s in ("retention", "impact", "need")]
+    >>> [job.strand for job in longest_first(jobs)]
+    ['impact', 'need', 'retention']
+    """
+    timed = {key: entry.get("seconds") for key, entry in ((earlier or {}).get("jobs") or {}).items()}
+
+    def expected(job: NotebookJob) -> tuple[float, bool]:
+        seconds = timed.get(job.key)
+        if isinstance(seconds, (int, float)) and seconds > 0:
+            return float(seconds), job.scope == "pooled"
+        return ALL_STRANDS[job.strand].typical_seconds, job.scope == "pooled"
+
+    return sorted(jobs, key=expected, reverse=True)
 
 
 def _remove_unplanned(layout: Layout, jobs: Sequence[NotebookJob]) -> list[str]:
