@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import re
@@ -42,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 PEERS = ("pandas", "numpy", "matplotlib", "ipykernel", "papermill", "jupyter_client", "pypandoc-binary", "typst",
          "highspy")
 RESULTS = HERE / "results" / "bench_demo.md"
+SUMMARY = HERE / "results" / "demo.json"
 CASES = {"warm": {}, "cold": {"EVALUATION_WARM_KERNELS": "0"}}
 NOTEBOOK = re.compile(r"^\s+done: (\S+) \(pooled\) \(([\d.]+) s\)$")
 STAMPS = re.compile(rb'"(?:written|date)": "[^"]*"|"seconds": [0-9.eE+-]+')
@@ -158,6 +160,13 @@ def main() -> int:
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
+    # the line `make bench` prints under its table of ratios (benchmarks/run_all.py)
+    SUMMARY.write_text(json.dumps({case: {
+        "runs": len(mine), "wall": statistics.median(r["wall"] for r in mine),
+        "wall_range": [min(r["wall"] for r in mine), max(r["wall"] for r in mine)],
+        "cpu": statistics.median(r["cpu"] for r in mine), "peak_mib": statistics.median(r["peak_mib"] for r in mine),
+        "load": [min(r["load"] for r in mine), max(r["load"] for r in mine)], "cores": len(os.sched_getaffinity(0))}
+        for case in args.cases if (mine := [r for r in rows if r["case"] == case])}, indent=1), encoding="utf-8")
     return 0 if same else 1
 
 

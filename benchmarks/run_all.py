@@ -40,6 +40,19 @@ def ratio_table(results: Path) -> str:
     return "\n".join(lines)
 
 
+def demo_line(path: Path) -> str:
+    """The whole-process time of ``evaluation demo`` as bench_demo.py last measured it (kernels warm)."""
+    if not path.is_file():
+        return ""
+    warm = json.loads(path.read_text()).get("warm")
+    if not warm:
+        return ""
+    low, high = warm["wall_range"]
+    return (f"\n`evaluation demo`, whole process (bench_demo.md): {warm['wall']:.1f} s wall (range {low:.1f}-{high:.1f}, "
+            f"{warm['runs']} runs), {warm['cpu']:.1f} s CPU, {warm['peak_mib']:.0f} MiB peak, on {warm['cores']} cores "
+            f"at load {warm['load'][0]:.1f}-{warm['load'][1]:.1f}.\n")
+
+
 def main(selected: list[str]) -> int:
     failed = []
     scripts = [s for s in sorted(HERE.glob("bench_*.py")) if not selected or s.stem in selected]
@@ -55,7 +68,7 @@ def main(selected: list[str]) -> int:
             "process), ours over the fastest peer's, from the runs in each results file (interleaved, "
             "machine and load recorded there); below 0.5 evaluation is more than twice as fast. 'ratio wall' "
             "is the same for wall time, which on a shared machine carries the other work's load.\n\n"
-            + table + "\n")
+            + table + "\n" + demo_line(HERE / "results" / "demo.json"))
     (HERE / "results" / "ratios.md").write_text(text)
     print("\n" + text)
     if failed:

@@ -117,14 +117,25 @@ def _fit(frame: pd.DataFrame, terms: list[str]) -> Any:
                            entry="entry" if (frame["entry"] > 0).any() else None)
 
 
+def _coefficients(frame: pd.DataFrame, terms: list[str], x: np.ndarray) -> np.ndarray:
+    """The Cox coefficients of :func:`_fit` without its inference (complete data; otherwise the full fit,
+    which counts and leaves out incomplete rows)."""
+    stop, entry = frame["exit_time"].to_numpy(float), frame["entry"].to_numpy(float)
+    if np.isnan(x).any() or np.isnan(stop).any() or np.isnan(entry).any():
+        return np.asarray(_fit(frame, terms).params)
+    return CoxPH().coefficients(x, stop, frame["lost"].to_numpy(), entry=entry if (entry > 0).any() else None)
+
+
 def _standardised(frame: pd.DataFrame, columns: list[str], horizon: int, fit: Any = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Monthly risk of losing the home of the programme households with and without the programme
     (cumulative, months 1..horizon), standardised over their characteristics."""
     terms = ["programme", *columns]
-    fit = _fit(frame, terms) if fit is None else fit
-    beta = np.asarray(fit.params)
     x = frame[terms].to_numpy(float)
+    if fit is None:  # a bootstrap replicate: the coefficients are all it needs of the model
+        beta = _coefficients(frame, terms, x)
+    else:
+        beta = np.asarray(fit.params)
     centre = x.mean(axis=0)
     score = np.exp((x - centre) @ beta)
     times = frame["exit_time"].to_numpy(float)

@@ -192,12 +192,26 @@ def draw_household_year_costs(table: pd.DataFrame, ax: Any = None, *, lang: str 
     return ax
 
 
-def _housed(episodes: pd.DataFrame, ids: np.ndarray, horizon: int) -> float:
-    cell = episodes.reindex(ids).dropna(subset=["exit_time"])
-    if cell.empty:
-        return np.nan
-    return _survival_at(cell["entry"].to_numpy(float), cell["exit_time"].to_numpy(float),
-                        cell["event"].to_numpy(), float(horizon))
+class _Episodes:
+    """Housing episodes laid out by position of the occupancy's households, so that a bootstrap
+    sample is a take of arrays rather than a re-index of a frame (households without an episode,
+    or without an exit time, are left out as before)."""
+
+    def __init__(self, episodes: pd.DataFrame, ids: np.ndarray) -> None:
+        by_id = episodes.set_index("household_id")
+        position = by_id.index.get_indexer(ids)
+        found = position >= 0
+        take = np.where(found, position, 0)
+        self.entry = np.where(found, by_id["entry"].to_numpy(float)[take], np.nan)
+        self.exit_time = np.where(found, by_id["exit_time"].to_numpy(float)[take], np.nan)
+        self.event = by_id["event"].to_numpy()[take]
+        self.usable = found & ~np.isnan(self.exit_time)
+
+    def housed(self, members: np.ndarray, horizon: int) -> float:
+        rows = members[self.usable[members]]
+        if rows.size == 0:
+            return np.nan
+        return _survival_at(self.entry[rows], self.exit_time[rows], self.event[rows], float(horizon))
 
 
 def pathway_costs(occupancy: Occupancy, steps: StepCostsResult, shares: Mapping[str, float],
@@ -209,8 +223,7 @@ def pathway_costs(occupancy: Occupancy, steps: StepCostsResult, shares: Mapping[
     cost = monthly_costs(occupancy, steps, shares)
     inside = (occupancy.states != OUT).astype(float)
     d = discount_factors(occupancy.horizon, rate)
-    by_id = episodes.set_index("household_id")
-    ids = occupancy.households["household_id"].to_numpy()
+    laid_out = _Episodes(episodes, occupancy.households["household_id"].to_numpy())
     rng = np.random.default_rng(seed)
     rows, notes = [], []
     groups = occupancy.households.groupby(["municipality", "entry_step"], sort=False).indices
@@ -223,14 +236,14 @@ def pathway_costs(occupancy: Occupancy, steps: StepCostsResult, shares: Mapping[
             notes.append(f"{key[0]}, {key[1]}: no household followed for the whole horizon; not reported.")
             continue
         total = float(profile.sum())
-        housed = _housed(by_id, ids[members], occupancy.horizon)
+        housed = laid_out.housed(members, occupancy.horizon)
         per_sustained = total / housed if housed > 0 else np.nan
         low = high = np.nan
         if n_boot and np.isfinite(per_sustained):
             values = []
             for _ in range(n_boot):
                 sample = rng.choice(members, size=members.size, replace=True)
-                share = _housed(by_id, ids[sample], occupancy.horizon)
+                share = laid_out.housed(sample, occupancy.horizon)
                 values.append(occupancy.mean_profile(cost, sample).sum() / share if share > 0 else np.nan)
             values = np.asarray(values, float)
             if np.isfinite(values).mean() >= 0.5:

@@ -19,7 +19,8 @@ coefficients and covariance, and returns the robust sets over a grid of Mbar (or
 interval, and the breakdown value: the smallest Mbar (M) at which the robust set includes zero.
 The linear programmes are solved exactly through the vertices of the dual polytope
 (:mod:`evaluation.impact._honest_arp`); intervals come from HonestDiD's grid and are then refined
-by bisection at each end, so they do not depend on the grid spacing.
+at each end (a search that narrows the bracket 17-fold per call of the test), so they do not
+depend on the grid spacing.
 
 Example
 -------
@@ -213,7 +214,7 @@ def _sd_identified_half_width(spec: _Spec, M: float) -> float:
 
 
 def _invert(tester: _Tester, grid: np.ndarray, refine: bool) -> tuple[float, float, bool]:
-    """Smallest and largest accepted theta: on HonestDiD's grid, then bisected to 1e-9 * grid span
+    """Smallest and largest accepted theta: on HonestDiD's grid, then searched to 1e-9 * grid span
     at each end (the grid is widened if the set reaches its edge). Returns (low, high, open)."""
     for _ in range(6):
         accepted = tester.accepts(grid)
@@ -229,19 +230,38 @@ def _invert(tester: _Tester, grid: np.ndarray, refine: bool) -> tuple[float, flo
     if not refine:
         return float(low), float(high), bool(edge)
     tol = 1e-9 * (grid[-1] - grid[0])
-
-    def bisect(inside: float, outside: float) -> float:
-        while abs(outside - inside) > tol:
-            middle = 0.5 * (inside + outside)
-            if tester.accepts(middle)[0]:
-                inside = middle
-            else:
-                outside = middle
-        return inside
-
-    low = bisect(low, grid[idx[0] - 1]) if idx[0] > 0 else -np.inf
-    high = bisect(high, grid[idx[-1] + 1]) if idx[-1] < len(grid) - 1 else np.inf
+    ends = [(low, grid[idx[0] - 1]) if idx[0] > 0 else None,
+            (high, grid[idx[-1] + 1]) if idx[-1] < len(grid) - 1 else None]
+    inside = _refine_ends(tester, [e for e in ends if e is not None], tol)
+    low = inside.pop(0) if ends[0] is not None else -np.inf
+    high = inside.pop(0) if ends[1] is not None else np.inf
     return float(low), float(high), bool(edge)
+
+
+#: Points tried between the last accepted and the first rejected value in each round of the search
+#: for the sets' end points (a round narrows the bracket 17-fold; one test call tries them all).
+_SECTIONS = 16
+
+
+def _refine_ends(tester: _Tester, brackets: list[tuple[float, float]], tol: float) -> list[float]:
+    """For each (accepted, rejected) pair, the accepted value within ``tol`` of where acceptance ends
+    (as bisection would find it, with both ends searched in the same call of the test)."""
+    brackets = [(float(a), float(r)) for a, r in brackets]
+    steps = np.arange(1, _SECTIONS + 1) / (_SECTIONS + 1)
+    while brackets and any(abs(r - a) > tol for a, r in brackets):
+        points = [a + steps * (r - a) for a, r in brackets]
+        accepted = tester.accepts(np.concatenate(points)).reshape(len(brackets), _SECTIONS)
+        narrowed = []
+        for (a, r), tried, ok in zip(brackets, points, accepted):
+            if abs(r - a) <= tol:
+                narrowed.append((a, r))
+                continue
+            first_rejected = int(np.argmin(ok)) if not ok.all() else _SECTIONS
+            a = tried[first_rejected - 1] if first_rejected > 0 else a
+            r = tried[first_rejected] if first_rejected < _SECTIONS else r
+            narrowed.append((a, r))
+        brackets = narrowed
+    return [a for a, _ in brackets]
 
 
 def _grid(spec: _Spec, restriction: str, value: float, points: int) -> np.ndarray:
@@ -489,7 +509,7 @@ def honest_did(data: Any, sigma: Any = None, *, restriction: str = "relative_mag
     pre-period bound of HonestDiD's DeltaSD_upperBound_Mpre). ``e`` chooses the post period (0 =
     entry) or a list of periods to average; ``l_vec`` any weights instead. ``method``: "C-LF"
     (default for relative magnitudes), "Conditional", or "FLCI" (default for smoothness).
-    ``refine=False`` reports HonestDiD's grid end points instead of the bisected ones.
+    ``refine=False`` reports HonestDiD's grid end points instead of the refined ones.
 
     Example
     -------

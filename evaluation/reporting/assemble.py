@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -526,6 +526,35 @@ def _shown_key_figure(id: str, kind: str) -> bool:
 
 def _strand_view(strand_id: str, results: StrandResults | None, lang: str, threshold: int,
                  figure_paths: Mapping[tuple[str, str], str], kind: str = "brief") -> StrandView:
+    """A strand as a report shows it; only its figures depend on the format (PNG or SVG files), so
+    inside :func:`tables_laid_out_once` the rest is built once for all formats of a report."""
+    laid_out = _LAID_OUT.get()
+    key = ("strand view", strand_id, id(results), lang, threshold, kind)
+    if laid_out is None or key not in laid_out:
+        built = _strand_text_view(strand_id, results, lang, threshold, kind)
+        if laid_out is None:
+            return _with_figures(built, strand_id, results, lang, figure_paths)
+        laid_out[key] = (results, built)  # (the results are kept with the view, so the id is not reused)
+    return _with_figures(laid_out[key][1], strand_id, results, lang, figure_paths)
+
+
+def _with_figures(view: StrandView, strand_id: str, results: StrandResults | None, lang: str,
+                  figure_paths: Mapping[tuple[str, str], str]) -> StrandView:
+    """A copy of ``view`` with the strand's figures drawn from ``figure_paths`` (one format's files)."""
+    figures = []
+    if results is not None:
+        t = load_translations(lang)
+        for name, figure in results.figures.items():
+            path = figure_paths.get((results.folder.as_posix(), name))
+            if path:
+                caption = f"{t['figure']} {number_token('F', f'{strand_id}/{name}')}: " \
+                          f"{md_escape(polish(figure.caption(lang), lang))}"
+                figures.append(FigureView(name, path, caption, polish(figure.alt(lang), lang)))
+    return replace(view, figures=figures)
+
+
+def _strand_text_view(strand_id: str, results: StrandResults | None, lang: str, threshold: int,
+                      kind: str) -> StrandView:
     t = load_translations(lang)
     fixed = t["strands"].get(strand_id, {})
     title = fixed.get("title", strand_id.replace("_", " ").capitalize())
@@ -561,12 +590,6 @@ def _strand_view(strand_id: str, results: StrandResults | None, lang: str, thres
             view.diagnostic_tables.append(table_view)
         else:
             view.tables.append(table_view)
-    for name, figure in results.figures.items():
-        path = figure_paths.get((results.folder.as_posix(), name))
-        if path:
-            caption = f"{t['figure']} {number_token('F', f'{strand_id}/{name}')}: " \
-                      f"{md_escape(polish(figure.caption(lang), lang))}"
-            view.figures.append(FigureView(name, path, caption, polish(figure.alt(lang), lang)))
     view.key_figures = [key_figure_texts(k, lang, threshold) for id, k in results.key_figures.items()
                         if _shown_key_figure(id, kind)]
     view.key_figures = [{key: md_escape(value) for key, value in k.items()} for k in view.key_figures]

@@ -294,6 +294,7 @@ def save_logic_model(model: LogicModel, folder: Any, stem: str = "logic_model") 
     """Draw ``model`` and save it as PNG (200 dpi) and SVG in ``folder``; return {format: file name}."""
     from pathlib import Path
 
+    import matplotlib
     import matplotlib.pyplot as plt
 
     folder = Path(folder)
@@ -303,7 +304,8 @@ def save_logic_model(model: LogicModel, folder: Any, stem: str = "logic_model") 
     try:
         for fmt, options in (("png", {"dpi": 200}), ("svg", {"metadata": {"Date": None}})):
             name = f"{stem}.{model.lang}.{fmt}"
-            fig.savefig(folder / name, format=fmt, **options)
+            with matplotlib.rc_context({"svg.hashsalt": "evaluation"}):  # the same model, the same file
+                fig.savefig(folder / name, format=fmt, **options)
             names[fmt] = name
     finally:
         plt.close(fig)

@@ -23,6 +23,7 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
 import os
@@ -31,7 +32,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -117,42 +118,51 @@ def render_reports(results_dir: str | os.PathLike[str], out_dir: str | os.PathLi
         raise RenderError("engine='quarto' was asked for but the quarto program is not on PATH")
     date = date or _dt.date.today()
 
-    steps = [(kind, job_scope, fmt) for kind, job_scope in jobs for fmt in formats]
-    bar = _progress(len(steps), progress)
-    written: list[Path] = []
-    # pandoc and Typst turn one format's Markdown into a file while the next format's Markdown is
-    # made (Quarto writes its project files into the build folder: one format at a time)
+    bar = _progress(len(jobs) * len(formats), progress)
+    written = [out / f"{_file_stem(kind, job_scope, results, scope)}_{lang}.{fmt}"
+               for kind, job_scope in jobs for fmt in formats]
+    # pandoc and Typst turn one report's Markdown into files while the next report's Markdown is
+    # made, and no report waits for the one before (Quarto writes its project files into the build folder: one format
+    # at a time)
     converting = ThreadPoolExecutor(max_workers=1 if use_quarto else CONVERTERS, thread_name_prefix="render")
-    try:
-        for kind, job_scope in jobs:
-            name = kind if job_scope == _main_scope(results, scope) and kind != "municipality" \
-                else f"{kind}_{slug(job_scope)}"
-            with tempfile.TemporaryDirectory(prefix="evaluation-render-") as build:
-                build_dir = Path(build)
+    with contextlib.ExitStack() as builds:  # each report's build folder stays until its files are written
+        try:
+            pending = []
+            for kind, job_scope in sorted(jobs, key=lambda job: CONVERSION_ORDER.get(job[0], len(CONVERSION_ORDER))):
+                name = _file_stem(kind, job_scope, results, scope)
+                build_dir = Path(builds.enter_context(tempfile.TemporaryDirectory(prefix="evaluation-render-")))
                 figure_paths = _stage_figures(results, job_scope, lang, build_dir)
-                pending = []
-                for fmt in formats:
+                for fmt in sorted(formats, key=lambda f: CONVERSION_ORDER.get(f, len(CONVERSION_ORDER))):
                     bar.set_description(f"{name} {fmt}")
                     context = build_context(results, kind=kind, scope=job_scope, lang=lang, fmt=fmt,
                                             threshold=threshold, figure_paths=figure_paths[fmt], rendered=date,
                                             authorship=authorship, benchmarks=False if benchmarks is None else benchmarks,
                                             pilot_plan=pilot_plan, build_dir=build_dir)
-                    markdown = render_markdown(context)
-                    target = out / f"{name}_{lang}.{fmt}"
-                    pending.append(converting.submit(_convert, markdown, fmt, target, build_dir, kind, use_quarto,
+                    pending.append(converting.submit(_convert, render_markdown(context), fmt,
+                                                     out / f"{name}_{lang}.{fmt}", build_dir, kind, use_quarto,
                                                      context["provenance"]["footer"]))
-                    written.append(target)
-                wait(pending)  # the build folder stays until every format of the report is written
-                for future in pending:
-                    future.result()
-                    bar.update(1)
-    finally:
-        converting.shutdown(wait=True, cancel_futures=True)
-        bar.close()
+            for future in pending:
+                future.result()
+                bar.update(1)
+        finally:
+            converting.shutdown(wait=True, cancel_futures=True)
+            bar.close()
     return written
 
 
 # --------------------------------------------------------------------------- planning and checks
+
+#: Reports and formats in the order they are made: the brief's Markdown first (quick to make, so the
+#: converters start early), and of each report the PDF first (the longest conversion).
+CONVERSION_ORDER = {"brief": 0, "technical": 1, "municipality": 2, "pdf": 0, "docx": 1, "html": 2}
+
+
+def _file_stem(kind: str, job_scope: str, results: StoredResults, scope: str | None) -> str:
+    """``brief`` / ``technical`` for the main scope, ``<report>_<scope-slug>`` otherwise."""
+    if job_scope == _main_scope(results, scope) and kind != "municipality":
+        return kind
+    return f"{kind}_{slug(job_scope)}"
+
 
 def _check_arguments(lang: str, formats: Iterable[str], reports: Iterable[str], engine: str
                      ) -> tuple[str, tuple[str, ...], tuple[str, ...], str]:

@@ -153,6 +153,19 @@ class CoxResult(Result):
         return ax
 
 
+def _centred_covariates(x: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """``x`` minus its column means; an error for a covariate that does not vary or collinear ones."""
+    x = x - x.mean(axis=0)
+    const = np.flatnonzero(np.ptp(x, axis=0) == 0)
+    if const.size:
+        raise EstimationError("covariate(s) " + ", ".join(names[i] for i in const)
+                              + " do not vary in the data; remove them from the model")
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        raise EstimationError("the covariates are collinear (one is a combination of others): "
+                              + ", ".join(names))
+    return x
+
+
 class CoxPH:
     """Cox proportional-hazards model.
 
@@ -225,14 +238,7 @@ class CoxPH:
         names = tuple(X.columns)
         if x.shape[0] == 0 or ev[keep].sum() == 0:
             raise EstimationError("the Cox model cannot be estimated: there are no events")
-        x = x - x.mean(axis=0)
-        const = np.flatnonzero(np.ptp(x, axis=0) == 0)
-        if const.size:
-            raise EstimationError("covariate(s) " + ", ".join(names[i] for i in const)
-                                  + " do not vary in the data; remove them from the model")
-        if np.linalg.matrix_rank(x) < x.shape[1]:
-            raise EstimationError("the covariates are collinear (one is a combination of others): "
-                                  + ", ".join(names))
+        x = _centred_covariates(x, names)
         strata_codes = (data.loc[keep, self.strata].astype(str).agg(" / ".join, axis=1).factorize()[0]
                         if self.strata else np.zeros(int(keep.sum()), dtype=np.int64))
         evb = ev[keep].astype(bool)
@@ -278,6 +284,29 @@ class CoxPH:
                          n_events=int(evb.sum()), n_clusters=n_clusters, concordance=float(concordance),
                          concordance_counts=conc, iterations=iterations, excluded=excluded,
                          strata_names=tuple(self.strata), _fit_data=fit_data, label=label)
+
+    def coefficients(self, x: np.ndarray, stop: np.ndarray, event: np.ndarray,
+                     entry: np.ndarray | None = None) -> np.ndarray:
+        """The coefficients alone, from complete numeric arrays (one stratum, no variance, no
+        diagnostics): what a resampling loop needs of each replicate, the same numbers as
+        ``fit(...).params``. Raises EstimationError as :meth:`fit` does (no events, a covariate that
+        does not vary, collinear covariates, a singular information matrix).
+
+        Example
+        -------
+        >>> x = np.array([[0.0], [1.0], [0.0], [1.0], [1.0], [0.0]])
+        >>> beta = CoxPH().coefficients(x, stop=np.array([1.0, 2, 3, 4, 5, 6]), event=np.array([1, 1, 0, 1, 0, 1]))
+        >>> beta.shape
+        (1,)
+        """
+        x = np.asarray(x, dtype=float)
+        evb = np.asarray(event).astype(bool)
+        if x.shape[0] == 0 or not evb.any():
+            raise EstimationError("the Cox model cannot be estimated: there are no events")
+        x = _centred_covariates(x, tuple(f"x{i}" for i in range(x.shape[1])))
+        start = np.full(x.shape[0], -np.inf) if entry is None else np.asarray(entry, dtype=float)
+        sdata = [cm.stratum_data(x, start, np.asarray(stop, dtype=float), evb, self.ties == "efron")]
+        return self._newton(sdata, x.shape[1])[0]
 
     def _newton(self, sdata: list[cm.StratumData], p: int) -> tuple[np.ndarray, float, np.ndarray, int]:
         beta = np.zeros(p)

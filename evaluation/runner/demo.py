@@ -18,7 +18,8 @@ import yaml
 
 from evaluation.runner.config import REPORT_FORMATS
 from evaluation.runner.plan import Layout
-from evaluation.runner.run import RunSummary, Say, run_config
+from evaluation.runner.executors import LocalExecutor, StartingExecutor, warm_kernels_wanted
+from evaluation.runner.run import RunSummary, Say, available_cores, run_config
 
 
 #: The synthetic fidelity ratings of the Brno Housing First programme the demo shows (bundled example).
@@ -61,13 +62,21 @@ def run_demo_summary(out_dir: str | Path, *, lang: str = "cs", seed: int = 2019,
     # The Czech CSV export (Windows-1250, ';', decimal commas, Czech dates and labels) is what
     # municipalities send, so the demo reads that rather than the Parquet copy.
     started = time.perf_counter()
-    if say:
-        say(f"generating synthetic pilot data in {out / 'data'} …")
-    generate(out / "data", seed=seed, scale=1.0, formats=("parquet", "csv"))
-    demo_fidelity_ratings(out / "data")
-    if say:
-        say(f"generated ({time.perf_counter() - started:.1f} s)")
-    summary = run_config(write_demo_config(out, lang=lang, seed=seed, workers=workers), progress=progress, say=say)
+    # the kernel template imports the toolkit while the data are generated (the run would start it
+    # only once it has the data to validate)
+    starting = StartingExecutor(lambda: LocalExecutor(workers or available_cores(), warm=warm_kernels_wanted()))
+    try:
+        if say:
+            say(f"generating synthetic pilot data in {out / 'data'} …")
+        generate(out / "data", seed=seed, scale=1.0, formats=("parquet", "csv"))
+        demo_fidelity_ratings(out / "data")
+        if say:
+            say(f"generated ({time.perf_counter() - started:.1f} s)")
+        config = write_demo_config(out, lang=lang, seed=seed, workers=workers)
+    except BaseException:
+        starting.close()
+        raise
+    summary = run_config(config, progress=progress, say=say, starting=starting)
     summary.raise_for_failure()
     return summary
 

@@ -54,6 +54,8 @@ class Strand:
     folder its results go to in the results store (the name the report templates use);
     ``needs`` lists alternative sets of tables: the strand runs in a scope when the scope's
     data have rows in every table of at least one set (an empty set: it always runs).
+    ``typical_seconds`` is how long its notebook usually takes (the demo on two cores): the
+    runner starts the longest notebooks first when no earlier run has timed them.
     """
 
     name: str
@@ -63,6 +65,7 @@ class Strand:
     options: tuple[Option, ...] = ()
     results_name: str = ""
     needs: tuple[tuple[str, ...], ...] = ((),)
+    typical_seconds: float = 1.0
 
     @property
     def store_name(self) -> str:
@@ -153,7 +156,7 @@ ECONOMICS_OPTIONS = (
 
 STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
     Strand("data_quality", "01_data_quality.ipynb", "Data quality and participant flow",
-           "Kvalita dat a tok účastníků", results_name="data"),
+           "Kvalita dat a tok účastníků", results_name="data", typical_seconds=0.6),
     Strand("process", "02_process.ipynb", "Process evaluation", "Procesní evaluace", (
         Option("pilot_plan", nullable(File((".yaml", ".yml", ".json")), "the Ostrava design of the brief"), None,
                "YAML or JSON file with the pilot plan (units, households, support), None for the Ostrava design",
@@ -163,14 +166,14 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                "per programme and item; see evaluation.process.fidelity_template), None for none",
                "soubor CSV nebo XLSX s hodnocením položek škály věrnosti modelu Housing First (řádek na program a "
                "položku), None bez hodnocení"),
-    ), needs=(("tenancies",), ("applications",))),
+    ), needs=(("tenancies",), ("applications",)), typical_seconds=1.0),
     Strand("retention", "03_retention.ipynb", "Tenancy retention", "Udržení bydlení", (
         Option("horizons_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [6, 12, 20],
                "months at which retention is reported", "měsíce, ke kterým se udržení bydlení uvádí"),
         Option("rmst_months", ListOf(Number(minimum=0, exclusive_minimum=True)), [12, 20],
                "months over which the mean time housed (restricted mean survival time) is reported",
                "měsíce, za které se uvádí průměrná doba v bydlení (omezený střední čas přežití)"),
-    ), needs=(("tenancies",),)),
+    ), needs=(("tenancies",),), typical_seconds=0.5),
     Strand("impact", "04_impact.ipynb", "Impact evaluation", "Evaluace dopadů", (
         Option("bootstrap_draws", Integer(minimum=100), 999, "wild cluster bootstrap draws",
                "počet opakování bootstrapu"),
@@ -187,11 +190,11 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                "keys it gives)",
                "evaluační otázky s předem určenou primární analýzou: seznam, soubor YAML, nebo None pro otázky "
                "pilotů"),
-    ), needs=(("households",), ("municipality_panel",), ("orp_panel",))),
+    ), needs=(("households",), ("municipality_panel",), ("orp_panel",)), typical_seconds=3.0),
     Strand("economics", "05_economics.ipynb", "Economic evaluation", "Ekonomická evaluace", ECONOMICS_OPTIONS,
-           needs=(("households", "tenancies", "costs"),)),
+           needs=(("households", "tenancies", "costs"),), typical_seconds=2.5),
     Strand("need", "06_need.ipynb", "Housing need", "Bytová nouze",
-           needs=(("applications",), ("units",))),
+           needs=(("applications",), ("units",)), typical_seconds=0.8),
     Strand("trial", "07_trial.ipynb", "Randomised trial", "Randomizovaný pokus", (
         Option("trial_outcomes", ListOf(Choice(lambda: ("stably_housed", *_outcome_columns()))),
                ["stably_housed", "arrears_czk"],
@@ -203,7 +206,8 @@ STRANDS: Mapping[str, Strand] = MappingProxyType({s.name: s for s in (
                "měsíce od randomizace do sledování výsledku"),
         Option("randomisation_draws", Integer(minimum=100), 5000, "re-randomisations of the randomisation test",
                "počet přelosování randomizačního testu"),
-    ), needs=(("assignment", "households", "tenancies"), ("assignment", "households", "household_outcomes"))),
+    ), needs=(("assignment", "households", "tenancies"), ("assignment", "households", "household_outcomes")),
+       typical_seconds=0.8),
 )})
 
 

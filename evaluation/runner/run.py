@@ -36,7 +36,7 @@ import shutil
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,7 +46,8 @@ from evaluation.errors import ConfigError, NotebookError
 from evaluation.runner.config import RunConfig, load_config
 from evaluation.runner.datacache import run_cache
 from evaluation.runner.execute import JobOutcome, NotebookJob
-from evaluation.runner.executors import Executor, LocalExecutor, start_executor, warm_kernels_wanted
+from evaluation.runner.executors import (Executor, LocalExecutor, StartingExecutor, start_executor,
+                                         warm_kernels_wanted)
 from evaluation.runner.kernel import KernelGroup
 from evaluation.runner.parameters import check_parameters
 from evaluation.runner.plan import Layout, plan_jobs, scopes, tables_with_rows
@@ -148,38 +149,33 @@ def available_cores() -> int:
 
 
 def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, resume: bool = False,
-               force: bool = False, key: bytes | None = None, say: Say | None = None) -> RunSummary:
+               force: bool = False, key: bytes | None = None, say: Say | None = None,
+               starting: StartingExecutor | None = None) -> RunSummary:
     """Run the notebooks a YAML configuration names and render the reports.
 
     ``resume`` continues a run that failed or was interrupted (an error when the output
     folder has no run record); ``force`` runs every notebook again, even those up to date.
     ``key`` is the pseudonymisation key for identifier columns (passed to the kernels in
     their environment, written nowhere). ``say`` receives one line per phase ("validating
-    data…", "rendering reports…").
+    data…", "rendering reports…"). ``starting`` is the run's executor when the caller started
+    it earlier (the demo, while it generates the data); the run closes it.
 
     Raises ConfigError (bad configuration, notebook parameters out of step) or DataError
     (data unusable) before any notebook runs. A failing or interrupted notebook does not
     raise: the summary has ``ok == False`` and says what happened and how to continue.
     """
-    config = config_path if isinstance(config_path, RunConfig) else load_config(config_path)
+    try:
+        config, layout, earlier = _prepare(config_path, resume=resume, force=force)
+    except BaseException:
+        if starting is not None:  # (a caller's executor is the run's to close, whatever happens)
+            starting.close()
+        raise
     say = say or _silent
     started = time.perf_counter()
-    layout = Layout(config.output_dir)
-    if resume and force:
-        raise ConfigError("--resume keeps the notebooks that are done and --force runs them all again; "
-                          "give one of them")
-    earlier = RunRecord.load(layout.record)
-    if resume and earlier is None:
-        raise ConfigError(f"nothing to resume: {layout.record} does not exist (or is unreadable); "
-                          "run without --resume to start the run")
-    # parameter names do not depend on the municipality: check them on the pooled plan,
-    # before the data is even read
-    for job in plan_jobs(config, [None]):
-        check_parameters(job.input_path, job.parameters)
     # the executor starts while the data are validated: a kernel template imports the toolkit, a
     # Dask cluster comes up (the workers never get the key: their kernels read the cached data)
-    starting = start_executor(config, workers=config.workers or available_cores(),
-                              env=_kernel_env(key) if config.executor == "local" else {})
+    starting = starting or start_executor(config, workers=config.workers or available_cores(),
+                                          env=_kernel_env(key) if config.executor == "local" else {})
     try:
         dataset, caught = _validate(config, key, say)
         from evaluation.runner.selection import municipalities_with_data, pilot_municipalities
@@ -190,6 +186,7 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
         record = RunRecord(layout.record, config=config.source, data_fingerprint=dataset.fingerprint,
                            package_version=_version())
         to_run, kept, skipped = _triage(jobs, scope_tables, dataset, record, earlier, force=force)
+        to_run = longest_first(to_run, earlier)
         removed = _remove_unplanned(layout, jobs)
         if removed:
             notes.append(f"removed results no longer in the configuration: {_listing(removed)}")
@@ -243,6 +240,26 @@ def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, re
             return replace(summary, notes=tuple(notes), stopped=True, seconds=time.perf_counter() - started)
     record.finish(summary.status, notes=notes, reports=[str(p) for p in reports])
     return replace(summary, notes=tuple(notes), reports=reports, seconds=time.perf_counter() - started)
+
+
+def _prepare(config_path: str | Path | RunConfig, *, resume: bool, force: bool
+             ) -> tuple[RunConfig, Layout, RunRecord | None]:
+    """The configuration, the output layout and the earlier run's record, checked before any data
+    is read: the options, --resume against --force and an earlier run, the notebooks' parameters."""
+    config = config_path if isinstance(config_path, RunConfig) else load_config(config_path)
+    layout = Layout(config.output_dir)
+    if resume and force:
+        raise ConfigError("--resume keeps the notebooks that are done and --force runs them all again; "
+                          "give one of them")
+    earlier = RunRecord.load(layout.record)
+    if resume and earlier is None:
+        raise ConfigError(f"nothing to resume: {layout.record} does not exist (or is unreadable); "
+                          "run without --resume to start the run")
+    # parameter names do not depend on the municipality: check them on the pooled plan,
+    # before the data is even read
+    for job in plan_jobs(config, [None]):
+        check_parameters(job.input_path, job.parameters)
+    return config, layout, earlier
 
 
 def _silent(text: str) -> None:
@@ -341,6 +358,29 @@ def _triage(jobs: Sequence[NotebookJob], scope_tables: dict[str | None, frozense
             record.add(job.key, entry, inputs=inputs)
             to_run.append(job)
     return to_run, kept, skipped
+
+
+def longest_first(jobs: Sequence[NotebookJob], earlier: Mapping[str, Any] | None = None) -> list[NotebookJob]:
+    """``jobs`` in the order they start: the longest first, as the earlier run timed them or else as
+    the strand's notebook typically takes (the whole-data scope before the municipalities), so that
+    the workers finish together instead of one running a long notebook started last.
+
+    Example
+    -------
+    >>> from pathlib import Path
+    >>> jobs = [NotebookJob(s, "pooled", Path(f"{s}.ipynb"), Path("out"), {}) for s in ("retention", "impact", "need")]
+    >>> [job.strand for job in longest_first(jobs)]
+    ['impact', 'need', 'retention']
+    """
+    timed = {key: entry.get("seconds") for key, entry in ((earlier or {}).get("jobs") or {}).items()}
+
+    def expected(job: NotebookJob) -> tuple[float, bool]:
+        seconds = timed.get(job.key)
+        if isinstance(seconds, (int, float)) and seconds > 0:
+            return float(seconds), job.scope == "pooled"
+        return ALL_STRANDS[job.strand].typical_seconds, job.scope == "pooled"
+
+    return sorted(jobs, key=expected, reverse=True)
 
 
 def _remove_unplanned(layout: Layout, jobs: Sequence[NotebookJob]) -> list[str]:

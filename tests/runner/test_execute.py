@@ -147,3 +147,18 @@ def test_the_progress_bar_names_the_notebook_running_not_the_one_before(tmp_path
     assert any("1/2" in f and "running: second (all)" in f for f in frames), frames
     # once a notebook is done the bar never shows it as running
     assert not any(("1/2" in f or "2/2" in f) and "first (all)" in f for f in frames), frames
+
+
+def test_the_longest_notebooks_start_first_as_the_earlier_run_timed_them():
+    from evaluation.runner.run import longest_first
+
+    jobs = [NotebookJob(strand, scope, Path(f"{strand}.ipynb"), Path("out") / scope / f"{strand}.ipynb", {})
+            for scope in ("pooled", "Brno") for strand in ("retention", "impact", "need")]
+    # without an earlier run: the strands' typical seconds, the whole-data scope first among equals
+    assert [(j.strand, j.scope) for j in longest_first(jobs)] == [
+        ("impact", "pooled"), ("impact", "Brno"), ("need", "pooled"), ("need", "Brno"),
+        ("retention", "pooled"), ("retention", "Brno")]
+    # an earlier run's seconds win over the typical ones; a job it did not time keeps its typical seconds
+    earlier = {"jobs": {jobs[0].key: {"seconds": 9.0}, jobs[1].key: {"seconds": 0.2}}}
+    assert [(j.strand, j.scope) for j in longest_first(jobs, earlier)][:3] == [
+        ("retention", "pooled"), ("impact", "Brno"), ("need", "pooled")]

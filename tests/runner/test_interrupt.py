@@ -36,7 +36,8 @@ def alive(pid):
 
 
 def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_path, synthetic, stand_ins):
-    stand_ins("retention", SLEEP)
+    # one worker runs process, need and retention in that order (longest first): need sleeps
+    stand_ins("need", SLEEP)
     config = tmp_path / "run.yaml"
     config.write_text(yaml.safe_dump({"data": str(synthetic), "output": "out", "notebooks": str(stand_ins.folder),
                                       "strands": ["process", "need", "retention"], "workers": 1,
@@ -48,7 +49,7 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
         pid_file = output / "internal" / "kernel.pid"  # beside the internal results folder
         assert wait_for(lambda: pid_file.is_file()), "the sleeping notebook never started"
         kernel = int(pid_file.read_text())
-        assert read_record(output)["jobs"]["all/retention"]["state"] == "running"
+        assert read_record(output)["jobs"]["all/need"]["state"] == "running"
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=120)  # the notebook would sleep for 300 s
     finally:
@@ -57,8 +58,8 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
     assert run.returncode == 130, stderr
     assert "interrupted: stopping 1 running notebook(s)" in stderr
     assert "RUN INTERRUPTED" in stderr and "1 notebook(s) run, 1 interrupted, 1 not started" in stderr
-    assert "interrupted (stopped while running): 03_retention.ipynb (pooled)" in stderr
-    assert "not started because the run was interrupted: 06_need.ipynb (pooled)" in stderr
+    assert "interrupted (stopped while running): 06_need.ipynb (pooled)" in stderr
+    assert "not started because the run was interrupted: 03_retention.ipynb (pooled)" in stderr
     assert "Kernel died" not in stderr  # the stop is expected: no alarm from nbclient
     assert "to continue where the run stopped: evaluation run run.yaml --resume" in stderr
     assert wait_for(lambda: not alive(kernel), 30), "the kernel still runs"
@@ -66,9 +67,9 @@ def test_ctrl_c_stops_the_kernels_records_the_interrupt_and_resume_finishes(tmp_
     record = read_record(output)
     assert record["status"] == "interrupted"
     states = {key: entry["state"] for key, entry in record["jobs"].items()}
-    assert states == {"all/process": "done", "all/retention": "interrupted", "all/need": "pending"}
+    assert states == {"all/process": "done", "all/need": "interrupted", "all/retention": "pending"}
 
-    stand_ins("retention")
+    stand_ins("need")
     resumed = subprocess.run([sys.executable, "-m", "evaluation.cli", "run", config.name, "--resume",
                               "--no-progress"], capture_output=True, text=True, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
