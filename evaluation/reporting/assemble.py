@@ -720,8 +720,10 @@ def build_context(results: StoredResults, *, kind: str, scope: str, lang: str, f
         order.remove("trial")
         order.insert(order.index("impact") + 1, "trial")
     strands = [_strand_view(s, scope_strands.get(s), lang, threshold, figure_paths, kind) for s in order]
-    scope_name = t["report"]["scope_all"] if slug(scope) == "all" else scope
-    titles = t["report"]
+    # national data (the contact points of zákon č. 175/2025 Sb.) are not the pilots: their own titles
+    national = any(s.meta.get("coverage") == "contact_points" for s in scope_strands.values())
+    titles = {**t["report"], **(t["report_national"] if national else {})}
+    scope_name = titles["scope_all"] if slug(scope) == "all" else scope
     title = titles[f"{kind}_title"].format(scope=scope_name)
     subtitle = titles[f"{kind}_subtitle"].format(scope=scope_name)
     if kind != "municipality":

@@ -115,8 +115,12 @@ class Session:
         return Published(title or "", protected.table, notes)
 
     def finish(self, **extra: Any) -> dict[str, Any]:
-        """Write the provenance record (meta.json) of this strand and scope."""
+        """Write the provenance record (meta.json) of this strand and scope; ``coverage`` says whether
+        the data are the pilots' or the national contact points' (the reports' titles follow it)."""
+        from evaluation.runner.selection import contact_points_with_data
+
         notebook = ALL_STRANDS[self.strand].notebook
+        extra.setdefault("coverage", "contact_points" if contact_points_with_data(self.data) else "pilots")
         return self.store.write_meta(dataset=self.data, parameters=dict(self.parameters), notebook=notebook,
                                      scope_notes=list(self.selection.notes),
                                      seconds=round(time.perf_counter() - self.started, 1), **extra)

@@ -171,7 +171,10 @@ def test_the_runner_publishes_a_national_brief_and_one_per_contact_point(tmp_pat
     assert "v obvodech ORP s kontaktním místem pro bydlení" in brief
     assert "Srovnání po začátku pokrývá jen 5\u00a0měsíců" in brief or "pokrývá jen 5 měsíců" in brief
     assert "p = " not in brief and "p-hodnot" not in brief
+    # national data are not the pilots: the reports' titles say contact points, not pilot municipalities
+    assert "Hodnocení sítě kontaktních míst pro bydlení" in brief and "pilotní obce" not in brief
     ostrava = _text(published / "reports" / "municipality_kmb-ostrava_cs.html")
+    assert "Kontaktní místo pro bydlení: KMB Ostrava" in ostrava
     assert "v obvodu kontaktního místa KMB Ostrava" in ostrava and "silná jistota" not in ostrava
     dobris = _text(published / "reports" / "municipality_kmb-dobris_cs.html")
     assert "pro měsíce po otevření chybí srovnání" in dobris
