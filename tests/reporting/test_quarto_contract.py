@@ -60,7 +60,8 @@ def test_quarto_gets_a_valid_qmd_per_format_and_its_output_becomes_the_report(re
     calls = json.loads(log.read_text())
     assert [c["args"][0] for c in calls] == ["render"] * 3
     assert sorted(c["args"][3] for c in calls) == ["docx", "html", "typst"]
-    for call, path in zip(calls, sorted(paths, key=lambda p: ["html", "docx", "pdf"].index(p.suffix[1:]))):
+    for call in calls:  # (the formats are converted longest first: PDF, Word, HTML)
+        path = next(p for p in paths if p.suffix == {"html": ".html", "docx": ".docx", "typst": ".pdf"}[call["args"][3]])
         text = path.read_text(encoding="utf-8")
         assert text.startswith("rendered from ")
         front = text.split("\n", 1)[1].split("\n---", 1)[0].lstrip("-\n")
