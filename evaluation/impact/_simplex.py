@@ -13,6 +13,9 @@ synthetic control and synthetic difference-in-differences.
   first-minimum tie-breaking, so that it reproduces synthdid's (deliberately not fully converged)
   weights. It runs a *batch* of problems at once (placebo and bootstrap replications), each with
   its own stopping time; padded rows/columns let problems of different sizes share the batch.
+  :func:`frank_wolfe_many` advances several families of problems (SDID's unit and time weights)
+  in one loop; a step costs one row of the Gram matrix per problem, and problems that share one
+  Gram matrix (placebo replications) read it from one copy.
 
 Example
 -------
@@ -212,10 +215,11 @@ class _Batch:
     contiguous (B, n_k) blocks of one flat buffer each, so that one gather reads the chosen entry
     of every problem of every family; per-problem scalars are flat (K B,) arrays.
 
-    Weights and half gradient are stored as ``x = scale * x_s`` and ``g = scale * (g_s - mu c)``:
-    a step ``x <- (1 - s) x + s e_i`` multiplies the scale by ``1 - s``, adds to one entry of x_s
-    and to mu, and adds the row ``G_i`` (plus ``eta`` at i) to g_s: no pass over the whole state
-    to shrink it, and the rows come from G alone (shared by all problems when it can be). Both
+    Weights and half gradient are stored as ``x = scale * x_s`` and ``g = scale * g_s``: a step
+    ``x <- (1 - s) x + s e_i`` multiplies the scale by ``1 - s``, adds to one entry of x_s and adds
+    the row ``G_i + eta e_i - c`` to g_s (no pass over the whole state to shrink it). Each
+    problem's rows are precomputed, except when all problems share one G (placebo replications):
+    then the rows come from G, which stays in the processor's cache, and c is subtracted. Both
     are recomputed exactly every REFRESH steps and whenever a scale gets small.
     """
 
@@ -231,7 +235,7 @@ class _Batch:
         self.atb = np.concatenate([q.atb.ravel() for q in qps])
         for name in ("bb", "stop", "eta"):
             setattr(self, name, np.concatenate([getattr(q, name) for q in qps]))
-        self.scale, self.mu = np.ones(len(qps) * B), np.zeros(len(qps) * B)
+        self.scale = np.ones(len(qps) * B)
         self.q, self.cx = np.empty(len(qps) * B), np.empty(len(qps) * B)
         self._index()
 
@@ -244,10 +248,14 @@ class _Batch:
         self.g = [self.g_flat[blk].reshape(B, n) for blk, n in zip(blocks, widths)]
         self.c = [self.atb[blk].reshape(B, n) for blk, n in zip(blocks, widths)]
         self.base = np.concatenate([s + np.arange(B) * n for s, n in zip(starts, widths)])
-        self.table = [q.gram.reshape(-1, n) for q, n in zip(self.qps, widths)]
-        self.row_base = [np.arange(B) * n if q.gram.shape[0] > 1 else np.zeros(B, np.int64)
-                         for q, n in zip(self.qps, widths)]
-        self.tmp = [np.empty((B, n)) for n in widths]
+        shared = [q.gram.shape[0] == 1 and B > 1 for q in self.qps]
+        self.table = [_step_rows(q, s).reshape(-1, n) for q, s, n in zip(self.qps, shared, widths)]
+        self.row_base = [np.zeros(B, np.int64) if s else np.arange(B) * n for s, n in zip(shared, widths)]
+        self.minus_c = [c if s else None for c, s in zip(self.c, shared)]
+        # eta e_i is in the rows unless the problems sharing G have different eta
+        scatter = [s and np.ptp(q.eta) > 0 for q, s in zip(self.qps, shared)]
+        self.eta_scatter = (np.concatenate([q.eta if sc else np.zeros(B) for q, sc in zip(self.qps, scatter)])
+                            if any(scatter) else None)
 
     def weights(self) -> list[np.ndarray]:
         B = self.ids.size
@@ -262,7 +270,7 @@ class _Batch:
             self.q[k * B:(k + 1) * B] = np.einsum("bn,bn->b", g, x) - self.cx[k * B:(k + 1) * B]
             g[q.invalid] = np.inf
             self.x[k][...], self.g[k][...] = x, g
-        self.scale[:], self.mu[:] = 1.0, 0.0
+        self.scale[:] = 1.0
 
     def restart(self) -> None:
         """Problems whose step was a full move to a vertex: their old x and g drop out."""
@@ -271,7 +279,7 @@ class _Batch:
             if rows.any():
                 self.x[k][rows] = 0.0
                 self.g[k][rows] = np.where(q.invalid[rows], np.inf, 0.0)
-        self.scale[zero], self.mu[zero] = 1.0, 0.0
+        self.scale[zero] = 1.0
 
     def take(self, keep: np.ndarray) -> np.ndarray:
         """Keep rows ``keep`` of every family; returns the kept problems' positions."""
@@ -286,10 +294,25 @@ class _Batch:
             setattr(self, name, np.concatenate(parts))
         self.qps = [q.take(keep) for q in self.qps]
         self.ids = self.ids[keep]
-        for name in ("bb", "stop", "eta", "scale", "mu", "q", "cx"):
+        for name in ("bb", "stop", "eta", "scale", "q", "cx"):
             setattr(self, name, getattr(self, name)[per_problem])
         self._index()
         return per_problem
+
+
+def _step_rows(q: SimplexQP, shared: bool) -> np.ndarray:
+    """Rows added to the half gradient by a step: ``G_i + eta e_i - c`` per problem; for problems
+    sharing G, ``G_i`` (plus ``eta e_i`` when they share eta too; c is subtracted in the step)."""
+    n = q.size[1]
+    diag = np.arange(n)
+    if shared:
+        rows = q.gram[0].copy()
+        if np.ptp(q.eta) == 0:
+            rows[diag, diag] += q.eta[0]
+        return rows
+    rows = q.gram - q.atb[:, None, :]
+    rows[:, diag, diag] += q.eta[:, None]
+    return rows
 
 
 def _run(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
@@ -309,8 +332,9 @@ def _run(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
     out_value = np.full(K * B, np.nan)
     running = np.ones(K * B, bool)
     n_running = running.size
-    iterations = np.zeros(K * B, dtype=np.int64)
+    iterations = np.zeros(K * B, dtype=np.int64)       # when each problem stopped (0: running)
     cols = np.empty(K * B, dtype=np.int64)
+    t = 0
 
     def write_out(sel: np.ndarray | slice = slice(None)) -> None:
         rows = batch.ids[sel]
@@ -319,7 +343,9 @@ def _run(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
         n = batch.ids.size
         problems = (np.arange(K)[:, None] * B + rows[None, :]).ravel()
         mine = (np.arange(K)[:, None] * n + np.arange(n)[sel][None, :]).ravel()
-        out_iter[problems], out_value[problems] = iterations[mine], batch.q[mine] + batch.bb[mine]
+        stopped_at = iterations[mine]
+        out_iter[problems] = np.where(stopped_at == 0, t, stopped_at)    # 0: ran all t iterations
+        out_value[problems] = batch.q[mine] + batch.bb[mine]
 
     refresh_due = True
     since = 0
@@ -329,15 +355,12 @@ def _run(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
             refresh_due, since = False, 0
         since += 1
         n = batch.ids.size
-        mu, scale, q, cx = batch.mu, batch.scale, batch.q, batch.cx
-        for k in range(K):                                 # first minimum, like which.min
-            part = slice(k * n, (k + 1) * n)
-            tmp = np.multiply(batch.c[k], mu[part, None], out=batch.tmp[k])
-            np.subtract(batch.g[k], tmp, out=tmp).argmin(axis=1, out=cols[part])
+        scale, q, cx = batch.scale, batch.q, batch.cx
+        for k, g in enumerate(batch.g):                    # first minimum, like which.min
+            g.argmin(axis=1, out=cols[k * n:(k + 1) * n])
         flat = batch.base + cols
         c_i = batch.atb.take(flat)
         g_i = batch.g_flat.take(flat)
-        g_i -= mu * c_i
         g_i *= scale
         h_ii = batch.h_diag.take(flat)
         # d = e_i - x: u = -g.d = g.x - g_i; d'Hd = H_ii - 2 (Hx)_i + x'Hx, with Hx = g + c
@@ -360,25 +383,26 @@ def _run(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
         cx *= keep_w
         cx += step * c_i
         scale *= keep_w
-        if scale.min() < 1e-100:
+        if np.minimum.reduce(scale) < 1e-100:
             batch.restart()
             refresh_due = True
         coef = step / scale
         batch.x_flat[flat] += coef
-        mu += coef
         for k, g in enumerate(batch.g):
             part = slice(k * n, (k + 1) * n)
             rows = batch.table[k].take(batch.row_base[k] + cols[part], axis=0)
+            if batch.minus_c[k] is not None:
+                rows -= batch.minus_c[k]
             rows *= coef[part, None]
             g += rows
-        coef *= batch.eta
-        batch.g_flat[flat] += coef
-        iterations += running
+        if batch.eta_scatter is not None:
+            batch.g_flat[flat] += coef * batch.eta_scatter
         if t >= 2:
             running &= decrease > batch.stop
             now = np.count_nonzero(running)
             if now < n_running:
                 n_running = now
+                iterations[(iterations == 0) & ~running] = t
                 alive = running.reshape(K, -1).any(axis=0)
                 if alive.sum() <= alive.size // 2:       # drop stopped rows from the arrays
                     write_out(~alive)
@@ -394,10 +418,65 @@ def _run(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
                              objective=out_value[k * B:(k + 1) * B] / m_eff[k]) for k in range(K)]
 
 
+def _run_single(batch: _Batch, max_iter: int) -> list[FrankWolfeResult]:
+    """:func:`_run` for one problem per family (the fit itself), the per-problem numbers as Python
+    floats: on one problem, numpy calls on length-one arrays cost more than the arithmetic."""
+    K = len(batch.qps)
+    tables = [t.reshape(q.size[1], q.size[1]) for t, q in zip(batch.table, batch.qps)]
+    c_list = [q.atb[0].tolist() for q in batch.qps]
+    h_list = [(np.diag(q.gram[0]) + q.eta[0]).tolist() for q in batch.qps]
+    bufs = [np.empty(q.size[1]) for q in batch.qps]
+    stop = batch.stop.tolist()
+    running, iterations = [True] * K, [0] * K
+    refresh_due, since = True, 0
+    for t in range(1, max_iter + 1):
+        if refresh_due or since >= REFRESH:
+            batch.refresh()
+            scale, q, cx = batch.scale.tolist(), batch.q.tolist(), batch.cx.tolist()
+            refresh_due, since = False, 0
+        since += 1
+        for k in range(K):
+            if not running[k]:
+                continue
+            g = batch.g[k][0]
+            i = int(g.argmin())                            # first minimum, like which.min
+            c_i, h_ii = c_list[k][i], h_list[k][i]
+            g_i = float(g[i]) * scale[k]
+            gdx = q[k] + cx[k]
+            u = gdx - g_i
+            denom = h_ii + gdx + cx[k] - (g_i + c_i) * 2.0
+            step = min(max(u / denom, 0.0), 1.0) if denom > 0 else 0.0
+            decrease = (u + u - step * denom) * step
+            q[k] -= decrease
+            keep_w = 1.0 - step
+            cx[k] = cx[k] * keep_w + step * c_i
+            scale[k] *= keep_w
+            if scale[k] < 1e-100:                          # a full step to a vertex, or tiny scale
+                batch.scale[k], batch.q[k], batch.cx[k] = scale[k], q[k], cx[k]
+                batch.restart()
+                scale[k] = float(batch.scale[k])
+                refresh_due = True
+            coef = step / scale[k]
+            batch.x[k][0, i] += coef
+            g += np.multiply(tables[k][i], coef, out=bufs[k])
+            iterations[k] = t
+            if t >= 2 and not decrease > stop[k]:
+                running[k] = False
+        if refresh_due or since >= REFRESH:
+            batch.scale[:], batch.q[:], batch.cx[:] = scale, q, cx
+        if not any(running):
+            break
+    batch.scale[:], batch.q[:], batch.cx[:] = scale, q, cx
+    return [FrankWolfeResult(weights=w, iterations=np.array([iterations[k]]),
+                             objective=np.array([(q[k] + float(batch.bb[k])) / float(batch.qps[k].m_eff[0])]))
+            for k, w in enumerate(batch.weights())]
+
+
 def frank_wolfe_many(qps: list[SimplexQP], starts: list[np.ndarray], *, max_iter: int) -> list[FrankWolfeResult]:
     """Batched synthdid Frank–Wolfe for several families of problems at once (one loop)."""
+    batch = _Batch(qps, starts)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _run(_Batch(qps, starts), max_iter)
+        return (_run_single if batch.ids.size == 1 else _run)(batch, max_iter)
 
 
 def frank_wolfe(A: np.ndarray, b: np.ndarray, zeta: np.ndarray | float, x0: np.ndarray, *,
