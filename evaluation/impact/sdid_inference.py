@@ -13,8 +13,10 @@ sdid's ``vce()`` define them.
   jackknife variance. Needs two or more treated places in every cohort.
 
 Replications of one cohort run as one batch through the Frank–Wolfe solver (no Python loop over
-replications). With one adoption date the noise level (hence zeta) is the fit's, as R synthdid
-keeps it; with staggered adoption it is recomputed in each replication, as Stata sdid does.
+replications); placebo replications, whose comparison places are all drawn from the one pool of
+never-treated places, share that pool's Gram matrix. With one adoption date the noise level
+(hence zeta) is the fit's, as R synthdid keeps it; with staggered adoption it is recomputed in
+each replication, as Stata sdid does.
 
 Example
 -------
@@ -93,9 +95,14 @@ def _fit_batches(res: Any, k: int, controls: list[np.ndarray], treated: list[np.
 def _has_twins(pre: np.ndarray, *, centred: bool) -> bool:
     """Whether two places' (centred) pre-treatment paths coincide to 1e-9 of their scale."""
     A = pre - pre.mean(axis=1, keepdims=True) if centred else pre
-    gap = np.abs(A[:, None, :] - A[None, :, :]).max(axis=2)
-    np.fill_diagonal(gap, np.inf)
-    return bool((gap <= 1e-9 * max(float(np.abs(A).max()), 1e-300)).any())
+    tol = 1e-9 * max(float(np.abs(A).max(initial=0.0)), 1e-300)
+    step = max(1, 2_000_000 // max(A.size, 1))              # bounds the (step, n, T0) array
+    for lo in range(0, A.shape[0], step):
+        gap = np.abs(A[lo:lo + step, None, :] - A[None, :, :]).max(axis=2)
+        gap[np.arange(gap.shape[0]), np.arange(lo, lo + gap.shape[0])] = np.inf
+        if (gap <= tol).any():
+            return True
+    return False
 
 
 def _aggregate(taus: np.ndarray, n_treated: np.ndarray, n_post: np.ndarray) -> np.ndarray:

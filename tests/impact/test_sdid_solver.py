@@ -99,3 +99,30 @@ def test_two_rounds_with_sparsify():
     result = frank_wolfe_sparse(A, b, zeta, x0, min_decrease=min_decrease, max_iter=300, max_iter_pre_sparsify=10)
     start = np.stack([sparsify(sc_weight_fw(A[j], b[j], zeta[j], x0[j], min_decrease[j], 10)[0]) for j in range(6)])
     check(result, A, b, zeta, start, min_decrease, 300)
+
+
+@pytest.mark.parametrize("twins", [False, True])
+def test_placebo_over_one_pool_equals_replication_by_replication(monkeypatch, twins):
+    """Placebo replications solved over the pool's one Gram matrix give the draws of solving each
+    replication on its own comparison places, in its own order (the order breaks Frank–Wolfe's ties:
+    with two places of the same path the pool is not used)."""
+    import pandas as pd
+
+    from evaluation.impact import sdid_inference, synthetic_did
+
+    rng = np.random.default_rng(11)
+    units, years = [f"m{i:02d}" for i in range(40)], np.arange(2010, 2022)
+    y = rng.normal(size=(40, 1)) + rng.normal(size=(40, 2)) @ rng.normal(size=(2, 12)).cumsum(axis=1) \
+        + 0.3 * rng.normal(size=(40, 12))
+    if twins:
+        y[7] = y[5] + 2.0                               # the same path, shifted: a tie after centring
+    df = pd.DataFrame({"unit": np.repeat(units, 12), "year": np.tile(years, 40), "y": y.ravel()})
+    df["d"] = (df.unit.isin(["m00", "m01"]) & (df.year >= 2018)).astype(int)
+    fit = synthetic_did(df, "y", "unit", "year", "d", se_method=None)
+    pooled = fit.inference("placebo", replications=30, seed=5)
+    original = sdid_inference._fit_batches
+    monkeypatch.setattr(sdid_inference, "_fit_batches",
+                        lambda *args, pooled=False: original(*args, pooled=False))
+    separate = fit.inference("placebo", replications=30, seed=5)
+    np.testing.assert_allclose(pooled.draws, separate.draws, atol=1e-12)
+    assert sdid_inference._has_twins(fit.design.Y[fit.design.controls, :8], centred=True) is twins
