@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -133,14 +134,18 @@ CASES = [
 
 
 def run(case: str, package: str) -> dict:
+    # own process group: a run that times out is ended with its worker processes (pysyncon's pool)
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, case, package], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=HERE.parent, start_new_session=True)
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, case, package], capture_output=True, text=True, check=False,
-                              timeout=TIMEOUT, cwd=HERE.parent)
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         return {"error": f"did not finish in {TIMEOUT} s"}
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:160]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        return {"error": (stderr.strip().splitlines() or ["failed"])[-1][:160]}
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def versions() -> str:
