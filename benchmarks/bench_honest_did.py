@@ -15,7 +15,7 @@ runs (median and range of wall and CPU time), numbers compared.
   of R HonestDiD; it is timed and its width reported, but it is not compared and not used in the
   speed ratio.
 
-Run: python benchmarks/bench_honest_did.py [repeats]   (writes benchmarks/results/bench_honest_did.md
+Run: python benchmarks/bench_honest_did.py [repeats] [packages, comma-separated]   (writes benchmarks/results/bench_honest_did.md
 and bench_honest_did.json, whose ratios run_all.py collects into results/ratios.md)
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ TIMEOUT = 3600
 SLOW = 120
 MBAR = np.linspace(0.25, 2.5, 10).tolist()
 M = np.linspace(0.0, 0.05, 10).tolist()
-PACKAGES = ("evaluation", "honestdid", "diff-diff")
+PACKAGES = tuple(sys.argv[2].split(",")) if len(sys.argv) > 2 else ("evaluation", "honestdid", "diff-diff")
 CASES = {"rm": "RM, C-LF sets x 10 Mbar", "sd": "SD, optimal FLCI x 10 M"}
 
 CHILD = r'''
