@@ -13,14 +13,17 @@ Cases (data: a factor-model municipality panel, 13 years, treatment from year 9,
 Each case runs in its own subprocess, REPEATS times (once if it takes more than two minutes); the table gives the median and range of the
 wall-clock times, the machine and load, the versions, and the largest difference of the numbers
 against ours (weights, p-values, estimates; placebo SEs are random and compared loosely).
-Run:  python benchmarks/bench_synthetic_control.py [repeats]
-Writes benchmarks/results/bench_synthetic_control.md.
+Run:  python benchmarks/bench_synthetic_control.py [repeats] [timeout]
+Writes benchmarks/results/bench_synthetic_control.md, and bench_synthetic_control.json with the
+ratios (our median CPU and wall time over the fastest peer's, per case) that run_all.py collects
+into results/ratios.md.
 """
 from __future__ import annotations
 
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -131,14 +134,18 @@ CASES = [
 
 
 def run(case: str, package: str) -> dict:
+    # own process group: a run that times out is ended with its worker processes (pysyncon's pool)
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, case, package], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=HERE.parent, start_new_session=True)
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, case, package], capture_output=True, text=True, check=False,
-                              timeout=TIMEOUT, cwd=HERE.parent)
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         return {"error": f"did not finish in {TIMEOUT} s"}
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:160]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        return {"error": (stderr.strip().splitlines() or ["failed"])[-1][:160]}
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def versions() -> str:
@@ -175,6 +182,7 @@ def main() -> None:
              f"Python {platform.python_version()}; load average at start {load[0]:.2f} / {load[1]:.2f} / "
              f"{load[2]:.2f} (shared with other developers' jobs)."), f"Versions: {versions()}.", "",
              "| case | package | wall time (s) | CPU time (s) | agreement with evaluation |", "|---|---|---:|---:|---|"]
+    medians: dict[str, dict[str, tuple[float, float] | str]] = {}
     for case, packages, label in CASES:
         ours = None
         for package in packages:
@@ -185,12 +193,14 @@ def main() -> None:
             good = [o for o in outs if "error" not in o]
             if not good:
                 row = f"| {label} | {package} | failed: {outs[0]['error']} | | |"
+                medians.setdefault(label, {})[package] = outs[0]["error"]
             else:
                 times = [o["seconds"] for o in good]
                 cpus = [o["cpu"] for o in good]
                 if package.startswith("evaluation"):
                     ours = good[0]
                 agree = "" if ours is None or package.startswith("evaluation") else compare(ours, good[0])
+                medians.setdefault(label, {})[package] = (statistics.median(cpus), statistics.median(times))
                 row = (f"| {label} | {package} | {statistics.median(times):.2f} [{min(times):.2f}–{max(times):.2f}] "
                        f"| {statistics.median(cpus):.2f} [{min(cpus):.2f}–{max(cpus):.2f}] | {agree} |")
             print(row, flush=True)
@@ -204,6 +214,30 @@ def main() -> None:
                    "numpy's default_rng(1), otherwise they agree within Monte Carlo error.")]
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "bench_synthetic_control.md").write_text("\n".join(lines) + "\n")
+    record = {"load_before": list(load), "load_after": list(os.getloadavg())}
+    (HERE / "results" / "bench_synthetic_control.json").write_text(
+        json.dumps({"record": record, "ratios": ratios(medians)}, indent=1) + "\n")
+
+
+def ratios(medians: dict) -> dict:
+    """Per case, as benchmarks/_harness.ratios: ours over the fastest peer, median CPU and wall time."""
+    out = {}
+    for label, packages in medians.items():
+        ours = next((v for p, v in packages.items() if p.startswith("evaluation")), None)
+        peers = {p: v for p, v in packages.items() if not p.startswith("evaluation") and isinstance(v, tuple)}
+        if not isinstance(ours, tuple):
+            continue
+        if not peers:
+            failed = "; ".join(f"{p}: {v}" for p, v in packages.items() if not p.startswith("evaluation"))
+            out[label] = {"ours_cpu": ours[0], "ours_wall": ours[1], "peer": failed, "peer_cpu": float("nan"),
+                          "peer_wall": float("nan"), "ratio_cpu": float("nan"), "ratio_wall": float("nan")}
+            continue
+        cpu_peer = min(peers, key=lambda p: peers[p][0])
+        wall_peer = min(peers, key=lambda p: peers[p][1])
+        out[label] = {"ours_cpu": ours[0], "ours_wall": ours[1], "peer": cpu_peer, "peer_cpu": peers[cpu_peer][0],
+                      "peer_wall": peers[wall_peer][1], "peer_wall_name": wall_peer,
+                      "ratio_cpu": ours[0] / peers[cpu_peer][0], "ratio_wall": ours[1] / peers[wall_peer][1]}
+    return out
 
 
 if __name__ == "__main__":

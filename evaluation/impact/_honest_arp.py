@@ -39,6 +39,10 @@ from evaluation.errors import EstimationError
 #: Supports of size rank(X)+1 are enumerated up to this many (C(20, 10) = 184,756: ten periods).
 MAX_SUPPORTS = 400_000
 _CHUNK = 20_000
+#: Multiply-adds per matrix product of the least-favourable draws: below OpenBLAS's threshold for
+#: threads (m n k < 4 * 65536), since on a busy machine the threads it starts for products this
+#: small cost several times the product's own CPU time.
+_ONE_THREAD = 200_000
 
 
 def independent_columns(X: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
@@ -154,8 +158,12 @@ def least_favourable_cv(problem: MomentProblem, kappa: float, draws: int, seed: 
     if G.shape[0] == 0:
         return np.inf
     rng = np.random.default_rng(seed)
-    xi = rng.multivariate_normal(np.zeros(len(problem.Y)), problem.sigma, size=draws, method="eigh")
-    eta = (xi @ G.T).max(axis=1)
+    # rng.multivariate_normal(0, sigma, draws, method="eigh") (the same numbers), in blocks of draws
+    s, u = np.linalg.eigh(problem.sigma)
+    factor_t = (u * np.sqrt(np.abs(s))).T
+    z = rng.standard_normal((draws, len(problem.Y)))
+    block = max(1, _ONE_THREAD // (z.shape[1] * max(z.shape[1], G.shape[0])))
+    eta = np.concatenate([((z[i:i + block] @ factor_t) @ G.T).max(axis=1) for i in range(0, draws, block)])
     return float(np.quantile(eta, 1 - kappa))
 
 

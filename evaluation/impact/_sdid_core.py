@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evaluation.impact._simplex import center, frank_wolfe_sparse
+from evaluation.impact._simplex import center, frank_wolfe_sparse_many, simplex_qp, simplex_qp_shared
 
 METHODS = ("sdid", "sc", "did")
 #: synthdid's defaults
@@ -84,14 +84,19 @@ def fit_cohorts(controls: np.ndarray, mask: np.ndarray, treated_mean: np.ndarray
     """Weights and effect for a batch of cohort problems.
 
     ``controls`` (B, n0max, T) with ``mask`` (B, n0max) marking real control rows (duplicates of a
-    bootstrap draw are separate rows); ``treated_mean`` (B, T) the mean of the cohort's treated
+    bootstrap draw are separate rows), or one pool (n0, T) shared by all problems with ``mask``
+    (B, n0) marking the places each problem uses (placebo replications: the unit-weight problems
+    then share one Gram matrix); ``treated_mean`` (B, T) the mean of the cohort's treated
     units; ``n_treated`` their number (sets eta_omega). ``noise`` fixes sigma (R synthdid keeps the
     fit's value in its placebo and bootstrap replications); otherwise it is computed per problem
     (Stata sdid). ``omega_init``/``lambda_init`` start Frank–Wolfe (warm start of replications).
     """
-    controls = np.asarray(controls, dtype=float)
-    B, _n0max, T = controls.shape
     mask = np.asarray(mask, dtype=bool)
+    controls = np.asarray(controls, dtype=float)
+    pool = controls if controls.ndim == 2 else None
+    if pool is not None:
+        controls = np.broadcast_to(pool, (mask.shape[0], *pool.shape))
+    B, _n0max, T = controls.shape
     n0 = mask.sum(axis=1).astype(float)
     T1 = T - T0
     sigma = noise_level(controls, mask, T0) if noise is None else np.broadcast_to(noise, (B,)).astype(float)
@@ -109,21 +114,26 @@ def fit_cohorts(controls: np.ndarray, mask: np.ndarray, treated_mean: np.ndarray
         omega = mask / n0[:, None]
         lam = np.full((B, T0), 1.0 / T0)
     else:
-        if method == "sc":
-            lam = np.zeros((B, T0))
-        else:
-            A, b = center(pre, post_mean, mask)
-            start = np.full((B, T0), 1.0 / T0) if lambda_init is None else lambda_init
-            lam = frank_wolfe_sparse(A, b, zeta_lambda, start, min_decrease=min_dec, max_iter=max_iter,
-                                     rows=mask).weights
-        A = np.transpose(pre, (0, 2, 1))                   # (B, T0, n0max): columns are controls
         b = treated_pre
         if method == "sdid":                                # intercept: centre each unit over time
-            A = (A - (pre.sum(axis=2) / T0)[:, None, :]) * mask[:, None, :]
             b = b - b.mean(axis=1, keepdims=True)
-        start = mask / n0[:, None] if omega_init is None else omega_init
-        omega = frank_wolfe_sparse(A, b, zeta_omega, start, min_decrease=min_dec, max_iter=max_iter,
-                                   columns=mask).weights
+        if pool is not None:
+            A = pool[:, :T0].T                              # (T0, n0): columns are controls
+            A = A - A.mean(axis=0) if method == "sdid" else A
+            qps = [simplex_qp_shared(A, b, zeta_omega, min_decrease=min_dec, columns=mask)]
+        else:
+            A = np.transpose(pre, (0, 2, 1))               # (B, T0, n0max)
+            if method == "sdid":
+                A = (A - (pre.sum(axis=2) / T0)[:, None, :]) * mask[:, None, :]
+            qps = [simplex_qp(A, b, zeta_omega, min_decrease=min_dec, columns=mask)]
+        starts = [mask / n0[:, None] if omega_init is None else omega_init]
+        if method == "sdid":                                # time weights, solved alongside
+            A, b = center(pre, post_mean, mask)
+            qps.append(simplex_qp(A, b, zeta_lambda, min_decrease=min_dec, rows=mask))
+            starts.append(np.full((B, T0), 1.0 / T0) if lambda_init is None else lambda_init)
+        fits = frank_wolfe_sparse_many(qps, starts, max_iter=max_iter)
+        omega = fits[0].weights
+        lam = fits[1].weights if method == "sdid" else np.zeros((B, T0))
     tau = (treated_post - (lam * treated_pre).sum(axis=1)) \
         - (omega * (post_mean - (pre * lam[:, None, :]).sum(axis=2))).sum(axis=1)
     return CohortFit(omega=omega, lambda_=lam, tau=tau, zeta_omega=zeta_omega, zeta_lambda=zeta_lambda,

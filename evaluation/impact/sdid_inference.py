@@ -13,8 +13,10 @@ sdid's ``vce()`` define them.
   jackknife variance. Needs two or more treated places in every cohort.
 
 Replications of one cohort run as one batch through the Frank–Wolfe solver (no Python loop over
-replications). With one adoption date the noise level (hence zeta) is the fit's, as R synthdid
-keeps it; with staggered adoption it is recomputed in each replication, as Stata sdid does.
+replications); placebo replications, whose comparison places are all drawn from the one pool of
+never-treated places, share that pool's Gram matrix. With one adoption date the noise level
+(hence zeta) is the fit's, as R synthdid keeps it; with staggered adoption it is recomputed in
+each replication, as Stata sdid does.
 
 Example
 -------
@@ -48,27 +50,36 @@ def _jackknife_sd(values: np.ndarray) -> float:
 
 
 def _fit_batches(res: Any, k: int, controls: list[np.ndarray], treated: list[np.ndarray],
-                 omega_init: list[np.ndarray]) -> np.ndarray:
-    """tau of cohort k for each replication (controls/treated: row indices into the design's Y)."""
+                 omega_init: list[np.ndarray], *, pooled: bool = False) -> np.ndarray:
+    """tau of cohort k for each replication (controls/treated: row indices into the design's Y).
+
+    ``pooled``: the replications' controls are subsets of the never-treated places without
+    repeats (placebo); they are then solved over that one pool, weights of the others held at 0
+    (unless two places have the same pre-treatment path: Frank–Wolfe then breaks their tie by
+    the order of each replication's places, as R synthdid does, so each keeps its own order).
+    """
     d, opt, fit = res.design, res.options, res.fits[k]
     T0, Y = d.cohort_T0[k], d.Y
-    n0max = max(len(c) for c in controls)
+    pooled = pooled and not _has_twins(Y[d.controls, :T0], centred=opt.method == "sdid")
+    n0max = len(d.controls) if pooled else max(len(c) for c in controls)
     per_batch = max(1, BATCH_CELLS // max(n0max * Y.shape[1], n0max * n0max, 1))
     noise = None if res.staggered else fit.noise[0]
     taus = np.empty(len(controls))
     for lo in range(0, len(controls), per_batch):
         chunk = range(lo, min(lo + per_batch, len(controls)))
         B = len(chunk)
-        ctrl = np.zeros((B, n0max, Y.shape[1]))
+        ctrl = Y[d.controls] if pooled else np.zeros((B, n0max, Y.shape[1]))
         mask = np.zeros((B, n0max), bool)
         init = np.zeros((B, n0max))
         tmean = np.empty((B, Y.shape[1]))
         n_tr = np.empty(B)
         for j, r in enumerate(chunk):
             c = controls[r]
-            ctrl[j, :len(c)] = Y[c]
-            mask[j, :len(c)] = True
-            init[j, :len(c)] = omega_init[r]
+            at = c if pooled else slice(0, len(c))      # design rows of controls are 0..n_controls-1
+            if not pooled:
+                ctrl[j, at] = Y[c]
+            mask[j, at] = True
+            init[j, at] = omega_init[r]
             tmean[j] = Y[treated[r]].mean(axis=0)
             n_tr[j] = len(treated[r])
         init = core.sum_normalize(init, mask)
@@ -79,6 +90,19 @@ def _fit_batches(res: Any, k: int, controls: list[np.ndarray], treated: list[np.
                                max_iter=opt.max_iter)
         taus[lo:lo + B] = out.tau
     return taus
+
+
+def _has_twins(pre: np.ndarray, *, centred: bool) -> bool:
+    """Whether two places' (centred) pre-treatment paths coincide to 1e-9 of their scale."""
+    A = pre - pre.mean(axis=1, keepdims=True) if centred else pre
+    tol = 1e-9 * max(float(np.abs(A).max(initial=0.0)), 1e-300)
+    step = max(1, 2_000_000 // max(A.size, 1))              # bounds the (step, n, T0) array
+    for lo in range(0, A.shape[0], step):
+        gap = np.abs(A[lo:lo + step, None, :] - A[None, :, :]).max(axis=2)
+        gap[np.arange(gap.shape[0]), np.arange(lo, lo + gap.shape[0])] = np.inf
+        if (gap <= tol).any():
+            return True
+    return False
 
 
 def _aggregate(taus: np.ndarray, n_treated: np.ndarray, n_post: np.ndarray) -> np.ndarray:
@@ -108,7 +132,8 @@ def _placebo(res: Any, replications: int, rng: np.random.Generator) -> tuple[np.
             at += sizes[k]
             ctrl_sets[k].append(remaining)
             inits[k].append(res.fits[k].omega[0][remaining])
-    taus = np.column_stack([_fit_batches(res, k, ctrl_sets[k], tr_sets[k], inits[k]) for k in range(K)])
+    taus = np.column_stack([_fit_batches(res, k, ctrl_sets[k], tr_sets[k], inits[k], pooled=True)
+                            for k in range(K)])
     counts = np.tile(np.array(sizes, float), (replications, 1))
     return taus, counts
 
