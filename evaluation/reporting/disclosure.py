@@ -398,12 +398,12 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
             ranges.update(cache[key])
             continue
         system = [equations[i] for i in group]
-        solver, index = _solver(cells, system, suppressed, rules, free)
         targets = [c for c in cells if audited(c)]
         if exact:
+            solver, index = _solver(cells, system, suppressed, rules, free)
             solved = {cell: solver.range(index[cell]) for cell in targets}
         else:
-            solved = _decide(solver, index, targets, system, values, suppressed, rules, free)
+            solved = _decide(cells, targets, system, values, suppressed, rules, free)
         if cache is not None:
             cache[key] = solved
         ranges.update(solved)
@@ -429,38 +429,105 @@ def _solver(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]],
     return _RangeSolver(len(cells), rows, columns, coefficients, constants, bounds), index
 
 
-def _decide(solver: _RangeSolver, index: dict[Cell, int], targets: list[Cell],
-            equations: list[tuple[dict[Cell, float], float]], values: Mapping[Cell, float],
-            suppressed: Mapping[Cell, str], rules: DisclosureRules, free: set[Cell]) -> dict[Cell, tuple[float, float]]:
+def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[Cell, float], float]],
+            values: Mapping[Cell, float], suppressed: Mapping[Cell, str], rules: DisclosureRules,
+            free: set[Cell]) -> dict[Cell, tuple[float, float]]:
     """Ranges that decide, for each target cell of one group of linked cells, whether it is
-    disclosed, as the exact ranges would, at a cost that grows with the group rather than with
-    the group times its cells (a whole run links every scope into one large group):
+    disclosed, as the exact ranges over the whole group would, at a cost that grows with the
+    number of scopes and not with its square (a whole run links every scope into one group
+    through the differencing relations ``pooled = sum of the scopes + remainder``).
 
-    1. points of the relaxation show most cells protected (:meth:`_RangeSolver.screen`);
-    2. a cell that its own scope's relations alone already pin is disclosed: dropping the
-       relations between scopes only widens a range (a scope's model is small);
-    3. the rest get their exact range over the whole group."""
+    Per scope of the targets, two small models of the attacker's problem:
+
+    * a **restricted** one: the scope, and for each relation between scopes one partner scope
+      that can take up a change (the pooled scope, the remainders or another contact point),
+      every other cell fixed at its true value. Each of its points is a point of the whole
+      model, so a cell it finds protected (:meth:`_RangeSolver.screen`, then its range) is
+      protected in the whole run;
+    * a **relaxed** one: the scope's own relations only. Dropping relations only widens a range,
+      so a cell it pins is disclosed in the whole run.
+
+    Only a cell that neither decides gets its exact range over the whole group."""
+    scope_of = {cell: _scope_of(cell) for cell in cells}
+    if len(set(scope_of.values())) == 1:
+        solver, index = _solver(cells, equations, suppressed, rules, free)
+        return _screened_ranges(solver, index, targets, values)
+    touching: dict[object, list[int]] = {}
+    # each relation's terms by scope, and what each scope's terms add up to at the true values
+    split: list[dict[object, tuple[dict[Cell, float], float]]] = []
+    for i, (terms, _) in enumerate(equations):
+        parts: dict[object, dict[Cell, float]] = {}
+        for cell, coefficient in terms.items():
+            parts.setdefault(scope_of[cell], {})[cell] = coefficient
+        split.append({scope: (part, sum(v * values[c] for c, v in part.items())) for scope, part in parts.items()})
+        for scope in parts:
+            touching.setdefault(scope, []).append(i)
+    solved: dict[Cell, tuple[float, float]] = {}
+    by_scope: dict[object, list[Cell]] = {}
+    for cell in targets:
+        by_scope.setdefault(scope_of[cell], []).append(cell)
+    rest: list[Cell] = []
+    for scope, members in by_scope.items():
+        chosen = _partners(scope, touching, split)
+        rows = sorted({i for s in chosen for i in touching.get(s, ())})
+        restricted = []
+        for i in rows:  # the cells of other scopes at their true values
+            inside = [split[i][s] for s in chosen if s in split[i]]
+            terms = {c: v for part, _ in inside for c, v in part.items()}
+            outside = sum(total for _, total in split[i].values()) - sum(total for _, total in inside)
+            if terms:
+                restricted.append((terms, equations[i][1] - outside))
+        solver, index = _solver(sorted({c for terms, _ in restricted for c in terms} | set(members)), restricted,
+                                suppressed, rules, free)
+        shown = solver.screen([index[c] for c in members], [values.get(c, math.nan) for c in sorted(index, key=index.get)])
+        open_members = [cell for cell in members if index[cell] not in shown]
+        solved.update((cell, shown[index[cell]]) for cell in members if index[cell] in shown)
+        if not open_members:
+            continue
+        alone = [equations[i] for i in touching.get(scope, ()) if len(split[i]) == 1]
+        local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)), alone,
+                                     suppressed, rules, free)
+        for cell in open_members:
+            pinned = local.range(local_index[cell], exact=False)
+            if _disclosed({cell: pinned}):
+                solved[cell] = pinned
+                continue
+            low, high = solver.range(index[cell], exact=False)
+            if _disclosed({cell: (low, high)}):
+                rest.append(cell)
+            else:
+                solved[cell] = (low, high)
+    if rest:
+        whole, index = _solver(cells, equations, suppressed, rules, free)
+        solved.update(_screened_ranges(whole, index, rest, values))
+    return solved
+
+
+def _screened_ranges(solver: _RangeSolver, index: dict[Cell, int], targets: list[Cell],
+                     values: Mapping[Cell, float]) -> dict[Cell, tuple[float, float]]:
+    """Ranges that decide disclosure: points of the relaxation for the cells they show protected
+    (:meth:`_RangeSolver.screen`), the range (``exact=False``) for the others."""
     cells = sorted(index, key=index.get)
     shown = solver.screen([index[c] for c in targets], [values.get(c, math.nan) for c in cells])
-    solved = {cell: shown[index[cell]] for cell in targets if index[cell] in shown}
-    rest = [cell for cell in targets if cell not in solved]
-    if len({_scope_of(cell) for cell in cells}) > 1:
-        for scope in dict.fromkeys(_scope_of(cell) for cell in rest):
-            own = [(terms, constant) for terms, constant in equations
-                   if all(_scope_of(cell) == scope for cell in terms)]
-            own_cells = sorted({cell for terms, _ in own for cell in terms})
-            if not own:
-                continue
-            local, local_index = _solver(own_cells, own, suppressed, rules, free)
-            for cell in rest:
-                if cell in local_index:
-                    low, high = local.range(local_index[cell], exact=False)
-                    if _disclosed({cell: (low, high)}):
-                        solved[cell] = (low, high)
-    for cell in rest:
-        if cell not in solved:
-            solved[cell] = solver.range(index[cell], exact=False)
-    return solved
+    return {cell: shown.get(index[cell]) or solver.range(index[cell], exact=False) for cell in targets}
+
+
+def _partners(scope: object, touching: Mapping[object, list[int]],
+              split: Sequence[Mapping[object, object]]) -> set[object]:
+    """``scope`` and, for every relation between it and other scopes, one of those other scopes
+    (greedily those in most such relations, so that a change can be taken up: usually the
+    pooled scope or the remainders)."""
+    open_rows = [set(split[i]) - {scope} for i in touching.get(scope, ()) if len(split[i]) > 1]
+    chosen = {scope}
+    while open_rows:
+        counts: dict[object, int] = {}
+        for others in open_rows:
+            for other in others:
+                counts[other] = counts.get(other, 0) + 1
+        best = min(counts, key=lambda s: (-counts[s], repr(s)))
+        chosen.add(best)
+        open_rows = [others for others in open_rows if best not in others]
+    return chosen
 
 
 def _scope_of(cell: Cell) -> object:
