@@ -76,6 +76,12 @@ def contact_points() -> list[str]:
     return list(yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["municipalities"])
 
 
+def commit() -> str:
+    """The checkout's commit (what was measured), or "?" outside a git checkout."""
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    return found.stdout.strip() or "?"
+
+
 def phases(said: list[list], total: float) -> dict[str, float]:
     """Seconds of each phase, from the times the run said its phase lines."""
     starts: dict[str, float] = {}
@@ -132,7 +138,8 @@ def write_table(rows: list[dict], header: dict, strands: list[str]) -> bool:
     lines = ["# bench_national_batch: the national batch (contact points + country) on the local executor "
              "and on a 2-worker Dask cluster", "",
              f"Machine: {m['cpu']}, {m['cores']} logical cores ({m['usable_cores']} usable), Python {m['python']}, "
-             f"{m['platform']}; {versions(PEERS)}. Started {header['started']}; load average (1, 5, 15 min) "
+             f"{m['platform']}; {versions(PEERS)}; commit {header['commit']}. Started {header['started']}; "
+             "load average (1, 5, 15 min) "
              f"before {header['load_before']}, now {load()}. The machine was shared with other engineers' work: "
              "the wall times carry their load (one run per case); the CPU seconds (the run and every process "
              "it waited for) are the steadier figure.", "",
@@ -184,7 +191,7 @@ def main() -> int:
         data = work / "data" / "parquet"
     else:
         data = args.data / "parquet" if (args.data / "parquet").is_dir() else args.data
-    header = {"machine": machine(), "load_before": load(),
+    header = {"machine": machine(), "load_before": load(), "commit": commit(),
               "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     rows: list[dict] = []
     agree = True
