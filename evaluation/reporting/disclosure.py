@@ -384,14 +384,6 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         return kind == PRIMARY or (kind == WITHHELD and rules.is_small(values.get(cell, math.nan)))
 
     free = set(free_cells)
-    if not exact:
-        scoped = (cache or {}).get(_ScopedAudit)
-        if scoped is None or scoped.values is not values or not scoped.hidden <= set(hidden):
-            scoped = _ScopedAudit(values, relations)
-            if cache is not None:
-                cache[_ScopedAudit] = scoped
-        scoped.update(set(hidden))
-        return scoped.in_audit_order(scoped.ranges([c for c in hidden if audited(c)], suppressed, rules, free), hidden)
     equations = _equations(values, relations, set(hidden))
     ranges: dict[Cell, tuple[float, float]] = {}
     linked: set[Cell] = set()
@@ -400,15 +392,18 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         linked.update(cells)
         if not any(audited(c) for c in cells):
             continue
-        key = (tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
+        key = (exact, tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
                tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
         if cache is not None and key in cache:
             ranges.update(cache[key])
             continue
         system = [equations[i] for i in group]
         targets = [c for c in cells if audited(c)]
-        solver, index = _solver(cells, system, suppressed, rules, free)
-        solved = {cell: solver.range(index[cell]) for cell in targets}
+        if exact:
+            solver, index = _solver(cells, system, suppressed, rules, free)
+            solved = {cell: solver.range(index[cell]) for cell in targets}
+        else:
+            solved = _decide(cells, targets, system, values, suppressed, rules, free)
         if cache is not None:
             cache[key] = solved
         ranges.update(solved)
@@ -434,14 +429,15 @@ def _solver(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]],
     return _RangeSolver(len(cells), rows, columns, coefficients, constants, bounds), index
 
 
-class _ScopedAudit:
-    """The audit that decides disclosure (``audit(..., exact=False)``), kept between the calls of
-    one secondary suppression (the same values and relations, only more cells hidden), at a cost
-    that grows with the number of scopes and not with its square: a whole run links every scope
-    into one group through the differencing relations ``pooled = sum of the scopes + remainder``.
+def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[Cell, float], float]],
+            values: Mapping[Cell, float], suppressed: Mapping[Cell, str], rules: DisclosureRules,
+            free: set[Cell]) -> dict[Cell, tuple[float, float]]:
+    """Ranges that decide, for each target cell of one group of linked cells, whether it is
+    disclosed, as the exact ranges over the whole group would, at a cost that grows with the
+    number of scopes and not with its square (a whole run links every scope into one group
+    through the differencing relations ``pooled = sum of the scopes + remainder``).
 
-    The relations' equations are updated only where a cell was newly hidden. Per scope of the
-    cells audited, two small models of the attacker's problem:
+    Per scope of the targets, two small models of the attacker's problem:
 
     * a **restricted** one: the scope, and for each relation between scopes one partner scope
       that can take up a change (the pooled scope, the remainders or another contact point),
@@ -451,136 +447,60 @@ class _ScopedAudit:
     * a **relaxed** one: the scope's own relations only. Dropping relations only widens a range,
       so a cell it pins is disclosed in the whole run.
 
-    Only a cell that neither decides gets its exact range over its whole group of linked cells."""
-
-    def __init__(self, values: Mapping[Cell, float], relations: Iterable[Relation]) -> None:
-        self.values = values
-        self.relations = list(relations)
-        self.relations_of: dict[Cell, list[int]] = {}
-        for i, relation in enumerate(self.relations):
-            for cell in relation.cells:
-                self.relations_of.setdefault(cell, []).append(i)
-        self.hidden: set[Cell] = set()
-        self.equations: dict[int, tuple[dict[Cell, float], float]] = {}
-        # each equation's terms by scope, with what they add up to at the true values
-        self.split: dict[int, dict[object, tuple[dict[Cell, float], float]]] = {}
-        self.touching: dict[object, set[int]] = {}
-        self.parent: dict[Cell, Cell] = {}  # groups of linked cells (equations only ever gain cells)
-
-    def find(self, cell: Cell) -> Cell:
-        parent = self.parent
-        parent.setdefault(cell, cell)
-        while parent[cell] != cell:
-            parent[cell] = parent[parent[cell]]
-            cell = parent[cell]
-        return cell
-
-    def in_audit_order(self, ranges: dict[Cell, tuple[float, float]], hidden: list[Cell]) -> dict:
-        """``ranges`` in the order of :func:`audit`'s exact path: group by group (groups in the order of
-        their first hidden cell), sorted within a group, then the cells in no relation (the order
-        decides which exposed cell gets its complement first)."""
-        rank = {root: r for r, root in enumerate(dict.fromkeys(self.find(c) for c in hidden))}
-        linked = {cell for cell in ranges if any(i in self.equations for i in self.relations_of.get(cell, ()))}
-        order = sorted(linked, key=lambda c: (rank[self.find(c)], c)) + [c for c in hidden if c in ranges and
-                                                                         c not in linked]
-        return {cell: ranges[cell] for cell in order}
-
-    def update(self, hidden: set[Cell]) -> None:
-        new = hidden - self.hidden
-        self.hidden |= new
-        for i in {i for cell in new for i in self.relations_of.get(cell, ())}:
-            for scope in self.split.pop(i, {}):
-                self.touching[scope].discard(i)
-            self.equations.pop(i, None)
-            found = _equations(self.values, [self.relations[i]], self.hidden)
-            if not found:
-                continue
-            terms, constant = found[0]
-            self.equations[i] = (terms, constant)
-            first = self.find(next(iter(terms)))
-            for cell in terms:
-                root = self.find(cell)
-                if root != first:
-                    self.parent[root] = first
-            parts: dict[object, dict[Cell, float]] = {}
-            for cell, coefficient in terms.items():
-                parts.setdefault(_scope_of(cell), {})[cell] = coefficient
-            self.split[i] = {scope: (part, sum(v * self.values[c] for c, v in part.items()))
-                             for scope, part in parts.items()}
-            for scope in parts:
-                self.touching.setdefault(scope, set()).add(i)
-
-    def ranges(self, targets: list[Cell], suppressed: Mapping[Cell, str], rules: DisclosureRules,
-               free: set[Cell]) -> dict[Cell, tuple[float, float]]:
-        solved: dict[Cell, tuple[float, float]] = {}
-        by_scope: dict[object, list[Cell]] = {}
-        for cell in targets:
-            if any(i in self.equations for i in self.relations_of.get(cell, ())):
-                by_scope.setdefault(_scope_of(cell), []).append(cell)
-            else:  # in no relation: the attacker knows only what the symbol says
-                low, high = _bounds(suppressed[cell], rules)
-                solved[cell] = (low, math.inf if high is None else high)
-        rest: list[Cell] = []
-        for scope, members in by_scope.items():
-            restricted, complete = self._restricted(scope)
-            solver, index = _solver(sorted({c for terms, _ in restricted for c in terms} | set(members)), restricted,
-                                    suppressed, rules, free)
-            shown = solver.screen([index[c] for c in members],
-                                  [self.values.get(c, math.nan) for c in sorted(index, key=index.get)])
-            solved.update((cell, shown[index[cell]]) for cell in members if index[cell] in shown)
-            open_members = [cell for cell in members if index[cell] not in shown]
-            if complete:  # no relation leaves the scope: its model is the whole of its groups
-                solved.update((cell, solver.range(index[cell], exact=False)) for cell in open_members)
-                continue
-            if not open_members:
-                continue
-            alone = [self.equations[i] for i in sorted(self.touching.get(scope, ())) if len(self.split[i]) == 1]
-            local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)), alone,
-                                         suppressed, rules, free)
-            for cell in open_members:
-                pinned = local.range(local_index[cell], exact=False)
-                if _disclosed({cell: pinned}):
-                    solved[cell] = pinned
-                    continue
-                low, high = solver.range(index[cell], exact=False)
-                if _disclosed({cell: (low, high)}):
-                    rest.append(cell)
-                else:
-                    solved[cell] = (low, high)
-        for cell in rest:
-            if cell not in solved:
-                cells, equations = self._group(cell)
-                whole, index = _solver(cells, equations, suppressed, rules, free)
-                solved.update(_screened_ranges(whole, index, [c for c in rest if c in index and c not in solved],
-                                               self.values))
-        return solved
-
-    def _restricted(self, scope: object) -> tuple[list[tuple[dict[Cell, float], float]], bool]:
-        """The equations of ``scope`` and its partners, the cells of other scopes at their true values;
-        and whether that is all there is (no relation links the scope to another)."""
-        chosen = _partners(scope, self.touching, self.split)
+    Only a cell that neither decides gets its exact range over the whole group."""
+    scope_of = {cell: _scope_of(cell) for cell in cells}
+    if len(set(scope_of.values())) == 1:
+        solver, index = _solver(cells, equations, suppressed, rules, free)
+        return _screened_ranges(solver, index, targets, values)
+    touching: dict[object, list[int]] = {}
+    # each relation's terms by scope, and what each scope's terms add up to at the true values
+    split: list[dict[object, tuple[dict[Cell, float], float]]] = []
+    for i, (terms, _) in enumerate(equations):
+        parts: dict[object, dict[Cell, float]] = {}
+        for cell, coefficient in terms.items():
+            parts.setdefault(scope_of[cell], {})[cell] = coefficient
+        split.append({scope: (part, sum(v * values[c] for c, v in part.items())) for scope, part in parts.items()})
+        for scope in parts:
+            touching.setdefault(scope, []).append(i)
+    solved: dict[Cell, tuple[float, float]] = {}
+    by_scope: dict[object, list[Cell]] = {}
+    for cell in targets:
+        by_scope.setdefault(scope_of[cell], []).append(cell)
+    rest: list[Cell] = []
+    for scope, members in by_scope.items():
+        chosen = _partners(scope, touching, split)
+        rows = sorted({i for s in chosen for i in touching.get(s, ())})
         restricted = []
-        for i in sorted({i for s in chosen for i in self.touching.get(s, ())}):
-            inside = [self.split[i][s] for s in chosen if s in self.split[i]]
+        for i in rows:  # the cells of other scopes at their true values
+            inside = [split[i][s] for s in chosen if s in split[i]]
             terms = {c: v for part, _ in inside for c, v in part.items()}
-            outside = sum(total for _, total in self.split[i].values()) - sum(total for _, total in inside)
+            outside = sum(total for _, total in split[i].values()) - sum(total for _, total in inside)
             if terms:
-                restricted.append((terms, self.equations[i][1] - outside))
-        return restricted, chosen == {scope}
-
-    def _group(self, cell: Cell) -> tuple[list[Cell], list[tuple[dict[Cell, float], float]]]:
-        """The cells linked to ``cell`` through the equations, and those equations."""
-        cells, rows, frontier = {cell}, set(), [cell]
-        while frontier:
-            current = frontier.pop()
-            for i in self.relations_of.get(current, ()):
-                if i in self.equations and i not in rows:
-                    rows.add(i)
-                    for other in self.equations[i][0]:
-                        if other not in cells:
-                            cells.add(other)
-                            frontier.append(other)
-        return sorted(cells), [self.equations[i] for i in sorted(rows)]
+                restricted.append((terms, equations[i][1] - outside))
+        solver, index = _solver(sorted({c for terms, _ in restricted for c in terms} | set(members)), restricted,
+                                suppressed, rules, free)
+        shown = solver.screen([index[c] for c in members], [values.get(c, math.nan) for c in sorted(index, key=index.get)])
+        open_members = [cell for cell in members if index[cell] not in shown]
+        solved.update((cell, shown[index[cell]]) for cell in members if index[cell] in shown)
+        if not open_members:
+            continue
+        alone = [equations[i] for i in touching.get(scope, ()) if len(split[i]) == 1]
+        local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)), alone,
+                                     suppressed, rules, free)
+        for cell in open_members:
+            pinned = local.range(local_index[cell], exact=False)
+            if _disclosed({cell: pinned}):
+                solved[cell] = pinned
+                continue
+            low, high = solver.range(index[cell], exact=False)
+            if _disclosed({cell: (low, high)}):
+                rest.append(cell)
+            else:
+                solved[cell] = (low, high)
+    if rest:
+        whole, index = _solver(cells, equations, suppressed, rules, free)
+        solved.update(_screened_ranges(whole, index, rest, values))
+    return solved
 
 
 def _screened_ranges(solver: _RangeSolver, index: dict[Cell, int], targets: list[Cell],
@@ -592,12 +512,12 @@ def _screened_ranges(solver: _RangeSolver, index: dict[Cell, int], targets: list
     return {cell: shown.get(index[cell]) or solver.range(index[cell], exact=False) for cell in targets}
 
 
-def _partners(scope: object, touching: Mapping[object, Iterable[int]],
-              split: Mapping[int, Mapping[object, object]]) -> set[object]:
+def _partners(scope: object, touching: Mapping[object, list[int]],
+              split: Sequence[Mapping[object, object]]) -> set[object]:
     """``scope`` and, for every relation between it and other scopes, one of those other scopes
     (greedily those in most such relations, so that a change can be taken up: usually the
     pooled scope or the remainders)."""
-    open_rows = [set(split[i]) - {scope} for i in sorted(touching.get(scope, ())) if len(split[i]) > 1]
+    open_rows = [set(split[i]) - {scope} for i in touching.get(scope, ()) if len(split[i]) > 1]
     chosen = {scope}
     while open_rows:
         counts: dict[object, int] = {}

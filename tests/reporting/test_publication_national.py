@@ -7,7 +7,7 @@ the notebooks store them (tests/reporting/runs.py), and published by the real pu
 The contact points partition the country, so every national count is the sum of the contact
 points' counts plus a remainder (the contact points not in the run); the audit takes that
 differencing in by parts (a scope with one partner scope per relation for what is protected, the
-scope alone for what is disclosed; `evaluation.reporting.disclosure._ScopedAudit`). The same
+scope alone for what is disclosed; :func:`evaluation.reporting.disclosure._decide`). The same
 independent attacker as for the pilots (tests/reporting/run_attacker.py: identities within tables,
 the same number in two tables, differencing between the country and the contact points, share x n,
 numbers in sentences) must recover no hidden count.
