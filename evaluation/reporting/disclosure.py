@@ -350,7 +350,7 @@ def _components(cells: list[Cell], equations: list[tuple[dict[Cell, float], floa
 
 def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: dict[Cell, str],
           rules: DisclosureRules, *, free_cells: Iterable[Cell] = (), cache: dict | None = None,
-          only: set[Cell] | None = None) -> dict[Cell, tuple[float, float]]:
+          only: set[Cell] | None = None, exact: bool = True) -> dict[Cell, tuple[float, float]]:
     """Feasible range of every hidden count as an attacker can compute it.
 
     Given every visible number, the relations (totals and identities) and what the
@@ -361,7 +361,11 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     cell whose range holds fewer than two integers is disclosed. Cells linked by no
     relation are solved separately; ``cache`` (a dict) keeps solved groups between calls;
     ``only`` limits the audit to some cells (hiding more cells never narrows a range, so a cell
-    found safe stays safe while complements are added).
+    found safe stays safe while complements are added). With ``exact=False`` a cell that two
+    feasible points show to be protected gets the range between them (narrower than its true
+    range but at least as wide as protection asks; see :meth:`_RangeSolver.screen`), so only
+    the cells that may be disclosed cost two optimisations each: which cells are disclosed is
+    the same as with ``exact=True``.
 
     Example
     -------
@@ -388,25 +392,18 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         linked.update(cells)
         if not any(audited(c) for c in cells):
             continue
-        key = (tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
+        key = (exact, tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
                tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
         if cache is not None and key in cache:
             ranges.update(cache[key])
             continue
-        index = {cell: j for j, cell in enumerate(cells)}
-        rows, columns, coefficients, constants = [], [], [], []
-        for row, i in enumerate(group):
-            for cell, coefficient in equations[i][0].items():
-                rows.append(row)
-                columns.append(index[cell])
-                coefficients.append(coefficient)
-            constants.append(equations[i][1])
-        bounds = [_bounds(suppressed[c], rules, c in free) for c in cells]
-        solver = _RangeSolver(len(cells), rows, columns, coefficients, constants, bounds)
-        solved: dict[Cell, tuple[float, float]] = {}
-        for cell in cells:
-            if audited(cell):
-                solved[cell] = solver.range(index[cell])
+        system = [equations[i] for i in group]
+        targets = [c for c in cells if audited(c)]
+        if exact:
+            solver, index = _solver(cells, system, suppressed, rules, free)
+            solved = {cell: solver.range(index[cell]) for cell in targets}
+        else:
+            solved = _decide(cells, targets, system, values, suppressed, rules, free)
         if cache is not None:
             cache[key] = solved
         ranges.update(solved)
@@ -415,6 +412,128 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
             low, high = _bounds(suppressed[cell], rules)
             ranges[cell] = (low, math.inf if high is None else high)
     return ranges
+
+
+def _solver(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]], suppressed: Mapping[Cell, str],
+            rules: DisclosureRules, free: set[Cell]) -> tuple[_RangeSolver, dict[Cell, int]]:
+    """The attacker's model of ``cells`` under ``equations``, and each cell's column in it."""
+    index = {cell: j for j, cell in enumerate(cells)}
+    rows, columns, coefficients, constants = [], [], [], []
+    for row, (terms, constant) in enumerate(equations):
+        for cell, coefficient in terms.items():
+            rows.append(row)
+            columns.append(index[cell])
+            coefficients.append(coefficient)
+        constants.append(constant)
+    bounds = [_bounds(suppressed[c], rules, c in free) for c in cells]
+    return _RangeSolver(len(cells), rows, columns, coefficients, constants, bounds), index
+
+
+def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[Cell, float], float]],
+            values: Mapping[Cell, float], suppressed: Mapping[Cell, str], rules: DisclosureRules,
+            free: set[Cell]) -> dict[Cell, tuple[float, float]]:
+    """Ranges that decide, for each target cell of one group of linked cells, whether it is
+    disclosed, as the exact ranges over the whole group would, at a cost that grows with the
+    number of scopes and not with its square (a whole run links every scope into one group
+    through the differencing relations ``pooled = sum of the scopes + remainder``).
+
+    Per scope of the targets, two small models of the attacker's problem:
+
+    * a **restricted** one: the scope, and for each relation between scopes one partner scope
+      that can take up a change (the pooled scope, the remainders or another contact point),
+      every other cell fixed at its true value. Each of its points is a point of the whole
+      model, so a cell it finds protected (:meth:`_RangeSolver.screen`, then its range) is
+      protected in the whole run;
+    * a **relaxed** one: the scope's own relations only. Dropping relations only widens a range,
+      so a cell it pins is disclosed in the whole run.
+
+    Only a cell that neither decides gets its exact range over the whole group."""
+    scope_of = {cell: _scope_of(cell) for cell in cells}
+    if len(set(scope_of.values())) == 1:
+        solver, index = _solver(cells, equations, suppressed, rules, free)
+        return _screened_ranges(solver, index, targets, values)
+    touching: dict[object, list[int]] = {}
+    # each relation's terms by scope, and what each scope's terms add up to at the true values
+    split: list[dict[object, tuple[dict[Cell, float], float]]] = []
+    for i, (terms, _) in enumerate(equations):
+        parts: dict[object, dict[Cell, float]] = {}
+        for cell, coefficient in terms.items():
+            parts.setdefault(scope_of[cell], {})[cell] = coefficient
+        split.append({scope: (part, sum(v * values[c] for c, v in part.items())) for scope, part in parts.items()})
+        for scope in parts:
+            touching.setdefault(scope, []).append(i)
+    solved: dict[Cell, tuple[float, float]] = {}
+    by_scope: dict[object, list[Cell]] = {}
+    for cell in targets:
+        by_scope.setdefault(scope_of[cell], []).append(cell)
+    rest: list[Cell] = []
+    for scope, members in by_scope.items():
+        chosen = _partners(scope, touching, split)
+        rows = sorted({i for s in chosen for i in touching.get(s, ())})
+        restricted = []
+        for i in rows:  # the cells of other scopes at their true values
+            inside = [split[i][s] for s in chosen if s in split[i]]
+            terms = {c: v for part, _ in inside for c, v in part.items()}
+            outside = sum(total for _, total in split[i].values()) - sum(total for _, total in inside)
+            if terms:
+                restricted.append((terms, equations[i][1] - outside))
+        solver, index = _solver(sorted({c for terms, _ in restricted for c in terms} | set(members)), restricted,
+                                suppressed, rules, free)
+        shown = solver.screen([index[c] for c in members], [values.get(c, math.nan) for c in sorted(index, key=index.get)])
+        open_members = [cell for cell in members if index[cell] not in shown]
+        solved.update((cell, shown[index[cell]]) for cell in members if index[cell] in shown)
+        if not open_members:
+            continue
+        alone = [equations[i] for i in touching.get(scope, ()) if len(split[i]) == 1]
+        local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)), alone,
+                                     suppressed, rules, free)
+        for cell in open_members:
+            pinned = local.range(local_index[cell], exact=False)
+            if _disclosed({cell: pinned}):
+                solved[cell] = pinned
+                continue
+            low, high = solver.range(index[cell], exact=False)
+            if _disclosed({cell: (low, high)}):
+                rest.append(cell)
+            else:
+                solved[cell] = (low, high)
+    if rest:
+        whole, index = _solver(cells, equations, suppressed, rules, free)
+        solved.update(_screened_ranges(whole, index, rest, values))
+    return solved
+
+
+def _screened_ranges(solver: _RangeSolver, index: dict[Cell, int], targets: list[Cell],
+                     values: Mapping[Cell, float]) -> dict[Cell, tuple[float, float]]:
+    """Ranges that decide disclosure: points of the relaxation for the cells they show protected
+    (:meth:`_RangeSolver.screen`), the range (``exact=False``) for the others."""
+    cells = sorted(index, key=index.get)
+    shown = solver.screen([index[c] for c in targets], [values.get(c, math.nan) for c in cells])
+    return {cell: shown.get(index[cell]) or solver.range(index[cell], exact=False) for cell in targets}
+
+
+def _partners(scope: object, touching: Mapping[object, list[int]],
+              split: Sequence[Mapping[object, object]]) -> set[object]:
+    """``scope`` and, for every relation between it and other scopes, one of those other scopes
+    (greedily those in most such relations, so that a change can be taken up: usually the
+    pooled scope or the remainders)."""
+    open_rows = [set(split[i]) - {scope} for i in touching.get(scope, ()) if len(split[i]) > 1]
+    chosen = {scope}
+    while open_rows:
+        counts: dict[object, int] = {}
+        for others in open_rows:
+            for other in others:
+                counts[other] = counts.get(other, 0) + 1
+        best = min(counts, key=lambda s: (-counts[s], repr(s)))
+        chosen.add(best)
+        open_rows = [others for others in open_rows if best not in others]
+    return chosen
+
+
+def _scope_of(cell: Cell) -> object:
+    """The scope of a run-wide cell name ``(scope, strand, table, row, column)`` (None for a cell
+    of one table, ``(row, column)``)."""
+    return cell[0] if len(cell) > 2 else None
 
 
 def _highs() -> Any:
@@ -470,6 +589,9 @@ class _RangeSolver:
         self.model.row_upper_ = np.array(constants, dtype=float)
         order = np.lexsort((np.array(rows), np.array(columns))) if columns else np.array([], dtype=int)
         cols, rws, vals = np.array(columns)[order], np.array(rows)[order], np.array(coefficients)[order]
+        self.lower, self.upper = np.array(self.model.col_lower_), np.array(self.model.col_upper_)
+        self.matrix = (np.asarray(columns, dtype=int), np.asarray(rows, dtype=int), np.asarray(coefficients, float),
+                       np.asarray(constants, dtype=float))
         self.model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         self.model.a_matrix_.start_ = np.searchsorted(cols, np.arange(n + 1)).astype(np.int32)
         self.model.a_matrix_.index_ = rws.astype(np.int32)
@@ -487,17 +609,108 @@ class _RangeSolver:
         highs.changeObjectiveSense(sense)
         highs.run()
         status = highs.getModelStatus()
+        self.point = None
         if status == highspy.HighsModelStatus.kOptimal:
+            self.point = np.round(np.asarray(highs.getSolution().col_value, dtype=float), 6)
             return round(float(highs.getInfo().objective_function_value), 6)
         # the true values are always feasible: anything else is an unbounded direction
         return -math.inf if sense == highspy.ObjSense.kMinimize else math.inf
 
-    def range(self, column: int) -> tuple[float, float]:
+    def _whole(self, point: np.ndarray | None) -> bool:
+        """Whether ``point`` is a solution of the integer program too (whole numbers, feasible)."""
+        return point is not None and bool(np.all(np.abs(point - np.round(point)) <= 1e-6)) and self._feasible(point)
+
+    def screen(self, targets: Sequence[int], truth: Sequence[float],
+               rounds: int = 4) -> dict[int, tuple[float, float]]:
+        """The target cells that points of the relaxation show to be protected, with the range those
+        points span (inside the true range, and wide enough): ``{column: (low, high)}``.
+
+        Every point that satisfies the published relations and the symbols' bounds is one an
+        attacker cannot rule out, and the relaxation's range is convex, so a cell seen at ``a`` in
+        one point and at ``b`` in another has a range of at least ``[a, b]``; once that holds
+        three whole numbers, :meth:`range` would take the relaxation as enough, so the cell is
+        protected without its own two optimisations. The points come from a few optimisations of
+        the *sum* of the open cells (pushed up to their true value + 2, then down to - 2; the
+        bounds are narrowed to that window, which keeps every point feasible), starting from the
+        true values (feasible by construction; checked). What is not shown here is left to
+        :meth:`range`, exactly."""
+        if not targets:
+            return {}
+        truth_values = np.asarray(truth, dtype=float)
+        lower, upper = self.lower, self.upper
+        low_seen, high_seen = np.full(self.n, np.inf), np.full(self.n, -np.inf)
+        whole_low, whole_high = np.full(self.n, np.inf), np.full(self.n, -np.inf)  # points in whole numbers
+
+        def seen(point: np.ndarray) -> None:
+            np.minimum(low_seen, point, out=low_seen)
+            np.maximum(high_seen, point, out=high_seen)
+            if self._whole(point):
+                np.minimum(whole_low, point, out=whole_low)
+                np.maximum(whole_high, point, out=whole_high)
+
+        if np.isfinite(truth_values).all() and self._feasible(truth_values):
+            seen(truth_values)
+        columns = np.asarray(targets, dtype=int)
+        everything = np.arange(self.n, dtype=np.int32)
+
+        def open_targets() -> np.ndarray:
+            # three whole numbers in the relaxation's range, or two whole-number solutions that differ
+            wide = np.floor(high_seen[columns] + 1e-9) - np.ceil(low_seen[columns] - 1e-9) >= RELAXATION_WIDE_ENOUGH
+            wide |= whole_high[columns] - whole_low[columns] >= 1 - 1e-9
+            return columns[~wide]
+
+        highs = self.relaxed
+        highspy = self._highspy
+        centre = np.where(np.isfinite(truth_values), truth_values, lower)
+        pending = open_targets()
+        for _ in range(rounds):
+            before = len(pending)
+            for sense, window_low, window_high in (
+                    (highspy.ObjSense.kMaximize, lower, np.minimum(upper, centre + 2)),
+                    (highspy.ObjSense.kMinimize, np.maximum(lower, centre - 2), np.minimum(upper, centre + 2))):
+                if not len(pending):
+                    break
+                costs = np.zeros(self.n)
+                costs[pending] = 1.0
+                highs.changeColsBounds(self.n, everything, window_low.astype(float), window_high.astype(float))
+                highs.changeColsCost(self.n, everything, costs)
+                highs.changeObjectiveSense(sense)
+                highs.run()
+                if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    point = np.round(np.asarray(highs.getSolution().col_value, dtype=float), 6)
+                    if self._feasible(point):
+                        seen(point)
+                pending = open_targets()
+            if len(pending) == before or not len(pending):
+                break
+        highs.changeColsBounds(self.n, everything, lower.astype(float), upper.astype(float))
+        shown = set(columns.tolist()) - set(pending.tolist())
+        return {int(j): (float(min(low_seen[j], whole_low[j])), float(max(high_seen[j], whole_high[j])))
+                for j in shown}
+
+    def _feasible(self, point: np.ndarray) -> bool:
+        """Whether ``point`` meets every bound and relation (to a millionth)."""
+        if (point < self.lower - 1e-6).any() or (point > self.upper + 1e-6).any():
+            return False
+        columns, rows, coefficients, constants = self.matrix
+        residual = np.zeros(len(constants))
+        np.add.at(residual, rows, coefficients * point[columns])
+        return bool(np.abs(residual - constants).max(initial=0.0) <= 1e-6)
+
+    def range(self, column: int, exact: bool = True) -> tuple[float, float]:
+        """The cell's smallest and largest value; with ``exact=False`` a relaxation that already
+        leaves fewer than two whole numbers is returned as it is (the integer program can only
+        narrow it: the cell is disclosed either way)."""
         highspy = self._highspy
         low = self._optimum(self.relaxed, column, highspy.ObjSense.kMinimize)
+        lowest = self.point
         high = self._optimum(self.relaxed, column, highspy.ObjSense.kMaximize)
         if math.isinf(low) or math.isinf(high) or \
                 math.floor(high + 1e-9) - math.ceil(low - 1e-9) >= RELAXATION_WIDE_ENOUGH:
+            return low, high
+        if self._whole(lowest) and self._whole(self.point):
+            return low, high  # both ends are reached in whole numbers: the integer program's range too
+        if not exact and math.floor(high + 1e-9) - math.ceil(low - 1e-9) < 1:
             return low, high
         if self.integer is None:
             self.integer = _highs()
@@ -531,8 +744,16 @@ def _choose_complement(relation: Relation, values: dict[Cell, float], suppressed
 
 
 def secondary_suppression(values: dict[Cell, float], relations: list[Relation], suppressed: dict[Cell, str],
-               rules: DisclosureRules, free_cells: set[Cell] | None = None) -> None:
+               rules: DisclosureRules, free_cells: set[Cell] | None = None, *,
+               safe: set[Cell] | None = None) -> None:
+    """Hide complements until no hidden small cell can be recovered (raises
+    :class:`UnprotectableCells` naming those that stay exposed).
+
+    ``safe`` (updated in place) holds the small cells found protected: a caller that calls again
+    with the same values and relations and only more cells hidden passes the same set, and
+    those cells are not audited again (hiding more never narrows an attacker's range)."""
     free_cells = free_cells or set()
+    safe = set() if safe is None else safe
     relations_of: dict[Cell, list[Relation]] = {}
     for relation in relations:
         for cell in relation.cells:
@@ -550,8 +771,12 @@ def secondary_suppression(values: dict[Cell, float], relations: list[Relation], 
     checked: set[Cell] | None = None  # None: every hidden small cell; then only those found exposed
 
     def exposed_cells() -> list[Cell]:
-        return _disclosed(audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache,
-                                only=checked))
+        only = checked if checked is not None else {c for c in suppressed if c not in safe}
+        ranges = audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache, only=only,
+                       exact=False)
+        exposed = _disclosed(ranges)
+        safe.update(set(ranges) - set(exposed))
+        return exposed
 
     for _ in range(len(values) + 1):
         changed = False

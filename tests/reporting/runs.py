@@ -18,10 +18,13 @@ from evaluation.runner.session import open_session
 
 
 def store_run(data_dir: Path, internal: Path, municipalities: Sequence[str | None] = (None,), *,
-              threshold: int = 5, bootstrap_draws: int = 199) -> Path:
-    """Run every strand for every scope (None = pooled) and store into ``internal``; return it."""
+              threshold: int = 5, bootstrap_draws: int = 199, strands: Sequence[str] | None = None) -> Path:
+    """Run every strand (or those named) for every scope (None = pooled) and store into ``internal``;
+    return it."""
     for municipality in municipalities:
         for strand, spec in STRANDS.items():
+            if strands is not None and strand not in strands:
+                continue
             module = importlib.import_module(f"evaluation.runner.strands.{strand}")
             extra = {k: v for k, v in strand_parameters(strand).items() if k in spec.extra_parameters}
             if "bootstrap_draws" in extra:

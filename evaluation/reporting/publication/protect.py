@@ -345,9 +345,13 @@ class _System:
                 parts.append(hidden)
             self.relations.append(Relation(pooled, tuple(parts)))
 
-    def local(self, key: TableKey) -> dict[tuple[int, str], str]:
-        return {(cell[3], cell[4]): kind for cell, kind in self.suppressed.items()
-                if len(cell) == 5 and cell[:3] == key}
+    def by_table(self) -> dict[TableKey, dict[tuple[int, str], str]]:
+        """The hidden cells of every table, in the table's own cell names (one pass over them all)."""
+        tables: dict[TableKey, dict[tuple[int, str], str]] = {}
+        for cell, kind in self.suppressed.items():
+            if len(cell) == 5:
+                tables.setdefault(cell[:3], {})[(cell[3], cell[4])] = kind
+        return tables
 
 
 def _withhold(outcome: TableOutcome, reason: tuple[str, str]) -> None:
@@ -424,8 +428,9 @@ def _protect(outcomes: dict[TableKey, TableOutcome], rules: DisclosureRules) -> 
     except UnprotectableCells as error:
         error.tables = _tables_to_coarsen(outcomes, system, error.cells)
         raise
+    hidden = system.by_table()
     for key, outcome in outcomes.items():
-        outcome.suppressed = system.local(key) if outcome.analysis is not None else {}
+        outcome.suppressed = dict(hidden.get(key, {})) if outcome.analysis is not None else {}
     return RunProtection(outcomes, system.relations, rules)
 
 
@@ -451,19 +456,21 @@ def _tables_to_coarsen(outcomes: Mapping[TableKey, TableOutcome], system: _Syste
 def _suppress(outcomes: Mapping[TableKey, TableOutcome], system: _System, rules: DisclosureRules) -> None:
     """Secondary suppression over the whole run, with the derived figures that hidden counts make
     revealing, until nothing changes."""
-    secondary_suppression(system.values, system.relations, system.suppressed, rules, system.free)
+    safe: set[GlobalCell] = set()  # the same system throughout, only more hidden: safe cells stay safe
+    secondary_suppression(system.values, system.relations, system.suppressed, rules, system.free, safe=safe)
     for _ in range(len(system.values) + 1):
         before = len(system.suppressed)
+        hidden = system.by_table()
         for key, outcome in outcomes.items():
             if outcome.analysis is None:
                 continue
-            local = system.local(key)
+            local = hidden.get(key, {})
             outcome.share_hidden = hide_derived(outcome.analysis, local, rules)
             for cell, kind in local.items():
                 system.suppressed.setdefault(system.cell(key, cell), kind)
         if not relations_with_one_hidden(system.relations, system.suppressed) and len(system.suppressed) == before:
             break
-        secondary_suppression(system.values, system.relations, system.suppressed, rules, system.free)
+        secondary_suppression(system.values, system.relations, system.suppressed, rules, system.free, safe=safe)
         if len(system.suppressed) == before:
             break
 
