@@ -714,12 +714,36 @@ class _RangeSolver:
             return low, high
         if self.integer is None:
             self.integer = _highs()
-            self.integer.setOptionValue("time_limit", 10.0)
+            self.integer.setOptionValue("time_limit", INTEGER_TIME_LIMIT)
             self.model.integrality_ = [highspy.HighsVarType.kInteger] * self.n
             self.integer.passModel(self.model)
-        low_int = self._optimum(self.integer, column, highspy.ObjSense.kMinimize)
-        high_int = self._optimum(self.integer, column, highspy.ObjSense.kMaximize)
+        low_int = self._integer_end(column, highspy.ObjSense.kMinimize)
+        high_int = self._integer_end(column, highspy.ObjSense.kMaximize)
+        if low_int is None or high_int is None:
+            # stopped (the time limit) before any whole-number solution: nothing shows the cell can
+            # take two values, so it counts as pinned (protected by more suppression, never exposed)
+            pinned = low_int if low_int is not None else (high_int if high_int is not None else low)
+            return pinned, pinned
         return max(low, low_int), min(high, high_int)
+
+    def _integer_end(self, column: int, sense: Any) -> float | None:
+        """The cell's smallest (largest) whole-number value, or, when the solver stops at its time
+        limit, the best whole-number solution it found: a value the cell can take, so the range
+        taken from it lies inside the true range and a cell is never judged protected by a solve
+        cut short (the relaxation's wider range would). None when no solution was found."""
+        highspy = self._highspy
+        value = self._optimum(self.integer, column, sense)
+        if self.integer.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            return value
+        info = self.integer.getInfo()
+        if getattr(info, "primal_solution_status", 0) == 2:  # a feasible whole-number solution
+            return round(float(info.objective_function_value), 6)
+        return None
+
+
+#: Seconds an integer program of the audit may run; one cut short is read conservatively (see
+#: ``_RangeSolver._integer_end``), so a busy machine can only hide more, never expose a cell.
+INTEGER_TIME_LIMIT = 10.0
 
 
 def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:

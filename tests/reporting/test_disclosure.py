@@ -159,6 +159,61 @@ def test_random_tables_never_disclose_a_small_cell():
     assert checked >= 20
 
 
+def test_an_integer_program_cut_short_never_exposes_a_cell(monkeypatch):
+    # On a busy machine the audit's integer programs can hit their time limit. Read as "unbounded",
+    # such a solve left the relaxation's wider range and a pinned cell passed as protected (the
+    # 16-pilot batch attacker once recovered an exit count under load 11). With no time at all
+    # for the integer programs every table must still withstand the independent attacker.
+    import evaluation.reporting.disclosure as disclosure
+
+    monkeypatch.setattr(disclosure, "INTEGER_TIME_LIMIT", 0.0)
+    # every range goes to the integer program (no shortcut through the relaxation decides first)
+    monkeypatch.setattr(disclosure, "RELAXATION_WIDE_ENOUGH", 10**9)
+    monkeypatch.setattr(disclosure._RangeSolver, "_whole", lambda self, point: False)
+    stopped = []
+    integer_end = disclosure._RangeSolver._integer_end
+
+    def counted(self, column, sense):
+        value = integer_end(self, column, sense)
+        stopped.append(self.integer.getModelStatus() != self._highspy.HighsModelStatus.kOptimal)
+        return value
+
+    monkeypatch.setattr(disclosure._RangeSolver, "_integer_end", counted)
+    rng = np.random.default_rng(20261205)
+    checked = 0
+    for _ in range(25):
+        shape = (int(rng.integers(2, 5)), int(rng.integers(2, 4)))
+        inner = rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40], size=shape, p=[.1, .15, .15, .1, .1, .1, .1, .1, .1])
+        columns = [f"c{j}" for j in range(shape[1])]
+        frame = pd.DataFrame(inner, columns=columns)
+        frame["total"] = frame.sum(axis=1)
+        frame.loc[len(frame)] = frame.sum(axis=0)
+        frame.insert(0, "group", [f"g{i}" for i in range(shape[0])] + ["Celkem"])
+        counts = columns + ["total"]
+        try:
+            protected = protect_table(frame, count_columns=counts)
+        except DisclosureError:
+            continue  # refusing to publish is safe
+        _assert_protected(frame, protected, counts)
+        checked += 1
+    assert checked >= 10  # (some tables are refused when a cut-short solve leaves a cell looking pinned: safe)
+    assert any(stopped), "no integer program was cut short: the test did not reach what it checks"
+
+
+def test_a_cut_short_integer_program_leaves_the_cell_pinned_not_the_relaxation_range(monkeypatch):
+    # 2a + 3b = 7 with b in 0..2: the relaxation gives a in [0.5, 3.5] (three whole numbers), but the
+    # only whole-number solution is a = 2, b = 1: the cell is pinned. An integer program stopped by its
+    # time limit must not fall back to the relaxation's range (it did: "unbounded", so protected).
+    import evaluation.reporting.disclosure as disclosure
+
+    monkeypatch.setattr(disclosure, "RELAXATION_WIDE_ENOUGH", 10**9)  # send the cell to the integer program
+    solver = disclosure._RangeSolver(2, [0, 0], [0, 1], [2.0, 3.0], [7.0], [(0.0, None), (0.0, 2.0)])
+    assert solver.range(0) == (2.0, 2.0)
+    monkeypatch.setattr(disclosure, "INTEGER_TIME_LIMIT", 0.0)
+    cut_short = disclosure._RangeSolver(2, [0, 0], [0, 1], [2.0, 3.0], [7.0], [(0.0, None), (0.0, 2.0)])
+    assert disclosure._disclosed({(0, "a"): cut_short.range(0)}) == [(0, "a")]
+
+
 def test_audit_reports_an_exposed_cell():
     relation = Relation((2, "n"), ((0, "n"), (1, "n")))
     ranges = audit({(0, "n"): 3, (1, "n"): 9, (2, "n"): 12}, [relation], {(0, "n"): "primary"},
