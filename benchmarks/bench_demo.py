@@ -46,7 +46,8 @@ RESULTS = HERE / "results" / "bench_demo.md"
 SUMMARY = HERE / "results" / "demo.json"
 CASES = {"warm": {}, "cold": {"EVALUATION_WARM_KERNELS": "0"}}
 NOTEBOOK = re.compile(r"^\s+done: (\S+) \(pooled\) \(([\d.]+) s\)$")
-STAMPS = re.compile(rb'"(?:written|date)": "[^"]*"|"seconds": [0-9.eE+-]+')
+#: What differs between runs by design: time stamps and durations.
+STAMPS = re.compile(rb'"(?:written|date|published)": "[^"]*"|"seconds": [0-9.eE+-]+')
 
 
 #: What runs in the measured process: ``evaluation demo`` (as the command does it) with every progress
@@ -97,7 +98,9 @@ def run_once(case: str) -> dict:
     published = out / "published" / "results"
     digest = hashlib.sha256()
     for path in sorted(published.rglob("*.csv")) + sorted(published.rglob("*.json")):
-        digest.update(str(path.relative_to(published)).encode() + STAMPS.sub(b"", path.read_bytes()))
+        # (a run's own folder appears in paths it records: its data, the fidelity ratings)
+        digest.update(str(path.relative_to(published)).encode()
+                      + STAMPS.sub(b"", path.read_bytes()).replace(str(out).encode(), b"<run folder>"))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"case": case, "wall": wall, "cpu": cpu, "peak_mib": memory.mib, "phases": phases,
             "notebooks": notebooks, "digest": digest.hexdigest(), "load": os.getloadavg()[0]}
