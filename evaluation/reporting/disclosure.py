@@ -54,10 +54,11 @@ Example
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +77,7 @@ from evaluation.reporting.identities import (
 )
 
 __all__ = ["Cell", "ColumnRelation", "DisclosureRules", "ProtectedTable", "PublishedTableCheck", "Relation",
-           "TableAnalysis", "UnprotectableCells", "WITHHELD", "analyse_table", "audit", "check_not_household_level", "check_published",
+           "RelationIndex", "TableAnalysis", "UnprotectableCells", "WITHHELD", "analyse_table", "audit", "check_not_household_level", "check_published",
            "find_relations", "hide_derived", "is_total_label", "protect_table", "published_values",
            "relations_from_summary", "secondary_suppression"]
 
@@ -310,22 +311,74 @@ def _bounds(kind: str, rules: DisclosureRules, free: bool = False) -> tuple[floa
     return float(rules.threshold), None  # a complement is a visible-size count (never zero)
 
 
+def _equation(relation: Relation, values: Mapping[Cell, float],
+              hidden: set[Cell]) -> tuple[dict[Cell, float], float] | None:
+    """The relation as ``sum(coefficient * hidden cell) = constant`` from the visible cells (None
+    when it holds no hidden cell)."""
+    coefficients: dict[Cell, float] = {}
+    constant = 0.0
+    for sign, cell in relation.terms():
+        if cell in hidden:
+            coefficients[cell] = coefficients.get(cell, 0.0) + sign
+        else:
+            constant += sign * values[cell]
+    coefficients = {c: v for c, v in coefficients.items() if v}
+    return (coefficients, -constant) if coefficients else None
+
+
 def _equations(values: dict[Cell, float], relations: Iterable[Relation],
                hidden: set[Cell]) -> list[tuple[dict[Cell, float], float]]:
-    """Each relation as ``sum(coefficient * hidden cell) = constant`` from the visible cells."""
-    equations = []
-    for relation in relations:
-        coefficients: dict[Cell, float] = {}
-        constant = 0.0
-        for sign, cell in relation.terms():
-            if cell in hidden:
-                coefficients[cell] = coefficients.get(cell, 0.0) + sign
-            else:
-                constant += sign * values[cell]
-        coefficients = {c: v for c, v in coefficients.items() if v}
-        if coefficients:
-            equations.append((coefficients, -constant))
-    return equations
+    """Each relation with a hidden cell as an equation (see :func:`_equation`)."""
+    return [equation for relation in relations if (equation := _equation(relation, values, hidden)) is not None]
+
+
+class RelationIndex:
+    """The relations of a system of cells, indexed by cell: the groups of linked hidden cells around
+    a few cells are then found without going over the whole system (:func:`audit` with ``only``).
+
+    Example
+    -------
+    >>> index = RelationIndex([Relation((2, "n"), ((0, "n"), (1, "n")))])
+    >>> index.groups({(0, "n"): 3, (1, "n"): 9, (2, "n"): 12}, {(0, "n"), (1, "n")}, [(0, "n")])
+    [[({(0, 'n'): 1.0, (1, 'n'): 1.0}, 12.0)]]
+    """
+
+    def __init__(self, relations: Iterable[Relation]) -> None:
+        self.relations = list(relations)
+        self.of: dict[Cell, list[int]] = {}
+        for i, relation in enumerate(self.relations):
+            for cell in dict.fromkeys(relation.cells):
+                self.of.setdefault(cell, []).append(i)
+
+    def groups(self, values: Mapping[Cell, float], hidden: set[Cell],
+               start: Iterable[Cell]) -> list[list[tuple[dict[Cell, float], float]]]:
+        """The equations of each group of hidden cells linked to a ``start`` cell (the groups
+        :func:`_components` forms, each equation in the order of the relations)."""
+        equations: dict[int, tuple[dict[Cell, float], float]] = {}
+        placed: set[Cell] = set()
+        groups = []
+        for first in start:
+            if first in placed or first not in hidden:
+                continue
+            placed.add(first)
+            queue, members = [first], []
+            while queue:
+                cell = queue.pop()
+                for i in self.of.get(cell, ()):
+                    if i in equations:
+                        continue
+                    equation = _equation(self.relations[i], values, hidden)
+                    if equation is None or cell not in equation[0]:
+                        continue  # the cell cancels out here; its other cells may still link it
+                    equations[i] = equation
+                    members.append(i)
+                    for other in equation[0]:
+                        if other not in placed:
+                            placed.add(other)
+                            queue.append(other)
+            if members:
+                groups.append([equations[i] for i in sorted(members)])
+        return groups
 
 
 def _components(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]]) -> list[list[int]]:
@@ -348,9 +401,10 @@ def _components(cells: list[Cell], equations: list[tuple[dict[Cell, float], floa
     return [groups[root] for root in dict.fromkeys(find(c) for c in cells)]
 
 
-def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: dict[Cell, str],
+def audit(values: dict[Cell, float], relations: Iterable[Relation] | RelationIndex, suppressed: dict[Cell, str],
           rules: DisclosureRules, *, free_cells: Iterable[Cell] = (), cache: dict | None = None,
-          only: set[Cell] | None = None, exact: bool = True) -> dict[Cell, tuple[float, float]]:
+          only: set[Cell] | None = None, exact: bool = True,
+          pinned_alone: set[Cell] | None = None) -> dict[Cell, tuple[float, float]]:
     """Feasible range of every hidden count as an attacker can compute it.
 
     Given every visible number, the relations (totals and identities) and what the
@@ -365,7 +419,11 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
     feasible points show to be protected gets the range between them (narrower than its true
     range but at least as wide as protection asks; see :meth:`_RangeSolver.screen`), so only
     the cells that may be disclosed cost two optimisations each: which cells are disclosed is
-    the same as with ``exact=True``.
+    the same as with ``exact=True``. ``relations`` given as a :class:`RelationIndex` (built once
+    for many audits of one system) with ``only`` forms just the groups of the audited cells.
+    ``pinned_alone`` (a set, filled in) receives the disclosed cells that the relations of their
+    own scope pin (run-wide cells; every disclosed cell of a single table): hiding more cells of
+    other scopes cannot protect them.
 
     Example
     -------
@@ -384,29 +442,37 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation], suppressed: 
         return kind == PRIMARY or (kind == WITHHELD and rules.is_small(values.get(cell, math.nan)))
 
     free = set(free_cells)
-    equations = _equations(values, relations, set(hidden))
+    hidden_cells = set(hidden)
+    if isinstance(relations, RelationIndex) and only is not None:
+        groups = relations.groups(values, hidden_cells, sorted(c for c in only if c in hidden_cells and audited(c)))
+    else:
+        relations = relations.relations if isinstance(relations, RelationIndex) else relations
+        equations = _equations(values, relations, hidden_cells)
+        groups = [[equations[i] for i in group] for group in _components(hidden, equations)]
     ranges: dict[Cell, tuple[float, float]] = {}
     linked: set[Cell] = set()
-    for group in _components(hidden, equations):
-        cells = sorted({c for i in group for c in equations[i][0]})
+    for system in groups:
+        cells = sorted({c for terms, _ in system for c in terms})
         linked.update(cells)
         if not any(audited(c) for c in cells):
             continue
         key = (exact, tuple((c, suppressed[c], c in free, audited(c)) for c in cells),
-               tuple(sorted((tuple(sorted(equations[i][0].items())), equations[i][1]) for i in group)))
+               tuple(sorted((tuple(sorted(terms.items())), constant) for terms, constant in system)))
         if cache is not None and key in cache:
-            ranges.update(cache[key])
-            continue
-        system = [equations[i] for i in group]
-        targets = [c for c in cells if audited(c)]
-        if exact:
-            solver, index = _solver(cells, system, suppressed, rules, free)
-            solved = {cell: solver.range(index[cell]) for cell in targets}
+            solved, alone = cache[key]
         else:
-            solved = _decide(cells, targets, system, values, suppressed, rules, free)
-        if cache is not None:
-            cache[key] = solved
+            targets = [c for c in cells if audited(c)]
+            alone = set()
+            if exact:
+                solver, index = _solver(cells, system, suppressed, rules, free)
+                solved = {cell: solver.range(index[cell]) for cell in targets}
+            else:
+                solved = _decide(cells, targets, system, values, suppressed, rules, free, alone)
+            if cache is not None:
+                cache[key] = (solved, alone)
         ranges.update(solved)
+        if pinned_alone is not None:
+            pinned_alone.update(alone)
     for cell in hidden:  # in no relation: the attacker knows only what the symbol says
         if audited(cell) and cell not in linked:
             low, high = _bounds(suppressed[cell], rules)
@@ -431,76 +497,121 @@ def _solver(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]],
 
 def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[Cell, float], float]],
             values: Mapping[Cell, float], suppressed: Mapping[Cell, str], rules: DisclosureRules,
-            free: set[Cell]) -> dict[Cell, tuple[float, float]]:
+            free: set[Cell], pinned_alone: set[Cell]) -> dict[Cell, tuple[float, float]]:
     """Ranges that decide, for each target cell of one group of linked cells, whether it is
     disclosed, as the exact ranges over the whole group would, at a cost that grows with the
     number of scopes and not with its square (a whole run links every scope into one group
     through the differencing relations ``pooled = sum of the scopes + remainder``).
 
-    Per scope of the targets, two small models of the attacker's problem:
+    Per scope of the targets, small models of the attacker's problem:
 
-    * a **restricted** one: the scope, and for each relation between scopes one partner scope
-      that can take up a change (the pooled scope, the remainders or another contact point),
-      every other cell fixed at its true value. Each of its points is a point of the whole
-      model, so a cell it finds protected (:meth:`_RangeSolver.screen`, then its range) is
-      protected in the whole run;
+    * **restricted** ones: the scope and, for each relation between scopes, a few partner scopes
+      that can take up a change (the pooled scope, the remainders, other contact points; first
+      one per relation, then 2, 4, ... while cells stay open, see :func:`_widening`), every
+      other cell fixed at its true value. Each of their points is a point of the whole model,
+      so a cell one finds protected (:meth:`_RangeSolver.screen`, then its range) is protected
+      in the whole run;
     * a **relaxed** one: the scope's own relations only. Dropping relations only widens a range,
       so a cell it pins is disclosed in the whole run.
 
-    Only a cell that neither decides gets its exact range over the whole group."""
+    Only a cell that none decides gets its exact range over the whole group. The disclosed
+    cells that their own scope's relations pin are added to ``pinned_alone``."""
     scope_of = {cell: _scope_of(cell) for cell in cells}
     if len(set(scope_of.values())) == 1:
         solver, index = _solver(cells, equations, suppressed, rules, free)
-        return _screened_ranges(solver, index, targets, values)
+        solved = _screened_ranges(solver, index, targets, values)
+        pinned_alone.update(_disclosed(solved))
+        return solved
     touching: dict[object, list[int]] = {}
     # each relation's terms by scope, and what each scope's terms add up to at the true values
     split: list[dict[object, tuple[dict[Cell, float], float]]] = []
+    whole: list[float] = []  # what all the terms of each relation add up to at the true values
     for i, (terms, _) in enumerate(equations):
         parts: dict[object, dict[Cell, float]] = {}
         for cell, coefficient in terms.items():
             parts.setdefault(scope_of[cell], {})[cell] = coefficient
         split.append({scope: (part, sum(v * values[c] for c, v in part.items())) for scope, part in parts.items()})
+        whole.append(sum(total for _, total in split[-1].values()))
         for scope in parts:
             touching.setdefault(scope, []).append(i)
     solved: dict[Cell, tuple[float, float]] = {}
     by_scope: dict[object, list[Cell]] = {}
     for cell in targets:
         by_scope.setdefault(scope_of[cell], []).append(cell)
-    rest: list[Cell] = []
-    for scope, members in by_scope.items():
-        chosen = _partners(scope, touching, split)
+
+    def restricted(chosen: set[object], members: list[Cell]) -> tuple[_RangeSolver, dict[Cell, int]]:
+        """The attacker's model of the ``chosen`` scopes, the cells of the others at their true values."""
         rows = sorted({i for s in chosen for i in touching.get(s, ())})
-        restricted = []
-        for i in rows:  # the cells of other scopes at their true values
+        system = []
+        for i in rows:
             inside = [split[i][s] for s in chosen if s in split[i]]
             terms = {c: v for part, _ in inside for c, v in part.items()}
-            outside = sum(total for _, total in split[i].values()) - sum(total for _, total in inside)
             if terms:
-                restricted.append((terms, equations[i][1] - outside))
-        solver, index = _solver(sorted({c for terms, _ in restricted for c in terms} | set(members)), restricted,
-                                suppressed, rules, free)
-        shown = solver.screen([index[c] for c in members], [values.get(c, math.nan) for c in sorted(index, key=index.get)])
-        open_members = [cell for cell in members if index[cell] not in shown]
-        solved.update((cell, shown[index[cell]]) for cell in members if index[cell] in shown)
-        if not open_members:
-            continue
-        alone = [equations[i] for i in touching.get(scope, ()) if len(split[i]) == 1]
-        local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)), alone,
-                                     suppressed, rules, free)
-        for cell in open_members:
-            pinned = local.range(local_index[cell], exact=False)
-            if _disclosed({cell: pinned}):
-                solved[cell] = pinned
-                continue
-            low, high = solver.range(index[cell], exact=False)
-            if _disclosed({cell: (low, high)}):
-                rest.append(cell)
-            else:
-                solved[cell] = (low, high)
+                system.append((terms, equations[i][1] - (whole[i] - sum(total for _, total in inside))))
+        return _solver(sorted({c for terms, _ in system for c in terms} | set(members)), system, suppressed, rules,
+                       free)
+
+    rest: list[Cell] = []
+    for scope, members in by_scope.items():
+        open_members = list(members)
+        for level, chosen in enumerate(_widening(scope, touching, split)):
+            solver, index = restricted(chosen, open_members)
+            shown = solver.screen([index[c] for c in open_members],
+                                  [values.get(c, math.nan) for c in sorted(index, key=index.get)])
+            solved.update((cell, shown[index[cell]]) for cell in open_members if index[cell] in shown)
+            open_members = [cell for cell in open_members if index[cell] not in shown]
+            if open_members and level == 0:  # what the scope's own relations pin is disclosed anyway
+                alone = [equations[i] for i in touching.get(scope, ()) if len(split[i]) == 1]
+                local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)),
+                                             alone, suppressed, rules, free)
+                for cell in list(open_members):
+                    pinned = local.range(local_index[cell], exact=False)
+                    if _disclosed({cell: pinned}):
+                        solved[cell] = pinned
+                        pinned_alone.add(cell)
+                        open_members.remove(cell)
+            still_open = []
+            for cell in open_members:
+                low, high = solver.range(index[cell], exact=False)
+                if _disclosed({cell: (low, high)}):
+                    still_open.append(cell)
+                else:
+                    solved[cell] = (low, high)
+            open_members = still_open
+            if not open_members:
+                break
+        rest += open_members
     if rest:
-        whole, index = _solver(cells, equations, suppressed, rules, free)
-        solved.update(_screened_ranges(whole, index, rest, values))
+        whole_group, index = _solver(cells, equations, suppressed, rules, free)
+        solved.update(_screened_ranges(whole_group, index, rest, values))
     return solved
+
+
+def _widening(scope: object, touching: Mapping[object, list[int]],
+              split: Sequence[Mapping[object, object]]) -> Iterator[set[object]]:
+    """Ever larger sets of scopes around ``scope`` for the restricted models of :func:`_decide`: for
+    every relation between ``scope`` and other scopes, its 1, 2, 4, ... other scopes that share
+    most such relations with ``scope`` (usually the pooled scope and the remainders first, then
+    the contact points whose hidden cells pair with the scope's), until every such scope is in.
+    A cell that a narrow model pins is often protected in a wider one, through a chain of hidden
+    cells that runs through a few other scopes; a model of every scope would be the whole group."""
+    relations = [set(split[i]) - {scope} for i in touching.get(scope, ()) if len(split[i]) > 1]
+    shared: dict[object, int] = {}
+    for others in relations:
+        for other in others:
+            shared[other] = shared.get(other, 0) + 1
+    ranked = [sorted(others, key=lambda s: (-shared[s], repr(s))) for others in relations]
+    widest = max((len(r) for r in ranked), default=0)
+    chosen: set[object] = {scope}
+    width = 1
+    while True:
+        wider = {scope}.union(*(r[:width] for r in ranked))
+        if wider != chosen or width == 1:
+            chosen = wider
+            yield chosen
+        if width >= widest:
+            return
+        width *= 2
 
 
 def _screened_ranges(solver: _RangeSolver, index: dict[Cell, int], targets: list[Cell],
@@ -510,24 +621,6 @@ def _screened_ranges(solver: _RangeSolver, index: dict[Cell, int], targets: list
     cells = sorted(index, key=index.get)
     shown = solver.screen([index[c] for c in targets], [values.get(c, math.nan) for c in cells])
     return {cell: shown.get(index[cell]) or solver.range(index[cell], exact=False) for cell in targets}
-
-
-def _partners(scope: object, touching: Mapping[object, list[int]],
-              split: Sequence[Mapping[object, object]]) -> set[object]:
-    """``scope`` and, for every relation between it and other scopes, one of those other scopes
-    (greedily those in most such relations, so that a change can be taken up: usually the
-    pooled scope or the remainders)."""
-    open_rows = [set(split[i]) - {scope} for i in touching.get(scope, ()) if len(split[i]) > 1]
-    chosen = {scope}
-    while open_rows:
-        counts: dict[object, int] = {}
-        for others in open_rows:
-            for other in others:
-                counts[other] = counts.get(other, 0) + 1
-        best = min(counts, key=lambda s: (-counts[s], repr(s)))
-        chosen.add(best)
-        open_rows = [others for others in open_rows if best not in others]
-    return chosen
 
 
 def _scope_of(cell: Cell) -> object:
@@ -565,6 +658,9 @@ _BANNER_SHOWN = False
 #: A relaxation range wider than this many whole numbers is taken as protected without the integer
 #: program (an integer program narrows it only in tables of many small cells that pin each other).
 RELAXATION_WIDE_ENOUGH = 2
+#: Optimisations :meth:`_RangeSolver.screen` may spend on one model, and how many in a row may show
+#: no new protected cell before it stops (what is left gets its own two optimisations).
+SCREEN_ROUNDS, SCREEN_STALE = 24, 2
 
 
 class _RangeSolver:
@@ -621,21 +717,24 @@ class _RangeSolver:
         return point is not None and bool(np.all(np.abs(point - np.round(point)) <= 1e-6)) and self._feasible(point)
 
     def screen(self, targets: Sequence[int], truth: Sequence[float],
-               rounds: int = 4) -> dict[int, tuple[float, float]]:
+               rounds: int = SCREEN_ROUNDS) -> dict[int, tuple[float, float]]:
         """The target cells that points of the relaxation show to be protected, with the range those
         points span (inside the true range, and wide enough): ``{column: (low, high)}``.
 
         Every point that satisfies the published relations and the symbols' bounds is one an
         attacker cannot rule out, and the relaxation's range is convex, so a cell seen at ``a`` in
         one point and at ``b`` in another has a range of at least ``[a, b]``; once that holds
-        three whole numbers, :meth:`range` would take the relaxation as enough, so the cell is
-        protected without its own two optimisations. The points come from a few optimisations of
-        the *sum* of the open cells (pushed up to their true value + 2, then down to - 2; the
-        bounds are narrowed to that window, which keeps every point feasible), starting from the
-        true values (feasible by construction; checked). What is not shown here is left to
-        :meth:`range`, exactly."""
+        three whole numbers (or two whole-number points differ in it), :meth:`range` would find it
+        protected, so it is, without its own two optimisations. The points come from optimising a
+        signed sum of the open cells within their true value +- 2 (the window keeps every point
+        feasible), starting from the true values (feasible by construction; checked): first the
+        sum pushed up, then down, then random signs (cells tied by a fixed total move only against
+        one another, which one sign for all never asks), until ``SCREEN_STALE`` rounds in a row
+        show no new cell or ``rounds`` are done. The signs come from a fixed seed, so the same
+        model gives the same points. What is not shown here is left to :meth:`range`."""
         if not targets:
             return {}
+        highspy = self._highspy
         truth_values = np.asarray(truth, dtype=float)
         lower, upper = self.lower, self.upper
         low_seen, high_seen = np.full(self.n, np.inf), np.full(self.n, -np.inf)
@@ -660,29 +759,26 @@ class _RangeSolver:
             return columns[~wide]
 
         highs = self.relaxed
-        highspy = self._highspy
         centre = np.where(np.isfinite(truth_values), truth_values, lower)
-        pending = open_targets()
-        for _ in range(rounds):
-            before = len(pending)
-            for sense, window_low, window_high in (
-                    (highspy.ObjSense.kMaximize, lower, np.minimum(upper, centre + 2)),
-                    (highspy.ObjSense.kMinimize, np.maximum(lower, centre - 2), np.minimum(upper, centre + 2))):
-                if not len(pending):
-                    break
-                costs = np.zeros(self.n)
-                costs[pending] = 1.0
-                highs.changeColsBounds(self.n, everything, window_low.astype(float), window_high.astype(float))
-                highs.changeColsCost(self.n, everything, costs)
-                highs.changeObjectiveSense(sense)
-                highs.run()
-                if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                    point = np.round(np.asarray(highs.getSolution().col_value, dtype=float), 6)
-                    if self._feasible(point):
-                        seen(point)
-                pending = open_targets()
-            if len(pending) == before or not len(pending):
+        highs.changeColsBounds(self.n, everything, np.maximum(lower, centre - 2).astype(float),
+                               np.minimum(upper, centre + 2).astype(float))
+        highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        signs = np.random.default_rng(0)
+        pending, stale = open_targets(), 0
+        for step in range(rounds):
+            if not len(pending) or stale >= SCREEN_STALE:
                 break
+            costs = np.zeros(self.n)
+            costs[pending] = (1.0 if step == 0 else -1.0 if step == 1
+                              else signs.choice((-1.0, 1.0), size=len(pending)))
+            highs.changeColsCost(self.n, everything, costs)
+            highs.run()
+            if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                point = np.round(np.asarray(highs.getSolution().col_value, dtype=float), 6)
+                if self._feasible(point):
+                    seen(point)
+            before, pending = len(pending), open_targets()
+            stale = stale + 1 if len(pending) == before else 0
         highs.changeColsBounds(self.n, everything, lower.astype(float), upper.astype(float))
         shown = set(columns.tolist()) - set(pending.tolist())
         return {int(j): (float(min(low_seen[j], whole_low[j])), float(max(high_seen[j], whole_high[j])))
@@ -782,33 +878,65 @@ def secondary_suppression(values: dict[Cell, float], relations: list[Relation], 
     for relation in relations:
         for cell in relation.cells:
             relations_of.setdefault(cell, []).append(relation)
+    index = RelationIndex(relations)
     total_cells = {r.total for r in relations}
     cache: dict = {}
+
+    dirty = set(range(len(relations)))  # relations whose hidden cells changed since they were looked at
 
     def add(relation: Relation) -> bool:
         cell = _choose_complement(relation, values, suppressed, relations_of, total_cells, free_cells)
         if cell is None:
             return False
         suppressed[cell] = SECONDARY
+        dirty.update(index.of.get(cell, ()))
         return True
 
+    def close_relations() -> None:
+        """A complement in every relation that hides exactly one cell (the others give it away),
+        relation by relation in their order, until none does; only relations whose hidden cells
+        changed are looked at again (the others hide what they hid)."""
+        while dirty:
+            queue = sorted(dirty)
+            dirty.clear()
+            heapq.heapify(queue)
+            queued = set(queue)
+            while queue:
+                i = heapq.heappop(queue)
+                relation = relations[i]
+                if sum(1 for c in relation.cells if c in suppressed) != 1 or not add(relation):
+                    continue
+                # what the complement changes: later relations in this pass, earlier ones in the next
+                for j in list(dirty):
+                    if j > i and j not in queued:
+                        heapq.heappush(queue, j)
+                        queued.add(j)
+                        dirty.discard(j)
+
     checked: set[Cell] | None = None  # None: every hidden small cell; then only those found exposed
+    alone: set[Cell] = set()
 
     def exposed_cells() -> list[Cell]:
         only = checked if checked is not None else {c for c in suppressed if c not in safe}
-        ranges = audit(values, relations, suppressed, rules, free_cells=free_cells, cache=cache, only=only,
-                       exact=False)
-        exposed = _disclosed(ranges)
+        alone.clear()
+        ranges = audit(values, index, suppressed, rules, free_cells=free_cells, cache=cache, only=only,
+                       exact=False, pinned_alone=alone)
+        exposed = sorted(_disclosed(ranges))
         safe.update(set(ranges) - set(exposed))
         return exposed
 
+    def helpful(cell: Cell) -> list[Relation]:
+        """The relations where a complement can protect ``cell``: any, unless its own scope's
+        relations pin it; then those whose hidden cells are all of its scope (hiding cells of other
+        scopes leaves what pins it as it is, and would only hide numbers to no purpose)."""
+        candidates = relations_of.get(cell, [])
+        if cell not in alone:
+            return candidates
+        scope = _scope_of(cell)
+        return [r for r in candidates if all(_scope_of(c) == scope for c in r.cells if c in suppressed)]
+
     for _ in range(len(values) + 1):
-        changed = False
-        for relation in relations:
-            if sum(1 for c in relation.cells if c in suppressed) == 1:
-                changed |= add(relation)
-        if changed:
-            continue
+        close_relations()
         exposed = exposed_cells()
         if not exposed:
             return
@@ -817,11 +945,12 @@ def secondary_suppression(values: dict[Cell, float], relations: list[Relation], 
         # one complement per table at a time, then audit again: it often protects the table's other
         # cells too (tables of a whole run are audited together, so each gets its complement at once)
         done: set[object] = set()
+        changed = False
         for cell in exposed:
             group = _table_of(cell)
             if group in done:
                 continue
-            if any(add(r) for r in relations_of.get(cell, [])):
+            if any(add(r) for r in helpful(cell)):
                 changed = True
                 done.add(group)
         if not changed:
