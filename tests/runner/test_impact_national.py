@@ -176,6 +176,10 @@ def test_the_runner_publishes_a_national_brief_and_one_per_contact_point(tmp_pat
     ostrava = _text(published / "reports" / "municipality_kmb-ostrava_cs.html")
     assert "Kontaktní místo pro bydlení: KMB Ostrava" in ostrava
     assert "v obvodu kontaktního místa KMB Ostrava" in ostrava and "silná jistota" not in ostrava
+    # the contact point's Callaway-Sant'Anna table counts ORP areas (places the decree names), not
+    # people: published as they are, so the table is neither withheld nor hidden around one area
+    staggered = pd.read_csv(published / "results" / "kmb-ostrava" / "impact" / "tables" / "staggered_orp_evictions.csv")
+    assert staggered["n_treated"].astype(str).eq("1").all()
     dobris = _text(published / "reports" / "municipality_kmb-dobris_cs.html")
     assert "pro měsíce po otevření chybí srovnání" in dobris
     shutil.rmtree(tmp_path / "data")

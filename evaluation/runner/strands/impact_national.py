@@ -445,7 +445,7 @@ def save(session: Any, output: StrandOutput, questions: Questions, found: list[A
                             title_en=f"Callaway–Sant’Anna: {words[1]}", placement="folder",
                             # the units are ORP areas, whose contact point and opening the decree makes
                             # public: counts of places, published as they are (not counts of people)
-                            public=["n_treated", "n_comparison"])
+                            count_columns=[], public=["n_treated", "n_comparison"])
         if name in output and name in stated and not point:
             store.add_key_figure(f"att_{outcome.primary.removeprefix('staggered_')}", table=name,
                                  row={"term": "overall ATT"}, column="estimate",

@@ -1,0 +1,121 @@
+"""The whole-run audit at national scale decides exactly what the plain audit decides.
+
+A national run ties every contact point to the country (``country = sum of the contact points +
+remainder``), so the run is one linked group of cells. The audit then decides each cell in small
+models around its scope (:func:`evaluation.reporting.disclosure._decide`: restricted models of the
+scope and a widening set of partner scopes, which can only prove a cell protected; the scope's own
+relations, which can only prove it disclosed; the whole group for what neither decides) and forms
+only the groups of the cells it audits (:class:`RelationIndex`). These tests check, on random
+systems of linked scopes with a known answer from the exact ranges over the whole group, that the
+shortcuts never change which cells are disclosed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import evaluation.reporting.disclosure as disclosure
+from evaluation.reporting.disclosure import DisclosureRules, Relation, RelationIndex, audit
+
+RULES = DisclosureRules()
+
+
+def _linked_scopes(rng: np.random.Generator, scopes: int = 6, rows: int = 4):
+    """A pooled scope ``all`` and ``scopes`` contact points, each a one-column table of ``rows``
+    categories and a total; the pooled count of each row is the sum over the contact points plus a
+    remainder (withheld, or absent when zero). Small counts are hidden, and a few others as
+    complements."""
+    names = [f"cp{k}" for k in range(scopes)]
+    values, suppressed, relations = {}, {}, []
+    counts = rng.choice([0, 1, 2, 3, 4, 6, 9, 15], size=(scopes, rows), p=[.1, .2, .15, .1, .1, .15, .1, .1])
+    for k, name in enumerate(names):
+        for row in range(rows):
+            values[(name, "need", "t", row, "n")] = float(counts[k, row])
+        values[(name, "need", "t", rows, "n")] = float(counts[k].sum())
+    remainder = rng.choice([0, 0, 1, 3, 7], size=rows + 1)
+    remainder[rows] = remainder[:rows].sum()
+    for row in range(rows + 1):
+        pooled = ("all", "need", "t", row, "n")
+        parts = [(name, "need", "t", row, "n") for name in names]
+        values[pooled] = sum(values[p] for p in parts) + float(remainder[row])
+        if remainder[row]:
+            rest = ("~remainder", "t", row)
+            values[rest] = float(remainder[row])
+            suppressed[rest] = disclosure.WITHHELD
+            parts.append(rest)
+        relations.append(Relation(pooled, tuple(parts)))
+    for name in ["all", *names]:
+        relations.append(Relation((name, "need", "t", rows, "n"), tuple((name, "need", "t", r, "n") for r in range(rows))))
+    for cell, value in values.items():
+        if cell in suppressed:
+            continue
+        if RULES.is_small(value):
+            suppressed[cell] = disclosure.PRIMARY
+        elif value >= RULES.threshold and rng.random() < 0.3:
+            suppressed[cell] = disclosure.SECONDARY
+    return values, relations, suppressed
+
+
+def _disclosed(ranges):
+    return set(disclosure._disclosed(ranges))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_scope_models_disclose_what_the_whole_group_discloses(seed):
+    rng = np.random.default_rng(20261205 + seed)
+    for _ in range(5):
+        values, relations, suppressed = _linked_scopes(rng, scopes=int(rng.integers(3, 8)))
+        exact = audit(values, relations, suppressed, RULES, exact=True)
+        fast = audit(values, relations, suppressed, RULES, exact=False)
+        assert set(exact) == set(fast)
+        assert _disclosed(exact) == _disclosed(fast)
+
+
+def test_scope_models_are_used_and_agree_when_they_are_all_that_may_solve_integer_programs(monkeypatch):
+    # restricted models that may not solve integer programs leave undecided cells to wider ones
+    monkeypatch.setattr(disclosure, "INTEGER_MODEL_CELLS", 0)
+    calls = []
+    decide = disclosure._decide
+
+    def counted(*args, **kwargs):
+        calls.append(len({disclosure._scope_of(c) for c in args[0]}))
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(disclosure, "_decide", counted)
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        values, relations, suppressed = _linked_scopes(rng)
+        assert _disclosed(audit(values, relations, suppressed, RULES, exact=True)) == \
+            _disclosed(audit(values, relations, suppressed, RULES, exact=False))
+    assert max(calls) > 2, "no group linked several scopes: the test did not reach the scope models"
+
+
+def test_the_index_forms_the_groups_of_the_whole_system():
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        values, relations, suppressed = _linked_scopes(rng)
+        audited = {c for c, kind in suppressed.items() if kind == disclosure.PRIMARY}
+        whole = audit(values, relations, suppressed, RULES, exact=True, only=audited)
+        indexed = audit(values, RelationIndex(relations), suppressed, RULES, exact=True, only=audited)
+        assert whole == indexed
+
+
+def test_widening_partner_sets_grow_to_every_partner_and_say_which_is_the_widest():
+    # scope a shares three relations with b, two with c, one with d; d also appears with e
+    split = [{"a": 0, "b": 0, "c": 0}, {"a": 0, "b": 0, "c": 0}, {"a": 0, "b": 0, "d": 0, "e": 0}, {"d": 0, "e": 0}]
+    touching = {"a": [0, 1, 2], "b": [0, 1, 2], "c": [0, 1], "d": [2, 3], "e": [2, 3]}
+    levels = list(disclosure._widening("a", touching, split))
+    assert levels[0] == ({"a", "b"}, False)           # the partner in most relations first
+    assert levels[-1] == ({"a", "b", "c", "d", "e"}, True)
+    assert all(earlier[0] < later[0] for earlier, later in zip(levels, levels[1:]))
+
+
+def test_a_range_without_its_integer_program_counts_the_cell_as_pinned(monkeypatch):
+    # 2a + 3b = 7, b in 0..2: the relaxation leaves a in [0.5, 3.5]; deciding it needs the integer
+    # program, which a restricted model above INTEGER_MODEL_CELLS leaves to a wider model
+    monkeypatch.setattr(disclosure, "RELAXATION_WIDE_ENOUGH", 10**9)
+    solver = disclosure._RangeSolver(2, [0, 0], [0, 1], [2.0, 3.0], [7.0], [(0.0, None), (0.0, 2.0)])
+    low, high = solver.range(0, exact=False, integer=False)
+    assert low == high
+    assert solver.integer is None  # no integer program was built
