@@ -27,14 +27,11 @@ import json
 import os
 import platform
 import re
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from measure import PeakMemory, versions
+from measure import run_config_measured, versions
 
 import yaml
 
@@ -73,20 +70,7 @@ def run_case(executor: str, municipalities: list[str], data: Path, work: Path) -
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     script = work / "run_batch.py"
     script.write_text(RUN, encoding="utf-8")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=work)
-    with PeakMemory(child.pid, 0.2) as memory:
-        stdout, stderr = child.communicate()
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    if child.returncode != 0:
-        raise SystemExit(f"{executor} with {len(municipalities)} pilot(s) failed:\n{stderr[-3000:]}")
-    info = json.loads(stdout.strip().splitlines()[-1])
-    if not info["ok"]:
-        raise SystemExit(f"{executor} with {len(municipalities)} pilot(s) failed:\n{info['text']}")
+    info, wall, cpu, peak_mib = run_config_measured(script, path, f"{executor} with {len(municipalities)} pilot(s)")
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     per_scope: dict[str, float] = {}
     for entry in record["jobs"].values():
@@ -97,7 +81,7 @@ def run_case(executor: str, municipalities: list[str], data: Path, work: Path) -
         digest.update(str(file.relative_to(published)).encode() + STAMPS.sub(b"", file.read_bytes()))
     scopes = len(municipalities) + 1  # and the pooled scope
     return {"executor": executor, "pilots": len(municipalities), "scopes": scopes, "wall": wall, "cpu": cpu,
-            "peak_mib": memory.mib, "per_scope": wall / scopes,
+            "peak_mib": peak_mib, "per_scope": wall / scopes,
             "notebook_seconds_per_scope": sum(per_scope.values()) / scopes, "digest": digest.hexdigest(),
             "load": os.getloadavg()[0], **{k: info[k] for k in ("notebooks", "reports", "skipped")}}
 

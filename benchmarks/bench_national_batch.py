@@ -33,17 +33,15 @@ import hashlib
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 from _harness import load, machine
-from measure import PeakMemory, versions
+from measure import run_config_measured, versions
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -104,20 +102,7 @@ def run_case(executor: str, count: int, data: Path, work: Path) -> dict:
     script = work / "run_national.py"
     script.write_text(RUN, encoding="utf-8")
     load_start = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=work)
-    with PeakMemory(child.pid, 0.2) as memory:
-        stdout, stderr = child.communicate()
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    if child.returncode != 0:
-        raise SystemExit(f"{executor} with {count} contact point(s) failed:\n{stderr[-3000:]}")
-    info = json.loads(stdout.strip().splitlines()[-1])
-    if not info["ok"]:
-        raise SystemExit(f"{executor} with {count} contact point(s) failed:\n{info['text']}")
+    info, wall, cpu, peak_mib = run_config_measured(script, path, f"{executor} with {count} contact point(s)")
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     notebook_seconds = sum(float(entry.get("seconds") or 0.0) for entry in record["jobs"].values())
     published = out / "published" / "results"
@@ -126,7 +111,7 @@ def run_case(executor: str, count: int, data: Path, work: Path) -> dict:
         digest.update(str(file.relative_to(published)).encode() + STAMPS.sub(b"", file.read_bytes()))
     scopes = count + 1  # and the country
     return {"executor": executor, "contact_points": count, "scopes": scopes, "wall": wall, "cpu": cpu,
-            "peak_mib": memory.mib, "per_scope": wall / scopes, "cpu_per_scope": cpu / scopes,
+            "peak_mib": peak_mib, "per_scope": wall / scopes, "cpu_per_scope": cpu / scopes,
             "notebook_seconds_per_scope": notebook_seconds / scopes, "digest": digest.hexdigest(),
             "phases": phases(info["said"], info["seconds"]), "load_start": load_start,
             "load_end": os.getloadavg()[0], **{k: info[k] for k in ("notebooks", "reports", "skipped")}}

@@ -13,9 +13,14 @@ memory over the process tree every ``interval`` seconds (psutil).
 
 from __future__ import annotations
 
+import json
+import resource
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from importlib import metadata
 
 
@@ -75,3 +80,25 @@ def versions(names: Iterable[str]) -> str:
         except metadata.PackageNotFoundError:
             pass
     return ", ".join(found)
+
+
+def run_config_measured(script: Path, config: Path, label: str) -> tuple[dict, float, float, float]:
+    """Run ``script CONFIG`` (a run of the configuration that prints a JSON line with ``ok`` and
+    ``text`` last) in a fresh interpreter; return that line, its wall and CPU seconds (the child and
+    every process it waited for) and the peak resident memory of its process tree (MiB). A failed
+    run stops the benchmark, saying ``label``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, str(script), str(config)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd=script.parent)
+    with PeakMemory(child.pid, 0.2) as memory:
+        stdout, stderr = child.communicate()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    if child.returncode != 0:
+        raise SystemExit(f"{label} failed:\n{stderr[-3000:]}")
+    info = json.loads(stdout.strip().splitlines()[-1])
+    if not info["ok"]:
+        raise SystemExit(f"{label} failed:\n{info['text']}")
+    return info, wall, cpu, memory.mib
