@@ -119,3 +119,44 @@ def test_a_range_without_its_integer_program_counts_the_cell_as_pinned(monkeypat
     low, high = solver.range(0, exact=False, integer=False)
     assert low == high
     assert solver.integer is None  # no integer program was built
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_cell_moved_by_one_in_whole_numbers_is_protected_and_one_that_cannot_move_is_pinned(seed):
+    # _RangeSolver.moved against the exact ranges (integer programs) over each linked group
+    rng = np.random.default_rng(20261206 + seed)
+    decided = checked = 0
+    for _ in range(4):
+        values, relations, suppressed = _linked_scopes(rng, scopes=int(rng.integers(3, 8)))
+        hidden = {c for c, kind in suppressed.items() if kind in (disclosure.PRIMARY, disclosure.SECONDARY,
+                                                                  disclosure.WITHHELD)}
+        equations = disclosure._equations(values, relations, hidden)
+        for group in disclosure._components(sorted(hidden), equations):
+            system = [equations[i] for i in group]
+            cells = sorted({c for terms, _ in system for c in terms})
+            solver, index = disclosure._solver(cells, system, suppressed, RULES, set())
+            solver.screen([], [values[c] for c in cells])  # no targets: only records the true values
+            assert solver.truth is not None
+            for cell in cells:
+                checked += 1
+                moved = solver.moved(index[cell])
+                if moved is None:
+                    continue
+                decided += 1
+                exact_protected = not _disclosed({cell: solver.range(index[cell], exact=True)})
+                assert exact_protected == (not _disclosed({cell: moved})), (cell, moved)
+    assert decided >= 0.9 * checked  # only a cell that fractional points alone move is left undecided
+
+
+def test_a_cell_that_only_fractional_points_move_is_left_to_the_integer_program(monkeypatch):
+    # 2a + 3b = 7, b in 0..2, true a = 2, b = 1: the relaxation moves a to 1 or 3 (b = 5/3, 1/3), no
+    # whole-number point does; moved cannot decide, the integer program pins a
+    monkeypatch.setattr(disclosure, "RELAXATION_WIDE_ENOUGH", 10**9)
+    solver = disclosure._RangeSolver(2, [0, 0], [0, 1], [2.0, 3.0], [7.0], [(0.0, None), (0.0, 2.0)])
+    solver.screen([], [2.0, 1.0])
+    assert solver.moved(0) is None
+    assert solver.range(0) == (2.0, 2.0)
+    # a + b = 7, both free: a moves to 3 with b at 4
+    free = disclosure._RangeSolver(2, [0, 0], [0, 1], [1.0, 1.0], [7.0], [(0.0, None), (0.0, None)])
+    free.screen([], [2.0, 5.0])
+    assert free.moved(0) == (2.0, 3.0)
