@@ -78,8 +78,9 @@ from evaluation.reporting.identities import (
 )
 
 __all__ = ["Cell", "ColumnRelation", "DisclosureRules", "ProtectedTable", "PublishedTableCheck", "Relation",
-           "RelationIndex", "TableAnalysis", "UnprotectableCells", "WITHHELD", "analyse_table", "audit", "check_not_household_level", "check_published",
-           "find_relations", "hide_derived", "is_total_label", "protect_table", "published_values",
+           "RelationIndex", "TableAnalysis", "UnprotectableCells", "WITHHELD", "analyse_table", "audit",
+           "check_not_household_level", "check_published", "exposed_however_hidden", "find_relations",
+           "hide_derived", "is_total_label", "protect_table", "published_values",
            "relations_from_summary", "secondary_suppression"]
 
 #: Category labels and column names that mark a margin (compared without case or accents).
@@ -327,7 +328,7 @@ def _equation(relation: Relation, values: Mapping[Cell, float],
     return (coefficients, -constant) if coefficients else None
 
 
-def _equations(values: dict[Cell, float], relations: Iterable[Relation],
+def _equations(values: Mapping[Cell, float], relations: Iterable[Relation],
                hidden: set[Cell]) -> list[tuple[dict[Cell, float], float]]:
     """Each relation with a hidden cell as an equation (see :func:`_equation`)."""
     return [equation for relation in relations if (equation := _equation(relation, values, hidden)) is not None]
@@ -479,6 +480,54 @@ def audit(values: dict[Cell, float], relations: Iterable[Relation] | RelationInd
             low, high = _bounds(suppressed[cell], rules)
             ranges[cell] = (low, math.inf if high is None else high)
     return ranges
+
+
+def exposed_however_hidden(values: Mapping[Cell, float], relations: Iterable[Relation],
+                           suppressed: Mapping[Cell, str], rules: DisclosureRules,
+                           free_cells: Iterable[Cell] = ()) -> list[Cell]:
+    """The small cells that no choice of complements can protect: those the relations of their
+    own scope pin even with every other cell of the scope that a complement could hide hidden.
+
+    Hiding more cells only widens an attacker's ranges, and dropping the relations that reach
+    into other scopes widens them too, so a cell this model of its scope pins is pinned in every
+    model secondary suppression can reach: its table has to be coarsened whatever is hidden
+    (found before any complement is chosen, instead of after rounds of complements that cannot
+    help). Zeros stay visible (a complement is never zero); a visible number below the threshold
+    that a complement could still hide (outside the count columns, or public) may take any value
+    >= 0. For cells of one table (``(row, column)``) the scope is the table.
+
+    Example
+    -------
+    Four ones and their total of four, all small: whatever else is hidden, each one is pinned.
+
+    >>> r = Relation((4, "n"), ((0, "n"), (1, "n"), (2, "n"), (3, "n")))
+    >>> values = {(0, "n"): 1, (1, "n"): 1, (2, "n"): 1, (3, "n"): 1, (4, "n"): 4}
+    >>> exposed_however_hidden(values, [r], dict.fromkeys(values, "primary"), DisclosureRules())
+    [(0, 'n'), (1, 'n'), (2, 'n'), (3, 'n'), (4, 'n')]
+    """
+    free = set(free_cells)
+    own: dict[object, list[Relation]] = {}
+    for relation in relations:
+        scopes = {_scope_of(cell) for cell in relation.cells}
+        if len(scopes) == 1:
+            own.setdefault(scopes.pop(), []).append(relation)
+    exposed: list[Cell] = []
+    for scope_relations in own.values():
+        cells = {cell for relation in scope_relations for cell in relation.cells}
+        if not any(suppressed.get(cell) == PRIMARY for cell in cells):
+            continue
+        widest = {cell: suppressed.get(cell, SECONDARY) for cell in cells if cell in suppressed or values[cell] > 0}
+        loose = free | {cell for cell in widest if cell not in suppressed and values[cell] < rules.threshold}
+        equations = _equations(values, scope_relations, set(widest))
+        linked = sorted({cell for terms, _ in equations for cell in terms})
+        for group in _components(linked, equations):
+            system = [equations[i] for i in group]
+            members = sorted({cell for terms, _ in system for cell in terms})
+            targets = [cell for cell in members if widest[cell] == PRIMARY]
+            if targets:
+                solver, index = _solver(members, system, widest, rules, loose)
+                exposed += _disclosed(_screened_ranges(solver, index, targets, values))
+    return exposed
 
 
 def _solver(cells: list[Cell], equations: list[tuple[dict[Cell, float], float]], suppressed: Mapping[Cell, str],

@@ -21,14 +21,19 @@ from evaluation.reporting.disclosure import DisclosureRules, Relation, RelationI
 RULES = DisclosureRules()
 
 
-def _linked_scopes(rng: np.random.Generator, scopes: int = 6, rows: int = 4):
+#: How often each count is drawn in the contact points' tables (mostly mixed; mostly ones and zeros).
+MIXED = ([0, 1, 2, 3, 4, 6, 9, 15], [.1, .2, .15, .1, .1, .15, .1, .1])
+SPARSE = ([0, 1, 2, 9], [.15, .65, .05, .15])
+
+
+def _linked_scopes(rng: np.random.Generator, scopes: int = 6, rows: int = 4, counts=MIXED):
     """A pooled scope ``all`` and ``scopes`` contact points, each a one-column table of ``rows``
     categories and a total; the pooled count of each row is the sum over the contact points plus a
     remainder (withheld, or absent when zero). Small counts are hidden, and a few others as
     complements."""
     names = [f"cp{k}" for k in range(scopes)]
     values, suppressed, relations = {}, {}, []
-    counts = rng.choice([0, 1, 2, 3, 4, 6, 9, 15], size=(scopes, rows), p=[.1, .2, .15, .1, .1, .15, .1, .1])
+    counts = rng.choice(counts[0], size=(scopes, rows), p=counts[1])
     for k, name in enumerate(names):
         for row in range(rows):
             values[(name, "need", "t", row, "n")] = float(counts[k, row])
@@ -160,3 +165,41 @@ def test_a_cell_that_only_fractional_points_move_is_left_to_the_integer_program(
     free = disclosure._RangeSolver(2, [0, 0], [0, 1], [1.0, 1.0], [7.0], [(0.0, None), (0.0, None)])
     free.screen([], [2.0, 5.0])
     assert free.moved(0) == (2.0, 3.0)
+
+
+def _hidden(suppressed):
+    return {c for c, kind in suppressed.items() if kind in (disclosure.PRIMARY, disclosure.SECONDARY,
+                                                            disclosure.WITHHELD)}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_cell_pinned_however_much_its_scope_hides_stays_pinned_whatever_complements_are_chosen(seed):
+    # exposed_however_hidden against the exact audit of the whole system (every scope, the
+    # differencing relations) with random sets of complements added, and with every cell hidden that
+    # a complement could hide: a cell it names is disclosed in each
+    rng = np.random.default_rng(20261207 + seed)
+    named = 0
+    for _ in range(6):
+        values, relations, suppressed = _linked_scopes(rng, scopes=int(rng.integers(3, 7)), counts=SPARSE)
+        hopeless = disclosure.exposed_however_hidden(values, relations, suppressed, RULES)
+        named += len(hopeless)
+        visible = [c for c in values if c not in suppressed and values[c] > 0]
+        for share in (0.3, 0.7, 1.0):
+            more = dict(suppressed)
+            more.update((c, disclosure.SECONDARY) for c in visible if rng.random() < share)
+            exact = audit(values, relations, more, RULES, exact=True)
+            assert set(hopeless) <= _disclosed(exact), share
+    assert named > 0  # the sparse tables do hold hopeless cells
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_hopeless_cells_are_all_that_the_widest_model_of_their_scope_pins(seed):
+    # the same cells as the exact audit of each scope's own relations with every non-zero cell hidden
+    rng = np.random.default_rng(20261208 + seed)
+    for _ in range(6):
+        values, relations, suppressed = _linked_scopes(rng, scopes=int(rng.integers(3, 7)), counts=SPARSE)
+        own = [r for r in relations if len({disclosure._scope_of(c) for c in r.cells}) == 1]
+        widest = {c: suppressed.get(c, disclosure.SECONDARY) for c in values if c in suppressed or values[c] > 0}
+        exact = audit(values, own, widest, RULES, exact=True)
+        pinned = {c for c in _disclosed(exact) if suppressed.get(c) == disclosure.PRIMARY}
+        assert set(disclosure.exposed_however_hidden(values, relations, suppressed, RULES)) == pinned

@@ -62,3 +62,32 @@ def test_no_share_or_key_figure_of_a_national_run_gives_a_small_count_back(natio
 
 def test_sentences_of_a_national_run_quote_only_published_figures(national):
     assert numbers_in_texts_not_published(national / "published", national / "internal") == []
+
+
+def test_tables_no_complement_can_protect_are_coarsened_before_any_is_chosen(national, monkeypatch):
+    # the contact points' quarterly ETHOS tables are ones and zeros: the check before complements
+    # (exposed_however_hidden) coarsens them at once; the rounds of complements alone come, pass after
+    # pass, to the same tables, and the run is published the same either way
+    from evaluation.reporting.disclosure import DisclosureRules
+    from evaluation.reporting.publication import protect
+    from evaluation.reporting.publication.internal import read_internal
+
+    tables = [t for s in read_internal(national / "internal") for t in s.tables.values()]
+    check, named = protect.exposed_however_hidden, []
+
+    def spy(*args, **kwargs):
+        cells = check(*args, **kwargs)
+        named.extend(cells)
+        return cells
+
+    monkeypatch.setattr(protect, "exposed_however_hidden", spy)
+    checked = protect_run_outcomes(protect.protect_run(tables, DisclosureRules()))
+    assert named  # the check found hopeless cells ...
+    monkeypatch.setattr(protect, "exposed_however_hidden", lambda *args, **kwargs: [])
+    assert protect_run_outcomes(protect.protect_run(tables, DisclosureRules())) == checked  # ... the same
+
+
+def protect_run_outcomes(protection):
+    """What a protected run publishes of each table: hidden cells, changes, withheld or not."""
+    return {key: (sorted(o.suppressed.items()), o.changes, o.withheld, o.data.shape)
+            for key, o in protection.outcomes.items()}

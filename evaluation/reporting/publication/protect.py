@@ -45,6 +45,7 @@ from evaluation.reporting.disclosure import (
     TableAnalysis,
     UnprotectableCells,
     analyse_table,
+    exposed_however_hidden,
     hide_derived,
     is_total_label,
     relations_with_one_hidden,
@@ -420,9 +421,7 @@ def _coarsen(outcome: TableOutcome, rules: DisclosureRules) -> None:
 
 
 def _protect(outcomes: dict[TableKey, TableOutcome], rules: DisclosureRules) -> RunProtection:
-    for outcome in outcomes.values():
-        outcome.suppressed = dict(outcome.analysis.primary) if outcome.analysis is not None else {}
-    system = _System(outcomes, rules)
+    system = _system_worth_protecting(outcomes, rules)
     try:
         _suppress(outcomes, system, rules)
     except UnprotectableCells as error:
@@ -432,6 +431,26 @@ def _protect(outcomes: dict[TableKey, TableOutcome], rules: DisclosureRules) -> 
     for key, outcome in outcomes.items():
         outcome.suppressed = dict(hidden.get(key, {})) if outcome.analysis is not None else {}
     return RunProtection(outcomes, system.relations, rules)
+
+
+def _system_worth_protecting(outcomes: Mapping[TableKey, TableOutcome], rules: DisclosureRules) -> _System:
+    """The run's system of cells with only the small ones hidden, once the tables whose small cells
+    no complement can protect (:func:`~evaluation.reporting.disclosure.exposed_however_hidden`)
+    are coarsened: found before any complement is chosen, not after rounds of complements that
+    could not help them, and again after each coarsening (a table without totals may still be
+    hopeless, and is then withheld)."""
+    for _ in range(2 * len(outcomes) + 1):  # each round coarsens a table, which happens twice at most
+        for outcome in outcomes.values():
+            outcome.suppressed = dict(outcome.analysis.primary) if outcome.analysis is not None else {}
+        system = _System(outcomes, rules)
+        hopeless = {key for cell in exposed_however_hidden(system.values, system.relations, system.suppressed,
+                                                             rules, system.free)
+                    if (key := tuple(cell[:3])) in outcomes and outcomes[key].analysis is not None}
+        if not hopeless:
+            return system
+        for key in sorted(hopeless):
+            _coarsen(outcomes[key], rules)
+    raise DisclosureError("small cells cannot be protected even after coarsening the tables that hold them")
 
 
 def _tables_to_coarsen(outcomes: Mapping[TableKey, TableOutcome], system: _System,
