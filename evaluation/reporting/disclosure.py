@@ -55,6 +55,7 @@ Example
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import unicodedata
@@ -67,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.errors import DisclosureError
+from evaluation.forked import map_forked
 from evaluation.reporting.identities import (
     Cell,
     ColumnRelation,
@@ -614,9 +616,10 @@ def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[C
                     solved[other] = (min(solver.point[j], solver.truth[j]), max(solver.point[j], solver.truth[j]))
         return found
 
-    rest: list[Cell] = []
-    for scope, members in by_scope.items():
-        open_members = [cell for cell in members if cell not in solved]
+    def decide_scope(scope: object, pinned: set[Cell]) -> list[Cell]:
+        """Decide the scope's targets in its restricted models; return those none decides (the
+        ones its own relations pin go to ``pinned``)."""
+        open_members = [cell for cell in by_scope[scope] if cell not in solved]
         for level, (chosen, last) in enumerate(_widening(scope, touching, split)):
             if not open_members:
                 break
@@ -635,10 +638,10 @@ def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[C
                 local, local_index = _solver(sorted({c for terms, _ in alone for c in terms} | set(open_members)),
                                              alone, suppressed, rules, free)
                 for cell in list(open_members):
-                    pinned = local.range(local_index[cell], exact=False)
-                    if _disclosed({cell: pinned}):
-                        solved[cell] = pinned
-                        pinned_alone.add(cell)
+                    own_range = local.range(local_index[cell], exact=False)
+                    if _disclosed({cell: own_range}):
+                        solved[cell] = own_range
+                        pinned.add(cell)
                         open_members.remove(cell)
             still_open = []
             for cell in open_members:
@@ -652,7 +655,30 @@ def _decide(cells: list[Cell], targets: list[Cell], equations: list[tuple[dict[C
             open_members = still_open
             if not open_members:
                 break
-        rest += open_members
+        return open_members
+
+    scopes = list(by_scope)
+    rest: list[Cell] = []
+    if len(targets) >= FORK_TARGETS and len(scopes) > 2:
+        # the scope in most relations first, here (the pooled scope: its points move cells of every
+        # other scope, which then are decided before their own models are built) ...
+        hub = max(scopes, key=lambda scope: (len(touching.get(scope, ())), len(by_scope[scope])))
+        scopes.remove(hub)
+        rest += decide_scope(hub, pinned_alone)
+
+    def scope_part(i: int) -> tuple[dict[Cell, tuple[float, float]], set[Cell], list[Cell]]:
+        first, pinned = len(solved), set()
+        still_open = decide_scope(scopes[i], pinned)
+        return dict(itertools.islice(solved.items(), first, None)), pinned, still_open
+
+    # ... then, with enough targets, the others side by side in forked copies of this process (each
+    # copy's points prove the targets of the scopes it decides); the same cells are decided either way
+    for found, pinned, still_open in map_forked(scope_part, len(scopes),
+                                                workers=None if len(targets) >= FORK_TARGETS else 1):
+        for cell, decided in found.items():
+            solved.setdefault(cell, decided)
+        pinned_alone.update(pinned)
+        rest += still_open
     if rest:
         whole_group, index = _solver(cells, equations, suppressed, rules, free)
         whole_group.anchor([values.get(c, math.nan) for c in index])
@@ -731,6 +757,9 @@ def _highs() -> Any:
     else:
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    # one thread: the audit's models are small, and HiGHS's pool of threads does not survive a fork
+    # (a forked copy, see _decide, would wait for ever on workers it does not have)
+    highs.setOptionValue("threads", 1)
     return highs
 
 
@@ -1046,6 +1075,10 @@ class _ChangeModel:
 #: Cells of a restricted model (see :func:`_decide`) up to which its integer programs are solved
 #: although a wider model follows (larger ones leave such cells to the wider model).
 INTEGER_MODEL_CELLS = 2000
+
+#: Targets a group needs before :func:`_decide` shares its scopes out over the cores (forking a
+#: large process costs tens of milliseconds).
+FORK_TARGETS = 200
 #: Seconds an integer program of the audit may run; one cut short is read conservatively (see
 #: ``_RangeSolver._integer_end``), so a busy machine can only hide more, never expose a cell.
 INTEGER_TIME_LIMIT = 10.0

@@ -31,7 +31,6 @@ True
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import threading
 import time
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.errors import ConfigError, NotebookError
+from evaluation.forked import available_cores
 from evaluation.runner.config import RunConfig, load_config
 from evaluation.runner.datacache import run_cache
 from evaluation.runner.execute import JobOutcome, NotebookJob
@@ -138,14 +138,6 @@ def _skipped_lines(skipped: Sequence[tuple[NotebookJob, str]]) -> list[str]:
     for job, reason in skipped:
         grouped.setdefault((job.input_path.name, reason), []).append(job.scope)
     return [f"{notebook} in {_listing(scopes_)}: {reason}" for (notebook, reason), scopes_ in grouped.items()]
-
-
-def available_cores() -> int:
-    """Cores this process may use (respects CPU affinity, e.g. in containers and CI)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def run_config(config_path: str | Path | RunConfig, *, progress: bool = True, resume: bool = False,

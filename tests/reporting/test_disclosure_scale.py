@@ -203,3 +203,31 @@ def test_the_hopeless_cells_are_all_that_the_widest_model_of_their_scope_pins(se
         exact = audit(values, own, widest, RULES, exact=True)
         pinned = {c for c in _disclosed(exact) if suppressed.get(c) == disclosure.PRIMARY}
         assert set(disclosure.exposed_however_hidden(values, relations, suppressed, RULES)) == pinned
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_scopes_decided_side_by_side_in_forked_copies_decide_what_one_process_decides(seed, monkeypatch):
+    # each forked copy only shares the points of the scopes it decides: the disclosed cells, and those
+    # their own scope pins, are the same as in one process
+    from evaluation import forked
+
+    rng = np.random.default_rng(20261209 + seed)
+    systems = [_linked_scopes(rng, scopes=int(rng.integers(4, 9))) for _ in range(4)]
+
+    def decided(fork_targets: int, cores: int):
+        monkeypatch.setattr(disclosure, "FORK_TARGETS", fork_targets)
+        monkeypatch.setattr(forked, "available_cores", lambda: cores)
+        out = []
+        for values, relations, suppressed in systems:
+            alone = set()
+            ranges = audit(values, relations, suppressed, RULES, exact=False, pinned_alone=alone)
+            out.append((set(ranges), _disclosed(ranges), alone))
+        return out
+
+    shared = []
+    real = disclosure.map_forked
+    monkeypatch.setattr(disclosure, "map_forked", lambda work, count, workers=None: shared.append((count, workers))
+                        or real(work, count, workers))
+    apart = decided(0, 2)
+    assert any(count > 1 and workers is None for count, workers in shared)  # the scopes were shared out
+    assert apart == decided(10**9, 2)

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from evaluation import forked
 from evaluation.reporting import assemble, publication
 from evaluation.reporting.publication import publish_results
 from evaluation.reporting.store import ResultsStore
@@ -62,10 +63,10 @@ def test_strands_published_side_by_side_give_the_files_of_one_after_another(tmp_
         store.add_figure("households", table="households", plotter="plots_for_test:bars", caption_cs="Domácnosti",
                          caption_en="Households")
         store.write_meta(parameters={}, notebook="x.ipynb")
-    monkeypatch.setattr(publication, "_cores", lambda: 1)
+    monkeypatch.setattr(forked, "available_cores", lambda: 1)
     monkeypatch.setenv("DRAWN_BY", str(tmp_path / "one.pids"))
     publication.publish_results(tmp_path / "internal", tmp_path / "one", threshold=5)
-    monkeypatch.setattr(publication, "_cores", lambda: 2)
+    monkeypatch.setattr(forked, "available_cores", lambda: 2)
     monkeypatch.setenv("DRAWN_BY", str(tmp_path / "two.pids"))
     publication.publish_results(tmp_path / "internal", tmp_path / "two", threshold=5)
     one, two = published_files(tmp_path / "one"), published_files(tmp_path / "two")

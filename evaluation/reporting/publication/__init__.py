@@ -30,10 +30,15 @@ from typing import Any
 import pandas as pd
 
 from evaluation.errors import EvaluationError
+from evaluation.forked import map_forked
 from evaluation.reporting.disclosure import DisclosureRules, _notes
 from evaluation.reporting.publication.figures import draw, numeric_table
 from evaluation.reporting.publication.internal import InternalStrand, InternalTable, read_internal
-from evaluation.reporting.publication.keyfigures import fill_text, mask_small_counts, resolve_key_figure
+from evaluation.reporting.publication.keyfigures import (
+    fill_text,
+    mask_small_counts,
+    resolve_key_figure,
+)
 from evaluation.reporting.publication.protect import (
     RunProtection,
     TableOutcome,
@@ -135,45 +140,15 @@ def publish_results(internal_dir: str | os.PathLike[str], published_dir: str | o
     return summary
 
 
-#: What the forked publishing processes work on (set only while they run; see _publish_strands).
-_PUBLISHING: tuple[Any, ...] | None = None
-
-
 def _publish_strands(strands: Sequence[InternalStrand], protection: RunProtection, root: Path,
                      rules: DisclosureRules, langs: Sequence[str]) -> list[str]:
     """Publish every strand once the run is protected as a whole; the omissions in strand order.
 
-    Each strand writes only its own folder, and drawing its figures is most of the work, so
-    where the system can fork the strands are published side by side, one process per core,
-    each a copy of this one (nothing is sent to them but a strand's number); the files are the
-    same as one after another."""
-    global _PUBLISHING
-    workers = min(len(strands), _cores())
-    if workers < 2 or not hasattr(os, "fork"):
-        return [o for strand in strands for o in _publish_strand(strand, protection, root, rules, langs)]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _PUBLISHING = (strands, protection, root, rules, langs)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        done = list(pool.map(_publish_one, range(len(strands))))
-    finally:  # after a failure or Ctrl+C the strands not yet started are not started
-        pool.shutdown(wait=True, cancel_futures=True)
-        _PUBLISHING = None
+    Each strand writes only its own folder, and drawing its figures is most of the work, so the
+    strands are published side by side, one forked process per core where the system can fork
+    (:func:`evaluation.forked.map_forked`); the files are the same as one after another."""
+    done = map_forked(lambda i: _publish_strand(strands[i], protection, root, rules, langs), len(strands))
     return [o for omissions in done for o in omissions]
-
-
-def _publish_one(index: int) -> list[str]:
-    strands, protection, root, rules, langs = _PUBLISHING  # type: ignore[misc]
-    return _publish_strand(strands[index], protection, root, rules, langs)
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 # --------------------------------------------------------------------------- one strand

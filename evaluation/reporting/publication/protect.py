@@ -135,8 +135,9 @@ def canonical_cells(table: InternalTable, analysis: TableAnalysis) -> dict[tuple
                 by = tuple(sorted((d, _value_text(data.at[row, d])) for d in spec.get("dims") or []
                                   if d in data.columns))
                 keys[(row, spec["column"])] = ("population", str(spec.get("name")), by)
+    texts = [[(d, _value_text(v)) for v in data[d].tolist()] for d in dims]  # (rows are positions)
     for row in range(len(data)):
-        base = tuple((d, _value_text(data.at[row, d])) for d in dims)
+        base = tuple(column[row] for column in texts)
         for column in counts:
             if (row, column) in keys:
                 continue
