@@ -846,10 +846,8 @@ class _RangeSolver:
         points span (inside the true range, and wide enough): ``{column: (low, high)}``.
 
         Every point that satisfies the published relations and the symbols' bounds is one an
-        attacker cannot rule out, and the relaxation's range is convex, so a cell seen at ``a`` in
-        one point and at ``b`` in another has a range of at least ``[a, b]``; once that holds
-        three whole numbers (or two whole-number points differ in it), :meth:`range` would find it
-        protected, so it is, without its own two optimisations. The points come from optimising a
+        attacker cannot rule out, so a cell seen at two different whole numbers in two whole-number
+        points can take two values: it is protected, without its own two optimisations. The points come from optimising a
         signed sum of the open cells within their true value +- 2 (the window keeps every point
         feasible), starting from the true values (feasible by construction; checked): first the
         sum pushed up, then down, then random signs (cells tied by a fixed total move only against
@@ -877,10 +875,10 @@ class _RangeSolver:
         everything = np.arange(self.n, dtype=np.int32)
 
         def open_targets() -> np.ndarray:
-            # three whole numbers in the relaxation's range, or two whole-number solutions that differ
-            wide = np.floor(high_seen[columns] + 1e-9) - np.ceil(low_seen[columns] - 1e-9) >= RELAXATION_WIDE_ENOUGH
-            wide |= whole_high[columns] - whole_low[columns] >= 1 - 1e-9
-            return columns[~wide]
+            # two whole-number solutions that differ (fractional points spanning three whole numbers
+            # prove nothing where the relations are not totally unimodular: 2a + 3b = 7 pins a, yet
+            # the relaxation spans 0.5..3.5)
+            return columns[~(whole_high[columns] - whole_low[columns] >= 1 - 1e-9)]
 
         highs = self.relaxed
         # the window changes the bounds: the last basis is no longer feasible, dual simplex suits
@@ -942,9 +940,11 @@ class _RangeSolver:
             if point is not None and self._whole(point):
                 self.point = point
                 return min(truth, value), max(truth, value)
-            undecided = True
-        # the relaxation's range is convex and holds the true value: reaching neither neighbour, it
-        # holds no other whole number (pinned, as :meth:`range` would find it)
+            if not self.changes.infeasible:  # stopped by its time limit: it proves nothing
+                undecided = True
+        # neither neighbour is a whole-number point: not even of the relaxation (its range is convex
+        # and holds the true value, so it holds no other whole number), or the integer program
+        # proved there is none (the relaxation may still span three whole numbers: 2a + 3b = 7)
         return None if undecided else (truth, truth)
 
     def _feasible(self, point: np.ndarray) -> bool:
@@ -1040,6 +1040,7 @@ class _ChangeModel:
         self.relaxed.run()  # no change at all: the basis every cell's problem starts from
         self.start = self.relaxed.getBasis()
         self.integer = None
+        self.infeasible = False  # whether the last problem has no solution (proved, not stopped short)
 
     def smallest(self, column: int, change: float, integer: bool = False) -> np.ndarray | None:
         """The point with ``column`` changed by ``change`` (+-1) and the smallest total change of
@@ -1062,6 +1063,7 @@ class _ChangeModel:
                                np.array([up, down]))
         highs.run()
         point = None
+        self.infeasible = highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible
         # any whole-number solution will do, also the best one so far of an integer program cut short
         if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal or \
                 (integer and getattr(highs.getInfo(), "primal_solution_status", 0) == 2):

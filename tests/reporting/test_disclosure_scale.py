@@ -153,14 +153,31 @@ def test_a_cell_moved_by_one_in_whole_numbers_is_protected_and_one_that_cannot_m
     assert decided >= 0.9 * checked  # only a cell that fractional points alone move is left undecided
 
 
-def test_a_cell_that_only_fractional_points_move_is_left_to_the_integer_program(monkeypatch):
-    # 2a + 3b = 7, b in 0..2, true a = 2, b = 1: the relaxation moves a to 1 or 3 (b = 5/3, 1/3), no
-    # whole-number point does; moved cannot decide, the integer program pins a
-    monkeypatch.setattr(disclosure, "RELAXATION_WIDE_ENOUGH", 10**9)
+def test_a_cell_that_only_fractional_points_move_is_pinned_by_the_integer_program():
+    # 2a + 3b = 7, b in 0..2, true a = 2, b = 1: the relaxation moves a to 1 or 3 (b = 5/3, 1/3) and
+    # spans 0.5..3.5, three whole numbers; no whole-number point moves a, which the integer program
+    # proves: a is pinned (the relaxation's width alone would have called it protected)
+    solver = disclosure._RangeSolver(2, [0, 0], [0, 1], [2.0, 3.0], [7.0], [(0.0, None), (0.0, 2.0)])
+    assert solver.screen([0], [2.0, 1.0]) == {}  # fractional points of the relaxation show nothing
+    assert solver.moved(0) == (2.0, 2.0)
+    assert solver.range(0, exact=False) == (0.5, 3.5)  # the relaxation's width alone would call it safe
+    assert disclosure._screened_ranges(solver, {"a": 0, "b": 1}, ["a"], {"a": 2.0, "b": 1.0}) == {"a": (2.0, 2.0)}
+
+
+def test_an_integer_program_stopped_short_leaves_the_cell_undecided(monkeypatch):
+    # stopped before any solution, the integer program proves nothing: moved leaves the cell to range
     solver = disclosure._RangeSolver(2, [0, 0], [0, 1], [2.0, 3.0], [7.0], [(0.0, None), (0.0, 2.0)])
     solver.screen([], [2.0, 1.0])
+    smallest = disclosure._ChangeModel.smallest
+
+    def stopped(self, column, change, integer=False):
+        point = smallest(self, column, change, integer)
+        if integer:
+            self.infeasible = False
+        return point
+
+    monkeypatch.setattr(disclosure._ChangeModel, "smallest", stopped)
     assert solver.moved(0) is None
-    assert solver.range(0) == (2.0, 2.0)
     # a + b = 7, both free: a moves to 3 with b at 4
     free = disclosure._RangeSolver(2, [0, 0], [0, 1], [1.0, 1.0], [7.0], [(0.0, None), (0.0, None)])
     free.screen([], [2.0, 5.0])
