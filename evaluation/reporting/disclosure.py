@@ -847,8 +847,8 @@ class _RangeSolver:
 
         Every point that satisfies the published relations and the symbols' bounds is one an
         attacker cannot rule out, so a cell seen at two different whole numbers in two whole-number
-        points can take two values: it is protected, without its own two optimisations. The points come from optimising a
-        signed sum of the open cells within their true value +- 2 (the window keeps every point
+        points can take two values: it is protected, without its own two optimisations. The points
+        come from optimising a signed sum of the open cells within their true value +- 2 (the window keeps every point
         feasible), starting from the true values (feasible by construction; checked): first the
         sum pushed up, then down, then random signs (cells tied by a fixed total move only against
         one another, which one sign for all never asks), until ``SCREEN_STALE`` rounds in a row
@@ -859,12 +859,9 @@ class _RangeSolver:
             return {}
         highspy = self._highspy
         lower, upper = self.lower, self.upper
-        low_seen, high_seen = np.full(self.n, np.inf), np.full(self.n, -np.inf)
-        whole_low, whole_high = np.full(self.n, np.inf), np.full(self.n, -np.inf)  # points in whole numbers
+        whole_low, whole_high = np.full(self.n, np.inf), np.full(self.n, -np.inf)  # over whole-number points
 
         def seen(point: np.ndarray) -> None:
-            np.minimum(low_seen, point, out=low_seen)
-            np.maximum(high_seen, point, out=high_seen)
             if self._whole(point):
                 np.minimum(whole_low, point, out=whole_low)
                 np.maximum(whole_high, point, out=whole_high)
@@ -906,16 +903,15 @@ class _RangeSolver:
         highs.changeColsBounds(self.n, everything, lower.astype(float), upper.astype(float))
         highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         shown = set(columns.tolist()) - set(pending.tolist())
-        return {int(j): (float(min(low_seen[j], whole_low[j])), float(max(high_seen[j], whole_high[j])))
-                for j in shown}
+        return {int(j): (float(whole_low[j]), float(whole_high[j])) for j in shown}
 
     def moved(self, column: int) -> tuple[float, float] | None:
         """A whole-number point of the model where the cell is one above or one below its true
         value (the true values, from the last :meth:`screen`, are another): then the cell can take
         two values and is protected, without the two optimisations of :meth:`range` or its integer
         programs. Returns the two values (the point is kept as ``point``: it shows every cell it moves
-        protected); the true value twice when the relaxation cannot move the cell to either (the
-        cell is pinned); None when only an integer program could tell.
+        protected); the true value twice when no whole-number point moves the cell to either (the
+        cell is pinned); None when the integer program that could tell was stopped by its time limit.
 
         The point changes the other cells as little as it can (the smallest sum of absolute
         changes, a linear program over the changes up and down): a change that a few hidden cells

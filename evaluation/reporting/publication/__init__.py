@@ -34,11 +34,7 @@ from evaluation.forked import map_forked
 from evaluation.reporting.disclosure import DisclosureRules, _notes
 from evaluation.reporting.publication.figures import draw, numeric_table
 from evaluation.reporting.publication.internal import InternalStrand, InternalTable, read_internal
-from evaluation.reporting.publication.keyfigures import (
-    fill_text,
-    mask_small_counts,
-    resolve_key_figure,
-)
+from evaluation.reporting.publication.keyfigures import fill_text, mask_small_counts, resolve_key_figure
 from evaluation.reporting.publication.protect import (
     RunProtection,
     TableOutcome,
